@@ -1,0 +1,124 @@
+"""Who is acting. Every request, page or API, becomes one Actor before any service or selector runs.
+
+An actor carries the tenant (partner) or customer it acts for, the permissions it holds, and the
+data scope that narrows what it sees: a member without `customers.view_all` sees only the customers
+assigned to them or to the members under them (their team tree).
+"""
+
+from __future__ import annotations
+
+from functools import cached_property
+
+from .choices import ActorKind, PartnerStatus
+from .permissions import ALL_CODES
+
+__all__ = ["Actor", "ANONYMOUS", "SCHEDULER", "actor_for_user", "actor_for_access_key"]
+
+
+class Actor:
+    def __init__(self, kind, *, user=None, partner=None, member=None, customer=None, access_key=None,
+                 permissions=frozenset(), ip=None):
+        self.kind = kind
+        self.user = user
+        self.partner = partner
+        self.member = member
+        self.customer = customer
+        self.access_key = access_key
+        self.permissions = frozenset(permissions)
+        self.ip = ip
+
+    def __repr__(self):
+        return f"<Actor {self.kind} {self.label}>"
+
+    # -- what kind -------------------------------------------------------------------------
+    @property
+    def is_partner(self) -> bool:
+        """Acts for a partner: a member or a partner access key."""
+        return self.partner is not None and self.kind in (ActorKind.MEMBER, ActorKind.ACCESS_KEY)
+
+    @property
+    def is_customer(self) -> bool:
+        return self.customer is not None and self.partner is None
+
+    @property
+    def label(self) -> str:
+        if self.access_key is not None:
+            return self.access_key.ak
+        if self.member is not None:
+            return self.user.username
+        if self.user is not None:
+            return self.user.username
+        return str(self.kind)
+
+    # -- what it may do ---------------------------------------------------------------------
+    def has_perm(self, code: str) -> bool:
+        return code in self.permissions
+
+    @property
+    def sees_all_customers(self) -> bool:
+        return self.is_partner and (self.kind == ActorKind.ACCESS_KEY or self.has_perm("customers.view_all"))
+
+    @cached_property
+    def team_member_ids(self) -> frozenset[int]:
+        """The acting member and everyone under them, for account-manager scoping."""
+        if self.member is None:
+            return frozenset()
+        from .models import Member
+
+        seen = {self.member.pk}
+        frontier = [self.member.pk]
+        while frontier:
+            frontier = list(
+                Member.objects.filter(supervisor_id__in=frontier, partner_id=self.partner.pk)
+                .exclude(pk__in=seen).values_list("pk", flat=True)
+            )
+            seen.update(frontier)
+        return frozenset(seen)
+
+
+ANONYMOUS = Actor(ActorKind.ANONYMOUS)
+SCHEDULER = Actor(ActorKind.SCHEDULER)
+
+
+def _member_permissions(member) -> frozenset[str]:
+    if member.partner.status != PartnerStatus.ACTIVE:
+        return frozenset()
+    granted: set[str] = set()
+    for role in member.roles.all():
+        granted |= role.granted()
+    if not member.partner.is_distributor:
+        granted -= {"resellers.view", "resellers.manage"}
+    return frozenset(granted)
+
+
+def actor_for_user(user, *, ip=None) -> Actor:
+    """The actor of a signed-in person: a member, a customer user, an operator or nobody."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return Actor(ActorKind.ANONYMOUS, ip=ip)
+    member = getattr(user, "member", None)
+    if member is not None:
+        return Actor(ActorKind.MEMBER, user=user, partner=member.partner, member=member,
+                     permissions=_member_permissions(member), ip=ip)
+    customer_user = getattr(user, "customer_user", None)
+    if customer_user is not None:
+        return Actor(ActorKind.CUSTOMER_USER, user=user, customer=customer_user.customer, ip=ip)
+    if user.is_staff:
+        return Actor(ActorKind.OPERATOR, user=user, ip=ip)
+    return Actor(ActorKind.ANONYMOUS, user=user, ip=ip)
+
+
+def actor_for_access_key(key, *, ip=None) -> Actor | None:
+    """The actor of a signed API call, or None when the key may not act (owner gone, partner suspended)."""
+    user = key.user
+    if not key.is_active or not user.is_active:
+        return None
+    if key.partner_id is not None:
+        if key.partner.status != PartnerStatus.ACTIVE:
+            return None
+        permissions = ALL_CODES if key.partner.is_distributor else ALL_CODES - {"resellers.view", "resellers.manage"}
+        return Actor(ActorKind.ACCESS_KEY, user=user, partner=key.partner, access_key=key,
+                     permissions=permissions, ip=ip)
+    customer_user = getattr(user, "customer_user", None)
+    if customer_user is None:
+        return None
+    return Actor(ActorKind.ACCESS_KEY, user=user, customer=customer_user.customer, access_key=key, ip=ip)

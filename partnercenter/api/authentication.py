@@ -1,0 +1,102 @@
+"""The CBC gateway's authentication: verify an SDK-HMAC-SHA256 signature and build the actor.
+
+Every failure — no header, a malformed one, an unknown or disabled AK, a wrong signature, a stale
+or missing X-Sdk-Date, an X-Domain-Id that is not the key owner's — raises the same
+AuthenticationFailed, which the error handler renders as one identical 401 body, so a caller
+learns nothing about which AKs exist.
+"""
+
+import hashlib
+from datetime import timedelta
+
+from django.conf import settings
+from django.utils import timezone
+from rest_framework.authentication import BaseAuthentication
+from rest_framework.exceptions import AuthenticationFailed
+
+from .. import secretbox
+from ..actors import actor_for_access_key
+from ..models import AccessKey
+from . import signing
+
+__all__ = ["SignatureAuthentication", "client_ip"]
+
+_LAST_USED_GRANULARITY = timedelta(minutes=1)
+
+
+def client_ip(request) -> str | None:
+    return request.META.get("REMOTE_ADDR") or None
+
+
+def _header_value(request, name: str) -> str | None:
+    meta = request.META
+    if name == "content-type":
+        value = meta.get("CONTENT_TYPE")
+    elif name == "content-length":
+        value = meta.get("CONTENT_LENGTH")
+    else:
+        value = meta.get("HTTP_" + name.upper().replace("-", "_"))
+    if value is None:
+        return None
+    try:  # WSGI hands headers over as latin-1; the SDK signed the UTF-8 text.
+        return value.encode("latin-1").decode("utf-8")
+    except (UnicodeEncodeError, UnicodeDecodeError):
+        return value
+
+
+class SignatureAuthentication(BaseAuthentication):
+    www_authenticate = signing.ALGORITHM
+
+    def authenticate_header(self, request):
+        return self.www_authenticate
+
+    def authenticate(self, request):
+        django_request = request._request
+        raw = django_request.META.get("HTTP_AUTHORIZATION")
+        if not raw:
+            return None  # NotAuthenticated → 401 with the same body
+        auth = signing.parse_authorization(raw)
+        if auth is None or "x-sdk-date" not in auth.signed_headers:
+            raise AuthenticationFailed()
+
+        headers = {}
+        for name in auth.signed_headers:
+            value = _header_value(django_request, name)
+            if value is None:
+                raise AuthenticationFailed()
+            headers[name] = value
+
+        sent_at = signing.parse_sdk_date(headers["x-sdk-date"])
+        if sent_at is None or abs(timezone.now() - sent_at) > settings.SIGNATURE_MAX_SKEW:
+            raise AuthenticationFailed()
+
+        body = django_request.body
+        payload_hash = hashlib.sha256(body).hexdigest() if body else signing.EMPTY_SHA256
+        declared = _header_value(django_request, "x-sdk-content-sha256")
+        if body and declared is not None and declared != payload_hash:
+            raise AuthenticationFailed()  # UNSIGNED-PAYLOAD is refused: our bodies are always signed
+
+        key = AccessKey.objects.select_related("user", "partner").filter(ak=auth.access_key).first()
+        # Compute a signature even for an unknown AK so both paths cost the same.
+        secret = secretbox.decrypt(key.sk_encrypted) if key is not None else "unknown-access-key"
+        canonical = signing.canonical_request(
+            django_request.method, django_request.path, django_request.META.get("QUERY_STRING", ""),
+            headers, auth.signed_headers, payload_hash,
+        )
+        expected = signing.sign(secret, signing.string_to_sign(canonical, headers["x-sdk-date"]))
+        if not signing.signatures_match(expected, auth.signature) or key is None:
+            raise AuthenticationFailed()
+
+        actor = actor_for_access_key(key, ip=client_ip(django_request))
+        if actor is None:
+            raise AuthenticationFailed()
+        owner_domain_id = actor.partner.domain_id if actor.partner is not None else actor.customer.domain_id
+        sent_domain_id = django_request.META.get("HTTP_X_DOMAIN_ID")
+        if sent_domain_id is not None and sent_domain_id != owner_domain_id:
+            raise AuthenticationFailed()
+
+        now = timezone.now()
+        if key.last_used_at is None or now - key.last_used_at > _LAST_USED_GRANULARITY:
+            AccessKey.objects.filter(pk=key.pk).update(last_used_at=now)
+        django_request.actor = actor
+        return key.user, actor

@@ -1,0 +1,70 @@
+"""The 伙伴中心 and 费用中心 menus as data: one permission per item, filtered per actor."""
+
+from dataclasses import dataclass, field
+
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+__all__ = ["Item", "PARTNER_MENU", "CUSTOMER_MENU", "menu_for", "context_processor"]
+
+
+@dataclass(frozen=True)
+class Item:
+    label: str
+    url_name: str = ""
+    permission: str | None = None
+    kwargs: dict = field(default_factory=dict)
+    children: tuple["Item", ...] = ()
+
+    @property
+    def url(self) -> str:
+        return reverse(self.url_name, kwargs=self.kwargs) if self.url_name else ""
+
+
+PARTNER_MENU: tuple[Item, ...] = (
+    Item(_("Home"), "home"),
+    Item(_("Sales"), "sales", children=(
+        Item(_("Customers"), "customers:list", "customers.view"),
+        Item(_("Expansion"), "section", "expansion.view", {"section": "expansion"}),
+        Item(_("Billing"), "section", "billing.view", {"section": "billing"}),
+        Item(_("Incentives"), "section", "incentives.view", {"section": "incentives"}),
+        Item(_("Cloud resellers"), "resellers", "resellers.view"),
+    )),
+    Item(_("Benefits"), "section", "benefits.view", {"section": "benefits"}),
+    Item(_("Organization"), "organization", children=(
+        Item(_("Members"), "members", "org.view_members"),
+        Item(_("Roles"), "roles", "org.manage_roles"),
+        Item(_("Operation logs"), "operation_logs", "org.view_oplog"),
+        Item(_("Security settings"), "partner_security", "org.settings"),
+    )),
+    Item(_("My credentials"), "credentials", "credentials.manage"),
+)
+
+CUSTOMER_MENU: tuple[Item, ...] = (
+    Item(_("Billing Center"), "fee_center"),
+    Item(_("My credentials"), "credentials"),
+)
+
+
+def _visible(item: Item, actor) -> Item | None:
+    if item.children:
+        children = tuple(c for c in (_visible(child, actor) for child in item.children) if c)
+        if not children:
+            return None
+        return Item(item.label, item.url_name, item.permission, item.kwargs, children)
+    if item.permission and not actor.has_perm(item.permission):
+        return None
+    return item
+
+
+def menu_for(actor, menu=None) -> list[Item]:
+    if menu is None:
+        menu = PARTNER_MENU if actor.is_partner else CUSTOMER_MENU if actor.is_customer else ()
+    return [item for item in (_visible(i, actor) for i in menu) if item]
+
+
+def context_processor(request):
+    actor = getattr(request, "actor", None)
+    if actor is None:
+        return {}
+    return {"actor": actor, "menu": menu_for(actor)}

@@ -1,0 +1,74 @@
+"""Every write is recorded: `operation()` wraps a service's transaction and writes its OperationLog row.
+
+A success is logged inside the transaction (it commits with the change); a refusal is logged after
+the rollback, so the log shows failed attempts too while the data shows nothing changed.
+"""
+
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+
+from django.db import transaction
+
+from . import verification
+from .choices import ActorKind, OperationResult
+from .errors import DomainError
+from .models import OperationLog
+
+__all__ = ["operation", "Entry", "NOT_SENSITIVE"]
+
+NOT_SENSITIVE = object()
+
+
+@dataclass
+class Entry:
+    """What the running service tells the log about its target and outcome."""
+
+    target: object = None
+    detail: dict = field(default_factory=dict)
+
+    def describe(self):
+        target = self.target
+        if target is None:
+            return "", "", ""
+        target_id = getattr(target, "domain_id", None) or getattr(target, "ak", None) or getattr(target, "pk", "")
+        return type(target).__name__, str(target_id or ""), str(target)[:255]
+
+
+def _write(actor, action, entry: Entry, result, error_code=""):
+    target_type, target_id, target_label = entry.describe()
+    partner = actor.partner
+    OperationLog.objects.create(
+        partner=partner,
+        actor_kind=actor.kind if actor.kind in ActorKind.values else ActorKind.ANONYMOUS,
+        actor_user=actor.user if getattr(actor.user, "pk", None) else None,
+        access_key=actor.access_key.ak if actor.access_key is not None else "",
+        actor_label=actor.label,
+        action=action,
+        target_type=target_type,
+        target_id=target_id,
+        target_label=target_label,
+        result=result,
+        error_code=error_code,
+        detail=entry.detail,
+        ip=actor.ip,
+    )
+
+
+@contextmanager
+def operation(actor, action: str, *, target=None, verification_code=NOT_SENSITIVE, detail=None):
+    """Run one write: check the verification code if the operation is sensitive, open a transaction,
+    let the caller do the work, and log the outcome either way.
+
+    Pass `verification_code` (even None) for a sensitive operation. The code is checked before the
+    transaction opens so that django-otp's failure counter survives the rollback.
+    """
+    entry = Entry(target=target, detail=dict(detail or {}))
+    try:
+        if verification_code is not NOT_SENSITIVE:
+            verification.require(actor, verification_code)
+        with transaction.atomic():
+            yield entry
+            _write(actor, action, entry, OperationResult.SUCCESS)
+    except DomainError as exc:
+        _write(actor, action, entry, OperationResult.FAILURE, exc.code)
+        raise

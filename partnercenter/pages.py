@@ -1,0 +1,52 @@
+"""What every page view shares: who may open it, how a DomainError becomes a message, paging."""
+
+from functools import wraps
+
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+
+__all__ = ["member_page", "customer_page", "signed_in_page", "paginate", "form_error"]
+
+
+def _guard(check):
+    def decorator(view):
+        @wraps(view)
+        def wrapper(request, *args, **kwargs):
+            if not request.user.is_authenticated:
+                return redirect_to_login(request.get_full_path())
+            if not check(request.actor):
+                raise PermissionDenied
+            return view(request, *args, **kwargs)
+
+        return wrapper
+
+    return decorator
+
+
+def member_page(permission: str | None = None):
+    """A 伙伴中心 page: a partner's member, holding `permission` if one is named."""
+    return _guard(lambda actor: actor.is_partner and (permission is None or actor.has_perm(permission)))
+
+
+def customer_page(view):
+    """A 费用中心 page: a customer's user."""
+    return _guard(lambda actor: actor.is_customer)(view)
+
+
+def signed_in_page(view):
+    """A page for any member or customer user (their own account settings)."""
+    return _guard(lambda actor: actor.is_partner or actor.is_customer)(view)
+
+
+def paginate(request, queryset, per_page=20):
+    return Paginator(queryset, per_page).get_page(request.GET.get("page"))
+
+
+def form_error(request, form, exc):
+    """Show a service's refusal on the form (or as a message when there is no form)."""
+    if form is not None:
+        form.add_error(None, str(exc.message))
+    else:
+        messages.error(request, str(exc.message))

@@ -1,0 +1,88 @@
+"""Every read of the core, scoped to the actor: another partner's rows are simply not there."""
+
+from django.db.models import Count
+
+from .choices import PartnerType
+from .models import AccessKey, Invitation, Member, OperationLog, Partner, Role
+
+__all__ = [
+    "roles_for", "members_for", "invitations_for", "access_keys_for", "operation_logs_for", "resellers_for",
+    "reseller_for", "filter_resellers",
+]
+
+
+def _partner_or_none(actor):
+    return actor.partner if actor.is_partner else None
+
+
+def roles_for(actor):
+    partner = _partner_or_none(actor)
+    if partner is None or not (actor.has_perm("org.manage_roles") or actor.has_perm("org.view_members")):
+        return Role.objects.none()
+    return Role.objects.filter(partner=partner).annotate(member_count=Count("members"))
+
+
+def members_for(actor):
+    partner = _partner_or_none(actor)
+    if partner is None or not actor.has_perm("org.view_members"):
+        return Member.objects.none()
+    return (
+        Member.objects.filter(partner=partner)
+        .select_related("user", "supervisor")
+        .prefetch_related("roles")
+    )
+
+
+def invitations_for(actor):
+    partner = _partner_or_none(actor)
+    if partner is None or not actor.has_perm("org.manage_members"):
+        return Invitation.objects.none()
+    return Invitation.objects.filter(partner=partner).select_related("invited_by").prefetch_related("roles")
+
+
+def access_keys_for(actor):
+    """A partner's keys for members who manage credentials; a customer user's own account's keys."""
+    if actor.is_partner:
+        if not actor.has_perm("credentials.manage"):
+            return AccessKey.objects.none()
+        return AccessKey.objects.filter(partner=actor.partner).select_related("user")
+    if actor.is_customer:
+        return AccessKey.objects.filter(partner__isnull=True, user__customer_user__customer=actor.customer).select_related("user")
+    return AccessKey.objects.none()
+
+
+def operation_logs_for(actor):
+    partner = _partner_or_none(actor)
+    if partner is None or not actor.has_perm("org.view_oplog"):
+        return OperationLog.objects.none()
+    return OperationLog.objects.filter(partner=partner)
+
+
+def resellers_for(actor):
+    """A distributor's cloud resellers; nobody else has any."""
+    partner = _partner_or_none(actor)
+    if partner is None or partner.partner_type != PartnerType.DISTRIBUTOR or not actor.has_perm("resellers.view"):
+        return Partner.objects.none()
+    queryset = Partner.objects.filter(distributor=partner, partner_type=PartnerType.RESELLER)
+    return queryset.select_related("reseller_account_manager__user")
+
+
+def reseller_for(actor, indirect_partner_id: str):
+    """The distributor's reseller with this id, or None (another's reseller is as absent as a made-up id)."""
+    if not indirect_partner_id:
+        return None
+    return resellers_for(actor).filter(domain_id=indirect_partner_id).first()
+
+
+
+def filter_resellers(queryset, *, account_name=None, associated_from=None, associated_to=None, indirect_partner_id=None):
+    """The documented filters of 我的云经销商 and indirect-partners/query; empty values are no filter."""
+    if account_name:
+        queryset = queryset.filter(account_name__icontains=account_name)
+    if associated_from:
+        queryset = queryset.filter(associated_on__gte=associated_from)
+    if associated_to:
+        queryset = queryset.filter(associated_on__lte=associated_to)
+    if indirect_partner_id:
+        queryset = queryset.filter(domain_id=indirect_partner_id)
+    return queryset.order_by("-associated_on", "pk")

@@ -1,0 +1,52 @@
+"""URLs: pages under their menu paths, CBC endpoints at Huawei's paths, the schema under /api/."""
+
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView
+
+from customers import views as customer_views
+
+from . import views
+
+handler404 = "partnercenter.views.api_aware_404"
+handler500 = "partnercenter.views.api_aware_500"
+
+urlpatterns = [
+    # Sign-in
+    path("login/", views.login_view, name="login"),
+    path("login/verify/", views.login_verify, name="login_verify"),
+    path("logout/", views.logout_view, name="logout"),
+    path("invite/<str:token>/", views.accept_invitation, name="accept_invitation"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    # 伙伴中心
+    path("", views.home, name="home"),
+    path("sales/", views.menu_section, {"name": "sales"}, name="sales"),
+    path("organization/", views.menu_section, {"name": "organization"}, name="organization"),
+    path("section/<slug:section>/", views.section, name="section"),
+    path("customers/", include("customers.urls")),
+    path("resellers/", views.resellers, name="resellers"),
+    path("org/members/", views.members, name="members"),
+    path("org/members/<int:pk>/", views.member_detail, name="member_detail"),
+    path("org/invitations/<int:pk>/revoke/", views.revoke_invitation, name="revoke_invitation"),
+    path("org/roles/", views.roles, name="roles"),
+    path("org/roles/new/", views.role_edit, name="role_new"),
+    path("org/roles/<int:pk>/", views.role_edit, name="role_edit"),
+    path("org/roles/<int:pk>/delete/", views.role_delete, name="role_delete"),
+    path("org/operation-logs/", views.operation_logs, name="operation_logs"),
+    path("org/security/", views.partner_security, name="partner_security"),
+    # Both sides: own security and access keys
+    path("account/security/", views.account_security, name="account_security"),
+    path("account/security/devices/<str:persistent_id>/remove/", views.device_remove, name="device_remove"),
+    path("account/security/send-code/", views.send_verification_code, name="send_verification_code"),
+    path("credentials/", views.credentials, name="credentials"),
+    path("credentials/<int:pk>/<slug:action>/", views.credential_action, name="credential_action"),
+    # 费用中心
+    path("fee-center/", customer_views.fee_center, name="fee_center"),
+    # Platform operators
+    path("admin/", admin.site.urls),
+    # CBC API and its schema
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/docs/", SpectacularRedocView.as_view(url_name="schema"), name="api_docs"),
+    path("", include("partnercenter.api.urls")),
+    path("", include("customers.api.urls")),
+]

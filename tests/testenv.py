@@ -1,0 +1,21 @@
+"""Test-run environment, set before Django reads its settings (loaded with `-p tests.testenv`, before pytest-django configures Django).
+
+Tests run with DEBUG off (as production) but over plain HTTP, with plain static storage (no
+collectstatic) and Celery tasks run in-process. DATABASE_URL and REDIS_URL pass through, so
+`.ci/run` can point the same suite at PostgreSQL and Redis.
+"""
+
+import os
+
+for name, value in {
+    "DEBUG": "0",
+    "SECURE_SSL_REDIRECT": "0",
+    "SESSION_COOKIE_SECURE": "0",
+    "CSRF_COOKIE_SECURE": "0",
+    "SECURE_HSTS_SECONDS": "0",
+    "STATICFILES_STORAGE": "django.contrib.staticfiles.storage.StaticFilesStorage",
+    "CELERY_TASK_ALWAYS_EAGER": "1",
+    "EMAIL_URL": "smtp://localhost:25",  # replaced by the locmem backend in tests; never contacted
+    "DJANGO_ALLOW_ASYNC_UNSAFE": "true",  # Playwright's sync API runs an event loop in the test thread
+}.items():
+    os.environ.setdefault(name, value)
