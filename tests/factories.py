@@ -8,6 +8,9 @@ from partnercenter import secretbox
 from partnercenter.models import AccessKey, Member, Partner, Role, User
 
 
+PASSWORD = "Secret-pass-1"
+
+
 class UserFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = User
@@ -15,7 +18,7 @@ class UserFactory(factory.django.DjangoModelFactory):
 
     username = factory.Sequence(lambda n: f"user{n}")
     email = factory.LazyAttribute(lambda u: f"{u.username}@example.com")
-    password = factory.PostGenerationMethodCall("set_password", "Secret-pass-1")
+    password = factory.django.Password(PASSWORD)
 
 
 class PartnerFactory(factory.django.DjangoModelFactory):
@@ -40,6 +43,7 @@ class RoleFactory(factory.django.DjangoModelFactory):
 class MemberFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Member
+        skip_postgeneration_save = True
 
     user = factory.SubFactory(UserFactory)
     partner = factory.SubFactory(PartnerFactory)
