@@ -36,7 +36,7 @@ urlpatterns = [
     path("org/security/", views.partner_security, name="partner_security"),
     # Both sides: own security and access keys
     path("account/security/", views.account_security, name="account_security"),
-    path("account/security/devices/<str:persistent_id>/remove/", views.device_remove, name="device_remove"),
+    path("account/security/devices/<path:persistent_id>/remove/", views.device_remove, name="device_remove"),
     path("account/security/send-code/", views.send_verification_code, name="send_verification_code"),
     path("credentials/", views.credentials, name="credentials"),
     path("credentials/<int:pk>/<slug:action>/", views.credential_action, name="credential_action"),

@@ -1,0 +1,190 @@
+"""Tenants never meet: partner B, with its own session and keys, probes every URL of the project
+with partner A's ids and gets "not found"; list pages and endpoints show none of A's rows.
+
+The probe enumerates the URL resolver and the OpenAPI schema, so a new page or endpoint is covered
+without editing this file — or makes it fail until its id parameters are described in PAGE_IDS /
+API_IDS below (or exempted with a reason).
+"""
+
+import pytest
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from drf_spectacular.generators import SchemaGenerator
+
+from partnercenter.choices import AccessKeyStatus, InvitationStatus
+from partnercenter.models import AccessKey, EmailCodeDevice, Invitation, Role
+
+from ..conftest import build_tenant, login_client
+from ..factories import CustomerUserFactory, PartnerFactory, make_access_key
+from ..signed import call
+
+pytestmark = pytest.mark.django_db
+
+
+# How to fill each page's URL parameters with tenant A's objects.
+PAGE_IDS = {
+    "member_detail": lambda a: [{"pk": a.admin.pk}, {"pk": a.member.pk}],
+    "revoke_invitation": lambda a: [{"pk": a.invitation.pk}],
+    "role_edit": lambda a: [{"pk": a.role.pk}],
+    "role_delete": lambda a: [{"pk": a.role.pk}],
+    "credential_action": lambda a: [{"pk": a.key.pk, "action": action} for action in ("enable", "disable", "delete")],
+    "device_remove": lambda a: [{"persistent_id": a.device.persistent_id}],
+}
+# Parameters that are not a tenant's object id.
+EXEMPT = {
+    "accept_invitation": "the token is the secret; tested in test_invitations",
+    "section": "a section name, not an object",
+    "set_language": "no object",
+}
+# Request fields of the CBC API that carry an id, filled with tenant A's.
+API_IDS = {
+    "customer_id": lambda a: a.resale.domain_id,
+    "indirect_partner_id": lambda a: a.reseller.domain_id,
+}
+
+
+def _walk(patterns, namespace=""):
+    for entry in patterns:
+        if isinstance(entry, URLResolver):
+            ns = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
+            if entry.namespace == "admin":
+                continue  # the platform operator's admin: staff only, no partner data scoping
+            yield from _walk(entry.url_patterns, ns)
+        elif isinstance(entry, URLPattern) and entry.name:
+            yield f"{namespace}{entry.name}", entry
+
+
+def page_patterns():
+    return list(_walk(get_resolver().url_patterns))
+
+
+def _tenant(tag):
+    t = build_tenant(tag, partner_type="distributor")
+    t.reseller = PartnerFactory(partner_type="reseller", distributor=t.partner, account_name=f"reseller-{tag}")
+    t.device = EmailCodeDevice.objects.create(user=t.admin.user, name="mail", email=f"{tag}@example.com", confirmed=True)
+    from partnercenter import services
+    from ..conftest import actor_of
+
+    t.invitation, _token = services.invite_member(actor_of(t.admin), email=f"new-{tag}@example.com", display_name="New")
+    t.customer_user = CustomerUserFactory(customer=t.resale, user__username=f"{tag}.customer")
+    t.customer_key, t.customer_secret = make_access_key(t.customer_user.user)
+    t.markers = [
+        t.partner.domain_id, t.partner.account_name, t.resale.domain_id, t.referral.domain_id, t.resale.domain_name,
+        t.key.ak, t.customer_key.ak, t.reseller.domain_id, t.role.name, t.admin.user.username, t.invitation.email,
+    ]
+    return t
+
+
+@pytest.fixture
+def a(db):
+    return _tenant("aaa")
+
+
+@pytest.fixture
+def b(db):
+    return _tenant("bbb")
+
+
+def _snapshot(a):
+    return {
+        "role": list(Role.objects.filter(pk=a.role.pk).values_list("name", "permissions")),
+        "key": list(AccessKey.objects.filter(pk=a.key.pk).values_list("status", flat=True)),
+        "invitation": list(Invitation.objects.filter(pk=a.invitation.pk).values_list("status", flat=True)),
+        "device": EmailCodeDevice.objects.filter(pk=a.device.pk).exists(),
+        "roles_of_admin": sorted(a.admin.roles.values_list("pk", flat=True)),
+    }
+
+
+def test_every_page_with_an_id_is_not_found_for_another_partner(a, b):
+    before = _snapshot(a)
+    member, customer = login_client(b.admin.user), login_client(b.customer_user.user)
+    uncovered = []
+    probed = 0
+    for name, pattern in page_patterns():
+        if not pattern.pattern.converters or name in EXEMPT or name.startswith(("api", "schema")):
+            continue
+        if name not in PAGE_IDS:
+            uncovered.append(name)
+            continue
+        for kwargs in PAGE_IDS[name](a):
+            url = reverse(name, kwargs=kwargs)
+            bogus = reverse(name, kwargs={k: ("999999" if k in ("pk", "persistent_id") else v) for k, v in kwargs.items()})
+            for method in ("get", "post"):
+                response = getattr(member, method)(url)
+                expected = 405 if getattr(member, method)(bogus).status_code == 405 else 404  # POST-only views
+                assert response.status_code == expected, f"member: {method.upper()} {url} gave {response.status_code}"
+                # A customer user may be refused the page as a whole (403), but exactly as for an id
+                # that does not exist, so the answer says nothing about A's objects.
+                response = getattr(customer, method)(url)
+                assert response.status_code in (403, 404), f"customer: {method.upper()} {url} gave {response.status_code}"
+                assert response.status_code == getattr(customer, method)(bogus).status_code
+                probed += 1
+    assert not uncovered, f"URL patterns with ids but no cross-tenant probe: {uncovered}"
+    assert probed >= 2 * 8
+    assert _snapshot(a) == before
+    assert a.key.status == AccessKeyStatus.ACTIVE and a.invitation.status == InvitationStatus.PENDING
+
+
+def test_list_pages_show_none_of_another_partners_rows(a, b):
+    clients = [login_client(b.admin.user), login_client(b.customer_user.user)]
+    seen = 0
+    for name, pattern in page_patterns():
+        if pattern.pattern.converters or name in EXEMPT or name in ("logout", "send_verification_code"):
+            continue
+        if name in ("schema", "api_docs") or pattern.pattern.regex.pattern.startswith(("^v2", "^v3", "v2", "v3")):
+            continue
+        for client in clients:
+            response = client.get(reverse(name), follow=True)
+            body = response.content.decode()
+            leaked = [marker for marker in a.markers if marker in body]
+            assert not leaked, f"{name} shows partner A's {leaked}"
+            seen += 1
+    assert seen >= 20
+
+
+def _api_operations():
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+    for path, operations in schema["paths"].items():
+        for method, operation in operations.items():
+            yield path, method.upper(), operation, schema
+
+
+def _request_fields(operation, schema):
+    content = operation.get("requestBody", {}).get("content", {}).get("application/json", {})
+    ref = content.get("schema", {}).get("$ref")
+    if not ref:
+        return []
+    component = schema["components"]["schemas"][ref.rsplit("/", 1)[1]]
+    return list(component.get("properties", {}))
+
+
+def test_every_api_operation_with_an_id_is_not_found_or_empty_for_another_partner(a, b):
+    api = Client()
+    operations = list(_api_operations())
+    assert operations, "the schema lists no operations"
+    uncovered = []
+    for path, method, operation, schema in operations:
+        id_fields = [f for f in _request_fields(operation, schema) if f.endswith("_id")]
+        bodies = [{}]
+        for field in id_fields:
+            if field not in API_IDS:
+                uncovered.append(f"{method} {path} {field}")
+                continue
+            bodies.append({field: API_IDS[field](a)})
+        for body in bodies:
+            response = call(api, method, path, ak=b.key.ak, sk=b.secret, json=body)
+            text = response.content.decode()
+            assert response.status_code in (200, 404), f"{method} {path} {body}: {response.status_code} {text}"
+            leaked = [marker for marker in a.markers if marker in text]
+            assert not leaked, f"{method} {path} {body} leaks {leaked}"
+            if response.status_code == 404:
+                assert response.json()["error_code"] == "CBC.0156"
+    assert not uncovered, f"API id fields without a cross-tenant probe: {uncovered}"
+
+
+def test_customer_keys_see_nothing_of_partners(a, b):
+    api = Client()
+    for path, method, _operation, _schema in _api_operations():
+        response = call(api, method, path, ak=b.customer_key.ak, sk=b.customer_secret, json={})
+        assert response.status_code in (403, 404, 200)
+        assert not [m for m in a.markers if m in response.content.decode()]
