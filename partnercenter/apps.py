@@ -5,3 +5,6 @@ from django.utils.translation import gettext_lazy as _
 class PartnerCenterConfig(AppConfig):
     name = "partnercenter"
     verbose_name = _("Partner Center")
+
+    def ready(self):
+        from .api import schema  # noqa: F401  (registers the AK/SK scheme with drf-spectacular)

@@ -219,7 +219,6 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
     "SERVE_AUTHENTICATION": [],
-    "COMPONENT_SPLIT_REQUEST": True,
     "REDOC_DIST": "SIDECAR",  # served by us: the docs page works air-gapped
 }
 # Accepted clock difference between the client's X-Sdk-Date and our clock.
