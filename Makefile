@@ -30,7 +30,7 @@ test: $(STAMP)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 messages: $(STAMP)
-	$(BIN)/python manage.py makemessages -l zh_Hans -l en --ignore=.venv --ignore=tests
+	$(BIN)/python manage.py makemessages -l zh_Hans -l en --ignore=.venv --ignore=tests --ignore=var
 	$(BIN)/python manage.py compilemessages --ignore=.venv
 
 clean:

@@ -229,6 +229,12 @@ class OperationLog(models.Model):
     def __str__(self):
         return f"{self.actor_label} {self.action} {self.target_label}"
 
+    @property
+    def action_label(self) -> str:
+        from .oplog import ACTION_LABELS
+
+        return str(ACTION_LABELS.get(self.action, self.action))
+
     def save(self, *args, **kwargs):
         if self.pk is not None:
             raise TypeError("OperationLog is append-only")

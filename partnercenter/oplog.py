@@ -8,15 +8,42 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from django.db import transaction
+from django.utils.translation import gettext_lazy as _
 
 from . import verification
 from .choices import ActorKind, OperationResult
 from .errors import DomainError
 from .models import OperationLog
 
-__all__ = ["operation", "Entry", "NOT_SENSITIVE"]
+__all__ = ["operation", "Entry", "NOT_SENSITIVE", "ACTION_LABELS", "register_actions"]
 
 NOT_SENSITIVE = object()
+
+# What the 操作记录 page shows for each action code; domain apps add theirs with register_actions().
+ACTION_LABELS = {
+    "access_key.create": _("Create access key"),
+    "access_key.enable": _("Enable access key"),
+    "access_key.disable": _("Disable access key"),
+    "access_key.delete": _("Delete access key"),
+    "role.create": _("Create role"),
+    "role.update": _("Change role"),
+    "role.delete": _("Delete role"),
+    "member.set_roles": _("Change a member's roles"),
+    "member.update": _("Change member"),
+    "member.invite": _("Invite member"),
+    "member.revoke_invitation": _("Revoke invitation"),
+    "member.join": _("Join by invitation"),
+    "partner.verification_on": _("Turn verification codes on"),
+    "partner.verification_off": _("Turn verification codes off"),
+    "device.add_totp": _("Add authenticator app"),
+    "device.add_email": _("Add e-mail device"),
+    "device.confirm": _("Confirm device"),
+    "device.remove": _("Remove device"),
+}
+
+
+def register_actions(labels: dict) -> None:
+    ACTION_LABELS.update(labels)
 
 
 @dataclass

@@ -28,6 +28,7 @@ from .forms import (
     RoleForm, SwitchForm, TokenForm, VerificationForm,
 )
 from .models import EmailCodeDevice, User
+from .middleware import API_PREFIXES
 from .navigation import PARTNER_MENU, menu_for
 from .pages import form_error, member_page, paginate, signed_in_page
 
@@ -492,18 +493,17 @@ def credential_action(request, pk, action):
 # Error pages
 # ---------------------------------------------------------------------------------------------
 
-_API_PREFIXES = ("/v1/", "/v2/", "/v3/", "/api/")
 
 
 def api_aware_404(request, exception=None):
     """JSON for API paths (Huawei's error shape), the page otherwise."""
-    if request.path.startswith(_API_PREFIXES):
+    if request.path.startswith(API_PREFIXES):
         return json_error(Codes.NOT_FOUND)
     return render(request, "404.html", status=404)
 
 
 def api_aware_500(request):
-    if request.path.startswith(_API_PREFIXES):
+    if request.path.startswith(API_PREFIXES):
         return json_error(Codes.INTERNAL)
     return render(request, "500.html", status=500)
 

@@ -5,6 +5,7 @@ from django.test import Client
 
 from partnercenter.actors import actor_for_user
 
+from .signed import close_clients
 from .factories import (
     AssociationFactory, CustomerFactory, MemberFactory, PartnerFactory, RoleFactory, make_access_key,
 )
@@ -14,6 +15,8 @@ from .factories import (
 def _fast_tests(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    yield
+    close_clients()
 
 
 @pytest.fixture

@@ -59,17 +59,30 @@ def call(client: Client, method, path, *, ak, sk, json=None, body=None, query=()
     return client.generic(parts["method"], url, data=parts["body"], content_type=content_type, **meta)
 
 
+_open_clients = []
+
+
+def close_clients():
+    """Close the SDK's keep-alive sessions so no live-server thread is left waiting on a socket."""
+    while _open_clients:
+        _open_clients.pop().close()
+
+
 def bss_client(base_url, *, ak, sk, domain_id):
-    """The official BSS client pointed at a live test server."""
+    """The official BSS client pointed at a live test server (closed after the test by conftest)."""
     from huaweicloudsdkbss.v2 import BssClient
 
     config = HttpConfig.get_default_config()
     config.ignore_ssl_verification = True
     config.retry_times = 0
-    return (
+    client = (
         BssClient.new_builder()
         .with_credentials(GlobalCredentials(ak, sk, domain_id))
         .with_endpoints([base_url])
         .with_http_config(config)
         .build()
     )
+    # One request per connection: a kept-alive socket would leave a live-server thread waiting.
+    client.get_http_client()._session.headers["Connection"] = "close"
+    _open_clients.append(client)
+    return client

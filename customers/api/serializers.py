@@ -1,5 +1,6 @@
 """Wire shapes of the customers domain's CBC endpoints, named after the official SDK's models."""
 
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -26,7 +27,7 @@ class QuerySubCustomerListReq(OffsetLimitSerializer):
     def validate(self, data):
         for name in ("account_name", "customer", "label"):
             if data.get(name) and " " in data[name]:
-                raise serializers.ValidationError({name: "must not contain spaces."})
+                raise serializers.ValidationError({name: _("must not contain spaces.")})
         return data
 
 class AccountManager(serializers.Serializer):

@@ -1,5 +1,6 @@
 """CBC endpoints of the customers domain (the customers issue adds registration and the rest)."""
 
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -26,7 +27,7 @@ class SubCustomerQueryApi(APIView):
         data = params.validated_data
         indirect_partner_id = data.get("indirect_partner_id")
         if indirect_partner_id and reseller_for(actor, indirect_partner_id) is None:
-            raise DomainError(Codes.NOT_FOUND, "The indirect partner does not exist.")
+            raise DomainError(Codes.NOT_FOUND, _("The cloud reseller does not exist."))
         queryset = selectors.filter_customers(
             selectors.customers_for(actor, indirect_partner_id=indirect_partner_id),
             account_name=data.get("account_name"),

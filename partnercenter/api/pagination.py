@@ -1,5 +1,6 @@
 """CBC offset/limit pagination: `offset` from 0, `limit` per endpoint (default 10), and `count` of all rows."""
 
+from django.utils.translation import gettext as _
 from rest_framework import serializers
 
 __all__ = ["OffsetLimitSerializer", "page"]
@@ -15,7 +16,7 @@ class OffsetLimitSerializer(serializers.Serializer):
 
     def validate_limit(self, value):
         if value is not None and value > self.MAX_LIMIT:
-            raise serializers.ValidationError(f"limit must be at most {self.MAX_LIMIT}.")
+            raise serializers.ValidationError(_("limit must be at most %(max)d.") % {"max": self.MAX_LIMIT})
         return value
 
 
