@@ -42,6 +42,7 @@ urlpatterns = [
     path("credentials/<int:pk>/<slug:action>/", views.credential_action, name="credential_action"),
     # 费用中心
     path("fee-center/", customer_views.fee_center, name="fee_center"),
+    path("healthz", views.healthz, name="healthz"),
     # Platform operators
     path("admin/", admin.site.urls),
     # CBC API and its schema

@@ -495,6 +495,16 @@ def credential_action(request, pk, action):
 
 
 
+def healthz(request):
+    """For load balancers and compose health checks: the database answers."""
+    from django.db import connection
+    from django.http import HttpResponse
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+    return HttpResponse("ok", content_type="text/plain")
+
+
 def api_aware_404(request, exception=None):
     """JSON for API paths (Huawei's error shape), the page otherwise."""
     if request.path.startswith(API_PREFIXES):
