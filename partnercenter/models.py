@@ -264,6 +264,20 @@ class EmailCodeDevice(ThrottlingMixin, Device):
     def get_throttle_factor(self):
         return getattr(settings, "EMAIL_CODE_THROTTLE_FACTOR", 1)
 
+    # django-otp saves the whole row when it counts a failure; a request still holding the old code
+    # would write it back and let it be used twice. Save only the throttling fields.
+    _THROTTLE_FIELDS = ["throttling_failure_timestamp", "throttling_failure_count"]
+
+    def throttle_increment(self, commit=True):
+        super().throttle_increment(commit=False)
+        if commit:
+            self.save(update_fields=self._THROTTLE_FIELDS)
+
+    def throttle_reset(self, commit=True):
+        super().throttle_reset(commit=False)
+        if commit:
+            self.save(update_fields=self._THROTTLE_FIELDS)
+
     @staticmethod
     def _hash(token: str) -> str:
         return hashlib.sha256(token.encode()).hexdigest()

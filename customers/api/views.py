@@ -6,6 +6,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from partnercenter.api.pagination import page
+from partnercenter.api.serializers import cbc_responses
 from partnercenter.errors import Codes, DomainError
 from partnercenter.selectors import reseller_for
 
@@ -18,7 +19,7 @@ __all__ = ["SubCustomerQueryApi"]
 class SubCustomerQueryApi(APIView):
     """POST /v2/partners/sub-customers/query — 查询客户列表."""
 
-    @extend_schema(request=QuerySubCustomerListReq, responses={200: ListSubCustomersResponse},
+    @extend_schema(request=QuerySubCustomerListReq, responses=cbc_responses(ListSubCustomersResponse),
                    operation_id="list_sub_customers")
     def post(self, request):
         actor = request.auth

@@ -5,7 +5,21 @@ from rest_framework import serializers
 from .fields import CbcDateTimeField, OptionalCharField
 from .pagination import OffsetLimitSerializer
 
-__all__ = ["QueryIndirectPartnersReq", "IndirectPartnerInfo", "ListIndirectPartnersResponse"]
+__all__ = [
+    "ErrorResponse", "cbc_responses", "QueryIndirectPartnersReq", "IndirectPartnerInfo", "ListIndirectPartnersResponse",
+]
+
+
+class ErrorResponse(serializers.Serializer):
+    """Huawei's error body."""
+
+    error_code = serializers.CharField()
+    error_msg = serializers.CharField()
+
+
+def cbc_responses(ok) -> dict:
+    """The responses every CBC endpoint documents: its own 200 and the gateway's errors."""
+    return {200: ok, 400: ErrorResponse, 401: ErrorResponse, 403: ErrorResponse, 404: ErrorResponse}
 
 
 class QueryIndirectPartnersReq(OffsetLimitSerializer):
@@ -21,7 +35,7 @@ class IndirectPartnerInfo(serializers.Serializer):
     email = serializers.CharField()
     account_name = serializers.CharField()
     name = serializers.CharField()
-    associated_on = CbcDateTimeField()
+    associated_on = CbcDateTimeField(allow_null=True)
     account_manager_id = serializers.SerializerMethodField()
     account_manager_name = serializers.SerializerMethodField()
 

@@ -7,7 +7,7 @@ from rest_framework.views import APIView
 from .. import selectors
 from .pagination import page
 from .permissions import IsDistributor
-from .serializers import IndirectPartnerInfo, ListIndirectPartnersResponse, QueryIndirectPartnersReq
+from .serializers import IndirectPartnerInfo, ListIndirectPartnersResponse, QueryIndirectPartnersReq, cbc_responses
 
 __all__ = ["IndirectPartnerQueryApi"]
 
@@ -17,7 +17,7 @@ class IndirectPartnerQueryApi(APIView):
 
     permission_classes = [IsDistributor]
 
-    @extend_schema(request=QueryIndirectPartnersReq, responses={200: ListIndirectPartnersResponse},
+    @extend_schema(request=QueryIndirectPartnersReq, responses=cbc_responses(ListIndirectPartnersResponse),
                    operation_id="list_indirect_partners")
     def post(self, request):
         params = QueryIndirectPartnersReq(data=request.data)
