@@ -105,8 +105,14 @@ class SwitchForm(VerificationForm):
     enabled = forms.BooleanField(label=_("Ask for a verification code on sensitive operations"), required=False)
 
 
+def _action_choices():
+    from .oplog import ACTION_LABELS
+
+    return sorted(((code, str(label)) for code, label in ACTION_LABELS.items()), key=lambda choice: choice[1])
+
+
 class OperationLogFilter(django_filters.FilterSet):
-    action = django_filters.CharFilter(label=_("Action"), lookup_expr="icontains")
+    action = django_filters.ChoiceFilter(label=_("Action"), choices=_action_choices)
     actor_label = django_filters.CharFilter(label=_("Operator"), lookup_expr="icontains")
     result = django_filters.ChoiceFilter(label=_("Result"), choices=OperationResult.choices)
     created_at = django_filters.DateFromToRangeFilter(

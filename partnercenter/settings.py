@@ -157,6 +157,9 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
+# Also log every failure, so sign-in can cap failures per account across all IPs (partnercenter/signin.py).
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
+SIGNIN_MAX_FAILURES_PER_ACCOUNT_HOUR = 100
 # TOTP and e-mailed codes: django-otp throttles with exponential back-off after a failure.
 OTP_TOTP_ISSUER = "Partner Center"
 OTP_TOTP_THROTTLE_FACTOR = 1

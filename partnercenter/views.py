@@ -20,7 +20,7 @@ from django_otp import devices_for_user
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from . import selectors, services, verification
+from . import selectors, services, signin, verification
 from .api.errors import json_error
 from .errors import Codes, DomainError
 from .forms import (
@@ -63,6 +63,8 @@ def login_view(request):
         return redirect(_home_for(request.user))
     form = LoginForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
+        if signin.account_throttled(form.cleaned_data["username"]):
+            return render(request, "registration/locked_out.html", status=429)
         user = authenticate(request, username=form.cleaned_data["username"], password=form.cleaned_data["password"])
         if user is None:
             form.add_error(None, _("Wrong username or password."))

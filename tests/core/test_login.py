@@ -50,6 +50,16 @@ def test_five_failures_lock_the_username_at_that_ip_for_a_while(tenant_a):
         assert sign_in(Client(), username).status_code == 302  # a cool-off, not a permanent lock
 
 
+def test_an_account_takes_at_most_100_failures_an_hour_from_all_addresses(tenant_a):
+    username = tenant_a.admin.user.username
+    with time_machine.travel(timezone.now(), tick=False) as clock:
+        for n in range(100):
+            sign_in(Client(), username, "wrong", ip=f"10.1.{n // 4}.{n % 4}")  # 4 per address: never locked by IP
+        assert sign_in(Client(), username, ip="10.9.9.9").status_code == 429
+        clock.shift(timedelta(minutes=61))
+        assert sign_in(Client(), username, ip="10.9.9.9").status_code == 302
+
+
 def test_a_user_with_a_device_needs_the_second_step(tenant_a):
     user = tenant_a.admin.user
     device = TOTPDevice.objects.create(user=user, name="app", confirmed=True)

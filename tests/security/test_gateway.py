@@ -155,3 +155,15 @@ def test_the_secret_key_never_appears_in_a_response_or_log(api, tenant_a, caplog
     assert tenant_a.secret not in response.content.decode()
     assert tenant_a.secret not in caplog.text
     assert tenant_a.secret not in json.dumps([r.getMessage() for r in caplog.records])
+
+
+def test_a_suspended_partner_is_locked_out_of_api_and_pages(api, tenant_a):
+    from ..conftest import login_client
+
+    tenant_a.partner.status = "suspended"
+    tenant_a.partner.save()
+    response = call(api, "POST", QUERY, ak=tenant_a.key.ak, sk=tenant_a.secret, json={})
+    assert (response.status_code, response.json()) == (401, UNAUTHENTICATED)
+    client = login_client(tenant_a.admin.user)
+    assert client.get("/customers/").status_code == 403
+    assert client.get("/credentials/").status_code == 403
