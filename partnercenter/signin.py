@@ -12,10 +12,28 @@ from axes.models import AccessFailureLog
 from django.conf import settings
 from django.utils import timezone
 
-__all__ = ["account_throttled"]
+__all__ = ["account_throttled", "verify_second_factor"]
 
 
 def account_throttled(username: str) -> bool:
     since = timezone.now() - timedelta(hours=1)
     failures = AccessFailureLog.objects.filter(username=username, attempt_time__gte=since).count()
     return failures >= settings.SIGNIN_MAX_FAILURES_PER_ACCOUNT_HOUR
+
+
+def verify_second_factor(devices, token: str):
+    """The device that accepts `token`, or None. Raises DomainError(VERIFICATION_THROTTLED) when every
+    device is still in its back-off after earlier failures (django-otp's ThrottlingMixin)."""
+    from .errors import Codes, DomainError
+
+    throttled = True
+    for device in devices:
+        allowed, _info = device.verify_is_allowed()
+        if not allowed:
+            continue
+        throttled = False
+        if device.verify_token(token):
+            return device
+    if throttled:
+        raise DomainError(Codes.VERIFICATION_THROTTLED)
+    return None

@@ -94,18 +94,18 @@ def login_verify(request):
         messages.info(request, _("A code has been sent to your e-mail."))
         return redirect("login_verify")
     if request.method == "POST" and form.is_valid():
-        throttled = True
-        for device in devices:
-            allowed, _info = device.verify_is_allowed()
-            if not allowed:
-                continue
-            throttled = False
-            if device.verify_token(form.cleaned_data["token"]):
+        try:
+            device = signin.verify_second_factor(devices, form.cleaned_data["token"])
+        except DomainError as exc:
+            form_error(request, form, exc)
+        else:
+            if device is None:
+                form.add_error(None, _("Wrong code."))
+            else:
                 request.session.pop(_PENDING_KEY, None)
                 login(request, user, backend=pending["backend"])
                 otp_login(request, device)
                 return redirect(pending["next"])
-        form.add_error(None, _("Too many wrong codes. Wait a moment and try again.") if throttled else _("Wrong code."))
     return render(request, "registration/login_verify.html", {"form": form, "email_device": email_device})
 
 
