@@ -121,6 +121,7 @@ if CELERY_BROKER_URL == "filesystem://":
         "data_folder_out": str(_broker_dir),
         "processed_folder": str(_broker_dir),
         "store_processed": False,
+        "control_folder": str(_broker_dir / "control"),
     }
 else:
     # No ETA/countdown may be longer than this, or Redis would hand the task out twice.

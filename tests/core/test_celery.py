@@ -23,7 +23,8 @@ def real_broker(tmp_path):
     saved = {key: app.conf[key] for key in ("task_always_eager", "broker_transport_options", "result_backend")}
     app.conf.task_always_eager = False
     if settings.CELERY_BROKER_URL == "filesystem://":
-        app.conf.broker_transport_options = {"data_folder_in": str(tmp_path), "data_folder_out": str(tmp_path)}
+        app.conf.broker_transport_options = {"data_folder_in": str(tmp_path), "data_folder_out": str(tmp_path),
+                                             "control_folder": str(tmp_path / "control")}
     if not settings.CELERY_RESULT_BACKEND:
         app.conf.result_backend = "cache+memory://"  # the worker runs in a thread of this process
     try:
