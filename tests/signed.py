@@ -82,7 +82,5 @@ def bss_client(base_url, *, ak, sk, domain_id):
         .with_http_config(config)
         .build()
     )
-    # One request per connection: a kept-alive socket would leave a live-server thread waiting.
-    client.get_http_client()._session.headers["Connection"] = "close"
     _open_clients.append(client)
     return client
