@@ -3,7 +3,10 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-__all__ = ["AssociationType", "VerifiedStatus", "CustomerType"]
+__all__ = [
+    "AssociationType", "VerifiedStatus", "CustomerType", "EventKind", "EventInitiator", "EventStatus", "FailCheckItem",
+    "ChargingMode", "OnDemandStatus", "PeriodStatus", "OpsStatus",
+]
 
 
 class AssociationType(models.TextChoices):
@@ -22,3 +25,60 @@ class CustomerType(models.IntegerChoices):
     NONE = -1, _("no type")
     PERSON = 0, _("individual")
     ENTERPRISE = 1, _("enterprise")
+
+
+class EventKind(models.TextChoices):
+    ASSOCIATE = "associate", _("association")
+    DISASSOCIATE = "disassociate", _("disassociation")
+    TYPE_SWITCH = "type_switch", _("association type switch")
+
+
+class EventInitiator(models.TextChoices):
+    PARTNER = "partner", _("partner")
+    CUSTOMER = "customer", _("customer")
+    PLATFORM = "platform", _("platform")
+
+
+class EventStatus(models.TextChoices):
+    PENDING = "pending", _("pending")
+    APPROVED = "approved", _("approved")
+    REJECTED = "rejected", _("rejected")
+    CANCELLED = "cancelled", _("cancelled")
+    COMPLETED = "completed", _("completed")
+
+
+class FailCheckItem(models.TextChoices):
+    """Eligibility checks a request can fail (Huawei's failCheckItems, error CBC.99007004)."""
+
+    IS_DEBT = "IS_DEBT", _("The customer is in arrears.")
+    IS_CREDIT_ACCOUNT = "IS_CREDIT_ACCOUNT", _("The customer has a credit account with credit debt.")
+    IS_ORG_ACCOUNT = "IS_ORG_ACCOUNT", _("The customer is an enterprise master or member account.")
+    MEM_OF_ORG = "MEM_OF_ORG", _("The customer is a member account of an enterprise organisation.")
+
+
+class ChargingMode(models.TextChoices):
+    ON_DEMAND = "on_demand", _("pay-per-use")
+    PERIOD = "period", _("yearly/monthly")
+
+
+class OnDemandStatus(models.IntegerChoices):
+    NORMAL = 1, _("normal")
+    GRACE = 2, _("grace period")
+    FROZEN = 3, _("frozen")
+    CHANGING = 4, _("changing")
+    CLOSING = 5, _("closing")
+    CLOSED = 6, _("closed")
+
+
+class PeriodStatus(models.IntegerChoices):
+    IN_USE = 2, _("in use")
+    CLOSED = 3, _("closed")
+    FROZEN = 4, _("frozen")
+    EXPIRED = 5, _("expired")
+
+
+class OpsStatus(models.TextChoices):
+    PENDING = "pending", _("waiting for the customer")
+    AUTHORIZED = "authorized", _("authorized")
+    CANCELLED = "cancelled", _("cancelled by the customer")
+    REVOKED = "revoked", _("withdrawn by the partner")

@@ -8,9 +8,12 @@ from django.utils.translation import gettext_lazy as _
 
 from partnercenter.models import Member, Partner, new_domain_id
 
-from .choices import AssociationType, CustomerType, VerifiedStatus
+from .choices import (
+    AssociationType, ChargingMode, CustomerType, EventInitiator, EventKind, EventStatus, OpsStatus, VerifiedStatus,
+)
 
-__all__ = ["Customer", "CustomerUser", "Association"]
+__all__ = ["Customer", "CustomerUser", "Association", "AssociationEvent", "RegistrationCode", "Resource",
+           "OpsAuthorization"]
 
 
 class Customer(models.Model):
@@ -30,6 +33,15 @@ class Customer(models.Model):
     is_frozen = models.PositiveSmallIntegerField(_("frozen"), default=0)
     xaccount_id = models.CharField(_("sales platform user ID"), max_length=64, blank=True)
     xaccount_type = models.CharField(_("sales platform ID"), max_length=64, blank=True)
+    # Standing facts the platform knows about the account, read by the eligibility checks.
+    in_debt = models.BooleanField(_("in arrears"), default=False)
+    has_credit_debt = models.BooleanField(_("credit account with debt"), default=False)
+    is_org_account = models.BooleanField(_("enterprise master or member account"), default=False)
+    is_org_member = models.BooleanField(_("member of an enterprise organisation"), default=False)
+    created_by_partner = models.ForeignKey(
+        Partner, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        help_text=_("The partner that registered the account, if one did."),
+    )
     created_at = models.DateTimeField(_("created"), default=timezone.now)
 
     class Meta:
@@ -88,3 +100,139 @@ class Association(models.Model):
 
     def __str__(self):
         return f"{self.partner} – {self.customer}"
+
+
+class AssociationEvent(models.Model):
+    """One event of an association (关联关系操作记录): an association made, a disassociation or a type
+    switch requested by one side and decided by the other. At most one is pending per association."""
+
+    partner = models.ForeignKey(Partner, on_delete=models.PROTECT, related_name="association_events")
+    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="association_events")
+    association = models.ForeignKey(Association, on_delete=models.PROTECT, related_name="events")
+    kind = models.CharField(_("event"), max_length=16, choices=EventKind.choices)
+    initiator = models.CharField(_("initiated by"), max_length=10, choices=EventInitiator.choices)
+    status = models.CharField(_("status"), max_length=10, choices=EventStatus.choices)
+    from_type = models.CharField(_("from type"), max_length=1, choices=AssociationType.choices, blank=True)
+    to_type = models.CharField(_("to type"), max_length=1, choices=AssociationType.choices, blank=True)
+    reason = models.CharField(_("reason"), max_length=500, blank=True)
+    decision_note = models.CharField(_("reply"), max_length=500, blank=True)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                     related_name="+")
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+    created_at = models.DateTimeField(_("requested at"), default=timezone.now, db_index=True)
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("association event")
+        verbose_name_plural = _("association events")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["association"], condition=Q(status=EventStatus.PENDING), name="one_pending_event_per_association"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.customer}"
+
+    @property
+    def is_pending(self) -> bool:
+        return self.status == EventStatus.PENDING
+
+
+class RegistrationCode(models.Model):
+    """An SMS code sent to a mobile number before a customer is registered with it. Only the hash is
+    kept; it expires, works once, and dies after a few wrong tries."""
+
+    mobile_phone = models.CharField(max_length=32, db_index=True)
+    code_hash = models.CharField(max_length=64)
+    scene = models.PositiveSmallIntegerField(default=29)
+    partner = models.ForeignKey(Partner, null=True, on_delete=models.CASCADE, related_name="+")
+    attempts = models.PositiveSmallIntegerField(default=0)
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+
+class Resource(models.Model):
+    """A cloud resource of a customer, pay-per-use or yearly/monthly (查看资源). Demo data creates them
+    today; the billing work will create them from orders (order_id, product_id)."""
+
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="resources")
+    charging_mode = models.CharField(_("billing mode"), max_length=10, choices=ChargingMode.choices)
+    resource_id = models.CharField(_("resource ID"), max_length=64)
+    resource_name = models.CharField(_("resource name"), max_length=128, blank=True)
+    parent_resource_id = models.CharField(max_length=64, blank=True)
+    is_main_resource = models.BooleanField(default=True)
+    service_type_code = models.CharField(_("service type"), max_length=64)
+    service_type_name = models.CharField(max_length=64, blank=True)
+    resource_type_code = models.CharField(_("resource type"), max_length=64)
+    resource_type_name = models.CharField(max_length=64, blank=True)
+    region_code = models.CharField(_("region"), max_length=32)
+    availability_zone_code = models.CharField(max_length=32, blank=True)
+    resource_spec_code = models.CharField(_("specification"), max_length=64, blank=True)
+    product_spec_desc = models.CharField(_("specification description"), max_length=255, blank=True)
+    resource_info = models.CharField(max_length=255, blank=True)
+    project_id = models.CharField(max_length=64, blank=True)
+    product_id = models.CharField(max_length=64, blank=True)
+    order_id = models.CharField(_("order"), max_length=64, blank=True, db_index=True)
+    status = models.PositiveSmallIntegerField(_("status"))
+    expire_policy = models.PositiveSmallIntegerField(null=True, blank=True)
+    effective_time = models.DateTimeField(_("effective"))
+    expire_time = models.DateTimeField(_("expires"), null=True, blank=True)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("resource")
+        verbose_name_plural = _("resources")
+        ordering = ["-effective_time", "-id"]
+        indexes = [models.Index(fields=["customer", "charging_mode", "status"])]
+        constraints = [
+            models.UniqueConstraint(fields=["charging_mode", "resource_id"], name="resource_id_unique_per_mode"),
+        ]
+
+    def __str__(self):
+        return self.resource_name or self.resource_id
+
+    def get_status_display(self):
+        from .choices import OnDemandStatus, PeriodStatus
+
+        labels = OnDemandStatus if self.charging_mode == ChargingMode.ON_DEMAND else PeriodStatus
+        try:
+            return labels(self.status).label
+        except ValueError:
+            return str(self.status)
+
+
+class OpsAuthorization(models.Model):
+    """Delegated operations (代客运维): a partner asks a resale customer to let it operate the
+    account; the customer agrees or cancels in the fee center. At most one open request per pair."""
+
+    partner = models.ForeignKey(Partner, on_delete=models.PROTECT, related_name="ops_authorizations")
+    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="ops_authorizations")
+    status = models.CharField(_("status"), max_length=12, choices=OpsStatus.choices, default=OpsStatus.PENDING)
+    reason = models.CharField(_("purpose"), max_length=500, blank=True)
+    valid_until = models.DateTimeField(_("valid until"), null=True, blank=True)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+    created_at = models.DateTimeField(_("requested at"), default=timezone.now)
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("delegated operations authorization")
+        verbose_name_plural = _("delegated operations authorizations")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["partner", "customer"], condition=Q(status__in=["pending", "authorized"]),
+                name="one_open_ops_authorization",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.partner} → {self.customer}"

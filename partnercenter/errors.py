@@ -8,7 +8,7 @@ range and list it here, so tests and clients have one place to look.
 
 from django.utils.translation import gettext_lazy as _
 
-__all__ = ["DomainError", "Codes", "STATUS", "MESSAGES"]
+__all__ = ["DomainError", "Codes", "STATUS", "MESSAGES", "register"]
 
 
 class Codes:
@@ -57,12 +57,21 @@ MESSAGES = {
 }
 
 
-class DomainError(Exception):
-    """A business rule said no. `code` is a CBC code from `Codes`; `message` is shown to the user."""
+def register(codes: dict) -> None:
+    """A domain app adds its own codes: {code: (http status, default message)}."""
+    for code, (status, message) in codes.items():
+        STATUS[code] = status
+        MESSAGES[code] = message
 
-    def __init__(self, code: str, message=None, **context):
+
+class DomainError(Exception):
+    """A business rule said no. `code` is a CBC code from `Codes` (or a domain's); `message` is shown
+    to the user; `extra` are fields the API adds to the error body (e.g. failCheckItems)."""
+
+    def __init__(self, code: str, message=None, *, extra=None, **context):
         self.code = code
         self.message = message if message is not None else MESSAGES.get(code, code)
+        self.extra = dict(extra or {})
         self.context = context
         super().__init__(f"{code}: {self.message}")
 

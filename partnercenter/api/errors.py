@@ -36,7 +36,7 @@ def first_error(detail, prefix="") -> str:
 
 def exception_handler(exc, context):
     if isinstance(exc, DomainError):
-        return Response(error_body(exc.code, exc.message), status=exc.status)
+        return Response({**error_body(exc.code, exc.message), **exc.extra}, status=exc.status)
     if isinstance(exc, (exceptions.NotAuthenticated, exceptions.AuthenticationFailed)):
         response = Response(error_body(Codes.UNAUTHENTICATED), status=401)
         response["WWW-Authenticate"] = "SDK-HMAC-SHA256"
