@@ -59,9 +59,11 @@ def customers_for(actor, *, indirect_partner_id: str | None = None):
     )
 
 
-def customer_for(actor, customer_id: str):
-    """One customer by its public id, or None."""
-    return customers_for(actor).filter(domain_id=customer_id).first()
+def customer_for(actor, customer_id: str, *, indirect_partner_id: str | None = None):
+    """One customer by its public id (with its `active_associations`), or None."""
+    if not customer_id:
+        return None
+    return customers_for(actor, indirect_partner_id=indirect_partner_id).filter(domain_id=customer_id).first()
 
 
 def filter_customers(queryset, *, account_name=None, real_name=None, customer_id=None, label=None,

@@ -9,7 +9,12 @@ from partnercenter.api.pagination import OffsetLimitSerializer
 
 from ..choices import AssociationType
 
-__all__ = ["QuerySubCustomerListReq", "CustomerInformation", "ListSubCustomersResponse"]
+__all__ = [
+    "QuerySubCustomerListReq", "CustomerInformation", "ListSubCustomersResponse", "CheckSubcustomerUserReq",
+    "CheckUserIdentityResponse", "SendVerificationCodeV2Req", "CreateCustomerV2Req", "CreateSubCustomerResponse",
+    "QueryCustomerOnDemandResourcesReq", "CustomerOnDemandResource", "ListCustomerOnDemandResourcesResponse",
+    "QueryResourcesReq", "OrderInstanceV2", "ListPayPerUseCustomerResourcesResponse",
+]
 
 
 class QuerySubCustomerListReq(OffsetLimitSerializer):
@@ -59,3 +64,125 @@ class CustomerInformation(serializers.Serializer):
 class ListSubCustomersResponse(serializers.Serializer):
     customer_infos = CustomerInformation(many=True)
     count = serializers.IntegerField()
+
+
+# ---------------------------------------------------------------------------------------------
+# Registration
+# ---------------------------------------------------------------------------------------------
+
+class CheckSubcustomerUserReq(serializers.Serializer):
+    search_type = serializers.ChoiceField(choices=["email", "mobile", "name"])
+    search_value = serializers.CharField(max_length=64)
+
+
+class CheckUserIdentityResponse(serializers.Serializer):
+    check_result = serializers.CharField()
+    mobile_remain_available_num = serializers.IntegerField(required=False)
+
+
+class SendVerificationCodeV2Req(serializers.Serializer):
+    receiver_type = serializers.ChoiceField(choices=[1])
+    timeout = serializers.IntegerField(required=False, allow_null=True, min_value=1)
+    mobile_phone = serializers.CharField(max_length=32)
+    lang = serializers.ChoiceField(choices=["zh-cn", "en-us"], required=False, allow_null=True)
+    scene = serializers.ChoiceField(choices=[18, 29], required=False, allow_null=True)
+    customer_id = OptionalCharField(max_length=64)
+
+
+class CreateCustomerV2Req(serializers.Serializer):
+    domain_name = OptionalCharField(max_length=64)
+    mobile_phone = serializers.CharField(max_length=32, required=False, allow_null=True, allow_blank=True)
+    verification_code = serializers.CharField(max_length=16, required=False, allow_null=True)
+    xaccount_id = serializers.CharField(max_length=64)
+    xaccount_type = serializers.CharField(max_length=64)
+    password = serializers.CharField(max_length=64, required=False, allow_null=True, trim_whitespace=False)
+    is_close_market_ms = OptionalCharField(max_length=5)
+    cooperation_type = OptionalCharField(max_length=2)
+    indirect_partner_id = OptionalCharField(max_length=64)
+    include_association_result = serializers.BooleanField(required=False, allow_null=True)
+
+
+class CreateSubCustomerResponse(serializers.Serializer):
+    domain_id = serializers.CharField()
+    domain_name = serializers.CharField()
+
+
+# ---------------------------------------------------------------------------------------------
+# Resources
+# ---------------------------------------------------------------------------------------------
+
+class ResourceIdsField(serializers.ListField):
+    def __init__(self, **kwargs):
+        super().__init__(child=serializers.CharField(max_length=64), max_length=50, required=False, **kwargs)
+
+
+class QueryCustomerOnDemandResourcesReq(OffsetLimitSerializer):
+    customer_id = serializers.CharField(max_length=64)
+    region_code = OptionalCharField(max_length=32)
+    service_type_code = OptionalCharField(max_length=64)
+    resource_ids = ResourceIdsField(allow_null=True)
+    effective_time_begin = CbcDateTimeField(required=False, allow_null=True)
+    effective_time_end = CbcDateTimeField(required=False, allow_null=True)
+    status = serializers.IntegerField(required=False, allow_null=True, min_value=1, max_value=6)
+    indirect_partner_id = OptionalCharField(max_length=64)
+
+
+class CustomerOnDemandResource(serializers.Serializer):
+    customer_id = serializers.CharField(source="customer.domain_id")
+    region_code = serializers.CharField()
+    availability_zone_code = serializers.CharField()
+    service_type_code = serializers.CharField()
+    resource_type_code = serializers.CharField()
+    service_type_name = serializers.CharField()
+    resource_type_name = serializers.CharField()
+    resource_id = serializers.CharField()
+    resource_name = serializers.CharField()
+    effective_time = CbcDateTimeField()
+    expire_time = CbcDateTimeField(allow_null=True)
+    status = serializers.IntegerField()
+    resource_spec_code = serializers.CharField()
+    resource_info = serializers.CharField()
+    product_spec_desc = serializers.CharField()
+
+
+class ListCustomerOnDemandResourcesResponse(serializers.Serializer):
+    resources = CustomerOnDemandResource(many=True)
+    total_count = serializers.IntegerField()
+
+
+class QueryResourcesReq(OffsetLimitSerializer):
+    resource_ids = ResourceIdsField()
+    order_id = OptionalCharField(max_length=64)
+    only_main_resource = serializers.ChoiceField(choices=[0, 1], required=False, allow_null=True)
+    status_list = serializers.ListField(child=serializers.ChoiceField(choices=[2, 3, 4, 5]), required=False)
+    expire_time_begin = CbcDateTimeField(required=False, allow_null=True)
+    expire_time_end = CbcDateTimeField(required=False, allow_null=True)
+    service_type_code = serializers.CharField(max_length=64, required=False, allow_null=True)
+    customer_id = OptionalCharField(max_length=64)
+
+
+class OrderInstanceV2(serializers.Serializer):
+    id = serializers.CharField(source="pk")
+    resource_id = serializers.CharField()
+    resource_name = serializers.CharField()
+    region_code = serializers.CharField()
+    service_type_code = serializers.CharField()
+    resource_type_code = serializers.CharField()
+    resource_type_name = serializers.CharField()
+    service_type_name = serializers.CharField()
+    resource_spec_code = serializers.CharField()
+    project_id = serializers.CharField()
+    product_id = serializers.CharField()
+    parent_resource_id = serializers.CharField()
+    is_main_resource = serializers.IntegerField()
+    status = serializers.IntegerField()
+    effective_time = CbcDateTimeField()
+    expire_time = CbcDateTimeField(allow_null=True)
+    expire_policy = serializers.IntegerField(allow_null=True)
+    product_spec_desc = serializers.CharField()
+    update_time = CbcDateTimeField(source="updated_at")
+
+
+class ListPayPerUseCustomerResourcesResponse(serializers.Serializer):
+    data = OrderInstanceV2(many=True)
+    total_count = serializers.IntegerField()

@@ -1,4 +1,4 @@
-"""CBC endpoints of the customers domain (the customers issue adds registration and the rest)."""
+"""CBC endpoints of the customers domain: thin — parse the wire, call a selector or service, render."""
 
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
@@ -6,14 +6,31 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from partnercenter.api.pagination import page
+from partnercenter.api.permissions import IsPartnerOrCustomer
 from partnercenter.api.serializers import cbc_responses
 from partnercenter.errors import Codes, DomainError
 from partnercenter.selectors import reseller_for
 
-from .. import selectors
-from .serializers import CustomerInformation, ListSubCustomersResponse, QuerySubCustomerListReq
+from .. import selectors, services
+from ..choices import AssociationType, ChargingMode
+from ..errors import CustomerCodes
+from .serializers import (
+    CheckSubcustomerUserReq, CheckUserIdentityResponse, CreateCustomerV2Req, CreateSubCustomerResponse,
+    CustomerInformation, CustomerOnDemandResource, ListCustomerOnDemandResourcesResponse,
+    ListPayPerUseCustomerResourcesResponse, ListSubCustomersResponse, OrderInstanceV2, QueryCustomerOnDemandResourcesReq,
+    QueryResourcesReq, QuerySubCustomerListReq, SendVerificationCodeV2Req,
+)
 
-__all__ = ["SubCustomerQueryApi"]
+__all__ = [
+    "SubCustomerQueryApi", "CheckIdentityApi", "SendVerificationCodeApi", "CreateSubCustomerApi",
+    "OnDemandResourcesApi", "PeriodResourcesApi",
+]
+
+
+def _valid(serializer_class, request) -> dict:
+    params = serializer_class(data=request.data)
+    params.is_valid(raise_exception=True)
+    return params.validated_data
 
 
 class SubCustomerQueryApi(APIView):
@@ -23,9 +40,7 @@ class SubCustomerQueryApi(APIView):
                    operation_id="list_sub_customers")
     def post(self, request):
         actor = request.auth
-        params = QuerySubCustomerListReq(data=request.data)
-        params.is_valid(raise_exception=True)
-        data = params.validated_data
+        data = _valid(QuerySubCustomerListReq, request)
         indirect_partner_id = data.get("indirect_partner_id")
         if indirect_partner_id and reseller_for(actor, indirect_partner_id) is None:
             raise DomainError(Codes.NOT_FOUND, _("The cloud reseller does not exist."))
@@ -43,3 +58,104 @@ class SubCustomerQueryApi(APIView):
         for customer in rows:
             customer.association = customer.active_associations[0]
         return Response({"customer_infos": CustomerInformation(rows, many=True).data, "count": count})
+
+
+class CheckIdentityApi(APIView):
+    """POST /v2/partners/sub-customers/users/check-identity — 校验客户注册信息."""
+
+    @extend_schema(request=CheckSubcustomerUserReq, responses=cbc_responses(CheckUserIdentityResponse),
+                   operation_id="check_user_identity")
+    def post(self, request):
+        data = _valid(CheckSubcustomerUserReq, request)
+        return Response(services.check_identity(request.auth, search_type=data["search_type"],
+                                                search_value=data["search_value"]))
+
+
+class SendVerificationCodeApi(APIView):
+    """POST /v2/bases/verificationcode/send — 发送验证码 (an SMS code for registration)."""
+
+    @extend_schema(request=SendVerificationCodeV2Req, responses=cbc_responses(None),
+                   operation_id="send_verification_message_code")
+    def post(self, request):
+        data = _valid(SendVerificationCodeV2Req, request)
+        services.send_registration_code(
+            request.auth, mobile_phone=data["mobile_phone"], timeout=data.get("timeout"),
+            lang=data.get("lang") or "zh-cn", scene=data.get("scene") or 29, customer_id=data.get("customer_id"),
+        )
+        return Response(status=204)
+
+
+class CreateSubCustomerApi(APIView):
+    """POST /v2/partners/sub-customers — 创建客户."""
+
+    @extend_schema(request=CreateCustomerV2Req, responses=cbc_responses(CreateSubCustomerResponse),
+                   operation_id="create_sub_customer")
+    def post(self, request):
+        data = _valid(CreateCustomerV2Req, request)
+        customer = services.create_customer(
+            request.auth, xaccount_id=data["xaccount_id"], xaccount_type=data["xaccount_type"],
+            domain_name=data.get("domain_name") or "", mobile_phone=data.get("mobile_phone") or "",
+            verification_code=data.get("verification_code") or "", password=data.get("password"),
+            cooperation_type=data.get("cooperation_type"), indirect_partner_id=data.get("indirect_partner_id"),
+            is_close_market_ms=(data.get("is_close_market_ms") or "").lower() == "true",
+        )
+        return Response({"domain_id": customer.domain_id, "domain_name": customer.domain_name})
+
+
+class OnDemandResourcesApi(APIView):
+    """POST /v2/partners/sub-customers/on-demand-resources/query — a resale customer's pay-per-use resources."""
+
+    @extend_schema(request=QueryCustomerOnDemandResourcesReq,
+                   responses=cbc_responses(ListCustomerOnDemandResourcesResponse),
+                   operation_id="list_customer_on_demand_resources")
+    def post(self, request):
+        actor = request.auth
+        data = _valid(QueryCustomerOnDemandResourcesReq, request)
+        indirect_partner_id = data.get("indirect_partner_id")
+        if indirect_partner_id and reseller_for(actor, indirect_partner_id) is None:
+            raise DomainError(Codes.NOT_FOUND, _("The cloud reseller does not exist."))
+        customer = selectors.customer_for(actor, data["customer_id"], indirect_partner_id=indirect_partner_id)
+        if customer is None:
+            raise DomainError(Codes.NOT_FOUND)
+        if customer.active_associations[0].association_type != AssociationType.RESALE:
+            raise DomainError(CustomerCodes.NOT_RESALE)
+        queryset = selectors.filter_resources(
+            selectors.resources_for(actor, customer, ChargingMode.ON_DEMAND).select_related("customer"),
+            region_code=data.get("region_code"), service_type_code=data.get("service_type_code"),
+            resource_ids=data.get("resource_ids"), status=data.get("status"),
+            effective_from=data.get("effective_time_begin"), effective_to=data.get("effective_time_end"),
+        )
+        count, rows = page(queryset, data)
+        return Response({"resources": CustomerOnDemandResource(rows, many=True).data, "total_count": count})
+
+
+class PeriodResourcesApi(APIView):
+    """POST /v2/orders/suscriptions/resources/query — yearly/monthly resources of a partner's customer
+    (customer_id required) or, with a customer's key, of that customer."""
+
+    permission_classes = [IsPartnerOrCustomer]
+
+    @extend_schema(request=QueryResourcesReq, responses=cbc_responses(ListPayPerUseCustomerResourcesResponse),
+                   operation_id="list_pay_per_use_customer_resources")
+    def post(self, request):
+        actor = request.auth
+        data = _valid(QueryResourcesReq, request)
+        if actor.is_customer:
+            customer = actor.customer
+        else:
+            if not data.get("customer_id"):
+                raise DomainError(Codes.PARAMETER, _("customer_id is required when a partner queries."))
+            customer = selectors.customer_for(actor, data["customer_id"])
+            if customer is None:
+                raise DomainError(Codes.NOT_FOUND)
+        if data.get("service_type_code") == "":
+            raise DomainError(Codes.PARAMETER, _("service_type_code must not be empty."))
+        queryset = selectors.filter_resources(
+            selectors.resources_for(actor, customer, ChargingMode.PERIOD),
+            resource_ids=data.get("resource_ids"), order_id=data.get("order_id"),
+            status_list=data.get("status_list"), expire_from=data.get("expire_time_begin"),
+            expire_to=data.get("expire_time_end"), service_type_code=data.get("service_type_code"),
+            only_main_resource=data.get("only_main_resource") == 1 and not data.get("resource_ids"),
+        )
+        count, rows = page(queryset, data)
+        return Response({"data": OrderInstanceV2(rows, many=True).data, "total_count": count})

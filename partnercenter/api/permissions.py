@@ -2,7 +2,7 @@
 
 from rest_framework.permissions import BasePermission
 
-__all__ = ["IsPartner", "IsCustomer", "IsDistributor"]
+__all__ = ["IsPartner", "IsCustomer", "IsDistributor", "IsPartnerOrCustomer"]
 
 
 class _ActorPermission(BasePermission):
@@ -35,3 +35,10 @@ class IsDistributor(_ActorPermission):
 
     def allowed(self, actor):
         return actor.is_partner and actor.partner.is_distributor
+
+
+class IsPartnerOrCustomer(_ActorPermission):
+    """Either kind of key (endpoints Huawei opens to partners and customers alike)."""
+
+    def allowed(self, actor):
+        return actor.is_partner or actor.is_customer
