@@ -3,7 +3,7 @@
 import factory
 from django.utils import timezone
 
-from customers.models import Association, Customer, CustomerUser
+from customers.models import Association, Customer, CustomerUser, Resource
 from partnercenter import secretbox
 from partnercenter.models import AccessKey, Member, Partner, Role, User
 
@@ -94,3 +94,21 @@ def make_access_key(user, *, partner=None, secret=None, ak=None):
         ak=ak or f"TESTAK{n:014d}", sk_encrypted=secretbox.encrypt(secret), user=user, partner=partner
     )
     return key, secret
+
+
+class ResourceFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Resource
+
+    customer = factory.SubFactory(CustomerFactory)
+    charging_mode = "on_demand"
+    resource_id = factory.Sequence(lambda n: f"res-{n:08d}-0000-4000-8000-{n:012d}")
+    resource_name = factory.Sequence(lambda n: f"ecs-{n:04d}")
+    service_type_code = "hws.service.type.ec2"
+    service_type_name = "弹性云服务器"
+    resource_type_code = "hws.resource.type.vm"
+    resource_type_name = "云主机"
+    region_code = "cn-north-4"
+    resource_spec_code = "s6.small.1.linux"
+    status = 1
+    effective_time = factory.LazyFunction(timezone.now)
