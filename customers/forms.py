@@ -1,11 +1,16 @@
-"""Forms of the customers pages."""
+"""Forms of the customers pages. Choices come from selectors, so another partner's ids are invalid."""
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .choices import AssociationType
+from partnercenter.forms import ManagerForm, VerificationForm
 
-__all__ = ["CustomerFilterForm"]
+from .choices import AssociationType, EventInitiator, EventKind, EventStatus
+
+__all__ = [
+    "CustomerFilterForm", "RegisterCustomerForm", "ManagerForm", "ReasonForm", "EventFilterForm",
+    "DecisionForm", "ResourceFilterForm",
+]
 
 
 class CustomerFilterForm(forms.Form):
@@ -25,3 +30,57 @@ class CustomerFilterForm(forms.Form):
     def __init__(self, *args, managers=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["account_manager"].queryset = managers
+
+
+class RegisterCustomerForm(forms.Form):
+    domain_name = forms.CharField(label=_("Account name"), max_length=32, required=False,
+                                  help_text=_("5–32 letters, digits, “_” or “-”; left empty, one is generated."))
+    real_name = forms.CharField(label=_("Company or person name"), max_length=128, required=False)
+    email = forms.EmailField(label=_("E-mail"), required=False)
+    mobile_phone = forms.CharField(label=_("Mobile number"), max_length=32, required=False,
+                                   help_text=_("Mainland China only. With a number, an SMS code is required."))
+    verification_code = forms.CharField(label=_("SMS code"), max_length=16, required=False)
+    password = forms.CharField(label=_("Password"), required=False, widget=forms.PasswordInput(render_value=True),
+                               help_text=_("Left empty, the customer signs in through your platform only."))
+    xaccount_id = forms.CharField(label=_("Sales platform user ID"), max_length=64)
+    xaccount_type = forms.CharField(label=_("Sales platform ID"), max_length=64)
+    association_type = forms.ChoiceField(label=_("Association type"), choices=AssociationType.choices,
+                                         initial=AssociationType.RESALE)
+    indirect_partner = forms.ModelChoiceField(label=_("For cloud reseller"), queryset=None, required=False,
+                                              to_field_name="domain_id", empty_label=_("— my own customer —"))
+
+    def __init__(self, *args, resellers=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if resellers is None or not resellers.exists():
+            del self.fields["indirect_partner"]
+        else:
+            self.fields["indirect_partner"].queryset = resellers
+
+
+class ReasonForm(VerificationForm):
+    reason = forms.CharField(label=_("Reason"), max_length=500, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class DecisionForm(VerificationForm):
+    note = forms.CharField(label=_("Reply (optional)"), max_length=500, required=False)
+
+
+class EventFilterForm(forms.Form):
+    customer = forms.CharField(label=_("Customer"), required=False, max_length=64)
+    kind = forms.ChoiceField(label=_("Event"), required=False, choices=[("", _("All"))] + list(EventKind.choices))
+    status = forms.ChoiceField(label=_("Status"), required=False, choices=[("", _("All"))] + list(EventStatus.choices))
+    initiator = forms.ChoiceField(label=_("Initiated by"), required=False,
+                                  choices=[("", _("All"))] + list(EventInitiator.choices))
+    created_from = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    created_to = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+
+class ResourceFilterForm(forms.Form):
+    region_code = forms.CharField(label=_("Region"), required=False, max_length=32)
+    service_type_code = forms.CharField(label=_("Service type"), required=False, max_length=64)
+    resource_id = forms.CharField(label=_("Resource ID"), required=False, max_length=64)
+    status = forms.TypedChoiceField(label=_("Status"), required=False, coerce=int, empty_value=None, choices=[])
+
+    def __init__(self, *args, statuses=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["status"].choices = [("", _("All"))] + list(statuses)

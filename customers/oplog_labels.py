@@ -10,7 +10,6 @@ register_actions({
     "customer.reveal": _("Show masked customer details"),
     "customer.export": _("Export customers"),
     "customer.assign_manager": _("Assign account manager"),
-    "reseller.assign_manager": _("Assign account manager to cloud reseller"),
     "association.request_disassociation": _("Request disassociation"),
     "association.request_type_switch": _("Request association type switch"),
     "association.approve": _("Approve association request"),

@@ -32,7 +32,7 @@ from .signals import association_ended
 
 __all__ = [
     "ACCOUNTS_PER_MOBILE", "normalize_mobile", "validate_domain_name", "validate_password", "check_identity",
-    "send_registration_code", "create_customer", "assign_account_manager", "assign_reseller_account_manager",
+    "send_registration_code", "create_customer", "assign_account_manager",
     "request_disassociation", "request_type_switch", "customer_request_disassociation", "decide_event",
     "cancel_event", "request_ops_authorization", "decide_ops_authorization", "revoke_ops_authorization",
     "record_reveal", "record_export",
@@ -288,20 +288,6 @@ def assign_account_manager(actor, *, customer_id: str, member_id=None) -> Associ
         Association.objects.filter(pk=association.pk).update(account_manager=manager)
         association.account_manager = manager
     return association
-
-
-def assign_reseller_account_manager(actor, *, indirect_partner_id: str, member_id=None):
-    """A distributor gives one of its cloud resellers an account manager of its own staff."""
-    _require(actor, "resellers.manage")
-    reseller = reseller_for(actor, indirect_partner_id)
-    if reseller is None:
-        raise DomainError(Codes.NOT_FOUND)
-    manager = _member_of_partner(actor, member_id)
-    with operation(actor, "reseller.assign_manager", target=reseller,
-                   detail={"manager": manager.user.username if manager else ""}):
-        type(reseller).objects.filter(pk=reseller.pk).update(reseller_account_manager=manager)
-        reseller.reseller_account_manager = manager
-    return reseller
 
 
 # ---------------------------------------------------------------------------------------------

@@ -11,7 +11,7 @@ from .permissions import grouped
 
 __all__ = [
     "LoginForm", "VerificationForm", "SwitchForm", "AccessKeyForm", "RoleForm", "MemberForm", "InviteForm",
-    "AcceptInvitationForm", "OperationLogFilter", "EmailDeviceForm", "TokenForm",
+    "AcceptInvitationForm", "OperationLogFilter", "EmailDeviceForm", "TokenForm", "ManagerForm", "ResellerFilterForm",
 ]
 
 
@@ -122,3 +122,20 @@ class OperationLogFilter(django_filters.FilterSet):
     class Meta:
         model = OperationLog
         fields = ["action", "actor_label", "result", "created_at"]
+
+
+class ManagerForm(forms.Form):
+    """分配客户经理: one of the partner's active members, or none."""
+
+    manager = forms.ModelChoiceField(label=_("Account manager"), queryset=None, required=False, empty_label=_("— none —"))
+
+    def __init__(self, *args, members=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["manager"].queryset = members
+
+
+class ResellerFilterForm(forms.Form):
+    account_name = forms.CharField(label=_("Account name"), required=False, max_length=64)
+    indirect_partner_id = forms.CharField(label=_("Reseller ID"), required=False, max_length=64)
+    associated_from = forms.DateField(label=_("Associated from"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    associated_to = forms.DateField(label=_("Associated to"), required=False, widget=forms.DateInput(attrs={"type": "date"}))

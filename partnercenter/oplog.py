@@ -33,6 +33,7 @@ ACTION_LABELS = {
     "member.invite": _("Invite member"),
     "member.revoke_invitation": _("Revoke invitation"),
     "member.join": _("Join by invitation"),
+    "reseller.assign_manager": _("Assign account manager to cloud reseller"),
     "partner.verification_on": _("Turn verification codes on"),
     "partner.verification_off": _("Turn verification codes off"),
     "device.add_totp": _("Add authenticator app"),

@@ -28,7 +28,7 @@ from .permissions import ALL_CODES
 
 __all__ = [
     "MAX_KEYS_PER_USER", "INVITATION_VALIDITY", "create_access_key", "set_access_key_enabled", "delete_access_key",
-    "create_role", "update_role", "delete_role", "set_member_roles", "update_member", "invite_member",
+    "assign_reseller_account_manager", "create_role", "update_role", "delete_role", "set_member_roles", "update_member", "invite_member",
     "send_invitation", "revoke_invitation", "pending_invitation", "accept_invitation", "set_verification_enabled", "start_totp_device", "add_email_device", "confirm_device",
     "remove_device", "expire_invitations",
 ]
@@ -223,6 +223,24 @@ def update_member(actor, *, member_id, display_name: str, title: str = "", super
             member.user.save(update_fields=["is_active"])
         entry.detail = {"supervisor": str(supervisor or ""), "active": bool(is_active)}
     return member
+
+
+def assign_reseller_account_manager(actor, *, indirect_partner_id: str, member_id=None):
+    """A distributor gives one of its cloud resellers an account manager from its own staff (None clears)."""
+    _require(actor, "resellers.manage")
+    reseller = selectors.reseller_for(actor, indirect_partner_id)
+    if reseller is None:
+        raise DomainError(Codes.NOT_FOUND)
+    manager = None
+    if member_id:
+        manager = Member.objects.filter(partner=actor.partner, pk=member_id, user__is_active=True).first()
+        if manager is None:
+            raise DomainError(Codes.NOT_FOUND, _("The member does not exist."))
+    with operation(actor, "reseller.assign_manager", target=reseller,
+                   detail={"manager": manager.user.username if manager else ""}):
+        type(reseller).objects.filter(pk=reseller.pk).update(reseller_account_manager=manager)
+        reseller.reseller_account_manager = manager
+    return reseller
 
 
 # ---------------------------------------------------------------------------------------------

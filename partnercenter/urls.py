@@ -25,6 +25,7 @@ urlpatterns = [
     path("section/<slug:section>/", views.section, name="section"),
     path("customers/", include("customers.urls")),
     path("resellers/", views.resellers, name="resellers"),
+    path("resellers/<str:domain_id>/manager/", views.reseller_manager, name="reseller_manager"),
     path("org/members/", views.members, name="members"),
     path("org/members/<int:pk>/", views.member_detail, name="member_detail"),
     path("org/invitations/<int:pk>/revoke/", views.revoke_invitation, name="revoke_invitation"),
@@ -42,6 +43,9 @@ urlpatterns = [
     path("credentials/<int:pk>/<slug:action>/", views.credential_action, name="credential_action"),
     # 费用中心
     path("fee-center/", customer_views.fee_center, name="fee_center"),
+    path("fee-center/leave/", customer_views.fee_center_leave, name="fee_center_leave"),
+    path("fee-center/requests/<int:pk>/<slug:decision>/", customer_views.fee_center_decide, name="fee_center_decide"),
+    path("fee-center/ops/<int:pk>/<slug:decision>/", customer_views.fee_center_ops, name="fee_center_ops"),
     path("healthz", views.healthz, name="healthz"),
     # Platform operators
     path("admin/", admin.site.urls),

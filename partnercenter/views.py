@@ -25,12 +25,12 @@ from .api.errors import json_error
 from .errors import Codes, DomainError
 from .forms import (
     AcceptInvitationForm, AccessKeyForm, EmailDeviceForm, InviteForm, LoginForm, MemberForm, OperationLogFilter,
-    RoleForm, SwitchForm, TokenForm, VerificationForm,
+    ManagerForm, ResellerFilterForm, RoleForm, SwitchForm, TokenForm, VerificationForm,
 )
-from .models import EmailCodeDevice, User
+from .models import EmailCodeDevice, Member, User
 from .middleware import API_PREFIXES
 from .navigation import PARTNER_MENU, menu_for
-from .pages import form_error, member_page, paginate, signed_in_page
+from .pages import day_bound, form_error, member_page, paginate, signed_in_page
 
 _PENDING_KEY = "pc_pending_login"
 _PENDING_SECONDS = 300
@@ -153,10 +153,41 @@ def section(request, section):
 
 @member_page("resellers.view")
 def resellers(request):
-    queryset = selectors.filter_resellers(
-        selectors.resellers_for(request.actor), account_name=request.GET.get("account_name", "").strip()
-    )
-    return render(request, "partnercenter/resellers.html", {"page": paginate(request, queryset)})
+    form = ResellerFilterForm(request.GET or None)
+    filters = {}
+    if form.is_bound and form.is_valid():
+        data = form.cleaned_data
+        filters = {"account_name": data["account_name"], "indirect_partner_id": data["indirect_partner_id"],
+                   "associated_from": day_bound(data["associated_from"]),
+                   "associated_to": day_bound(data["associated_to"], end=True)}
+    queryset = selectors.filter_resellers(selectors.resellers_for(request.actor), **filters)
+    return render(request, "partnercenter/resellers.html", {
+        "form": form, "page": paginate(request, queryset),
+        "can_manage": request.actor.has_perm("resellers.manage"),
+    })
+
+
+@member_page("resellers.manage")
+def reseller_manager(request, domain_id):
+    """分配客户经理 for one cloud reseller."""
+    actor = request.actor
+    reseller = selectors.reseller_for(actor, domain_id)
+    if reseller is None:
+        raise Http404
+    members = Member.objects.filter(partner=actor.partner, user__is_active=True).select_related("user")
+    form = ManagerForm(request.POST if request.method == "POST" else None, members=members,
+                       initial={"manager": reseller.reseller_account_manager})
+    if request.method == "POST" and form.is_valid():
+        manager = form.cleaned_data["manager"]
+        try:
+            services.assign_reseller_account_manager(actor, indirect_partner_id=reseller.domain_id,
+                                                     member_id=manager.pk if manager else None)
+        except DomainError as exc:
+            form_error(request, form, exc)
+        else:
+            messages.success(request, _("Account manager saved."))
+            return redirect("resellers")
+    return render(request, "partnercenter/reseller_manager.html", {"form": form, "reseller": reseller})
 
 
 # ---------------------------------------------------------------------------------------------

@@ -15,7 +15,7 @@ from partnercenter.choices import AccessKeyStatus, InvitationStatus
 from partnercenter.models import AccessKey, EmailCodeDevice, Invitation, Role
 
 from ..conftest import build_tenant, login_client
-from ..factories import CustomerUserFactory, PartnerFactory, ResourceFactory, make_access_key
+from ..factories import AssociationFactory, CustomerUserFactory, PartnerFactory, ResourceFactory, make_access_key
 from ..signed import call
 
 pytestmark = pytest.mark.django_db
@@ -29,6 +29,18 @@ PAGE_IDS = {
     "role_delete": lambda a: [{"pk": a.role.pk}],
     "credential_action": lambda a: [{"pk": a.key.pk, "action": action} for action in ("enable", "disable", "delete")],
     "device_remove": lambda a: [{"persistent_id": a.device.persistent_id}],
+    "customers:detail": lambda a: [{"domain_id": a.resale.domain_id}, {"domain_id": a.referral.domain_id}],
+    "customers:manager": lambda a: [{"domain_id": a.resale.domain_id}],
+    "customers:resources": lambda a: [{"domain_id": a.resale.domain_id}],
+    "customers:request": lambda a: [{"domain_id": a.resale.domain_id, "action": action}
+                                    for action in ("disassociate", "switch-type", "ops")],
+    "customers:event_decide": lambda a: [{"pk": event.pk, "decision": decision} for event in a.events
+                                         for decision in ("approve", "reject", "cancel")],
+    "customers:ops_revoke": lambda a: [{"pk": a.ops.pk}],
+    "reseller_manager": lambda a: [{"domain_id": a.reseller.domain_id}],
+    "fee_center_decide": lambda a: [{"pk": event.pk, "decision": decision} for event in a.events
+                                    for decision in ("approve", "reject", "cancel")],
+    "fee_center_ops": lambda a: [{"pk": a.ops.pk, "decision": decision} for decision in ("agree", "cancel")],
 }
 # Parameters that are not a tenant's object id.
 EXEMPT = {
@@ -55,6 +67,18 @@ def _walk(patterns, namespace=""):
             yield f"{namespace}{entry.name}", entry
 
 
+def _text_of(response) -> str:
+    """What a person would read in the response: the page, or every cell of an Excel export."""
+    if "spreadsheetml" in response.get("Content-Type", ""):
+        from io import BytesIO
+
+        from openpyxl import load_workbook
+
+        book = load_workbook(BytesIO(response.content))
+        return " ".join(str(cell) for sheet in book for row in sheet.iter_rows(values_only=True) for cell in row)
+    return response.content.decode()
+
+
 def page_patterns():
     return list(_walk(get_resolver().url_patterns))
 
@@ -68,6 +92,14 @@ def _tenant(tag):
 
     t.invitation, _token = services.invite_member(actor_of(t.admin), email=f"new-{tag}@example.com", display_name="New")
     t.customer_user = CustomerUserFactory(customer=t.resale, user__username=f"{tag}.customer")
+    from customers import services as customer_services
+
+    other = AssociationFactory(partner=t.partner, association_type="2").customer
+    t.events = [
+        customer_services.request_disassociation(actor_of(t.admin), customer_id=t.resale.domain_id, reason="probe"),
+        customer_services.customer_request_disassociation(actor_of(CustomerUserFactory(customer=other).user), reason="x"),
+    ]
+    t.ops = customer_services.request_ops_authorization(actor_of(t.admin), customer_id=other.domain_id, reason="probe")
     t.period_resource = ResourceFactory(customer=t.resale, charging_mode="period", status=2, order_id=f"CS{tag}0001")
     ResourceFactory(customer=t.resale, charging_mode="on_demand", status=1)
     t.customer_key, t.customer_secret = make_access_key(t.customer_user.user)
@@ -90,7 +122,14 @@ def b(db):
 
 
 def _snapshot(a):
+    from customers.models import Association, AssociationEvent, OpsAuthorization
+
     return {
+        "events": sorted(AssociationEvent.objects.filter(partner=a.partner).values_list("pk", "status")),
+        "associations": sorted(Association.objects.filter(partner=a.partner).values_list("pk", "ended_on",
+                                                                                          "account_manager")),
+        "ops": list(OpsAuthorization.objects.filter(partner=a.partner).values_list("status", flat=True)),
+        "reseller_manager": a.reseller.__class__.objects.get(pk=a.reseller.pk).reseller_account_manager_id,
         "role": list(Role.objects.filter(pk=a.role.pk).values_list("name", "permissions")),
         "key": list(AccessKey.objects.filter(pk=a.key.pk).values_list("status", flat=True)),
         "invitation": list(Invitation.objects.filter(pk=a.invitation.pk).values_list("status", flat=True)),
@@ -112,16 +151,16 @@ def test_every_page_with_an_id_is_not_found_for_another_partner(a, b):
             continue
         for kwargs in PAGE_IDS[name](a):
             url = reverse(name, kwargs=kwargs)
-            bogus = reverse(name, kwargs={k: ("999999" if k in ("pk", "persistent_id") else v) for k, v in kwargs.items()})
+            bogus = reverse(name, kwargs={k: ("999999" if k in ("pk", "persistent_id", "domain_id") else v)
+                                          for k, v in kwargs.items()})
             for method in ("get", "post"):
-                response = getattr(member, method)(url)
-                expected = 405 if getattr(member, method)(bogus).status_code == 405 else 404  # POST-only views
-                assert response.status_code == expected, f"member: {method.upper()} {url} gave {response.status_code}"
-                # A customer user may be refused the page as a whole (403), but exactly as for an id
-                # that does not exist, so the answer says nothing about A's objects.
-                response = getattr(customer, method)(url)
-                assert response.status_code in (403, 404), f"customer: {method.upper()} {url} gave {response.status_code}"
-                assert response.status_code == getattr(customer, method)(bogus).status_code
+                for who, client in (("member", member), ("customer", customer)):
+                    # Not found — unless the page as a whole is closed to this kind of user (403) or
+                    # method (405), answered exactly as for an id that does not exist: nothing leaks.
+                    closed = getattr(client, method)(bogus).status_code
+                    expected = closed if closed in (403, 405) else 404
+                    response = getattr(client, method)(url)
+                    assert response.status_code == expected, f"{who}: {method.upper()} {url} gave {response.status_code}"
                 probed += 1
     assert not uncovered, f"URL patterns with ids but no cross-tenant probe: {uncovered}"
     assert probed >= 2 * 8
@@ -139,7 +178,7 @@ def test_list_pages_show_none_of_another_partners_rows(a, b):
             continue
         for client in clients:
             response = client.get(reverse(name), follow=True)
-            body = response.content.decode()
+            body = _text_of(response)
             leaked = [marker for marker in a.markers if marker in body]
             assert not leaked, f"{name} shows partner A's {leaked}"
             seen += 1
