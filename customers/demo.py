@@ -7,8 +7,11 @@ from django.utils import timezone
 
 from partnercenter.demo import DEMO_PASSWORD, demo_access_key, demo_user
 
-from .choices import AssociationType, CustomerType, VerifiedStatus
-from .models import Association, Customer, CustomerUser
+from partnercenter.actors import actor_for_user
+
+from . import services
+from .choices import AssociationType, ChargingMode, CustomerType, EventInitiator, EventKind, EventStatus, VerifiedStatus
+from .models import Association, AssociationEvent, Customer, CustomerUser, OpsAuthorization, Resource
 
 __all__ = ["seed"]
 
@@ -29,10 +32,41 @@ def _customer(partner, domain_name, real_name, association_type, manager, *, day
         },
     )
     if created:
-        Association.objects.create(partner=partner, customer=customer, association_type=association_type,
-                                   account_manager=manager, label=label,
-                                   associated_on=timezone.now() - timedelta(days=days_ago))
+        association = Association.objects.create(partner=partner, customer=customer, association_type=association_type,
+                                                 account_manager=manager, label=label,
+                                                 associated_on=timezone.now() - timedelta(days=days_ago))
+        AssociationEvent.objects.create(partner=partner, customer=customer, association=association,
+                                        kind=EventKind.ASSOCIATE, initiator=EventInitiator.PARTNER,
+                                        status=EventStatus.COMPLETED, to_type=association_type,
+                                        created_at=association.associated_on, decided_at=association.associated_on)
     return customer
+
+
+RESOURCES = [
+    # service type, name, resource type, name, spec, description
+    ("hws.service.type.ec2", "弹性云服务器", "hws.resource.type.vm", "云主机", "s6.large.2.linux", "通用计算型|s6.large.2|2vCPUs|4GB|linux"),
+    ("hws.service.type.ebs", "云硬盘", "hws.resource.type.volume", "云硬盘", "SAS", "云硬盘_SAS|100.0GB"),
+    ("hws.service.type.vpc", "虚拟私有云", "hws.resource.type.bandwidth", "带宽", "19_bgp", "全动态BGP|5Mbit/s"),
+    ("hws.service.type.obs", "对象存储服务", "hws.resource.type.obs", "对象存储", "obs.standard", "标准存储"),
+]
+
+
+def _resources(customer, index):
+    if customer.resources.exists():
+        return
+    now = timezone.now()
+    for n, (service, service_name, rtype, rtype_name, spec, desc) in enumerate(RESOURCES):
+        mode = ChargingMode.PERIOD if n % 2 == 0 else ChargingMode.ON_DEMAND
+        Resource.objects.create(
+            customer=customer, charging_mode=mode, resource_id=f"{customer.domain_id[:8]}-{n:04d}-demo-{index:04d}",
+            resource_name=f"{customer.domain_name}-{rtype_name}-{n + 1}", service_type_code=service,
+            service_type_name=service_name, resource_type_code=rtype, resource_type_name=rtype_name,
+            region_code="cn-north-4" if n < 2 else "cn-east-3", availability_zone_code="cn-north-4a",
+            resource_spec_code=spec, product_spec_desc=desc, order_id=f"CS2611{index:04d}{n:02d}" if mode == "period" else "",
+            product_id=f"OFFI{index:04d}{n:02d}", status=2 if mode == ChargingMode.PERIOD else (1 if n != 3 else 2),
+            expire_policy=3 if mode == ChargingMode.PERIOD else None,
+            effective_time=now - timedelta(days=30 + n), expire_time=now + timedelta(days=335) if mode == "period" else None,
+        )
 
 
 def seed(ctx: dict) -> None:
@@ -52,6 +86,12 @@ def seed(ctx: dict) -> None:
             _customer(partner, f"{key}-cust-{index + 1:02d}", f"{partner.name[:4]}客户{index + 1}",
                       association_type, None, days_ago=5 + index * 20)
 
+    for index, customer in enumerate(customers):
+        if index % 3:  # the resale ones
+            _resources(customer, index)
+    customers[5].in_debt = True  # shows the eligibility checks (IS_DEBT) on a disassociation request
+    customers[5].save(update_fields=["in_debt"])
+
     # A customer user of a resale customer: signs in to the fee center and holds an access key.
     resale_customer = customers[1]
     user = demo_user("cust.pujiang", email="it@pujiang.example.com")
@@ -60,3 +100,37 @@ def seed(ctx: dict) -> None:
     ak, sk = demo_access_key(user)
     ctx["access_keys"].append({"kind": "customer", "name": resale_customer.real_name, "ak": ak, "sk": sk,
                                "domain_id": resale_customer.domain_id})
+    leaver = demo_user("cust.nanshan", email="it@nanshan.example.com")
+    CustomerUser.objects.get_or_create(user=leaver, defaults={"customer": customers[2], "is_owner": True})
+    ctx["logins"].append({"kind": "customer", "partner": bj.name, "username": "cust.nanshan", "password": DEMO_PASSWORD})
+    _events(ctx, customers, leaver)
+
+
+def _events(ctx, customers, leaver):
+    """Every state of the association workflow, once: waiting on each side, approved, rejected,
+    withdrawn; delegated operations waiting and granted."""
+    bj = ctx["partners"]["bj"]
+    if AssociationEvent.objects.filter(partner=bj).exclude(kind=EventKind.ASSOCIATE).exists():
+        return
+    ceo = actor_for_user(ctx["members"]["bj.ceo"].user)
+    pujiang = customers[1]
+    # Waiting for the customer (the demo customer user sees it in the fee center).
+    services.request_type_switch(ceo, customer_id=pujiang.domain_id, reason="客户业务调整，改为顾问销售模式")
+    services.request_ops_authorization(ceo, customer_id=pujiang.domain_id, reason="协助客户完成云主机扩容")
+    # Waiting for the partner: a customer asks to leave.
+    services.customer_request_disassociation(actor_for_user(leaver), reason="公司将由集团统一采购云服务")
+    # Decided: a rejected switch, a withdrawn request, an approved disassociation (history stays readable).
+    rejected = services.request_type_switch(ceo, customer_id=customers[4].domain_id, reason="希望改为代售")
+    services.decide_event(actor_for_user(_owner(customers[4]).user), event_id=rejected.pk, approve=False, note="暂不考虑")
+    withdrawn = services.request_disassociation(ceo, customer_id=customers[7].domain_id, reason="误操作")
+    services.cancel_event(ceo, event_id=withdrawn.pk)
+    gone = services.request_disassociation(ceo, customer_id=customers[11].domain_id, reason="客户已停止合作")
+    services.decide_event(actor_for_user(_owner(customers[11]).user), event_id=gone.pk, approve=True)
+    # Granted delegated operations on another resale customer.
+    granted = services.request_ops_authorization(ceo, customer_id=customers[8].domain_id, reason="月度巡检")
+    services.decide_ops_authorization(actor_for_user(_owner(customers[8]).user), authorization_id=granted.pk, agree=True)
+
+
+def _owner(customer):
+    user = demo_user(f"owner.{customer.domain_name}", email=f"owner@{customer.domain_name}.example.com")
+    return CustomerUser.objects.get_or_create(user=user, defaults={"customer": customer, "is_owner": True})[0]
