@@ -20,9 +20,9 @@ from django.utils.translation import gettext as _
 
 from partnercenter import sms
 from partnercenter.errors import Codes, DomainError
-from partnercenter.models import Member, User
+from partnercenter.models import User
 from partnercenter.oplog import operation
-from partnercenter.selectors import reseller_for
+from partnercenter.selectors import account_managers_for, reseller_for
 
 from . import selectors
 from .choices import AssociationType, EventInitiator, EventKind, EventStatus, FailCheckItem, OpsStatus
@@ -271,7 +271,7 @@ def _customer(actor, customer_id) -> Customer:
 def _member_of_partner(actor, member_id):
     if not member_id:
         return None
-    member = Member.objects.filter(partner=actor.partner, pk=member_id, user__is_active=True).first()
+    member = account_managers_for(actor).filter(pk=member_id).first()
     if member is None:
         raise DomainError(Codes.NOT_FOUND, _("The member does not exist."))
     return member

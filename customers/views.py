@@ -15,9 +15,8 @@ from openpyxl import Workbook
 
 from partnercenter.errors import DomainError
 from partnercenter.forms import VerificationForm
-from partnercenter.models import Member
 from partnercenter.pages import customer_page, day_bound, form_error, member_page, paginate
-from partnercenter.selectors import members_for, resellers_for
+from partnercenter.selectors import account_managers_for, resellers_for
 
 from . import selectors, services
 from .choices import ChargingMode, EventStatus, OnDemandStatus, PeriodStatus
@@ -49,7 +48,7 @@ def _customer_or_404(actor, domain_id):
 
 def _filtered_customers(request):
     actor = request.actor
-    form = CustomerFilterForm(request.GET or None, managers=members_for(actor))
+    form = CustomerFilterForm(request.GET or None, managers=account_managers_for(actor))
     queryset = selectors.customers_for(actor)
     if form.is_bound and form.is_valid():
         data = form.cleaned_data
@@ -160,8 +159,7 @@ def customer_detail(request, domain_id):
 def customer_manager(request, domain_id):
     actor = request.actor
     customer = _customer_or_404(actor, domain_id)
-    members = Member.objects.filter(partner=actor.partner, user__is_active=True).select_related("user")
-    form = ManagerForm(_posted(request), members=members, initial={"manager": customer.association.account_manager})
+    form = ManagerForm(_posted(request), members=account_managers_for(actor), initial={"manager": customer.association.account_manager})
     if request.method == "POST" and form.is_valid():
         manager = form.cleaned_data["manager"]
         try:

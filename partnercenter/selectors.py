@@ -6,7 +6,7 @@ from .choices import PartnerType
 from .models import AccessKey, Invitation, Member, OperationLog, Partner, Role
 
 __all__ = [
-    "roles_for", "members_for", "invitations_for", "access_keys_for", "operation_logs_for", "resellers_for",
+    "roles_for", "members_for", "account_managers_for", "invitations_for", "access_keys_for", "operation_logs_for", "resellers_for",
     "reseller_for", "filter_resellers",
 ]
 
@@ -31,6 +31,18 @@ def members_for(actor):
         .select_related("user", "supervisor")
         .prefetch_related("roles")
     )
+
+
+def account_managers_for(actor):
+    """Members a customer can be assigned to (or filtered by): the partner's active members — for an
+    account manager without the whole book, only their team."""
+    partner = _partner_or_none(actor)
+    if partner is None:
+        return Member.objects.none()
+    queryset = Member.objects.filter(partner=partner, user__is_active=True).select_related("user")
+    if not actor.sees_all_customers:
+        queryset = queryset.filter(pk__in=actor.team_member_ids)
+    return queryset.order_by("display_name")
 
 
 def invitations_for(actor):

@@ -233,7 +233,7 @@ def assign_reseller_account_manager(actor, *, indirect_partner_id: str, member_i
         raise DomainError(Codes.NOT_FOUND)
     manager = None
     if member_id:
-        manager = Member.objects.filter(partner=actor.partner, pk=member_id, user__is_active=True).first()
+        manager = selectors.account_managers_for(actor).filter(pk=member_id).first()
         if manager is None:
             raise DomainError(Codes.NOT_FOUND, _("The member does not exist."))
     with operation(actor, "reseller.assign_manager", target=reseller,

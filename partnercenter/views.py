@@ -27,7 +27,7 @@ from .forms import (
     AcceptInvitationForm, AccessKeyForm, EmailDeviceForm, InviteForm, LoginForm, MemberForm, OperationLogFilter,
     ManagerForm, ResellerFilterForm, RoleForm, SwitchForm, TokenForm, VerificationForm,
 )
-from .models import EmailCodeDevice, Member, User
+from .models import EmailCodeDevice, User
 from .middleware import API_PREFIXES
 from .navigation import PARTNER_MENU, menu_for
 from .pages import day_bound, form_error, member_page, paginate, signed_in_page
@@ -174,8 +174,7 @@ def reseller_manager(request, domain_id):
     reseller = selectors.reseller_for(actor, domain_id)
     if reseller is None:
         raise Http404
-    members = Member.objects.filter(partner=actor.partner, user__is_active=True).select_related("user")
-    form = ManagerForm(request.POST if request.method == "POST" else None, members=members,
+    form = ManagerForm(request.POST if request.method == "POST" else None, members=selectors.account_managers_for(actor),
                        initial={"manager": reseller.reseller_account_manager})
     if request.method == "POST" and form.is_valid():
         manager = form.cleaned_data["manager"]

@@ -97,7 +97,6 @@ def test_register_reveal_disassociate_and_customer_approves(page, live_server, t
     page.screenshot(path=artifacts_dir / "lifecycle-1-register-filled.png", full_page=True)
     form.locator("#register-submit").click()
 
-    customer = None
     page.wait_for_url(re.compile(rf"^{re.escape(base)}/customers/[^/]+/$"))
     customer = Customer.objects.get(domain_name=ACCOUNT)
     assert page.url == f"{base}/customers/{customer.domain_id}/"
@@ -204,5 +203,5 @@ def test_register_reveal_disassociate_and_customer_approves(page, live_server, t
     event_row = page.locator("table.table tbody tr", has_text=REASON)
     expect(event_row).to_have_count(1)
     expect(event_row).to_contain_text(ACCOUNT)
-    expect(event_row).to_contain_text(text_re("已同意", "同意", "approved"))
+    expect(event_row.locator("td").nth(5)).to_have_text(text_re("已同意", "已批准", "approved"))
     page.screenshot(path=artifacts_dir / "lifecycle-8-events.png", full_page=True)
