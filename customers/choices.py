@@ -2,6 +2,7 @@
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 __all__ = [
     "AssociationType", "VerifiedStatus", "CustomerType", "EventKind", "EventInitiator", "EventStatus", "FailCheckItem",
@@ -40,11 +41,11 @@ class EventInitiator(models.TextChoices):
 
 
 class EventStatus(models.TextChoices):
-    PENDING = "pending", _("pending")
-    APPROVED = "approved", _("approved")
-    REJECTED = "rejected", _("rejected")
-    CANCELLED = "cancelled", _("cancelled")
-    COMPLETED = "completed", _("completed")
+    PENDING = "pending", pgettext_lazy("request status", "pending")
+    APPROVED = "approved", pgettext_lazy("request status", "approved")
+    REJECTED = "rejected", pgettext_lazy("request status", "rejected")
+    CANCELLED = "cancelled", pgettext_lazy("request status", "withdrawn")
+    COMPLETED = "completed", pgettext_lazy("request status", "completed")
 
 
 class FailCheckItem(models.TextChoices):

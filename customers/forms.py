@@ -25,7 +25,8 @@ class CustomerFilterForm(forms.Form):
     )
     associated_from = forms.DateField(label=_("Associated from"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     associated_to = forms.DateField(label=_("Associated to"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    account_manager = forms.ModelChoiceField(label=_("Account manager"), required=False, queryset=None)
+    account_manager = forms.ModelChoiceField(label=_("Account manager"), required=False, queryset=None,
+                                             empty_label=_("All"))
 
     def __init__(self, *args, managers=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -35,15 +36,18 @@ class CustomerFilterForm(forms.Form):
 class RegisterCustomerForm(forms.Form):
     domain_name = forms.CharField(label=_("Account name"), max_length=32, required=False,
                                   help_text=_("5–32 letters, digits, “_” or “-”; left empty, one is generated."))
-    real_name = forms.CharField(label=_("Company or person name"), max_length=128, required=False)
+    real_name = forms.CharField(label=_("Real-name name"), max_length=128, required=False,
+                                help_text=_("The company or person the account belongs to."))
     email = forms.EmailField(label=_("E-mail"), required=False)
     mobile_phone = forms.CharField(label=_("Mobile number"), max_length=32, required=False,
                                    help_text=_("Mainland China only. With a number, an SMS code is required."))
     verification_code = forms.CharField(label=_("SMS code"), max_length=16, required=False)
     password = forms.CharField(label=_("Password"), required=False, widget=forms.PasswordInput(render_value=True),
                                help_text=_("Left empty, the customer signs in through your platform only."))
-    xaccount_id = forms.CharField(label=_("Sales platform user ID"), max_length=64)
-    xaccount_type = forms.CharField(label=_("Sales platform ID"), max_length=64)
+    xaccount_id = forms.CharField(label=_("Customer ID on your sales platform"), max_length=64,
+                                  help_text=_("Your platform's unique ID of this customer (xaccount_id)."))
+    xaccount_type = forms.CharField(label=_("Platform identifier"), max_length=64,
+                                    help_text=_("The identifier Huawei assigned to your sales platform (xaccount_type)."))
     association_type = forms.ChoiceField(label=_("Association type"), choices=AssociationType.choices,
                                          initial=AssociationType.RESALE)
     indirect_partner = forms.ModelChoiceField(label=_("For cloud reseller"), queryset=None, required=False,

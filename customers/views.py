@@ -110,8 +110,8 @@ def customer_register(request):
     resellers = resellers_for(actor) if actor.partner.is_distributor else None
     form = RegisterCustomerForm(_posted(request), resellers=resellers)
     if request.method == "POST" and "send_code" in request.POST:
-        form = RegisterCustomerForm(request.POST, resellers=resellers)
-        form.is_valid()  # keep what was typed
+        # Keep what was typed, without judging the fields not filled in yet.
+        form = RegisterCustomerForm(initial=request.POST.dict(), resellers=resellers)
         try:
             services.send_registration_code(actor, mobile_phone=request.POST.get("mobile_phone", ""))
         except DomainError as exc:

@@ -41,7 +41,7 @@ PARTNER_MENU: tuple[Item, ...] = (
 )
 
 CUSTOMER_MENU: tuple[Item, ...] = (
-    Item(_("Billing Center"), "fee_center"),
+    Item(_("Overview"), "fee_center"),
     Item(_("My credentials"), "credentials"),
 )
 
