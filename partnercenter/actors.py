@@ -10,7 +10,6 @@ from __future__ import annotations
 from functools import cached_property
 
 from .choices import ActorKind, PartnerStatus
-from .permissions import ALL_CODES
 
 __all__ = ["Actor", "ANONYMOUS", "SCHEDULER", "actor_for_user", "actor_for_access_key"]
 
@@ -56,7 +55,7 @@ class Actor:
 
     @property
     def sees_all_customers(self) -> bool:
-        return self.is_partner and (self.kind == ActorKind.ACCESS_KEY or self.has_perm("customers.view_all"))
+        return self.is_partner and self.has_perm("customers.view_all")
 
     @cached_property
     def team_member_ids(self) -> frozenset[int]:
@@ -113,11 +112,13 @@ def actor_for_access_key(key, *, ip=None) -> Actor | None:
     if not key.is_active or not user.is_active:
         return None
     if key.partner_id is not None:
-        if key.partner.status != PartnerStatus.ACTIVE:
+        # A partner key acts with its owner's rights and data scope, as an IAM user's AK does: an
+        # administrator's key sees the partner's whole book, an account manager's only their customers.
+        member = getattr(user, "member", None)
+        if key.partner.status != PartnerStatus.ACTIVE or member is None or member.partner_id != key.partner_id:
             return None
-        permissions = ALL_CODES if key.partner.is_distributor else ALL_CODES - {"resellers.view", "resellers.manage"}
-        return Actor(ActorKind.ACCESS_KEY, user=user, partner=key.partner, access_key=key,
-                     permissions=permissions, ip=ip)
+        return Actor(ActorKind.ACCESS_KEY, user=user, partner=key.partner, member=member, access_key=key,
+                     permissions=_member_permissions(member), ip=ip)
     customer_user = getattr(user, "customer_user", None)
     if customer_user is None:
         return None

@@ -94,10 +94,14 @@ def test_distributor_and_reseller_see_each_their_own_customers(db):
 def test_account_managers_are_scoped_on_the_api_too(tenant_a):
     from django.test import Client
 
-    key, secret = make_access_key(tenant_a.member.user, partner=tenant_a.partner)
-    # Partner keys act for the partner as a whole (like Huawei's partner AK), whoever created them.
-    body = call(Client(), "POST", "/v2/partners/sub-customers/query", ak=key.ak, sk=secret, json={}).json()
-    assert body["count"] == 2
+    manager_key, manager_secret = make_access_key(tenant_a.member.user, partner=tenant_a.partner)
+    as_manager = call(Client(), "POST", "/v2/partners/sub-customers/query", ak=manager_key.ak, sk=manager_secret,
+                      json={}).json()
+    as_admin = call(Client(), "POST", "/v2/partners/sub-customers/query", ak=tenant_a.key.ak, sk=tenant_a.secret,
+                    json={}).json()
+    # A key acts with its owner's scope: the manager's key sees the manager's customer only.
+    assert [c["customer_id"] for c in as_manager["customer_infos"]] == [tenant_a.referral.domain_id]
+    assert as_admin["count"] == 2
 
 
 def test_a_reseller_can_be_given_an_account_manager(db):
