@@ -4,8 +4,6 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView
 
-from customers import views as customer_views
-
 from . import views
 
 handler404 = "partnercenter.views.api_aware_404"
@@ -42,10 +40,7 @@ urlpatterns = [
     path("credentials/", views.credentials, name="credentials"),
     path("credentials/<int:pk>/<slug:action>/", views.credential_action, name="credential_action"),
     # 费用中心
-    path("fee-center/", customer_views.fee_center, name="fee_center"),
-    path("fee-center/leave/", customer_views.fee_center_leave, name="fee_center_leave"),
-    path("fee-center/requests/<int:pk>/<slug:decision>/", customer_views.fee_center_decide, name="fee_center_decide"),
-    path("fee-center/ops/<int:pk>/<slug:decision>/", customer_views.fee_center_ops, name="fee_center_ops"),
+    path("fee-center/", include("customers.fee_center_urls")),
     path("healthz", views.healthz, name="healthz"),
     # Platform operators
     path("admin/", admin.site.urls),
