@@ -29,7 +29,7 @@ class CustomerType(models.IntegerChoices):
 
 
 class EventKind(models.TextChoices):
-    ASSOCIATE = "associate", _("association")
+    ASSOCIATE = "associate", pgettext_lazy("association event", "association")
     DISASSOCIATE = "disassociate", _("disassociation")
     TYPE_SWITCH = "type_switch", _("association type switch")
 
@@ -63,19 +63,19 @@ class ChargingMode(models.TextChoices):
 
 
 class OnDemandStatus(models.IntegerChoices):
-    NORMAL = 1, _("normal")
-    GRACE = 2, _("grace period")
-    FROZEN = 3, _("frozen")
-    CHANGING = 4, _("changing")
-    CLOSING = 5, _("closing")
-    CLOSED = 6, _("closed")
+    NORMAL = 1, pgettext_lazy("resource status", "normal")
+    GRACE = 2, pgettext_lazy("resource status", "grace period")
+    FROZEN = 3, pgettext_lazy("resource status", "frozen")
+    CHANGING = 4, pgettext_lazy("resource status", "changing")
+    CLOSING = 5, pgettext_lazy("resource status", "closing")
+    CLOSED = 6, pgettext_lazy("resource status", "closed")
 
 
 class PeriodStatus(models.IntegerChoices):
-    IN_USE = 2, _("in use")
-    CLOSED = 3, _("closed")
-    FROZEN = 4, _("frozen")
-    EXPIRED = 5, _("expired")
+    IN_USE = 2, pgettext_lazy("resource status", "in use")
+    CLOSED = 3, pgettext_lazy("resource status", "closed")
+    FROZEN = 4, pgettext_lazy("resource status", "frozen")
+    EXPIRED = 5, pgettext_lazy("resource status", "expired")
 
 
 class OpsStatus(models.TextChoices):

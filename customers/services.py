@@ -318,8 +318,9 @@ SWITCH_CHECKS = {
 def _ensure_eligible(customer, checks):
     failed = eligibility_failures(customer, checks)
     if failed:
-        labels = "; ".join(str(FailCheckItem(item).label) for item in failed)
-        raise DomainError(CustomerCodes.NOT_ELIGIBLE, f"{_('The customer does not pass the eligibility checks.')} {labels}",
+        labels = " ".join(str(FailCheckItem(item).label) for item in failed)
+        raise DomainError(CustomerCodes.NOT_ELIGIBLE,
+                          _("The customer does not pass the eligibility checks: %(items)s") % {"items": labels},
                           extra={"fail_check_items": failed})
 
 

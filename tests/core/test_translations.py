@@ -11,19 +11,24 @@ LOCALE = Path(__file__).resolve().parents[2] / "partnercenter" / "locale"
 PO = LOCALE / "zh_Hans" / "LC_MESSAGES" / "django.po"
 
 
-def _entries(text):
-    """(msgid, msgstr) pairs of a .po file, the header left out."""
+def _entries(text, *, with_context=False):
+    """(msgid, msgstr) pairs of a .po file — (context, msgid, msgstr) with `with_context` — header and
+    obsolete entries left out."""
     entries = []
     for block in text.split("\n\n"):
+        if block.lstrip().startswith("#~"):
+            continue
         if "#, fuzzy" in block and 'msgid ""\nmsgstr ""\n"Project' not in block:
             entries.append(("FUZZY", block))
+        context = re.search(r'^msgctxt "(.*)"', block, re.M)
         msgid = re.search(r'^msgid ((?:".*"\n?)+)', block, re.M)
         msgstr = re.search(r'^msgstr(?:\[0\])? ((?:".*"\n?)+)', block, re.M)
         if msgid and msgstr:
             joined_id = "".join(re.findall(r'"(.*)"', msgid.group(1)))
             joined_str = "".join(re.findall(r'"(.*)"', msgstr.group(1)))
             if joined_id:
-                entries.append((joined_id, joined_str))
+                entries.append((context.group(1) if context else None, joined_id, joined_str) if with_context
+                               else (joined_id, joined_str))
     return entries
 
 
@@ -37,9 +42,14 @@ def test_every_zh_hans_message_is_translated_and_none_is_fuzzy():
 def test_the_compiled_catalogue_matches_the_source():
     with open(PO.with_suffix(".mo"), "rb") as handle:
         compiled = gettext.GNUTranslations(handle)
-    for msgid, msgstr in _entries(PO.read_text()):
-        if "%(counter)s" not in msgid:
-            assert compiled.gettext(msgid.replace('\\"', '"').replace("\\n", "\n")) == msgstr.replace('\\"', '"').replace("\\n", "\n"), msgid
+    def unescape(text):
+        return text.replace('\\"', '"').replace("\\n", "\n")
+
+    for context, msgid, msgstr in _entries(PO.read_text(), with_context=True):
+        if "%(counter)s" in msgid:
+            continue
+        found = compiled.pgettext(context, unescape(msgid)) if context else compiled.gettext(unescape(msgid))
+        assert found == unescape(msgstr), msgid
 
 
 import pytest
