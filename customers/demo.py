@@ -11,7 +11,7 @@ from partnercenter.actors import actor_for_user
 
 from . import services
 from .choices import AssociationType, ChargingMode, CustomerType, EventInitiator, EventKind, EventStatus, VerifiedStatus
-from .models import Association, AssociationEvent, Customer, CustomerUser, OpsAuthorization, Resource
+from .models import Association, AssociationEvent, Customer, CustomerUser, NewCustomerTag, OpsAuthorization, Resource
 
 __all__ = ["seed"]
 
@@ -89,6 +89,9 @@ def seed(ctx: dict) -> None:
     for index, customer in enumerate(customers):
         if index % 3:  # the resale ones
             _resources(customer, index)
+        month = timezone.localdate().strftime("%Y-%m")
+        NewCustomerTag.objects.get_or_create(customer=customer, tag_type="SMB", defaults={
+            "tag": ("Y", "N", "UNDETERMINED")[index % 3], "effective_month": month, "expire_month": "2027-12"})
     customers[5].in_debt = True  # shows the eligibility checks (IS_DEBT) on a disassociation request
     customers[5].save(update_fields=["in_debt"])
 

@@ -13,7 +13,7 @@ from .choices import (
 )
 
 __all__ = ["Customer", "CustomerUser", "Association", "AssociationEvent", "RegistrationCode", "Resource",
-           "OpsAuthorization"]
+           "OpsAuthorization", "NewCustomerTag"]
 
 
 class Customer(models.Model):
@@ -236,3 +236,28 @@ class OpsAuthorization(models.Model):
 
     def __str__(self):
         return f"{self.partner} → {self.customer}"
+
+
+class NewCustomerTag(models.Model):
+    """A customer's new-customer tag (新客标签), set by the platform: SMB new-customer status for a
+    range of months. Partners read it for their customers (new-customers-tags/batch-query)."""
+
+    class Tag(models.TextChoices):
+        QUALIFIED = "Y", _("qualified new customer")
+        NOT_NEW = "N", _("not a new customer")
+        UNDETERMINED = "UNDETERMINED", _("eligible, not yet qualified")
+
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="new_customer_tags")
+    tag_type = models.CharField(_("tag type"), max_length=16, default="SMB")
+    tag = models.CharField(_("new-customer tag"), max_length=16, choices=Tag.choices)
+    effective_month = models.CharField(_("effective month"), max_length=7)  # YYYY-MM
+    expire_month = models.CharField(_("expiry month"), max_length=7)
+
+    class Meta:
+        verbose_name = _("new-customer tag")
+        verbose_name_plural = _("new-customer tags")
+        ordering = ["customer_id", "-effective_month"]
+        constraints = [models.UniqueConstraint(fields=["customer", "tag_type"], name="one_tag_per_customer_and_type")]
+
+    def __str__(self):
+        return f"{self.customer} {self.tag_type}={self.tag}"

@@ -10,11 +10,12 @@ from django.db.models import Prefetch, Q
 from partnercenter.selectors import reseller_for
 
 from .choices import EventInitiator, EventStatus
-from .models import Association, AssociationEvent, Customer, OpsAuthorization, Resource
+from .models import Association, AssociationEvent, Customer, NewCustomerTag, OpsAuthorization, Resource
 
 __all__ = [
     "associations_for", "customers_for", "customer_for", "filter_customers", "fee_center_overview", "events_for",
     "filter_events", "awaiting_decision", "ops_authorizations_for", "resources_for", "filter_resources",
+    "new_customer_tags_for",
 ]
 
 
@@ -181,3 +182,11 @@ def filter_resources(queryset, *, region_code=None, service_type_code=None, reso
     if only_main_resource:
         queryset = queryset.filter(is_main_resource=True)
     return queryset
+
+
+def new_customer_tags_for(actor, *, customer_ids=None, indirect_partner_id=None):
+    """Tags of the actor's customers; ids of customers that are not theirs are filtered out, as documented."""
+    customers = customers_for(actor, indirect_partner_id=indirect_partner_id)
+    if customer_ids:
+        customers = customers.filter(domain_id__in=customer_ids)
+    return NewCustomerTag.objects.filter(customer__in=customers.values("pk")).select_related("customer").order_by("pk")

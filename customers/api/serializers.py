@@ -13,7 +13,8 @@ __all__ = [
     "QuerySubCustomerListReq", "CustomerInformation", "ListSubCustomersResponse", "CheckSubcustomerUserReq",
     "CheckUserIdentityResponse", "SendVerificationCodeV2Req", "CreateCustomerV2Req", "CreateSubCustomerResponse",
     "QueryCustomerOnDemandResourcesReq", "CustomerOnDemandResource", "ListCustomerOnDemandResourcesResponse",
-    "QueryResourcesReq", "OrderInstanceV2", "ListPayPerUseCustomerResourcesResponse",
+    "QueryResourcesReq", "OrderInstanceV2", "ListPayPerUseCustomerResourcesResponse", "ListSubCustomerNewTagReq",
+    "NewCustomerTagItem", "ListSubCustomerNewTagResponse",
 ]
 
 
@@ -186,3 +187,25 @@ class OrderInstanceV2(serializers.Serializer):
 class ListPayPerUseCustomerResourcesResponse(serializers.Serializer):
     data = OrderInstanceV2(many=True)
     total_count = serializers.IntegerField()
+
+
+# ---------------------------------------------------------------------------------------------
+# New-customer tags
+# ---------------------------------------------------------------------------------------------
+
+class ListSubCustomerNewTagReq(OffsetLimitSerializer):
+    customer_ids = serializers.ListField(child=serializers.CharField(max_length=64), required=False, allow_null=True,
+                                         max_length=100)
+    indirect_partner_id = OptionalCharField(max_length=64)
+
+
+class NewCustomerTagItem(serializers.Serializer):
+    customer_id = serializers.CharField(source="customer.domain_id")
+    customer_tag_type = serializers.CharField(source="tag_type")
+    new_customer_tag = serializers.CharField(source="tag")
+    effective_time = serializers.CharField(source="effective_month")
+    expire_time = serializers.CharField(source="expire_month")
+
+
+class ListSubCustomerNewTagResponse(serializers.Serializer):
+    new_customer_tags = NewCustomerTagItem(many=True)

@@ -12,4 +12,6 @@ urlpatterns = [
          name="cbc-list-customer-on-demand-resources"),
     path("v2/orders/suscriptions/resources/query", views.PeriodResourcesApi.as_view(),
          name="cbc-list-period-resources"),
+    path("v2/partners/sub-customers/new-customers-tags/batch-query", views.NewCustomerTagsApi.as_view(),
+         name="cbc-list-sub-customer-new-tag"),
 ]

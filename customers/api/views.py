@@ -17,13 +17,14 @@ from ..errors import CustomerCodes
 from .serializers import (
     CheckSubcustomerUserReq, CheckUserIdentityResponse, CreateCustomerV2Req, CreateSubCustomerResponse,
     CustomerInformation, CustomerOnDemandResource, ListCustomerOnDemandResourcesResponse,
-    ListPayPerUseCustomerResourcesResponse, ListSubCustomersResponse, OrderInstanceV2, QueryCustomerOnDemandResourcesReq,
+    ListPayPerUseCustomerResourcesResponse, ListSubCustomerNewTagReq, ListSubCustomerNewTagResponse,
+    ListSubCustomersResponse, NewCustomerTagItem, OrderInstanceV2, QueryCustomerOnDemandResourcesReq,
     QueryResourcesReq, QuerySubCustomerListReq, SendVerificationCodeV2Req,
 )
 
 __all__ = [
     "SubCustomerQueryApi", "CheckIdentityApi", "SendVerificationCodeApi", "CreateSubCustomerApi",
-    "OnDemandResourcesApi", "PeriodResourcesApi",
+    "OnDemandResourcesApi", "PeriodResourcesApi", "NewCustomerTagsApi",
 ]
 
 
@@ -159,3 +160,20 @@ class PeriodResourcesApi(APIView):
         )
         count, rows = page(queryset, data)
         return Response({"data": OrderInstanceV2(rows, many=True).data, "total_count": count})
+
+
+class NewCustomerTagsApi(APIView):
+    """POST /v2/partners/sub-customers/new-customers-tags/batch-query — 查询客户新客标签."""
+
+    @extend_schema(request=ListSubCustomerNewTagReq, responses=cbc_responses(ListSubCustomerNewTagResponse),
+                   operation_id="list_sub_customer_new_tag")
+    def post(self, request):
+        actor = request.auth
+        data = _valid(ListSubCustomerNewTagReq, request)
+        indirect_partner_id = data.get("indirect_partner_id")
+        if indirect_partner_id and reseller_for(actor, indirect_partner_id) is None:
+            raise DomainError(Codes.NOT_FOUND, _("The cloud reseller does not exist."))
+        tags = selectors.new_customer_tags_for(actor, customer_ids=data.get("customer_ids"),
+                                               indirect_partner_id=indirect_partner_id)
+        _count, rows = page(tags, data)
+        return Response({"new_customer_tags": NewCustomerTagItem(rows, many=True).data})

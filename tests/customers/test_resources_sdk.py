@@ -79,3 +79,19 @@ def test_yearly_monthly_resources_for_the_partner_and_for_the_customer(live_serv
     with pytest.raises(ClientRequestException) as missing_customer:
         partner_client.list_pay_per_use_customer_resources(ListPayPerUseCustomerResourcesRequest(body=QueryResourcesReq()))
     assert missing_customer.value.error_code == "CBC.0100"
+
+
+def test_new_customer_tags_of_the_partners_customers_only(partner_client, tenant_a, tenant_b):
+    from huaweicloudsdkbss.v2 import ListSubCustomerNewTagReq, ListSubCustomerNewTagRequest
+
+    from customers.models import NewCustomerTag
+
+    NewCustomerTag.objects.create(customer=tenant_a.resale, tag="Y", effective_month="2026-11", expire_month="2027-10")
+    NewCustomerTag.objects.create(customer=tenant_b.resale, tag="N", effective_month="2026-11", expire_month="2027-10")
+
+    response = partner_client.list_sub_customer_new_tag(ListSubCustomerNewTagRequest(body=ListSubCustomerNewTagReq(
+        customer_ids=[tenant_a.resale.domain_id, tenant_b.resale.domain_id])))
+
+    assert [(t.customer_id, t.customer_tag_type, t.new_customer_tag, t.effective_time) for t in response.new_customer_tags] == [
+        (tenant_a.resale.domain_id, "SMB", "Y", "2026-11")
+    ]

@@ -53,6 +53,8 @@ API_IDS = {
     "customer_id": lambda a: a.resale.domain_id,
     "indirect_partner_id": lambda a: a.reseller.domain_id,
     "order_id": lambda a: a.period_resource.order_id,
+    "customer_ids": lambda a: [a.resale.domain_id, a.referral.domain_id],
+    "resource_ids": lambda a: [a.period_resource.resource_id],
 }
 
 
@@ -222,7 +224,8 @@ def test_every_api_operation_with_an_id_is_not_found_or_empty_for_another_partne
     for path, method, operation, schema in operations:
         component = _request_component(operation, schema)
         required = [f for f in component.get("required", []) if not f.endswith("_id") or f in ("xaccount_id",)]
-        id_fields = [f for f in _request_fields(operation, schema) if f.endswith("_id") and f != "xaccount_id"]
+        id_fields = [f for f in _request_fields(operation, schema)
+                     if f.endswith(("_id", "_ids")) and f != "xaccount_id"]
         uncovered += [f"{method} {path} {f}" for f in required if f not in REQUIRED_VALUES]
         uncovered += [f"{method} {path} {f}" for f in id_fields if f not in API_IDS]
         required_ids = {f: API_IDS[f](a) for f in component.get("required", []) if f in id_fields and f in API_IDS}
