@@ -1,5 +1,10 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class BillingConfig(AppConfig):
     name = "billing"
+    verbose_name = _("Billing")
+
+    def ready(self):
+        from . import errors, receivers  # noqa: F401  (error codes; reclaim on disassociation)

@@ -62,9 +62,9 @@ class Entry:
         return type(target).__name__, str(target_id or ""), str(target)[:255]
 
 
-def _write(actor, action, entry: Entry, result, error_code=""):
+def _write(actor, action, entry: Entry, result, error_code="", partner=None):
     target_type, target_id, target_label = entry.describe()
-    partner = actor.partner
+    partner = partner or actor.partner
     OperationLog.objects.create(
         partner=partner,
         actor_kind=actor.kind if actor.kind in ActorKind.values else ActorKind.ANONYMOUS,
@@ -83,12 +83,13 @@ def _write(actor, action, entry: Entry, result, error_code=""):
 
 
 @contextmanager
-def operation(actor, action: str, *, target=None, verification_code=NOT_SENSITIVE, detail=None):
+def operation(actor, action: str, *, target=None, verification_code=NOT_SENSITIVE, detail=None, partner=None):
     """Run one write: check the verification code if the operation is sensitive, open a transaction,
     let the caller do the work, and log the outcome either way.
 
     Pass `verification_code` (even None) for a sensitive operation. The code is checked before the
-    transaction opens so that django-otp's failure counter survives the rollback.
+    transaction opens so that django-otp's failure counter survives the rollback. `partner` files the
+    log under another partner than the actor's (an operator deciding on a partner's recharge).
     """
     entry = Entry(target=target, detail=dict(detail or {}))
     try:
@@ -96,7 +97,7 @@ def operation(actor, action: str, *, target=None, verification_code=NOT_SENSITIV
             verification.require(actor, verification_code)
         with transaction.atomic():
             yield entry
-            _write(actor, action, entry, OperationResult.SUCCESS)
+            _write(actor, action, entry, OperationResult.SUCCESS, partner=partner)
     except DomainError as exc:
-        _write(actor, action, entry, OperationResult.FAILURE, exc.code)
+        _write(actor, action, entry, OperationResult.FAILURE, exc.code, partner=partner)
         raise

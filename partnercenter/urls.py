@@ -49,4 +49,5 @@ urlpatterns = [
     path("api/docs/", SpectacularRedocView.as_view(url_name="schema"), name="api_docs"),
     path("", include("partnercenter.api.urls")),
     path("", include("customers.api.urls")),
+    path("", include("billing.api.urls")),
 ]

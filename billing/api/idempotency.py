@@ -1,0 +1,58 @@
+"""X-Idempotency-Key for money-moving endpoints (Stripe's rule): the first result is stored and replayed
+for 24 hours; the same key with a different request is refused (422); a retry while the first is
+still running gets 409. The key row is inserted in its own committed transaction before the work, so
+the UNIQUE constraint makes concurrent retries wait or fail instead of moving money twice."""
+
+import hashlib
+from datetime import timedelta
+from functools import wraps
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from rest_framework.response import Response
+
+from partnercenter.api.errors import error_body
+from partnercenter.errors import DomainError
+
+from ..errors import BillingCodes
+from ..models import IdempotencyKey
+
+__all__ = ["idempotent", "REPLAY_WINDOW"]
+
+REPLAY_WINDOW = timedelta(hours=24)
+
+
+def idempotent(method):
+    @wraps(method)
+    def wrapper(view, request, *args, **kwargs):
+        key = request.META.get("HTTP_X_IDEMPOTENCY_KEY", "").strip()
+        if not key:
+            return method(view, request, *args, **kwargs)
+        owner = request.auth.partner.domain_id if request.auth.is_partner else request.auth.customer.domain_id
+        fingerprint = hashlib.sha256(request.method.encode() + request.path.encode() + b"\n" + request.body).hexdigest()
+        IdempotencyKey.objects.filter(owner=owner, key=key[:128], created_at__lt=timezone.now() - REPLAY_WINDOW).delete()
+        try:
+            with transaction.atomic():
+                record = IdempotencyKey.objects.create(owner=owner, key=key[:128], request_hash=fingerprint)
+        except IntegrityError:
+            record = IdempotencyKey.objects.get(owner=owner, key=key[:128])
+            if record.request_hash != fingerprint:
+                raise DomainError(BillingCodes.IDEMPOTENCY_MISMATCH) from None
+            if record.status_code is None:
+                raise DomainError(BillingCodes.IDEMPOTENCY_IN_PROGRESS) from None
+            response = Response(record.response, status=record.status_code)
+            response["Idempotent-Replayed"] = "true"
+            return response
+        try:
+            response = method(view, request, *args, **kwargs)
+        except DomainError as exc:
+            IdempotencyKey.objects.filter(pk=record.pk).update(
+                status_code=exc.status, response={**error_body(exc.code, exc.message), **exc.extra})
+            raise
+        except BaseException:
+            IdempotencyKey.objects.filter(pk=record.pk).delete()  # nothing happened: let a retry run
+            raise
+        IdempotencyKey.objects.filter(pk=record.pk).update(status_code=response.status_code, response=response.data)
+        return response
+
+    return wrapper

@@ -1,0 +1,359 @@
+"""Every movement of money: allocations and reclaims (single, batch, to and from cloud resellers),
+reclaims on disassociation, recharges and credit limits.
+
+How a movement stays exact:
+- the balance that must not go below zero is changed with a conditional UPDATE
+  (`… SET x = x - amount WHERE … AND <enough>`), which is safe under Read Committed: a concurrent
+  transaction waits for the row lock and re-checks the condition; the CheckConstraints are the backstop;
+- rows are changed in one order — the paying partner, then the receiving customer or reseller — so two
+  movements never wait on each other in a cycle;
+- each changed balance gets its LedgerEntry, with the balance after, in the same transaction.
+"""
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from customers.choices import AssociationType
+from customers.selectors import customer_for
+from partnercenter import verification
+from partnercenter.errors import Codes, DomainError
+from partnercenter.money import ZERO, parse_amount
+from partnercenter.oplog import operation
+from partnercenter.selectors import reseller_for
+
+from .choices import BalanceType, OperationType, RechargeMethod, RechargeStatus, TradeType
+from .errors import BillingCodes
+from .models import Adjustment, CustomerAccount, LedgerEntry, PartnerAccount, Recharge, new_trans_id
+
+__all__ = [
+    "RECHARGE_ENTITIES", "partner_account", "customer_account", "allocate_to_customer", "reclaim_from_customer",
+    "batch_allocate", "reclaim_on_unbind", "allocate_to_reseller", "reclaim_from_reseller", "start_online_recharge",
+    "record_remittance", "complete_recharge", "set_credit_limit", "consume",
+]
+
+# Contracting entities (签约主体) whose partners may recharge here.
+RECHARGE_ENTITIES = ("华为软件技术有限公司", "华为云计算技术有限公司")
+
+
+def _require(actor, permission):
+    if not actor.is_partner or not actor.has_perm(permission):
+        raise DomainError(Codes.FORBIDDEN)
+
+
+def partner_account(partner) -> PartnerAccount:
+    return PartnerAccount.objects.get_or_create(partner=partner)[0]
+
+
+def customer_account(customer) -> CustomerAccount:
+    return CustomerAccount.objects.get_or_create(customer=customer)[0]
+
+
+# ---------------------------------------------------------------------------------------------
+# The two primitive moves, each writing its ledger entries
+# ---------------------------------------------------------------------------------------------
+
+def _debit_partner_available(partner, amount, *, trade_type, trans_id, adjustment, counterparty):
+    """allocated += amount, only while 账户余额 (cash + credit − allocated) covers it."""
+    account = partner_account(partner)
+    moved = PartnerAccount.objects.filter(
+        pk=account.pk, cash_balance__gte=F("allocated_amount") - F("credit_limit") + amount,
+    ).update(allocated_amount=F("allocated_amount") + amount, updated_at=timezone.now())
+    if not moved:
+        raise DomainError(BillingCodes.INSUFFICIENT_BALANCE)
+    account.refresh_from_db()
+    LedgerEntry.objects.create(
+        partner=partner, balance_type=BalanceType.ALLOCATED, trade_type=trade_type, amount=amount,
+        balance_after=account.allocated_amount, available_after=account.available, trans_id=trans_id,
+        adjustment=adjustment, counterparty=counterparty,
+    )
+
+
+def _credit_partner_available(partner, amount, *, trade_type, trans_id, adjustment, counterparty):
+    """allocated −= amount (money coming back to the partner)."""
+    account = partner_account(partner)
+    moved = PartnerAccount.objects.filter(pk=account.pk, allocated_amount__gte=amount).update(
+        allocated_amount=F("allocated_amount") - amount, updated_at=timezone.now())
+    if not moved:
+        raise DomainError(BillingCodes.RECLAIM_EXCEEDS_BALANCE)
+    account.refresh_from_db()
+    LedgerEntry.objects.create(
+        partner=partner, balance_type=BalanceType.ALLOCATED, trade_type=trade_type, amount=-amount,
+        balance_after=account.allocated_amount, available_after=account.available, trans_id=trans_id,
+        adjustment=adjustment, counterparty=counterparty,
+    )
+
+
+def _change_customer_balance(customer, delta, *, trade_type, trans_id, adjustment=None, counterparty=""):
+    account = customer_account(customer)
+    queryset = CustomerAccount.objects.filter(pk=account.pk)
+    if delta < 0:
+        queryset = queryset.filter(balance__gte=-delta)
+    if not queryset.update(balance=F("balance") + delta, updated_at=timezone.now()):
+        raise DomainError(BillingCodes.RECLAIM_EXCEEDS_BALANCE)
+    account.refresh_from_db()
+    LedgerEntry.objects.create(
+        customer=customer, balance_type=BalanceType.CASH, trade_type=trade_type, amount=delta,
+        balance_after=account.balance, trans_id=trans_id, adjustment=adjustment, counterparty=counterparty,
+    )
+    return account
+
+
+def _change_partner_cash(partner, delta, *, trade_type, trans_id, adjustment=None, counterparty=""):
+    """cash += delta; a decrease must leave cash ≥ 0 and still cover what is allocated."""
+    account = partner_account(partner)
+    queryset = PartnerAccount.objects.filter(pk=account.pk)
+    if delta < 0:
+        queryset = queryset.filter(cash_balance__gte=-delta).filter(
+            cash_balance__gte=F("allocated_amount") - F("credit_limit") - delta)
+    if not queryset.update(cash_balance=F("cash_balance") + delta, updated_at=timezone.now()):
+        raise DomainError(BillingCodes.RECLAIM_EXCEEDS_BALANCE)
+    account.refresh_from_db()
+    LedgerEntry.objects.create(
+        partner=partner, balance_type=BalanceType.CASH, trade_type=trade_type, amount=delta,
+        balance_after=account.cash_balance, available_after=account.available, trans_id=trans_id,
+        adjustment=adjustment, counterparty=counterparty,
+    )
+    return account
+
+
+# ---------------------------------------------------------------------------------------------
+# Partner ↔ customer (拨款 / 回收)
+# ---------------------------------------------------------------------------------------------
+
+def _resale_customer(actor, customer_id, indirect_partner_id):
+    """The customer and the partner whose money moves: the caller, or — for a distributor naming one —
+    its cloud reseller."""
+    owner = actor.partner
+    if indirect_partner_id and actor.partner.is_distributor:
+        owner = reseller_for(actor, indirect_partner_id)
+        if owner is None:
+            raise DomainError(Codes.NOT_FOUND, _("The cloud reseller does not exist."))
+    customer = customer_for(actor, customer_id, indirect_partner_id=indirect_partner_id if owner != actor.partner else None)
+    if customer is None:
+        raise DomainError(Codes.NOT_FOUND, _("The customer does not exist."))
+    if customer.active_associations[0].association_type != AssociationType.RESALE:
+        raise DomainError(BillingCodes.NOT_RESALE, _("Referral customers pay the cloud directly; only resale customers "
+                                                     "receive allocations."))
+    return owner, customer
+
+
+def _allocate(actor, owner, customer, amount, *, batch_id="") -> Adjustment:
+    adjustment = Adjustment.objects.create(partner=owner, customer=customer, operation_type=OperationType.ALLOCATE,
+                                           amount=amount, batch_id=batch_id, operator=actor.label)
+    _debit_partner_available(owner, amount, trade_type=TradeType.BEADJUST, trans_id=adjustment.trans_id,
+                             adjustment=adjustment, counterparty=customer.domain_id)
+    _change_customer_balance(customer, amount, trade_type=TradeType.BEADJUST, trans_id=adjustment.trans_id,
+                             adjustment=adjustment, counterparty=owner.domain_id)
+    return adjustment
+
+
+def allocate_to_customer(actor, *, customer_id, amount, indirect_partner_id=None, verification_code=None) -> Adjustment:
+    """拨款: move `amount` from the partner's allocatable balance to a resale customer's account."""
+    _require(actor, "funds.allocate")
+    amount = parse_amount(amount)
+    owner, customer = _resale_customer(actor, customer_id, indirect_partner_id)
+    with operation(actor, "funds.allocate", target=customer, verification_code=verification_code,
+                   detail={"amount": str(amount), "partner": owner.account_name}) as entry:
+        adjustment = _allocate(actor, owner, customer, amount)
+        entry.detail["trans_id"] = adjustment.trans_id
+    return adjustment
+
+
+def batch_allocate(actor, *, rows, verification_code=None) -> list[dict]:
+    """批量拨款 with a result per row: each row is its own transaction, so one invalid row (unknown
+    customer, bad amount, balance exhausted) fails alone and changes nothing, while the others go
+    through. The verification code is checked once for the batch. Returns
+    [{"customer_id", "amount", "ok", "trans_id" | "error_code", "error_msg"}] in input order."""
+    _require(actor, "funds.allocate")
+    verification.require(actor, verification_code)
+    batch_id = new_trans_id()
+    results = []
+    for customer_id, raw_amount in rows:
+        result = {"customer_id": customer_id, "amount": str(raw_amount)}
+        try:
+            amount = parse_amount(raw_amount)
+            owner, customer = _resale_customer(actor, customer_id, None)
+            with operation(actor, "funds.allocate", target=customer,
+                           detail={"amount": str(amount), "batch_id": batch_id}) as entry:
+                adjustment = _allocate(actor, owner, customer, amount, batch_id=batch_id)
+                entry.detail["trans_id"] = adjustment.trans_id
+        except DomainError as exc:
+            result.update(ok=False, error_code=exc.code, error_msg=str(exc.message))
+        else:
+            result.update(ok=True, trans_id=adjustment.trans_id, amount=str(amount))
+        results.append(result)
+    return results
+
+
+def reclaim_from_customer(actor, *, customer_id, amount, indirect_partner_id=None, verification_code=None) -> Adjustment:
+    """回收: take `amount` (at most the customer's balance) back to the partner."""
+    _require(actor, "funds.allocate")
+    amount = parse_amount(amount)
+    owner, customer = _resale_customer(actor, customer_id, indirect_partner_id)
+    with operation(actor, "funds.reclaim", target=customer, verification_code=verification_code,
+                   detail={"amount": str(amount), "partner": owner.account_name}) as entry:
+        adjustment = Adjustment.objects.create(partner=owner, customer=customer, operation_type=OperationType.RECLAIM,
+                                               amount=amount, operator=actor.label)
+        # Partner row first (the fixed lock order), then the customer's balance, which must cover it.
+        _credit_partner_available(owner, amount, trade_type=TradeType.BERETRIEVE, trans_id=adjustment.trans_id,
+                                  adjustment=adjustment, counterparty=customer.domain_id)
+        _change_customer_balance(customer, -amount, trade_type=TradeType.BERETRIEVE, trans_id=adjustment.trans_id,
+                                 adjustment=adjustment, counterparty=owner.domain_id)
+        entry.detail["trans_id"] = adjustment.trans_id
+    return adjustment
+
+
+def reclaim_on_unbind(actor, *, association) -> Adjustment | None:
+    """解绑回收: when a resale association ends (disassociation or type switch), the customer's whole
+    remaining balance returns to the partner. Runs inside the caller's transaction."""
+    if association.association_type != AssociationType.RESALE:
+        return None
+    # Lock order: the partner row before the customer row, as everywhere else.
+    PartnerAccount.objects.select_for_update().filter(partner=association.partner).first()
+    account = CustomerAccount.objects.select_for_update().filter(customer=association.customer).first()
+    if account is None or account.balance <= ZERO:
+        return None
+    amount = account.balance
+    adjustment = Adjustment.objects.create(partner=association.partner, customer=association.customer,
+                                           operation_type=OperationType.UNBIND, amount=amount, operator=actor.label)
+    _credit_partner_available(association.partner, amount, trade_type=TradeType.BEUNBIND, trans_id=adjustment.trans_id,
+                              adjustment=adjustment, counterparty=association.customer.domain_id)
+    _change_customer_balance(association.customer, -amount, trade_type=TradeType.BEUNBIND,
+                             trans_id=adjustment.trans_id, adjustment=adjustment,
+                             counterparty=association.partner.domain_id)
+    return adjustment
+
+
+# ---------------------------------------------------------------------------------------------
+# Distributor ↔ cloud reseller
+# ---------------------------------------------------------------------------------------------
+
+def _reseller(actor, indirect_partner_id):
+    _require(actor, "funds.allocate")
+    if not actor.partner.is_distributor:
+        raise DomainError(Codes.FORBIDDEN)
+    reseller = reseller_for(actor, indirect_partner_id)
+    if reseller is None:
+        raise DomainError(Codes.NOT_FOUND, _("The cloud reseller does not exist."))
+    return reseller
+
+
+def allocate_to_reseller(actor, *, indirect_partner_id, amount, verification_code=None) -> Adjustment:
+    """A distributor funds its cloud reseller's account from its own allocatable balance."""
+    reseller = _reseller(actor, indirect_partner_id)
+    amount = parse_amount(amount)
+    with operation(actor, "funds.allocate_reseller", target=reseller, verification_code=verification_code,
+                   detail={"amount": str(amount)}) as entry:
+        adjustment = Adjustment.objects.create(partner=actor.partner, reseller=reseller,
+                                               operation_type=OperationType.ALLOCATE, amount=amount, operator=actor.label)
+        _debit_partner_available(actor.partner, amount, trade_type=TradeType.BEADJUST, trans_id=adjustment.trans_id,
+                                 adjustment=adjustment, counterparty=reseller.domain_id)
+        _change_partner_cash(reseller, amount, trade_type=TradeType.BEADJUST, trans_id=adjustment.trans_id,
+                             adjustment=adjustment, counterparty=actor.partner.domain_id)
+        entry.detail["trans_id"] = adjustment.trans_id
+    return adjustment
+
+
+def reclaim_from_reseller(actor, *, indirect_partner_id, amount, verification_code=None) -> Adjustment:
+    """A distributor takes back part of its reseller's balance (never what the reseller already allocated)."""
+    reseller = _reseller(actor, indirect_partner_id)
+    amount = parse_amount(amount)
+    with operation(actor, "funds.reclaim_reseller", target=reseller, verification_code=verification_code,
+                   detail={"amount": str(amount)}) as entry:
+        adjustment = Adjustment.objects.create(partner=actor.partner, reseller=reseller,
+                                               operation_type=OperationType.RECLAIM, amount=amount, operator=actor.label)
+        _credit_partner_available(actor.partner, amount, trade_type=TradeType.BERETRIEVE, trans_id=adjustment.trans_id,
+                                  adjustment=adjustment, counterparty=reseller.domain_id)
+        _change_partner_cash(reseller, -amount, trade_type=TradeType.BERETRIEVE, trans_id=adjustment.trans_id,
+                             adjustment=adjustment, counterparty=actor.partner.domain_id)
+        entry.detail["trans_id"] = adjustment.trans_id
+    return adjustment
+
+
+# ---------------------------------------------------------------------------------------------
+# Recharge (充值) and credit limits
+# ---------------------------------------------------------------------------------------------
+
+def _may_recharge(actor):
+    _require(actor, "funds.recharge")
+    if actor.partner.contracting_entity not in RECHARGE_ENTITIES:
+        raise DomainError(BillingCodes.RECHARGE_NOT_ALLOWED)
+
+
+def start_online_recharge(actor, *, amount) -> Recharge:
+    """An online payment through the configured payment provider; credited when the provider confirms."""
+    from . import payments
+
+    _may_recharge(actor)
+    amount = parse_amount(amount)
+    provider = payments.provider()
+    with operation(actor, "funds.recharge_online", detail={"amount": str(amount)}) as entry:
+        recharge = Recharge.objects.create(partner=actor.partner, method=RechargeMethod.ONLINE, amount=amount,
+                                           provider=provider.name, requested_by=actor.label)
+        recharge.reference = provider.create_payment(recharge)
+        recharge.save(update_fields=["reference"])
+        entry.target = recharge
+    return recharge
+
+
+def record_remittance(actor, *, amount, reference: str, remitter: str = "") -> Recharge:
+    """线下汇款: the partner records a bank transfer; an operator confirms it in the admin."""
+    _may_recharge(actor)
+    amount = parse_amount(amount)
+    reference = (reference or "").strip()
+    if not reference:
+        raise DomainError(Codes.PARAMETER, _("Give the bank's reference of the remittance."))
+    with operation(actor, "funds.remittance", detail={"amount": str(amount), "reference": reference}) as entry:
+        recharge = Recharge.objects.create(partner=actor.partner, method=RechargeMethod.REMITTANCE, amount=amount,
+                                           reference=reference[:64], remitter=(remitter or "").strip()[:128],
+                                           requested_by=actor.label)
+        entry.target = recharge
+    return recharge
+
+
+def complete_recharge(actor, *, recharge_id, succeeded: bool, note: str = "") -> Recharge:
+    """The payment provider's confirmation, or an operator's decision on a remittance. Moves a pending
+    recharge once (a conditional UPDATE): a repeated callback changes nothing."""
+    recharge = Recharge.objects.select_related("partner").get(pk=recharge_id)
+    status = RechargeStatus.SUCCEEDED if succeeded else (
+        RechargeStatus.FAILED if recharge.method == RechargeMethod.ONLINE else RechargeStatus.REJECTED)
+    with operation(actor, f"funds.recharge_{status}", target=recharge, partner=recharge.partner,
+                   detail={"amount": str(recharge.amount), "reference": recharge.reference}):
+        moved = Recharge.objects.filter(pk=recharge.pk, status=RechargeStatus.PENDING).update(
+            status=status, decided_by=actor.label, decided_at=timezone.now(), note=(note or "")[:255])
+        if not moved:
+            raise DomainError(BillingCodes.NOT_PENDING)
+        if succeeded:
+            _change_partner_cash(recharge.partner, recharge.amount, trade_type=TradeType.RECHARGE,
+                                 trans_id=recharge.trans_id, counterparty=recharge.reference)
+    recharge.refresh_from_db()
+    return recharge
+
+
+def set_credit_limit(actor, *, partner, credit_limit) -> PartnerAccount:
+    """An operator changes a partner's credit limit; never below what the partner has allocated on credit."""
+    limit = parse_amount(credit_limit, allow_zero=True)
+    with transaction.atomic():
+        account = PartnerAccount.objects.select_for_update().get(pk=partner_account(partner).pk)
+        delta = limit - account.credit_limit
+        if delta == 0:
+            return account
+        if account.allocated_amount > account.cash_balance + limit:
+            raise DomainError(BillingCodes.INSUFFICIENT_BALANCE,
+                              _("The partner has allocated more than its cash and the new credit limit."))
+        account.credit_limit = limit
+        account.save(update_fields=["credit_limit", "updated_at"])
+        LedgerEntry.objects.create(partner=partner, balance_type=BalanceType.CREDIT, trade_type=TradeType.ADJUST,
+                                   amount=delta, balance_after=limit, available_after=account.available,
+                                   trans_id=new_trans_id(), counterparty=actor.label)
+    return account
+
+
+def consume(*, customer, amount, trans_id: str) -> CustomerAccount:
+    """A customer's consumption: lowers the customer's balance only — never the partner's (docs' FAQ).
+    The billing work calls it when it charges an order; refused when the balance does not cover it."""
+    amount = parse_amount(amount)
+    with transaction.atomic():
+        return _change_customer_balance(customer, -amount, trade_type=TradeType.DEDUCT, trans_id=trans_id)
