@@ -7,4 +7,4 @@ class BillingConfig(AppConfig):
     verbose_name = _("Billing")
 
     def ready(self):
-        from . import errors, receivers  # noqa: F401  (error codes; reclaim on disassociation)
+        from . import errors, oplog_labels, receivers  # noqa: F401  (codes, log labels, reclaim on disassociation)
