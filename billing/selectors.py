@@ -6,16 +6,19 @@ from django.db.models import Q
 from django.utils import timezone
 
 from customers.choices import AssociationType
+from customers.models import Customer
 from customers.selectors import customers_for
+from partnercenter.models import Partner
 from partnercenter.money import ZERO
 from partnercenter.selectors import reseller_for
 
+from .choices import BalanceType
 from .models import Adjustment, CustomerAccount, LedgerEntry, PartnerAccount, Recharge
 
 __all__ = [
     "account_owner", "partner_account_of", "adjustments_for", "filter_adjustments", "partner_ledger_for",
     "filter_ledger", "customer_balances_for", "customer_account_of", "customer_ledger_for", "recharges_for",
-    "can_purchase",
+    "can_purchase", "partner_accounts_of", "available_change",
 ]
 
 
@@ -43,7 +46,15 @@ def adjustments_for(actor, *, indirect_partner_id=None):
 
 def filter_adjustments(queryset, *, customer_id=None, operation_type=None, time_from=None, time_to=None, trans_id=None):
     if customer_id:
-        queryset = queryset.filter(Q(customer__domain_id=customer_id) | Q(reseller__domain_id=customer_id))
+        # Resolve the id first: an OR across two joined tables cannot use an index (bench/README.md).
+        condition = Q()
+        customer_pk = Customer.objects.filter(domain_id=customer_id).values_list("pk", flat=True).first()
+        reseller_pk = Partner.objects.filter(domain_id=customer_id).values_list("pk", flat=True).first()
+        if customer_pk:
+            condition |= Q(customer_id=customer_pk)
+        if reseller_pk:
+            condition |= Q(reseller_id=reseller_pk)
+        queryset = queryset.filter(condition) if condition else queryset.none()
     if operation_type:
         queryset = queryset.filter(operation_type=operation_type)
     if time_from:
@@ -107,3 +118,17 @@ def recharges_for(actor):
 def can_purchase(customer) -> bool:
     """A customer whose balance is zero or less may not purchase or renew (the billing work calls this)."""
     return customer_account_of(customer).balance > ZERO
+
+
+def partner_accounts_of(partners) -> dict:
+    """{partner pk: account} for a page of partners in one query (unsaved zero accounts for those
+    that never had money), so a list of resellers' balances does not query per row."""
+    partners = list(partners)
+    found = {account.partner_id: account for account in PartnerAccount.objects.filter(partner__in=partners)}
+    return {partner.pk: found.get(partner.pk) or PartnerAccount(partner=partner) for partner in partners}
+
+
+def available_change(entry):
+    """How a partner's ledger entry changed its 账户余额: allocating (allocated +x) lowers it,
+    reclaiming raises it; cash and credit entries change it by their own amount."""
+    return -entry.amount if entry.balance_type == BalanceType.ALLOCATED else entry.amount
