@@ -26,7 +26,7 @@ PARTNER_MENU: tuple[Item, ...] = (
     Item(_("Sales"), "sales", children=(
         Item(_("Customers"), "customers:list", "customers.view"),
         Item(_("Expansion"), "section", "expansion.view", {"section": "expansion"}),
-        Item(_("Billing"), "section", "billing.view", {"section": "billing"}),
+        Item(_("Billing"), "billing:overview", "billing.view"),
         Item(_("Incentives"), "section", "incentives.view", {"section": "incentives"}),
         Item(_("Cloud resellers"), "resellers", "resellers.view"),
     )),

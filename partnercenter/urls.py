@@ -22,6 +22,7 @@ urlpatterns = [
     path("organization/", views.menu_section, {"name": "organization"}, name="organization"),
     path("section/<slug:section>/", views.section, name="section"),
     path("customers/", include("customers.urls")),
+    path("billing/", include("billing.urls")),
     path("resellers/", views.resellers, name="resellers"),
     path("resellers/<str:domain_id>/manager/", views.reseller_manager, name="reseller_manager"),
     path("org/members/", views.members, name="members"),

@@ -63,7 +63,9 @@ def test_no_operation_fails_on_generated_input(live_server, signer):
         def fuzz(case):
             response = case.call(base_url=live_server.url, auth=signer)
             case.validate_response(response, checks=[not_a_server_error, response_schema_conformance])
-            assert response.status_code in (200, 400, 404), response.text
+            # 403 only where the endpoint is for customer keys (the fuzz signs with a partner's key).
+            assert response.status_code in (200, 204, 400, 404) or (
+                response.status_code == 403 and response.json()["error_code"] == "CBC.0151"), response.text
 
         fuzz()
 

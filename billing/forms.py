@@ -1,0 +1,125 @@
+"""Forms of the money pages. Amounts are parsed by the one parser of the project
+(`partnercenter.money.parse_amount`), so a page refuses exactly what the API refuses, as a form error."""
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from partnercenter.errors import DomainError
+from partnercenter.forms import VerificationForm
+from partnercenter.money import parse_amount
+
+from .choices import BalanceType, OperationType, RechargeMethod, RechargeStatus, TradeType
+
+__all__ = [
+    "AmountField", "AmountForm", "OnlineRechargeForm", "RemittanceForm", "RechargeFilterForm", "BatchAllocateForm",
+    "ConfirmForm", "AdjustmentFilterForm", "LedgerFilterForm",
+]
+
+_DATE = {"widget": forms.DateInput(attrs={"type": "date"})}
+
+
+def _all(choices):
+    return [("", _("All"))] + list(choices)
+
+
+class AmountField(forms.CharField):
+    """An amount in yuan, to the fen: positive, at most two decimals, never rounded (CBC.0100 rules)."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_length", 24)
+        kwargs.setdefault("widget", forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}))
+        super().__init__(**kwargs)
+
+    def clean(self, value):
+        value = super().clean(value)
+        if value in self.empty_values:
+            return None
+        try:
+            return parse_amount(value)
+        except DomainError as exc:
+            raise ValidationError(str(exc.message), code=exc.code) from None
+
+
+class AmountForm(forms.Form):
+    amount = AmountField(label=_("Amount (CNY)"))
+
+
+class OnlineRechargeForm(forms.Form):
+    amount = AmountField(label=_("Amount (CNY)"))
+
+
+class RemittanceForm(forms.Form):
+    amount = AmountField(label=_("Amount (CNY)"))
+    reference = forms.CharField(label=_("Bank reference"), max_length=64,
+                                help_text=_("The transaction number on your bank's remittance slip."))
+    remitter = forms.CharField(label=_("Remitting account"), max_length=128, required=False,
+                               help_text=_("The bank account the money was sent from."))
+
+
+class RechargeFilterForm(forms.Form):
+    method = forms.ChoiceField(label=_("Method"), required=False, choices=_all(RechargeMethod.choices))
+    status = forms.ChoiceField(label=_("Status"), required=False, choices=_all(RechargeStatus.choices))
+
+
+class BatchAllocateForm(forms.Form):
+    """批量拨款: one amount per customer (`amount_<account ID>`), or one amount for all the rows left empty."""
+
+    same_amount = AmountField(label=_("Same amount for all"), required=False,
+                              help_text=_("Used for every customer whose own amount is left empty."))
+
+    def __init__(self, *args, customers=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.customers = list(customers)
+        for customer in self.customers:
+            self.fields[self.field_name(customer)] = AmountField(label=customer.domain_name, required=False)
+
+    @staticmethod
+    def field_name(customer) -> str:
+        return f"amount_{customer.domain_id}"
+
+    def amount_fields(self):
+        return [(customer, self[self.field_name(customer)]) for customer in self.customers]
+
+    def clean(self):
+        data = super().clean()
+        if not self.customers:
+            raise ValidationError(_("Choose at least one resale customer."))
+        same = data.get("same_amount")
+        for customer in self.customers:
+            name = self.field_name(customer)
+            if name in data and data[name] is None:
+                if same is None and "same_amount" not in self.errors:
+                    self.add_error(name, _("Give an amount, or a same amount for all."))
+                else:
+                    data[name] = same
+        return data
+
+    @property
+    def rows(self):
+        """[(customer, amount)] in the order the customers were chosen."""
+        return [(customer, self.cleaned_data[self.field_name(customer)]) for customer in self.customers]
+
+
+class ConfirmForm(VerificationForm):
+    """The second step of a money movement: the hidden marker, a one-time token against a repeated
+    submission, and the verification code when the partner asks for one."""
+
+    confirm = forms.CharField(widget=forms.HiddenInput, initial="1")
+    token = forms.CharField(widget=forms.HiddenInput, max_length=64, required=False)  # checked by the view
+
+
+class AdjustmentFilterForm(forms.Form):
+    operation_type = forms.ChoiceField(label=_("Type"), required=False, choices=_all(OperationType.choices))
+    customer_id = forms.CharField(label=_("Customer or reseller ID"), required=False, max_length=64)
+    date_from = forms.DateField(label=_("From"), required=False, **_DATE)
+    date_to = forms.DateField(label=_("To"), required=False, **_DATE)
+    trans_id = forms.CharField(label=_("Transaction ID"), required=False, max_length=64)
+
+
+class LedgerFilterForm(forms.Form):
+    balance_type = forms.ChoiceField(label=_("Account"), required=False, choices=_all(BalanceType.choices))
+    trade_type = forms.ChoiceField(label=_("Trade type"), required=False, choices=_all(TradeType.choices))
+    date_from = forms.DateField(label=_("From"), required=False, **_DATE)
+    date_to = forms.DateField(label=_("To"), required=False, **_DATE)
+    trade_id = forms.CharField(label=_("Transaction ID"), required=False, max_length=64)

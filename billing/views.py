@@ -1,0 +1,422 @@
+"""Pages of the money domain (账务): accounts overview, recharge (online and remittance), the sandbox
+payment page, allocation (single and batch) and reclaim for customers, funds for cloud resellers,
+调账记录 with its Excel export, and 收支明细.
+
+Every movement of money takes two steps: the amount is checked and shown on a confirmation page
+(with the verification code when the partner asks for one), and only the confirmation calls the
+service. A one-time token in the session makes a repeated confirmation (a refreshed result page)
+change nothing.
+"""
+
+import secrets
+from decimal import Decimal
+from io import BytesIO
+
+from django.contrib import messages
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from openpyxl import Workbook
+
+from customers.choices import AssociationType
+from customers.selectors import customer_for, customers_for
+from customers.templatetags.customers_tags import mask
+from partnercenter.errors import DomainError
+from partnercenter.forms import ResellerFilterForm
+from partnercenter.pages import day_bound, form_error, member_page, paginate
+from partnercenter.selectors import filter_resellers, reseller_for, resellers_for
+
+from . import payments, selectors, services
+from .choices import RechargeMethod, RechargeStatus
+from .errors import BillingCodes
+from .forms import (
+    AdjustmentFilterForm, AmountForm, BatchAllocateForm, ConfirmForm, LedgerFilterForm, OnlineRechargeForm,
+    RechargeFilterForm, RemittanceForm,
+)
+
+__all__ = [
+    "overview", "recharge", "sandbox_pay", "allocate", "reclaim", "reseller_funds", "adjustments",
+    "adjustment_export", "ledger",
+]
+
+EXPORT_LIMIT = 10_000
+BATCH_LIMIT = 100  # customers in one 批量拨款
+
+_TOKENS_KEY = "billing_confirm_tokens"
+
+
+def _posted(request):
+    return request.POST if request.method == "POST" else None
+
+
+def _confirming(request) -> bool:
+    return request.method == "POST" and request.POST.get("confirm") == "1"
+
+
+def _issue_token(request) -> str:
+    token = secrets.token_urlsafe(16)
+    request.session[_TOKENS_KEY] = request.session.get(_TOKENS_KEY, [])[-19:] + [token]
+    return token
+
+
+def _token_unused(request, confirm) -> bool:
+    """A confirmation's token is spent once the movement ran; a repeated POST is refused on the form."""
+    if confirm.cleaned_data["token"] and confirm.cleaned_data["token"] in request.session.get(_TOKENS_KEY, []):
+        return True
+    confirm.add_error(None, _("This confirmation was already submitted or has expired. Check the adjustment "
+                              "records before trying again."))
+    return False
+
+
+def _spend_token(request, confirm) -> None:
+    request.session[_TOKENS_KEY] = [t for t in request.session.get(_TOKENS_KEY, []) if t != confirm.cleaned_data["token"]]
+
+
+def _new_confirm(request):
+    return ConfirmForm(actor=request.actor, initial={"confirm": "1", "token": _issue_token(request)})
+
+
+def _after_movement(actor) -> str:
+    return reverse("billing:adjustments") if actor.has_perm("billing.view") else reverse("home")
+
+
+# ---------------------------------------------------------------------------------------------
+# 账户总览
+# ---------------------------------------------------------------------------------------------
+
+@member_page("billing.view")
+def overview(request):
+    actor = request.actor
+    context = {
+        "account": selectors.partner_account_of(actor.partner),
+        "can_recharge": actor.has_perm("funds.recharge"),
+        "can_allocate": actor.has_perm("funds.allocate"),
+        "is_distributor": actor.partner.is_distributor and actor.has_perm("resellers.view"),
+    }
+    if context["is_distributor"]:
+        form = ResellerFilterForm(request.GET or None)
+        queryset = resellers_for(actor)
+        if form.is_bound and form.is_valid():
+            data = form.cleaned_data
+            queryset = filter_resellers(queryset, account_name=data["account_name"],
+                                        indirect_partner_id=data["indirect_partner_id"],
+                                        associated_from=day_bound(data["associated_from"]),
+                                        associated_to=day_bound(data["associated_to"], end=True))
+        else:
+            queryset = filter_resellers(queryset)
+        page = paginate(request, queryset)
+        accounts = selectors.partner_accounts_of(page.object_list)
+        for reseller in page:
+            reseller.funds = accounts[reseller.pk]
+        context.update(form=form, page=page)
+    return render(request, "billing/overview.html", context)
+
+
+# ---------------------------------------------------------------------------------------------
+# 充值
+# ---------------------------------------------------------------------------------------------
+
+def _recharge_refusal():
+    return DomainError(BillingCodes.RECHARGE_NOT_ALLOWED).message
+
+
+@member_page("funds.recharge")
+def recharge(request):
+    actor = request.actor
+    method = request.POST.get("method") if request.method == "POST" else None
+    online = OnlineRechargeForm(request.POST if method == RechargeMethod.ONLINE else None, prefix="online")
+    remittance = RemittanceForm(request.POST if method == RechargeMethod.REMITTANCE else None, prefix="remittance")
+    if method == RechargeMethod.ONLINE and online.is_valid():
+        try:
+            started = services.start_online_recharge(actor, amount=online.cleaned_data["amount"])
+        except DomainError as exc:
+            form_error(request, online, exc)
+        else:
+            return redirect(payments.provider().payment_url(started))
+    elif method == RechargeMethod.REMITTANCE and remittance.is_valid():
+        data = remittance.cleaned_data
+        try:
+            services.record_remittance(actor, amount=data["amount"], reference=data["reference"],
+                                       remitter=data["remitter"])
+        except DomainError as exc:
+            form_error(request, remittance, exc)
+        else:
+            messages.success(request, _("Remittance of %(amount)s recorded. It is credited once the platform "
+                                        "confirms the transfer.") % {"amount": data["amount"]})
+            return redirect("billing:recharge")
+    filters = RechargeFilterForm(request.GET or None)
+    queryset = selectors.recharges_for(actor)
+    if filters.is_bound and filters.is_valid():
+        if filters.cleaned_data["method"]:
+            queryset = queryset.filter(method=filters.cleaned_data["method"])
+        if filters.cleaned_data["status"]:
+            queryset = queryset.filter(status=filters.cleaned_data["status"])
+    allowed = actor.partner.contracting_entity in services.RECHARGE_ENTITIES
+    return render(request, "billing/recharge.html", {
+        "online": online, "remittance": remittance, "filters": filters, "page": paginate(request, queryset),
+        "allowed": allowed, "refusal": None if allowed else _recharge_refusal(),
+        "contracting_entity": actor.partner.contracting_entity,
+        "sandbox": payments.provider().name == payments.SandboxProvider.name,
+    })
+
+
+@member_page("funds.recharge")
+def sandbox_pay(request, trans_id):
+    """The sandbox payment provider's page: the payer says whether the payment went through. Only the
+    partner's own pending online recharge made with the sandbox, and only while the sandbox is the
+    configured provider (a real gateway confirms on its own)."""
+    actor = request.actor
+    if payments.provider().name != payments.SandboxProvider.name:
+        raise Http404
+    pending = selectors.recharges_for(actor).filter(
+        trans_id=trans_id, method=RechargeMethod.ONLINE, status=RechargeStatus.PENDING,
+        provider=payments.SandboxProvider.name,
+    ).first()
+    if pending is None:
+        raise Http404
+    if request.method == "POST":
+        outcome = request.POST.get("outcome")
+        if outcome not in ("success", "failure"):
+            messages.error(request, _("Choose whether the payment succeeded."))
+            return redirect("billing:sandbox_pay", trans_id=pending.trans_id)
+        try:
+            done = services.complete_recharge(actor, recharge_id=pending.pk, succeeded=outcome == "success")
+        except DomainError as exc:
+            form_error(request, None, exc)
+        else:
+            if done.status == RechargeStatus.SUCCEEDED:
+                messages.success(request, _("Payment received: %(amount)s credited to your cash account.")
+                                 % {"amount": done.amount})
+            else:
+                messages.error(request, _("The payment failed; nothing was credited."))
+        return redirect("billing:recharge")
+    return render(request, "billing/sandbox_pay.html", {"recharge": pending})
+
+
+# ---------------------------------------------------------------------------------------------
+# 拨款 (single and batch) and 回收 for customers
+# ---------------------------------------------------------------------------------------------
+
+def _chosen_ids(request) -> list[str]:
+    ids = []
+    for value in request.GET.getlist("customer"):
+        value = value.strip()
+        if value and value not in ids:
+            ids.append(value[:64])
+    return ids
+
+
+@member_page("funds.allocate")
+def allocate(request):
+    """拨款 / 批量拨款 to the customers named in the query (?customer=…&customer=…): amounts, then a
+    confirmation, then one service call with a result per customer."""
+    actor = request.actor
+    ids = _chosen_ids(request)
+    too_many = len(ids) > BATCH_LIMIT
+    ids = ids[:BATCH_LIMIT]
+    visible = {c.domain_id: c for c in customers_for(actor).filter(domain_id__in=ids)} if ids else {}
+    balances = {c.domain_id: account for c, account in selectors.customer_balances_for(actor, ids)} if ids else {}
+    for domain_id, customer in visible.items():
+        customer.funds_balance = balances[domain_id].balance if balances.get(domain_id) else Decimal("0.00")
+    chosen = [i for i in ids if i in balances]  # visible resale customers
+    if _confirming(request):
+        # A row confirmed a moment ago whose customer has since stopped being a resale customer still
+        # goes to the service, which refuses that row alone and says why.
+        chosen = [i for i in ids if i in visible and (i in balances or f"amount_{i}" in request.POST)]
+    not_eligible = [
+        {"customer": visible.get(i), "customer_id": i,
+         "reason": _("Referral customers pay the cloud directly; only resale customers receive allocations.")
+         if i in visible else _("Not found among your customers.")}
+        for i in ids if i not in chosen
+    ]
+    form = BatchAllocateForm(_posted(request), customers=[visible[i] for i in chosen])
+    account = selectors.partner_account_of(actor.partner)
+    context = {"form": form, "not_eligible": not_eligible, "too_many": too_many, "limit": BATCH_LIMIT,
+               "account": account, "code_hint": ConfirmForm(actor=actor)}
+    if request.method != "POST" or not form.is_valid():
+        return render(request, "billing/allocate.html", context)
+
+    rows = form.rows
+    total = sum(amount for _customer, amount in rows)
+    context.update(rows=rows, total=total, short=total > account.available)
+    if not _confirming(request):
+        context["confirm"] = _new_confirm(request)
+        return render(request, "billing/allocate_confirm.html", context)
+
+    confirm = context["confirm"] = ConfirmForm(request.POST, actor=actor)
+    if not (confirm.is_valid() and _token_unused(request, confirm)):
+        return render(request, "billing/allocate_confirm.html", context)
+    try:
+        results = services.batch_allocate(actor, rows=[(c.domain_id, amount) for c, amount in rows],
+                                          verification_code=confirm.code)
+    except DomainError as exc:  # the verification code, or the right to allocate: nothing moved
+        form_error(request, confirm, exc)
+        return render(request, "billing/allocate_confirm.html", context)
+    _spend_token(request, confirm)
+    for result in results:
+        result["customer"] = visible.get(result["customer_id"])
+    succeeded = [r for r in results if r["ok"]]
+    return render(request, "billing/allocate_result.html", {
+        "results": results, "succeeded": len(succeeded), "failed": len(results) - len(succeeded),
+        "moved": sum((Decimal(r["amount"]) for r in succeeded), Decimal("0.00")),
+        "account": selectors.partner_account_of(actor.partner), "not_eligible": not_eligible,
+    })
+
+
+def _customer_or_404(actor, domain_id):
+    customer = customer_for(actor, domain_id)
+    if customer is None:
+        raise Http404
+    customer.association = customer.active_associations[0]
+    return customer
+
+
+def _two_step(request, *, template, context, run, success):
+    """The amount → confirmation → movement flow of one customer or reseller."""
+    form = context["form"]
+    if request.method == "POST" and form.is_valid():
+        if not _confirming(request):
+            context["confirm"] = _new_confirm(request)
+        else:
+            confirm = context["confirm"] = ConfirmForm(request.POST, actor=request.actor)
+            if confirm.is_valid() and _token_unused(request, confirm):
+                try:
+                    adjustment = run(form.cleaned_data["amount"], confirm.code)
+                except DomainError as exc:
+                    form_error(request, confirm, exc)
+                else:
+                    _spend_token(request, confirm)
+                    messages.success(request, success % {"amount": adjustment.amount, "trans_id": adjustment.trans_id})
+                    return redirect(_after_movement(request.actor))
+    return render(request, template, context)
+
+
+@member_page("funds.allocate")
+def reclaim(request, domain_id):
+    """回收: take part or all of a resale customer's balance back."""
+    actor = request.actor
+    customer = _customer_or_404(actor, domain_id)
+    balance = selectors.customer_account_of(customer).balance
+    eligible = customer.association.association_type == AssociationType.RESALE
+    form = AmountForm(_posted(request), initial={"amount": balance if balance > 0 else None})
+    context = {
+        "form": form, "customer": customer, "balance": balance, "eligible": eligible,
+        "title": _("Reclaim from customer"), "question": _("Reclaim this amount from the customer?"),
+        "cancel_url": reverse("customers:detail", args=[customer.domain_id]) if actor.has_perm("customers.view")
+        else reverse("home"),
+    }
+    if not eligible:  # nothing to reclaim: say why instead of offering a form the service refuses
+        return render(request, "billing/funds_form.html", context)
+    return _two_step(
+        request, template="billing/funds_form.html", context=context,
+        run=lambda amount, code: services.reclaim_from_customer(actor, customer_id=customer.domain_id, amount=amount,
+                                                                verification_code=code),
+        success=_("%(amount)s reclaimed. Transaction ID: %(trans_id)s"),
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Distributor ↔ cloud reseller
+# ---------------------------------------------------------------------------------------------
+
+RESELLER_ACTIONS = {
+    "allocate": (services.allocate_to_reseller, gettext_lazy("Allocate to cloud reseller"),
+                 gettext_lazy("Allocate this amount to the cloud reseller?"),
+                 gettext_lazy("%(amount)s allocated. Transaction ID: %(trans_id)s")),
+    "reclaim": (services.reclaim_from_reseller, gettext_lazy("Reclaim from cloud reseller"),
+                gettext_lazy("Reclaim this amount from the cloud reseller?"),
+                gettext_lazy("%(amount)s reclaimed. Transaction ID: %(trans_id)s")),
+}
+
+
+@member_page("funds.allocate")
+def reseller_funds(request, domain_id, action):
+    if action not in RESELLER_ACTIONS:
+        raise Http404
+    actor = request.actor
+    reseller = reseller_for(actor, domain_id)
+    if reseller is None:
+        raise Http404
+    service, title, question, success = RESELLER_ACTIONS[action]
+    context = {
+        "form": AmountForm(_posted(request)), "reseller": reseller, "action": action, "eligible": True,
+        "reseller_account": selectors.partner_account_of(reseller), "title": title, "question": question,
+        "cancel_url": reverse("billing:overview") if actor.has_perm("billing.view") else reverse("resellers"),
+    }
+    return _two_step(
+        request, template="billing/funds_form.html", context=context,
+        run=lambda amount, code: service(actor, indirect_partner_id=reseller.domain_id, amount=amount,
+                                         verification_code=code),
+        success=str(success),
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# 调账记录 and 收支明细
+# ---------------------------------------------------------------------------------------------
+
+def _filtered_adjustments(request):
+    form = AdjustmentFilterForm(request.GET or None)
+    queryset = selectors.adjustments_for(request.actor)
+    if form.is_bound and form.is_valid():
+        data = form.cleaned_data
+        queryset = selectors.filter_adjustments(
+            queryset, customer_id=data["customer_id"].strip(), operation_type=data["operation_type"],
+            time_from=day_bound(data["date_from"]), time_to=day_bound(data["date_to"], end=True),
+            trans_id=data["trans_id"].strip(),
+        )
+    return form, queryset
+
+
+@member_page("billing.view")
+def adjustments(request):
+    form, queryset = _filtered_adjustments(request)
+    return render(request, "billing/adjustments.html", {
+        "form": form, "page": paginate(request, queryset), "can_allocate": request.actor.has_perm("funds.allocate"),
+    })
+
+
+@member_page("billing.view")
+def adjustment_export(request):
+    """The filtered 调账记录 as Excel (at most EXPORT_LIMIT rows); account names masked as on the page."""
+    _form, queryset = _filtered_adjustments(request)
+    book = Workbook()
+    sheet = book.active
+    sheet.title = _("Adjustments")
+    sheet.append([_("Time"), _("Type"), _("Customer or reseller ID"), _("Account name"), _("Amount (CNY)"),
+                  _("Transaction ID"), _("Operator")])
+    for adjustment in queryset[:EXPORT_LIMIT]:
+        counterparty = adjustment.customer or adjustment.reseller
+        name = adjustment.customer.domain_name if adjustment.customer else adjustment.reseller.account_name
+        sheet.append([
+            timezone.localtime(adjustment.created_at).strftime("%Y-%m-%d %H:%M:%S"),
+            str(adjustment.get_operation_type_display()), counterparty.domain_id, mask(name),
+            f"{adjustment.amount:.2f}", adjustment.trans_id, adjustment.operator,
+        ])
+    buffer = BytesIO()
+    book.save(buffer)
+    response = HttpResponse(buffer.getvalue(),
+                            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response["Content-Disposition"] = f'attachment; filename="adjustments-{timezone.localdate():%Y%m%d}.xlsx"'
+    return response
+
+
+@member_page("billing.view")
+def ledger(request):
+    form = LedgerFilterForm(request.GET or None)
+    queryset = selectors.partner_ledger_for(request.actor)
+    if form.is_bound and form.is_valid():
+        data = form.cleaned_data
+        queryset = selectors.filter_ledger(
+            queryset, balance_type=data["balance_type"], trade_type=data["trade_type"], date_from=data["date_from"],
+            date_to=data["date_to"], trade_id=data["trade_id"].strip(),
+        )
+    page = paginate(request, queryset)
+    for entry in page:
+        entry.change = selectors.available_change(entry)
+        entry.magnitude = abs(entry.change)
+        entry.after = entry.available_after if entry.available_after is not None else entry.balance_after
+    return render(request, "billing/ledger.html", {"form": form, "page": page})
