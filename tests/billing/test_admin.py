@@ -1,0 +1,44 @@
+"""The platform operator confirms or rejects offline remittances and sets credit limits in the admin."""
+
+from decimal import Decimal
+
+import pytest
+from django.core.management import call_command
+
+from billing import services
+from billing.models import PartnerAccount, Recharge
+
+from ..conftest import actor_of, login_client
+from ..factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def operator():
+    user = UserFactory(username="ops", is_staff=True, is_superuser=True)
+    return login_client(user)
+
+
+def test_confirming_a_remittance_credits_the_partner_once(tenant_a, operator):
+    recharge = services.record_remittance(actor_of(tenant_a.admin), amount="88.80", reference="BANK-1")
+    for _ in range(2):  # a second confirmation changes nothing
+        operator.post("/admin/billing/recharge/", {"action": "confirm", "_selected_action": [recharge.pk]})
+    assert Recharge.objects.get(pk=recharge.pk).status == "succeeded"
+    assert PartnerAccount.objects.get(partner=tenant_a.partner).cash_balance == Decimal("88.80")
+    call_command("verify_ledger")
+
+
+def test_a_rejected_remittance_credits_nothing(tenant_a, operator):
+    recharge = services.record_remittance(actor_of(tenant_a.admin), amount="10.00", reference="BANK-2")
+    operator.post("/admin/billing/recharge/", {"action": "reject", "_selected_action": [recharge.pk]})
+    assert Recharge.objects.get(pk=recharge.pk).status == "rejected"
+    assert not PartnerAccount.objects.filter(partner=tenant_a.partner, cash_balance__gt=0).exists()
+
+
+def test_the_operator_sets_a_credit_limit_with_its_ledger_entry(tenant_a, operator):
+    account = services.partner_account(tenant_a.partner)
+    response = operator.post(f"/admin/billing/partneraccount/{account.pk}/change/", {"credit_limit": "500.00"})
+    assert response.status_code == 302
+    assert PartnerAccount.objects.get(pk=account.pk).available == Decimal("500.00")
+    call_command("verify_ledger")
