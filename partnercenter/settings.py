@@ -135,6 +135,7 @@ CELERY_TIMEZONE = "Asia/Shanghai"
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BEAT_SCHEDULE = {
     "expire-invitations": {"task": "partnercenter.tasks.expire_invitations", "schedule": timedelta(minutes=10)},
+    "expire-vouchers": {"task": "vouchers.tasks.expire_vouchers", "schedule": timedelta(minutes=5)},
 }
 
 # ---------------------------------------------------------------------------------------------

@@ -51,4 +51,5 @@ urlpatterns = [
     path("", include("partnercenter.api.urls")),
     path("", include("customers.api.urls")),
     path("", include("billing.api.urls")),
+    path("", include("vouchers.api.urls")),
 ]

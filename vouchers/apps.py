@@ -1,5 +1,10 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class VouchersConfig(AppConfig):
     name = "vouchers"
+    verbose_name = _("Vouchers")
+
+    def ready(self):
+        from . import errors, oplog_labels, receivers  # noqa: F401

@@ -11,7 +11,7 @@ class OffsetLimitSerializer(serializers.Serializer):
 
     MAX_LIMIT = 100
 
-    offset = serializers.IntegerField(required=False, allow_null=True, min_value=0, default=0)
+    offset = serializers.IntegerField(required=False, allow_null=True, min_value=0, max_value=2**31 - 1, default=0)
     limit = serializers.IntegerField(required=False, allow_null=True, min_value=1, default=10)
 
     def validate_limit(self, value):

@@ -110,7 +110,7 @@ def test_a_solution_provider_key_on_the_distributor_endpoint_gets_403(api, tenan
 
 
 @pytest.mark.parametrize("body", [
-    {"offset": -1}, {"limit": 0}, {"limit": 101}, {"offset": "abc"}, {"limit": 1.5},
+    {"offset": -1}, {"offset": 2**40}, {"limit": 0}, {"limit": 101}, {"offset": "abc"}, {"limit": 1.5},
     {"association_type": "3"}, {"associated_on_begin": "2026-01-01"}, {"account_name": "has space"},
 ])
 def test_bad_parameters_get_400_cbc_0100(api, tenant_a, body):

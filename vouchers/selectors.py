@@ -1,0 +1,96 @@
+"""Every read of vouchers, scoped to the actor. A customer never sees the issuer's remark (the
+customer-facing serializers and templates do not include it; `customer_coupons_for` defers it)."""
+
+from datetime import timedelta
+
+from django.db.models import Q
+from django.utils import timezone
+
+from customers.selectors import customers_for
+from partnercenter.selectors import reseller_for
+
+from .choices import CouponStatus
+from .models import Coupon, CouponQuota, CouponRecord, QuotaRecord
+
+__all__ = [
+    "owner_for", "quotas_for", "filter_quotas", "coupons_for", "filter_coupons", "coupon_records_for",
+    "issued_quotas_for", "quota_records_for", "customer_coupons_for",
+]
+
+
+def owner_for(actor, indirect_partner_id=None):
+    """The partner whose vouchers the actor reads: itself, or a distributor's named reseller (None if not its)."""
+    if not actor.is_partner or not (actor.has_perm("vouchers.view") or actor.has_perm("vouchers.issue")):
+        return None
+    if indirect_partner_id:
+        return reseller_for(actor, indirect_partner_id) if actor.partner.is_distributor else None
+    return actor.partner
+
+
+def quotas_for(actor, *, indirect_partner_id=None):
+    owner = owner_for(actor, indirect_partner_id)
+    return CouponQuota.objects.filter(partner=owner) if owner else CouponQuota.objects.none()
+
+
+def filter_quotas(queryset, *, quota_ids=None, statuses=None, quota_type=None, created=(None, None),
+                  effective=(None, None), expires=(None, None)):
+    conditions = {
+        "quota_id__in": quota_ids or None, "status__in": statuses or None, "quota_type": quota_type,
+        "created_at__gte": created[0], "created_at__lte": created[1], "effective_time__gte": effective[0],
+        "effective_time__lte": effective[1], "expire_time__gte": expires[0], "expire_time__lte": expires[1],
+    }
+    return queryset.filter(**{k: v for k, v in conditions.items() if v is not None})
+
+
+def coupons_for(actor, *, indirect_partner_id=None):
+    """Coupons the partner (or its named reseller) issued; an account manager's only to their customers."""
+    owner = owner_for(actor, indirect_partner_id)
+    if owner is None:
+        return Coupon.objects.none()
+    queryset = Coupon.objects.filter(partner=owner)
+    if owner == actor.partner and not actor.sees_all_customers:
+        queryset = queryset.filter(customer__in=customers_for(actor).values("pk"))
+    return queryset.select_related("customer", "quota")
+
+
+def filter_coupons(queryset, *, coupon_id=None, customer_id=None, coupon_type=None, status=None,
+                   created=(None, None), effective=(None, None), expires=(None, None)):
+    conditions = {
+        "coupon_id": coupon_id, "customer__domain_id": customer_id, "coupon_type": coupon_type, "status": status,
+        "created_at__gte": created[0], "created_at__lte": created[1], "valid_time__gte": effective[0],
+        "valid_time__lte": effective[1], "expire_time__gte": expires[0], "expire_time__lte": expires[1],
+    }
+    return queryset.filter(**{k: v for k, v in conditions.items() if v not in (None, "")})
+
+
+def coupon_records_for(actor, *, indirect_partner_id=None):
+    owner = owner_for(actor, indirect_partner_id)
+    if owner is None:
+        return CouponRecord.objects.none()
+    return CouponRecord.objects.filter(partner=owner).select_related("quota", "coupon", "customer")
+
+
+def issued_quotas_for(actor):
+    """Child quotas a distributor passed to its resellers."""
+    if owner_for(actor) is None or not actor.partner.is_distributor:
+        return CouponQuota.objects.none()
+    return CouponQuota.objects.filter(parent__partner=actor.partner).select_related("partner", "parent")
+
+
+def quota_records_for(actor):
+    if owner_for(actor) is None or not actor.partner.is_distributor:
+        return QuotaRecord.objects.none()
+    return QuotaRecord.objects.filter(distributor=actor.partner).select_related("reseller", "quota", "parent_quota")
+
+
+HISTORY = timedelta(days=366)
+
+
+def customer_coupons_for(actor):
+    """A customer's own coupons: all usable ones, and used/expired/reclaimed ones of the last 12 months."""
+    if not actor.is_customer:
+        return Coupon.objects.none()
+    cutoff = timezone.now() - HISTORY
+    return (Coupon.objects.filter(customer=actor.customer)
+            .filter(Q(status__in=[CouponStatus.INACTIVE, CouponStatus.EFFECTIVE]) | Q(expire_time__gte=cutoff))
+            .defer("remark").select_related("partner"))

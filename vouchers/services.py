@@ -1,0 +1,271 @@
+"""Every write of vouchers: issuing and reclaiming coupons, passing quota to cloud resellers, reclaims
+when an association ends, and expiry.
+
+A quota's balance only falls through `UPDATE … SET balance = balance - x WHERE … AND balance >= x`
+(safe under Read Committed; the CheckConstraint is the backstop), and every change writes its record.
+"""
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from customers.choices import AssociationType
+from customers.selectors import customer_for
+from partnercenter import verification
+from partnercenter.actors import SCHEDULER
+from partnercenter.errors import Codes, DomainError
+from partnercenter.money import parse_amount
+from partnercenter.oplog import operation
+from partnercenter.selectors import reseller_for
+
+from . import selectors
+from .choices import CouponOperation, CouponStatus, QuotaOperation, QuotaStatus, QuotaType
+from .errors import VoucherCodes
+from .models import Coupon, CouponQuota, CouponRecord, QuotaRecord
+
+__all__ = [
+    "MAX_LIMITS", "issue_coupons", "reclaim_coupons", "reclaim_on_association_end", "issue_quota_to_resellers",
+    "reclaim_reseller_quotas", "expire",
+]
+
+MAX_LIMITS = 10  # at most ten cloud service types and ten products on a coupon
+
+
+def _require(actor, permission):
+    if not actor.is_partner or not actor.has_perm(permission):
+        raise DomainError(Codes.FORBIDDEN)
+
+
+def _take_from_quota(quota, amount) -> None:
+    if not CouponQuota.objects.filter(pk=quota.pk, status=QuotaStatus.NORMAL, balance__gte=amount).update(
+            balance=F("balance") - amount, updated_at=timezone.now()):
+        raise DomainError(VoucherCodes.QUOTA_SHORT)
+
+
+def _return_to_quota(quota, amount) -> None:
+    CouponQuota.objects.filter(pk=quota.pk).update(balance=F("balance") + amount, updated_at=timezone.now())
+
+
+def _limits(requested, allowed, what):
+    requested = [str(item).strip() for item in (requested or []) if str(item).strip()]
+    if len(requested) > MAX_LIMITS:
+        raise DomainError(Codes.PARAMETER, _("At most %(count)d %(what)s.") % {"count": MAX_LIMITS, "what": what})
+    if allowed and not requested:
+        return list(allowed)  # inherit the quota's limits
+    if allowed and not set(requested) <= set(allowed):
+        raise DomainError(VoucherCodes.OUTSIDE_QUOTA)
+    return requested
+
+
+# ---------------------------------------------------------------------------------------------
+# Coupons (发放 / 回收)
+# ---------------------------------------------------------------------------------------------
+
+def issue_coupons(actor, *, quota_id, customer_ids, face_value, valid_time=None, expire_time=None,
+                  cloud_service_types=None, product_ids=None, remark="", indirect_partner_id=None,
+                  verification_code=None) -> tuple[list[dict], list[dict]]:
+    """发放: one coupon of `face_value` to each customer from a usable quota. Each customer is its own
+    transaction: the quota drops by face value × customers who got one, never below zero.
+    Returns (coupon_infos [{id, coupon_id}], error_details [{id, error_code, error_msg}])."""
+    _require(actor, "vouchers.issue")
+    verification.require(actor, verification_code)
+    owner = actor.partner
+    if indirect_partner_id and actor.partner.is_distributor:
+        owner = reseller_for(actor, indirect_partner_id)
+        if owner is None:
+            raise DomainError(Codes.NOT_FOUND, _("The cloud reseller does not exist."))
+    quota = CouponQuota.objects.filter(partner=owner, quota_id=quota_id).first()
+    if quota is None:
+        raise DomainError(Codes.NOT_FOUND, _("The quota does not exist."))
+    face_value = parse_amount(face_value)
+    now = timezone.now()
+    if not quota.usable_at(now):
+        raise DomainError(VoucherCodes.QUOTA_NOT_USABLE)
+    valid_time, expire_time = valid_time or quota.effective_time, expire_time or quota.expire_time
+    if valid_time < quota.effective_time or expire_time > quota.expire_time or expire_time <= valid_time:
+        raise DomainError(VoucherCodes.OUTSIDE_QUOTA)
+    service_types = _limits(cloud_service_types, quota.cloud_service_types, _("cloud service types"))
+    products = _limits(product_ids, quota.product_ids, _("products"))
+    ids = list(dict.fromkeys(customer_ids or []))
+    if not ids or len(ids) > 100:
+        raise DomainError(Codes.PARAMETER, _("Give 1 to 100 customers."))
+    remark = (remark or "")[:255]
+
+    coupon_infos, error_details = [], []
+    for customer_id in ids:
+        try:
+            customer = customer_for(actor, customer_id,
+                                    indirect_partner_id=indirect_partner_id if owner != actor.partner else None)
+            if customer is None:
+                raise DomainError(VoucherCodes.CUSTOMER_NOT_ELIGIBLE, _("The customer is not yours."))
+            if quota.quota_type == QuotaType.FLEXI_COUPON and \
+                    customer.active_associations[0].association_type != AssociationType.RESALE:
+                raise DomainError(VoucherCodes.CUSTOMER_NOT_ELIGIBLE,
+                                  _("Flexi-purchase coupons go to resale customers only."))
+            with operation(actor, "coupons.issue", target=customer,
+                           detail={"quota_id": quota.quota_id, "face_value": str(face_value)}) as entry:
+                _take_from_quota(quota, face_value)
+                coupon = Coupon.objects.create(
+                    quota=quota, partner=owner, customer=customer, coupon_type=quota.coupon_type, face_value=face_value,
+                    balance=face_value, valid_time=valid_time, expire_time=expire_time,
+                    status=CouponStatus.EFFECTIVE if valid_time <= now else CouponStatus.INACTIVE,
+                    cloud_service_types=service_types, product_ids=products, remark=remark,
+                )
+                CouponRecord.objects.create(partner=owner, operation_type=CouponOperation.ISSUE, quota=quota,
+                                            coupon=coupon, customer=customer, amount=face_value, remark=remark,
+                                            operator=actor.label)
+                entry.detail["coupon_id"] = coupon.coupon_id
+        except DomainError as exc:
+            error_details.append({"id": customer_id, "error_code": exc.code, "error_msg": str(exc.message)})
+        else:
+            coupon_infos.append({"id": customer_id, "coupon_id": coupon.coupon_id})
+    return coupon_infos, error_details
+
+
+def _reclaim(coupon, *, operation_type, operator, remark="") -> bool:
+    """Take a coupon's whole remaining balance back into its quota, once (a conditional UPDATE from
+    status 2). Returns False when the coupon was not effective."""
+    fresh = Coupon.objects.filter(pk=coupon.pk).values("balance").first()
+    amount = fresh["balance"]
+    if not Coupon.objects.filter(pk=coupon.pk, status=CouponStatus.EFFECTIVE, balance=amount).update(
+            status=CouponStatus.RECLAIMED, balance=0):
+        return False
+    if amount:
+        _return_to_quota(coupon.quota, amount)
+    CouponRecord.objects.create(partner=coupon.partner, operation_type=operation_type, quota=coupon.quota, coupon=coupon,
+                                customer=coupon.customer, amount=amount, remark=remark, operator=operator)
+    coupon.status, coupon.reclaimed_amount = CouponStatus.RECLAIMED, amount
+    return True
+
+
+def reclaim_coupons(actor, *, coupon_ids, indirect_partner_id=None, remark="", verification_code=None) -> list[dict]:
+    """回收 / 批量回收: each coupon's whole balance back to its quota; only effective (status 2) coupons.
+    Returns [{coupon_id, ok, amount | error_code, error_msg}] in input order."""
+    _require(actor, "vouchers.issue")
+    verification.require(actor, verification_code)
+    coupons = {c.coupon_id: c for c in selectors.coupons_for(actor, indirect_partner_id=indirect_partner_id)
+               .filter(coupon_id__in=coupon_ids).select_related("quota", "customer", "partner")}
+    results = []
+    for coupon_id in dict.fromkeys(coupon_ids):
+        coupon = coupons.get(coupon_id)
+        try:
+            if coupon is None:
+                raise DomainError(Codes.NOT_FOUND, _("The coupon does not exist."))
+            with operation(actor, "coupons.reclaim", target=coupon.customer, detail={"coupon_id": coupon_id}) as entry:
+                if not _reclaim(coupon, operation_type=CouponOperation.RECLAIM, operator=actor.label, remark=remark):
+                    raise DomainError(VoucherCodes.NOT_RECLAIMABLE)
+                entry.detail["amount"] = str(coupon.reclaimed_amount)
+        except DomainError as exc:
+            results.append({"coupon_id": coupon_id, "ok": False, "error_code": exc.code, "error_msg": str(exc.message)})
+        else:
+            results.append({"coupon_id": coupon_id, "ok": True, "amount": coupon.reclaimed_amount})
+    return results
+
+
+def reclaim_on_association_end(*, association, cause, actor) -> int:
+    """The partner's effective coupons of a customer whose association ended return to their quotas
+    (operation type 3 on disassociation, 8 on a type switch). Runs inside the caller's transaction."""
+    operation_type = CouponOperation.TYPE_SWITCH if cause == "type_switch" else CouponOperation.UNBIND
+    count = 0
+    for coupon in Coupon.objects.filter(partner=association.partner, customer=association.customer,
+                                        status=CouponStatus.EFFECTIVE).select_related("quota", "customer", "partner"):
+        count += _reclaim(coupon, operation_type=operation_type, operator=actor.label)
+    return count
+
+
+# ---------------------------------------------------------------------------------------------
+# Distributor ↔ cloud reseller quotas
+# ---------------------------------------------------------------------------------------------
+
+def issue_quota_to_resellers(actor, *, quota_id, indirect_partner_ids, quota_amount,
+                             verification_code=None) -> tuple[list[dict], list[dict]]:
+    """A distributor passes part of its cash-coupon quota to resellers: a child quota each (same
+    validity and limits), the parent's balance dropping by amount × resellers served."""
+    _require(actor, "vouchers.issue")
+    if not actor.partner.is_distributor:
+        raise DomainError(Codes.FORBIDDEN)
+    verification.require(actor, verification_code)
+    parent = CouponQuota.objects.filter(partner=actor.partner, quota_id=quota_id).first()
+    if parent is None:
+        raise DomainError(Codes.NOT_FOUND, _("The quota does not exist."))
+    amount = parse_amount(quota_amount)
+    if not parent.usable_at(timezone.now()):
+        raise DomainError(VoucherCodes.QUOTA_NOT_USABLE)
+    infos, errors = [], []
+    for reseller_id in dict.fromkeys(indirect_partner_ids or []):
+        try:
+            reseller = reseller_for(actor, reseller_id)
+            if reseller is None:
+                raise DomainError(Codes.NOT_FOUND, _("The cloud reseller does not exist."))
+            with operation(actor, "quotas.issue_reseller", target=reseller, detail={"amount": str(amount)}):
+                _take_from_quota(parent, amount)
+                child = CouponQuota.objects.create(
+                    partner=reseller, parent=parent, quota_type=parent.quota_type, quota_value=amount, balance=amount,
+                    effective_time=parent.effective_time, expire_time=parent.expire_time,
+                    cloud_service_types=parent.cloud_service_types, product_ids=parent.product_ids,
+                )
+                QuotaRecord.objects.create(distributor=actor.partner, reseller=reseller, operation_type=QuotaOperation.ISSUE,
+                                           quota=child, parent_quota=parent, amount=amount, operator=actor.label)
+        except DomainError as exc:
+            errors.append({"id": reseller_id, "error_code": exc.code, "error_msg": str(exc.message)})
+        else:
+            infos.append({"id": reseller_id, "quota_id": child.quota_id})
+    return infos, errors
+
+
+def reclaim_reseller_quotas(actor, *, quota_ids, remark="", verification_code=None) -> tuple[list[dict], list[dict]]:
+    """A distributor takes back what is left of child quotas it issued; the child is marked reclaimed (6)."""
+    _require(actor, "vouchers.issue")
+    if not actor.partner.is_distributor:
+        raise DomainError(Codes.FORBIDDEN)
+    verification.require(actor, verification_code)
+    infos, errors = [], []
+    for quota_id in dict.fromkeys(quota_ids or []):
+        child = selectors.issued_quotas_for(actor).filter(quota_id=quota_id).select_related("parent", "partner").first()
+        try:
+            if child is None:
+                raise DomainError(Codes.NOT_FOUND, _("The quota does not exist."))
+            with operation(actor, "quotas.reclaim_reseller", target=child.partner, detail={"quota_id": quota_id}):
+                locked = CouponQuota.objects.select_for_update().get(pk=child.pk)
+                if locked.status == QuotaStatus.RECLAIMED:
+                    raise DomainError(VoucherCodes.NOT_RECLAIMABLE, _("The quota was already reclaimed."))
+                amount = locked.balance
+                CouponQuota.objects.filter(pk=child.pk).update(balance=0, status=QuotaStatus.RECLAIMED)
+                _return_to_quota(child.parent, amount)
+                QuotaRecord.objects.create(distributor=actor.partner, reseller=child.partner,
+                                           operation_type=QuotaOperation.RECLAIM, quota=child, parent_quota=child.parent,
+                                           amount=amount, remark=(remark or "")[:255], operator=actor.label)
+        except DomainError as exc:
+            errors.append({"id": quota_id, "error_code": exc.code, "error_msg": str(exc.message)})
+        else:
+            infos.append({"quota_id": quota_id, "quota_balance": amount})
+    return infos, errors
+
+
+# ---------------------------------------------------------------------------------------------
+# Expiry (Celery beat)
+# ---------------------------------------------------------------------------------------------
+
+def expire(now=None) -> tuple[int, int]:
+    """Coupons past expire_time become expired (4) and quotas past expiry invalid (3), each once:
+    the UPDATE moves only rows still in the state being left, so a second or late run changes
+    nothing; a used or reclaimed coupon is never touched. Each expired coupon gets a type-4 record."""
+    now = now or timezone.now()
+    expired = 0
+    with transaction.atomic():
+        due = list(Coupon.objects.filter(
+            status__in=[CouponStatus.EFFECTIVE, CouponStatus.INACTIVE], expire_time__lte=now))
+        for coupon in due:
+            if Coupon.objects.filter(pk=coupon.pk, status__in=[CouponStatus.EFFECTIVE, CouponStatus.INACTIVE]).update(
+                    status=CouponStatus.EXPIRED):
+                CouponRecord.objects.create(partner_id=coupon.partner_id, operation_type=CouponOperation.EXPIRE,
+                                            quota_id=coupon.quota_id, coupon=coupon, customer_id=coupon.customer_id,
+                                            amount=coupon.balance, operator=SCHEDULER.label)
+                expired += 1
+        quotas = CouponQuota.objects.filter(status__in=[QuotaStatus.NORMAL, QuotaStatus.ADJUSTING, QuotaStatus.FROZEN],
+                                            expire_time__lte=now).update(status=QuotaStatus.INVALID)
+    # Coupons issued for a later start become usable when their time comes.
+    Coupon.objects.filter(status=CouponStatus.INACTIVE, valid_time__lte=now, expire_time__gt=now).update(
+        status=CouponStatus.EFFECTIVE)
+    return expired, quotas
