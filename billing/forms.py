@@ -5,9 +5,8 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from partnercenter.errors import DomainError
-from partnercenter.forms import VerificationForm
-from partnercenter.money import parse_amount
+from partnercenter.confirmation import ConfirmForm
+from partnercenter.forms import AmountField
 
 from .choices import BalanceType, OperationType, RechargeMethod, RechargeStatus, TradeType
 
@@ -22,23 +21,6 @@ _DATE = {"widget": forms.DateInput(attrs={"type": "date"})}
 def _all(choices):
     return [("", _("All"))] + list(choices)
 
-
-class AmountField(forms.CharField):
-    """An amount in yuan, to the fen: positive, at most two decimals, never rounded (CBC.0100 rules)."""
-
-    def __init__(self, **kwargs):
-        kwargs.setdefault("max_length", 24)
-        kwargs.setdefault("widget", forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}))
-        super().__init__(**kwargs)
-
-    def clean(self, value):
-        value = super().clean(value)
-        if value in self.empty_values:
-            return None
-        try:
-            return parse_amount(value)
-        except DomainError as exc:
-            raise ValidationError(str(exc.message), code=exc.code) from None
 
 
 class AmountForm(forms.Form):
@@ -100,13 +82,6 @@ class BatchAllocateForm(forms.Form):
         """[(customer, amount)] in the order the customers were chosen."""
         return [(customer, self.cleaned_data[self.field_name(customer)]) for customer in self.customers]
 
-
-class ConfirmForm(VerificationForm):
-    """The second step of a money movement: the hidden marker, a one-time token against a repeated
-    submission, and the verification code when the partner asks for one."""
-
-    confirm = forms.CharField(widget=forms.HiddenInput, initial="1")
-    token = forms.CharField(widget=forms.HiddenInput, max_length=64, required=False)  # checked by the view
 
 
 class AdjustmentFilterForm(forms.Form):

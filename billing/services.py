@@ -17,10 +17,9 @@ from django.utils.translation import gettext as _
 
 from customers.choices import AssociationType
 from customers.selectors import customer_for
-from partnercenter import verification
 from partnercenter.errors import Codes, DomainError
 from partnercenter.money import ZERO, parse_amount
-from partnercenter.oplog import operation
+from partnercenter.oplog import operation, require_code
 from partnercenter.selectors import reseller_for
 
 from .choices import BalanceType, OperationType, RechargeMethod, RechargeStatus, TradeType
@@ -167,7 +166,7 @@ def batch_allocate(actor, *, rows, verification_code=None) -> list[dict]:
     through. The verification code is checked once for the batch. Returns
     [{"customer_id", "amount", "ok", "trans_id" | "error_code", "error_msg"}] in input order."""
     _require(actor, "funds.allocate")
-    verification.require(actor, verification_code)
+    require_code(actor, "funds.allocate", verification_code)
     batch_id = new_trans_id()
     results = []
     for customer_id, raw_amount in rows:

@@ -8,7 +8,6 @@ service. A one-time token in the session makes a repeated confirmation (a refres
 change nothing.
 """
 
-import secrets
 from decimal import Decimal
 from io import BytesIO
 
@@ -24,6 +23,7 @@ from openpyxl import Workbook
 from customers.choices import AssociationType
 from customers.selectors import customer_for, customers_for
 from customers.templatetags.customers_tags import mask
+from partnercenter.confirmation import confirming, new_confirm, posted, spend_token, token_unused
 from partnercenter.errors import DomainError
 from partnercenter.forms import ResellerFilterForm
 from partnercenter.pages import day_bound, form_error, member_page, paginate
@@ -45,38 +45,18 @@ __all__ = [
 EXPORT_LIMIT = 10_000
 BATCH_LIMIT = 100  # customers in one 批量拨款
 
-_TOKENS_KEY = "billing_confirm_tokens"
 
 
-def _posted(request):
-    return request.POST if request.method == "POST" else None
 
 
-def _confirming(request) -> bool:
-    return request.method == "POST" and request.POST.get("confirm") == "1"
 
 
-def _issue_token(request) -> str:
-    token = secrets.token_urlsafe(16)
-    request.session[_TOKENS_KEY] = request.session.get(_TOKENS_KEY, [])[-19:] + [token]
-    return token
 
 
-def _token_unused(request, confirm) -> bool:
-    """A confirmation's token is spent once the movement ran; a repeated POST is refused on the form."""
-    if confirm.cleaned_data["token"] and confirm.cleaned_data["token"] in request.session.get(_TOKENS_KEY, []):
-        return True
-    confirm.add_error(None, _("This confirmation was already submitted or has expired. Check the adjustment "
-                              "records before trying again."))
-    return False
 
 
-def _spend_token(request, confirm) -> None:
-    request.session[_TOKENS_KEY] = [t for t in request.session.get(_TOKENS_KEY, []) if t != confirm.cleaned_data["token"]]
 
 
-def _new_confirm(request):
-    return ConfirmForm(actor=request.actor, initial={"confirm": "1", "token": _issue_token(request)})
 
 
 def _after_movement(actor) -> str:
@@ -222,7 +202,7 @@ def allocate(request):
     for domain_id, customer in visible.items():
         customer.funds_balance = balances[domain_id].balance if balances.get(domain_id) else Decimal("0.00")
     chosen = [i for i in ids if i in balances]  # visible resale customers
-    if _confirming(request):
+    if confirming(request):
         # A row confirmed a moment ago whose customer has since stopped being a resale customer still
         # goes to the service, which refuses that row alone and says why.
         chosen = [i for i in ids if i in visible and (i in balances or f"amount_{i}" in request.POST)]
@@ -232,7 +212,7 @@ def allocate(request):
          if i in visible else _("Not found among your customers.")}
         for i in ids if i not in chosen
     ]
-    form = BatchAllocateForm(_posted(request), customers=[visible[i] for i in chosen])
+    form = BatchAllocateForm(posted(request), customers=[visible[i] for i in chosen])
     account = selectors.partner_account_of(actor.partner)
     context = {"form": form, "not_eligible": not_eligible, "too_many": too_many, "limit": BATCH_LIMIT,
                "account": account, "code_hint": ConfirmForm(actor=actor)}
@@ -242,12 +222,12 @@ def allocate(request):
     rows = form.rows
     total = sum(amount for _customer, amount in rows)
     context.update(rows=rows, total=total, short=total > account.available)
-    if not _confirming(request):
-        context["confirm"] = _new_confirm(request)
+    if not confirming(request):
+        context["confirm"] = new_confirm(request)
         return render(request, "billing/allocate_confirm.html", context)
 
     confirm = context["confirm"] = ConfirmForm(request.POST, actor=actor)
-    if not (confirm.is_valid() and _token_unused(request, confirm)):
+    if not (confirm.is_valid() and token_unused(request, confirm)):
         return render(request, "billing/allocate_confirm.html", context)
     try:
         results = services.batch_allocate(actor, rows=[(c.domain_id, amount) for c, amount in rows],
@@ -255,7 +235,7 @@ def allocate(request):
     except DomainError as exc:  # the verification code, or the right to allocate: nothing moved
         form_error(request, confirm, exc)
         return render(request, "billing/allocate_confirm.html", context)
-    _spend_token(request, confirm)
+    spend_token(request, confirm)
     for result in results:
         result["customer"] = visible.get(result["customer_id"])
     succeeded = [r for r in results if r["ok"]]
@@ -278,17 +258,17 @@ def _two_step(request, *, template, context, run, success):
     """The amount → confirmation → movement flow of one customer or reseller."""
     form = context["form"]
     if request.method == "POST" and form.is_valid():
-        if not _confirming(request):
-            context["confirm"] = _new_confirm(request)
+        if not confirming(request):
+            context["confirm"] = new_confirm(request)
         else:
             confirm = context["confirm"] = ConfirmForm(request.POST, actor=request.actor)
-            if confirm.is_valid() and _token_unused(request, confirm):
+            if confirm.is_valid() and token_unused(request, confirm):
                 try:
                     adjustment = run(form.cleaned_data["amount"], confirm.code)
                 except DomainError as exc:
                     form_error(request, confirm, exc)
                 else:
-                    _spend_token(request, confirm)
+                    spend_token(request, confirm)
                     messages.success(request, success % {"amount": adjustment.amount, "trans_id": adjustment.trans_id})
                     return redirect(_after_movement(request.actor))
     return render(request, template, context)
@@ -301,7 +281,7 @@ def reclaim(request, domain_id):
     customer = _customer_or_404(actor, domain_id)
     balance = selectors.customer_account_of(customer).balance
     eligible = customer.association.association_type == AssociationType.RESALE
-    form = AmountForm(_posted(request), initial={"amount": balance if balance > 0 else None})
+    form = AmountForm(posted(request), initial={"amount": balance if balance > 0 else None})
     context = {
         "form": form, "customer": customer, "balance": balance, "eligible": eligible,
         "title": _("Reclaim from customer"), "question": _("Reclaim this amount from the customer?"),
@@ -342,7 +322,7 @@ def reseller_funds(request, domain_id, action):
         raise Http404
     service, title, question, success = RESELLER_ACTIONS[action]
     context = {
-        "form": AmountForm(_posted(request)), "reseller": reseller, "action": action, "eligible": True,
+        "form": AmountForm(posted(request)), "reseller": reseller, "action": action, "eligible": True,
         "reseller_account": selectors.partner_account_of(reseller), "title": title, "question": question,
         "cancel_url": reverse("billing:overview") if actor.has_perm("billing.view") else reverse("resellers"),
     }

@@ -11,7 +11,7 @@ from partnercenter.actors import actor_for_user
 
 from . import services
 from .choices import AssociationType, ChargingMode, CustomerType, EventInitiator, EventKind, EventStatus, VerifiedStatus
-from .models import Association, AssociationEvent, Customer, CustomerUser, NewCustomerTag, OpsAuthorization, Resource
+from .models import Association, AssociationEvent, Customer, CustomerUser, NewCustomerTag, Resource
 
 __all__ = ["seed"]
 

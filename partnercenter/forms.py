@@ -11,7 +11,7 @@ from .permissions import grouped
 
 __all__ = [
     "LoginForm", "VerificationForm", "SwitchForm", "AccessKeyForm", "RoleForm", "MemberForm", "InviteForm",
-    "AcceptInvitationForm", "OperationLogFilter", "EmailDeviceForm", "TokenForm", "ManagerForm", "ResellerFilterForm",
+    "AcceptInvitationForm", "OperationLogFilter", "EmailDeviceForm", "TokenForm", "ManagerForm", "ResellerFilterForm", "AmountField",
 ]
 
 
@@ -139,3 +139,26 @@ class ResellerFilterForm(forms.Form):
     indirect_partner_id = forms.CharField(label=_("Reseller ID"), required=False, max_length=64)
     associated_from = forms.DateField(label=_("Associated from"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     associated_to = forms.DateField(label=_("Associated to"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+
+class AmountField(forms.CharField):
+    """An amount in yuan, to the fen: positive, at most two decimals, never rounded (CBC.0100 rules)."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_length", 24)
+        kwargs.setdefault("widget", forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}))
+        super().__init__(**kwargs)
+
+    def clean(self, value):
+        from django.core.exceptions import ValidationError
+
+        from .errors import DomainError
+        from .money import parse_amount
+
+        value = super().clean(value)
+        if value in self.empty_values:
+            return None
+        try:
+            return parse_amount(value)
+        except DomainError as exc:
+            raise ValidationError(str(exc.message), code=exc.code) from None

@@ -27,6 +27,7 @@ PARTNER_MENU: tuple[Item, ...] = (
         Item(_("Customers"), "customers:list", "customers.view"),
         Item(_("Expansion"), "section", "expansion.view", {"section": "expansion"}),
         Item(_("Billing"), "billing:overview", "billing.view"),
+        Item(_("Vouchers"), "vouchers:quotas", "vouchers.view"),
         Item(_("Incentives"), "section", "incentives.view", {"section": "incentives"}),
         Item(_("Cloud resellers"), "resellers", "resellers.view"),
     )),
@@ -42,6 +43,7 @@ PARTNER_MENU: tuple[Item, ...] = (
 
 CUSTOMER_MENU: tuple[Item, ...] = (
     Item(_("Overview"), "fee_center"),
+    Item(_("Coupons"), "fee_center_coupons"),
     Item(_("My credentials"), "credentials"),
 )
 

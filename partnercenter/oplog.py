@@ -15,7 +15,7 @@ from .choices import ActorKind, OperationResult
 from .errors import DomainError
 from .models import OperationLog
 
-__all__ = ["operation", "Entry", "NOT_SENSITIVE", "ACTION_LABELS", "register_actions"]
+__all__ = ["operation", "require_code", "Entry", "NOT_SENSITIVE", "ACTION_LABELS", "register_actions"]
 
 NOT_SENSITIVE = object()
 
@@ -100,4 +100,14 @@ def operation(actor, action: str, *, target=None, verification_code=NOT_SENSITIV
             _write(actor, action, entry, OperationResult.SUCCESS, partner=partner)
     except DomainError as exc:
         _write(actor, action, entry, OperationResult.FAILURE, exc.code, partner=partner)
+        raise
+
+
+def require_code(actor, action: str, verification_code) -> None:
+    """The verification code for a batch (checked once, before its per-item operations); a refusal is
+    logged as a failed `action` like any other refused write."""
+    try:
+        verification.require(actor, verification_code)
+    except DomainError as exc:
+        _write(actor, action, Entry(), OperationResult.FAILURE, exc.code)
         raise

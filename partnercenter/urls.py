@@ -23,6 +23,7 @@ urlpatterns = [
     path("section/<slug:section>/", views.section, name="section"),
     path("customers/", include("customers.urls")),
     path("billing/", include("billing.urls")),
+    path("vouchers/", include("vouchers.urls")),
     path("resellers/", views.resellers, name="resellers"),
     path("resellers/<str:domain_id>/manager/", views.reseller_manager, name="reseller_manager"),
     path("org/members/", views.members, name="members"),
@@ -42,6 +43,7 @@ urlpatterns = [
     path("credentials/<int:pk>/<slug:action>/", views.credential_action, name="credential_action"),
     # 费用中心
     path("fee-center/", include("customers.fee_center_urls")),
+    path("fee-center/coupons/", include("vouchers.fee_center_urls")),
     path("healthz", views.healthz, name="healthz"),
     # Platform operators
     path("admin/", admin.site.urls),

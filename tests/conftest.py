@@ -7,7 +7,7 @@ from partnercenter.actors import actor_for_user
 
 from .signed import close_clients
 from .factories import (
-    AssociationFactory, CustomerFactory, MemberFactory, PartnerFactory, RoleFactory, make_access_key,
+    AssociationFactory, MemberFactory, PartnerFactory, RoleFactory, make_access_key,
 )
 
 

@@ -14,7 +14,7 @@ from .models import Coupon, CouponQuota, CouponRecord, QuotaRecord
 
 __all__ = [
     "owner_for", "quotas_for", "filter_quotas", "coupons_for", "filter_coupons", "coupon_records_for",
-    "issued_quotas_for", "quota_records_for", "customer_coupons_for",
+    "filter_coupon_records", "issued_quotas_for", "quota_records_for", "filter_quota_records", "customer_coupons_for",
 ]
 
 
@@ -67,7 +67,20 @@ def coupon_records_for(actor, *, indirect_partner_id=None):
     owner = owner_for(actor, indirect_partner_id)
     if owner is None:
         return CouponRecord.objects.none()
-    return CouponRecord.objects.filter(partner=owner).select_related("quota", "coupon", "customer")
+    queryset = CouponRecord.objects.filter(partner=owner)
+    if owner == actor.partner and not actor.sees_all_customers:
+        queryset = queryset.filter(customer__in=customers_for(actor).values("pk"))
+    return queryset.select_related("quota", "coupon", "customer")
+
+
+def filter_coupon_records(queryset, *, operation_type=None, customer_id=None, coupon_id=None,
+                          created=(None, None)):
+    """The filters of the 操作记录 page; empty values are no filter."""
+    conditions = {
+        "operation_type": operation_type, "customer__domain_id": customer_id, "coupon__coupon_id": coupon_id,
+        "created_at__gte": created[0], "created_at__lte": created[1],
+    }
+    return queryset.filter(**{k: v for k, v in conditions.items() if v not in (None, "")})
 
 
 def issued_quotas_for(actor):
@@ -81,6 +94,14 @@ def quota_records_for(actor):
     if owner_for(actor) is None or not actor.partner.is_distributor:
         return QuotaRecord.objects.none()
     return QuotaRecord.objects.filter(distributor=actor.partner).select_related("reseller", "quota", "parent_quota")
+
+
+def filter_quota_records(queryset, *, operation_type=None, indirect_partner_id=None, created=(None, None)):
+    conditions = {
+        "operation_type": operation_type, "reseller__domain_id": indirect_partner_id,
+        "created_at__gte": created[0], "created_at__lte": created[1],
+    }
+    return queryset.filter(**{k: v for k, v in conditions.items() if v not in (None, "")})
 
 
 HISTORY = timedelta(days=366)

@@ -12,11 +12,10 @@ from django.utils.translation import gettext as _
 
 from customers.choices import AssociationType
 from customers.selectors import customer_for
-from partnercenter import verification
 from partnercenter.actors import SCHEDULER
 from partnercenter.errors import Codes, DomainError
 from partnercenter.money import parse_amount
-from partnercenter.oplog import operation
+from partnercenter.oplog import operation, require_code
 from partnercenter.selectors import reseller_for
 
 from . import selectors
@@ -44,7 +43,12 @@ def _take_from_quota(quota, amount) -> None:
 
 
 def _return_to_quota(quota, amount) -> None:
-    CouponQuota.objects.filter(pk=quota.pk).update(balance=F("balance") + amount, updated_at=timezone.now())
+    """Back to the quota the money came from — or, when a distributor already took that child quota
+    back (status 6), up to the parent it went to, so no balance lands where nobody can use it."""
+    target = CouponQuota.objects.get(pk=quota.pk)
+    while target.status == QuotaStatus.RECLAIMED and target.parent_id:
+        target = CouponQuota.objects.get(pk=target.parent_id)
+    CouponQuota.objects.filter(pk=target.pk).update(balance=F("balance") + amount, updated_at=timezone.now())
 
 
 def _limits(requested, allowed, what):
@@ -69,7 +73,7 @@ def issue_coupons(actor, *, quota_id, customer_ids, face_value, valid_time=None,
     transaction: the quota drops by face value × customers who got one, never below zero.
     Returns (coupon_infos [{id, coupon_id}], error_details [{id, error_code, error_msg}])."""
     _require(actor, "vouchers.issue")
-    verification.require(actor, verification_code)
+    require_code(actor, "coupons.issue", verification_code)
     owner = actor.partner
     if indirect_partner_id and actor.partner.is_distributor:
         owner = reseller_for(actor, indirect_partner_id)
@@ -85,6 +89,8 @@ def issue_coupons(actor, *, quota_id, customer_ids, face_value, valid_time=None,
     valid_time, expire_time = valid_time or quota.effective_time, expire_time or quota.expire_time
     if valid_time < quota.effective_time or expire_time > quota.expire_time or expire_time <= valid_time:
         raise DomainError(VoucherCodes.OUTSIDE_QUOTA)
+    if expire_time <= now:
+        raise DomainError(Codes.PARAMETER, _("The expiry must be in the future."))
     service_types = _limits(cloud_service_types, quota.cloud_service_types, _("cloud service types"))
     products = _limits(product_ids, quota.product_ids, _("products"))
     ids = list(dict.fromkeys(customer_ids or []))
@@ -143,7 +149,7 @@ def reclaim_coupons(actor, *, coupon_ids, indirect_partner_id=None, remark="", v
     """回收 / 批量回收: each coupon's whole balance back to its quota; only effective (status 2) coupons.
     Returns [{coupon_id, ok, amount | error_code, error_msg}] in input order."""
     _require(actor, "vouchers.issue")
-    verification.require(actor, verification_code)
+    require_code(actor, "coupons.reclaim", verification_code)
     coupons = {c.coupon_id: c for c in selectors.coupons_for(actor, indirect_partner_id=indirect_partner_id)
                .filter(coupon_id__in=coupon_ids).select_related("quota", "customer", "partner")}
     results = []
@@ -185,11 +191,13 @@ def issue_quota_to_resellers(actor, *, quota_id, indirect_partner_ids, quota_amo
     _require(actor, "vouchers.issue")
     if not actor.partner.is_distributor:
         raise DomainError(Codes.FORBIDDEN)
-    verification.require(actor, verification_code)
+    require_code(actor, "quotas.issue_reseller", verification_code)
     parent = CouponQuota.objects.filter(partner=actor.partner, quota_id=quota_id).first()
     if parent is None:
         raise DomainError(Codes.NOT_FOUND, _("The quota does not exist."))
     amount = parse_amount(quota_amount)
+    if parent.quota_type != QuotaType.CASH_COUPON:
+        raise DomainError(Codes.PARAMETER, _("Only cash-coupon quotas can be passed to cloud resellers."))
     if not parent.usable_at(timezone.now()):
         raise DomainError(VoucherCodes.QUOTA_NOT_USABLE)
     infos, errors = [], []
@@ -219,7 +227,7 @@ def reclaim_reseller_quotas(actor, *, quota_ids, remark="", verification_code=No
     _require(actor, "vouchers.issue")
     if not actor.partner.is_distributor:
         raise DomainError(Codes.FORBIDDEN)
-    verification.require(actor, verification_code)
+    require_code(actor, "quotas.reclaim_reseller", verification_code)
     infos, errors = [], []
     for quota_id in dict.fromkeys(quota_ids or []):
         child = selectors.issued_quotas_for(actor).filter(quota_id=quota_id).select_related("parent", "partner").first()

@@ -49,6 +49,7 @@ PAGE_IDS = {
     "billing:reclaim": lambda a: [{"domain_id": a.resale.domain_id}, {"domain_id": a.referral.domain_id}],
     "billing:reseller_funds": lambda a: [{"domain_id": a.reseller.domain_id, "action": action}
                                          for action in ("allocate", "reclaim")],
+    "vouchers:issue": lambda a: [{"quota_id": a.quota.quota_id}, {"quota_id": a.child_quota_id}],
 }
 # Parameters that are not a tenant's object id.
 EXEMPT = {
@@ -126,8 +127,9 @@ def _tenant(tag):
                                          effective_time=now - timedelta(days=1), expire_time=now + timedelta(days=30))
     t.coupon_id = voucher_services.issue_coupons(actor_of(t.admin), quota_id=t.quota.quota_id, face_value="5.00",
                                                  customer_ids=[t.resale.domain_id], remark="probe")[0][0]["coupon_id"]
-    voucher_services.issue_quota_to_resellers(actor_of(t.admin), quota_id=t.quota.quota_id, quota_amount="10.00",
-                                              indirect_partner_ids=[t.reseller.domain_id])
+    t.child_quota_id = voucher_services.issue_quota_to_resellers(
+        actor_of(t.admin), quota_id=t.quota.quota_id, quota_amount="10.00",
+        indirect_partner_ids=[t.reseller.domain_id])[0][0]["quota_id"]
     t.period_resource = ResourceFactory(customer=t.resale, charging_mode="period", status=2, order_id=f"CS{tag}0001")
     ResourceFactory(customer=t.resale, charging_mode="on_demand", status=1)
     t.customer_key, t.customer_secret = make_access_key(t.customer_user.user)
@@ -142,7 +144,7 @@ def _tenant(tag):
         t.partner.domain_id, t.partner.account_name, t.resale.domain_id, t.referral.domain_id, t.resale.domain_name,
         t.key.ak, t.customer_key.ak, t.reseller.domain_id, t.role.name, t.admin.user.username, t.invitation.email,
         t.period_resource.resource_id, t.recharge.trans_id, t.recharge.reference, t.allocation.trans_id,
-        t.quota.quota_id, t.coupon_id,
+        t.quota.quota_id, t.coupon_id, t.child_quota_id,
     ]
     return t
 

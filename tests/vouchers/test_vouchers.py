@@ -201,3 +201,40 @@ def test_fifty_concurrent_issues_of_one_from_twenty(tenant_a):
     assert results.count(True) == 20 and len(results) == 50
     assert Coupon.objects.count() == 20
     assert quota_balance(quota) == Decimal("0.00")
+
+
+@pytest.mark.django_db
+def test_an_already_expired_coupon_is_not_issued(tenant_a):
+    quota = grant(tenant_a.partner, "20.00")
+    with pytest.raises(DomainError):
+        services.issue_coupons(actor_of(tenant_a.admin), quota_id=quota.quota_id, face_value="1.00",
+                               customer_ids=[tenant_a.resale.domain_id],
+                               valid_time=timezone.now() - timedelta(hours=2), expire_time=timezone.now() - timedelta(hours=1))
+    assert quota_balance(quota) == Decimal("20.00")
+
+
+@pytest.mark.django_db
+def test_a_coupon_from_a_reclaimed_child_quota_returns_to_the_parent(db):
+    distributor = build_tenant("vr", partner_type="distributor")
+    reseller = PartnerFactory(partner_type="reseller", distributor=distributor.partner)
+    parent = grant(distributor.partner, "50.00")
+    actor = actor_of(distributor.admin)
+    infos, _ = services.issue_quota_to_resellers(actor, quota_id=parent.quota_id, quota_amount="20.00",
+                                                 indirect_partner_ids=[reseller.domain_id])
+    customer = AssociationFactory(partner=reseller, association_type="2").customer
+    coupon = services.issue_coupons(actor, quota_id=infos[0]["quota_id"], face_value="10.00", customer_ids=[customer.domain_id],
+                                    indirect_partner_id=reseller.domain_id)[0][0]["coupon_id"]
+    services.reclaim_reseller_quotas(actor, quota_ids=[infos[0]["quota_id"]])
+    services.reclaim_coupons(actor, coupon_ids=[coupon], indirect_partner_id=reseller.domain_id)
+    assert quota_balance(parent) == Decimal("50.00")  # 50 − 20 + 10 (child's rest) + 10 (the coupon)
+
+
+@pytest.mark.django_db
+def test_flexi_purchase_quotas_stay_with_the_distributor(db):
+    distributor = build_tenant("vf", partner_type="distributor")
+    reseller = PartnerFactory(partner_type="reseller", distributor=distributor.partner)
+    flexi = grant(distributor.partner, "50.00", quota_type=1)
+    with pytest.raises(DomainError):
+        services.issue_quota_to_resellers(actor_of(distributor.admin), quota_id=flexi.quota_id, quota_amount="5.00",
+                                          indirect_partner_ids=[reseller.domain_id])
+    assert quota_balance(flexi) == Decimal("50.00")

@@ -1,0 +1,195 @@
+"""Forms of the voucher pages (券管理) and of the customer's 优惠券 page.
+
+Amounts go through the one parser of the project (`partnercenter.money.parse_amount`), so a page
+refuses exactly what the API refuses. Choices come from selectors, so another partner's customers,
+resellers or quotas are invalid choices. Whether a coupon fits its quota (validity, limits, balance)
+is the service's to say: the issue page shows its refusal on the form.
+"""
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from partnercenter.confirmation import ConfirmForm
+from partnercenter.forms import AmountField
+
+from .choices import CouponOperation, CouponStatus, CouponType, QuotaOperation, QuotaStatus
+from .services import MAX_LIMITS
+
+__all__ = [
+    "AmountField", "ListField", "ConfirmForm", "QuotaFilterForm", "IssueCouponsForm", "CouponFilterForm",
+    "RemarkForm", "CouponRecordFilterForm", "QuotaRecordFilterForm", "ResellerQuotaForm",
+    "CustomerCouponFilterForm",
+]
+
+_DATE = {"widget": forms.DateInput(attrs={"type": "date"})}
+_MINUTES = "%Y-%m-%dT%H:%M"
+
+
+def _all(choices):
+    return [("", _("All"))] + list(choices)
+
+
+
+class ListField(forms.CharField):
+    """Comma-separated codes (cloud service types, product ids): at most MAX_LIMITS, blanks dropped."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_length", 2000)
+        kwargs.setdefault("required", False)
+        super().__init__(**kwargs)
+
+    def prepare_value(self, value):
+        return ", ".join(value) if isinstance(value, (list, tuple)) else value
+
+    def clean(self, value):
+        value = super().clean(value) or ""
+        items = list(dict.fromkeys(item.strip() for item in value.replace("，", ",").split(",") if item.strip()))
+        if len(items) > MAX_LIMITS:
+            raise ValidationError(_("At most %(count)d items.") % {"count": MAX_LIMITS}, code="too_many")
+        if any(len(item) > 64 for item in items):
+            raise ValidationError(_("An item is longer than 64 characters."), code="too_long")
+        return items
+
+
+
+class QuotaFilterForm(forms.Form):
+    quota_id = forms.CharField(label=_("Quota ID"), required=False, max_length=64)
+    status = forms.TypedChoiceField(label=_("Status"), required=False, coerce=int, empty_value=None,
+                                    choices=_all(QuotaStatus.choices))
+
+
+class IssueCouponsForm(forms.Form):
+    """发放代金券 / 现金券 from one quota: the customers, the face value each gets, the validity (the
+    quota's unless changed), the limits (the quota's unless narrowed) and the issuer's own remark."""
+
+    customers = forms.MultipleChoiceField(
+        label=_("Customers"), widget=forms.SelectMultiple(attrs={"size": 8}),
+        help_text=_("Hold Ctrl (⌘ on a Mac) to choose several; at most 100 at a time."),
+    )
+    face_value = AmountField(label=_("Face value (CNY)"), help_text=_("Each chosen customer gets one coupon of this value."))
+    valid_time = forms.DateTimeField(
+        label=_("Valid from"), required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format=_MINUTES),
+    )
+    expire_time = forms.DateTimeField(
+        label=_("Expires"), required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format=_MINUTES),
+    )
+    cloud_service_types = ListField(
+        label=_("Cloud service types"),
+        help_text=_("Comma-separated, at most 10, e.g. hws.service.type.ec2. Empty: the quota's limits."),
+    )
+    product_ids = ListField(
+        label=_("Product IDs"), help_text=_("Comma-separated, at most 10. Empty: the quota's limits."),
+    )
+    remark = forms.CharField(
+        label=_("Remark"), required=False, max_length=255, widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Only you, the issuer, see the remark; the customer never does."),
+    )
+
+    def __init__(self, *args, quota=None, customers=(), extra_ids=(), **kwargs):
+        """`customers` are the eligible ones (with masked labels); `extra_ids` are ids posted back on a
+        confirmation that are no longer eligible: the service refuses each such row and says why."""
+        self.quota = quota
+        kwargs.setdefault("initial", {})
+        if quota is not None:
+            kwargs["initial"].setdefault("valid_time", quota.effective_time)
+            kwargs["initial"].setdefault("expire_time", quota.expire_time)
+        super().__init__(*args, **kwargs)
+        self.customer_labels = dict(customers)
+        self.fields["customers"].choices = list(customers) + [(i, i) for i in extra_ids if i not in self.customer_labels]
+        if quota is not None:
+            self.fields["cloud_service_types"].widget.attrs["placeholder"] = ", ".join(quota.cloud_service_types)
+            self.fields["product_ids"].widget.attrs["placeholder"] = ", ".join(quota.product_ids)
+
+    def clean_customers(self):
+        ids = list(dict.fromkeys(self.cleaned_data["customers"]))
+        if len(ids) > 100:
+            raise ValidationError(_("At most 100 customers at a time."), code="too_many")
+        return ids
+
+    def _quota_time(self, name, exact):
+        """The quota's own time when the field still shows it (to the minute), so the default is exact."""
+        value = self.cleaned_data.get(name)
+        if value is None or exact is None:
+            return exact
+        if self.fields[name].widget.format_value(self.fields[name].prepare_value(value)) == \
+                self.fields[name].widget.format_value(self.fields[name].prepare_value(exact)):
+            return exact
+        return value
+
+    def clean(self):
+        data = super().clean()
+        if self.quota is not None:
+            data["valid_time"] = self._quota_time("valid_time", self.quota.effective_time)
+            data["expire_time"] = self._quota_time("expire_time", self.quota.expire_time)
+        if data.get("valid_time") and data.get("expire_time") and data["expire_time"] <= data["valid_time"]:
+            self.add_error("expire_time", _("The expiry must be after the start of validity."))
+
+        return data
+
+
+class CouponFilterForm(forms.Form):
+    """The filters of 已发放代金券 (ListIssuedPartnerCoupons)."""
+
+    coupon_id = forms.CharField(label=_("Coupon ID"), required=False, max_length=64)
+    customer_id = forms.CharField(label=_("Customer account ID"), required=False, max_length=64)
+    coupon_type = forms.TypedChoiceField(label=_("Coupon type"), required=False, coerce=int, empty_value=None,
+                                         choices=_all(CouponType.choices))
+    status = forms.TypedChoiceField(label=_("Status"), required=False, coerce=int, empty_value=None,
+                                    choices=_all(CouponStatus.choices))
+    created_from = forms.DateField(label=_("Issued from"), required=False, **_DATE)
+    created_to = forms.DateField(label=_("Issued to"), required=False, **_DATE)
+    expires_from = forms.DateField(label=_("Expires from"), required=False, **_DATE)
+    expires_to = forms.DateField(label=_("Expires to"), required=False, **_DATE)
+
+
+class RemarkForm(forms.Form):
+    remark = forms.CharField(label=_("Remark"), required=False, max_length=255,
+                             widget=forms.TextInput(attrs={"autocomplete": "off"}),
+                             help_text=_("Kept in your operation records; customers and cloud resellers never see it."))
+
+
+class CouponRecordFilterForm(forms.Form):
+    operation_type = forms.ChoiceField(label=_("Operation"), required=False, choices=_all(CouponOperation.choices))
+    customer_id = forms.CharField(label=_("Customer account ID"), required=False, max_length=64)
+    coupon_id = forms.CharField(label=_("Coupon ID"), required=False, max_length=64)
+    date_from = forms.DateField(label=_("From"), required=False, **_DATE)
+    date_to = forms.DateField(label=_("To"), required=False, **_DATE)
+
+
+class QuotaRecordFilterForm(forms.Form):
+    operation_type = forms.ChoiceField(label=_("Operation"), required=False, choices=_all(QuotaOperation.choices))
+    indirect_partner_id = forms.CharField(label=_("Reseller ID"), required=False, max_length=64)
+    date_from = forms.DateField(label=_("From"), required=False, **_DATE)
+    date_to = forms.DateField(label=_("To"), required=False, **_DATE)
+
+
+class ResellerQuotaForm(forms.Form):
+    """A distributor passes part of one of its quotas to cloud resellers: the same amount to each."""
+
+    quota = forms.ChoiceField(label=_("From quota"))
+    resellers = forms.MultipleChoiceField(label=_("Cloud resellers"), widget=forms.SelectMultiple(attrs={"size": 6}),
+                                          help_text=_("Hold Ctrl (⌘ on a Mac) to choose several."))
+    amount = AmountField(label=_("Amount per reseller (CNY)"))
+
+    def __init__(self, *args, quotas=(), resellers=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.quotas = {q.quota_id: q for q in quotas}
+        self.fields["quota"].choices = [("", "—")] + [
+            (q.quota_id, f"{q.get_quota_type_display()} · {q.quota_id} · {q.balance:.2f}") for q in quotas]
+        self.reseller_names = {r.domain_id: r for r in resellers}
+        self.fields["resellers"].choices = [(r.domain_id, f"{r.name} ({r.domain_id})") for r in resellers]
+
+    def clean_resellers(self):
+        ids = list(dict.fromkeys(self.cleaned_data["resellers"]))
+        if len(ids) > 100:
+            raise ValidationError(_("At most 100 cloud resellers at a time."), code="too_many")
+        return ids
+
+
+class CustomerCouponFilterForm(forms.Form):
+    status = forms.TypedChoiceField(label=_("Status"), required=False, coerce=int, empty_value=None,
+                                    choices=_all(CouponStatus.choices))
+    coupon_id = forms.CharField(label=_("Coupon ID"), required=False, max_length=64)

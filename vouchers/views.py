@@ -1,0 +1,439 @@
+"""Pages of vouchers (券管理): the partner's quotas (代金券额度 / 现金券额度), issuing coupons from a quota,
+已发放代金券 with filters, Excel export and (batch) reclaim, the 操作记录, a distributor's quotas at its
+cloud resellers, and the customer's own coupons in 费用中心.
+
+Every issue and reclaim takes two steps: the page shows what will happen (face value × customers,
+the balances to be reclaimed) with the verification code when the partner asks for one, and only
+the confirmation calls the service. A one-time token in the session makes a repeated confirmation
+(a refreshed result page) change nothing. Services answer per customer, coupon or reseller; the
+result pages show each row's coupon ID, amount or the service's reason.
+
+The issuer's remark is shown to the partner only (list, export, records); the customer's page never
+reads it.
+"""
+
+from decimal import Decimal
+from io import BytesIO
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count
+from django.http import Http404, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from openpyxl import Workbook
+
+from customers.choices import AssociationType
+from customers.selectors import customers_for, filter_customers
+from customers.templatetags.customers_tags import mask
+from partnercenter.confirmation import confirming, new_confirm, posted, spend_token, token_unused
+from partnercenter.errors import Codes, DomainError
+from partnercenter.pages import customer_page, day_bound, form_error, member_page, paginate
+from partnercenter.selectors import resellers_for
+
+from . import selectors, services
+from .choices import CouponStatus, CouponType, QuotaStatus, QuotaType
+from .forms import (
+    ConfirmForm, CouponFilterForm, CouponRecordFilterForm, CustomerCouponFilterForm, IssueCouponsForm,
+    QuotaFilterForm, QuotaRecordFilterForm, RemarkForm, ResellerQuotaForm,
+)
+
+__all__ = [
+    "quotas", "issue", "coupons", "coupon_export", "reclaim", "records", "reseller_quotas", "reseller_issue",
+    "reseller_reclaim", "fee_center_coupons",
+]
+
+EXPORT_LIMIT = 10_000
+BATCH_LIMIT = 100  # customers, coupons or resellers in one operation
+
+# Refusals that concern the confirmation itself (the code, the right to act); anything else the
+# service says before issuing concerns what was typed on the first step.
+_CONFIRMATION_CODES = {
+    Codes.VERIFICATION_REQUIRED, Codes.VERIFICATION_FAILED, Codes.VERIFICATION_THROTTLED,
+    Codes.VERIFICATION_NO_DEVICE, Codes.FORBIDDEN,
+}
+
+
+# ---------------------------------------------------------------------------------------------
+# The two-step flow (as in billing)
+# ---------------------------------------------------------------------------------------------
+
+
+
+
+
+
+
+
+
+
+
+
+
+def _chosen_ids(values) -> list[str]:
+    ids = []
+    for value in values:
+        value = value.strip()[:64]
+        if value and value not in ids:
+            ids.append(value)
+    return ids
+
+
+def _require_distributor(actor):
+    if not actor.partner.is_distributor:
+        raise PermissionDenied
+
+
+# ---------------------------------------------------------------------------------------------
+# 代金券额度 / 现金券额度
+# ---------------------------------------------------------------------------------------------
+
+@member_page("vouchers.view")
+def quotas(request):
+    actor = request.actor
+    quota_type = QuotaType.FLEXI_COUPON if request.GET.get("quota_type") == str(QuotaType.FLEXI_COUPON) \
+        else QuotaType.CASH_COUPON
+    form = QuotaFilterForm(request.GET or None)
+    data = form.cleaned_data if form.is_bound and form.is_valid() else {}
+    quota_id = (data.get("quota_id") or "").strip()
+    queryset = selectors.filter_quotas(
+        selectors.quotas_for(actor), quota_type=quota_type, quota_ids=[quota_id] if quota_id else None,
+        statuses=[data["status"]] if data.get("status") is not None else None,
+    )
+    page = paginate(request, queryset)
+    now = timezone.now()
+    for quota in page:
+        quota.usable = quota.usable_at(now)
+    return render(request, "vouchers/quotas.html", {
+        "form": form, "page": page, "quota_type": quota_type, "can_issue": actor.has_perm("vouchers.issue"),
+    })
+
+
+# ---------------------------------------------------------------------------------------------
+# 发放
+# ---------------------------------------------------------------------------------------------
+
+def _customer_choices(actor, quota) -> list[tuple[str, str]]:
+    """The customers the actor may give a coupon from this quota: flexi-purchase coupons (现金券) go to
+    resale customers only. Names masked, as in 我的客户."""
+    queryset = customers_for(actor)
+    if quota.quota_type == QuotaType.FLEXI_COUPON:
+        queryset = filter_customers(queryset, association_type=AssociationType.RESALE)
+    return [(domain_id, f"{mask(name)} ({domain_id})")
+            for domain_id, name in queryset.prefetch_related(None).values_list("domain_id", "domain_name")]
+
+
+@member_page("vouchers.issue")
+def issue(request, quota_id):
+    """发放: one coupon of the face value to each chosen customer, after a confirmation; a result per customer."""
+    actor = request.actor
+    quota = selectors.quotas_for(actor).filter(quota_id=quota_id).first()
+    if quota is None:
+        raise Http404
+    usable = quota.usable_at(timezone.now())
+    customers = _customer_choices(actor, quota) if usable else []
+    # A customer confirmed a moment ago who has since left still goes to the service, which refuses
+    # that row alone and says why.
+    extra = _chosen_ids(request.POST.getlist("customers"))[:BATCH_LIMIT] if confirming(request) else []
+    form = IssueCouponsForm(posted(request), quota=quota, customers=customers, extra_ids=extra,
+                            initial={"customers": _chosen_ids(request.GET.getlist("customer"))})
+    context = {"form": form, "quota": quota, "usable": usable, "code_hint": ConfirmForm(actor=actor)}
+    if not usable or request.method != "POST" or not form.is_valid():
+        return render(request, "vouchers/issue.html", context)
+
+    data = form.cleaned_data
+    ids = list(dict.fromkeys(data["customers"]))
+    total = data["face_value"] * len(ids)
+    context.update(data=data, rows=[(i, form.customer_labels.get(i)) for i in ids], total=total,
+                   short=total > quota.balance)
+    if not confirming(request):
+        context["confirm"] = new_confirm(request)
+        return render(request, "vouchers/issue_confirm.html", context)
+
+    confirm = context["confirm"] = ConfirmForm(request.POST, actor=actor)
+    if not (confirm.is_valid() and token_unused(request, confirm)):
+        return render(request, "vouchers/issue_confirm.html", context)
+    try:
+        infos, errors = services.issue_coupons(
+            actor, quota_id=quota.quota_id, customer_ids=ids, face_value=data["face_value"],
+            valid_time=data["valid_time"], expire_time=data["expire_time"],
+            cloud_service_types=data["cloud_service_types"], product_ids=data["product_ids"], remark=data["remark"],
+            verification_code=confirm.code,
+        )
+    except DomainError as exc:  # nothing was issued
+        if exc.code in _CONFIRMATION_CODES:
+            form_error(request, confirm, exc)
+            return render(request, "vouchers/issue_confirm.html", context)
+        form_error(request, form, exc)  # validity or limits outside the quota …: back to what was typed
+        del context["confirm"]
+        return render(request, "vouchers/issue.html", context)
+    spend_token(request, confirm)
+    coupons = {info["id"]: info["coupon_id"] for info in infos}
+    refusals = {error["id"]: error for error in errors}
+    results = [{"customer_id": i, "label": form.customer_labels.get(i), "ok": i in coupons, "coupon_id": coupons.get(i),
+                "error_code": refusals.get(i, {}).get("error_code"), "error_msg": refusals.get(i, {}).get("error_msg")}
+               for i in ids]
+    return render(request, "vouchers/issue_result.html", {
+        "results": results, "succeeded": len(infos), "failed": len(errors), "face_value": data["face_value"],
+        "issued": data["face_value"] * len(infos), "remark": data["remark"],
+        "quota": selectors.quotas_for(actor).get(pk=quota.pk),
+    })
+
+
+# ---------------------------------------------------------------------------------------------
+# 已发放代金券 and its export
+# ---------------------------------------------------------------------------------------------
+
+def _filtered_coupons(request):
+    form = CouponFilterForm(request.GET or None)
+    queryset = selectors.coupons_for(request.actor)
+    if form.is_bound and form.is_valid():
+        data = form.cleaned_data
+        queryset = selectors.filter_coupons(
+            queryset, coupon_id=data["coupon_id"].strip(), customer_id=data["customer_id"].strip(),
+            coupon_type=data["coupon_type"], status=data["status"],
+            created=(day_bound(data["created_from"]), day_bound(data["created_to"], end=True)),
+            expires=(day_bound(data["expires_from"]), day_bound(data["expires_to"], end=True)),
+        )
+    return form, queryset
+
+
+@member_page("vouchers.view")
+def coupons(request):
+    form, queryset = _filtered_coupons(request)
+    return render(request, "vouchers/coupons.html", {
+        "form": form, "page": paginate(request, queryset), "can_reclaim": request.actor.has_perm("vouchers.issue"),
+        "effective": CouponStatus.EFFECTIVE,
+    })
+
+
+def _limits(values) -> str:
+    return ", ".join(values) if values else ""
+
+
+@member_page("vouchers.view")
+def coupon_export(request):
+    """The filtered 已发放代金券 as Excel (at most EXPORT_LIMIT rows), remark included: the issuer sees it."""
+    _form, queryset = _filtered_coupons(request)
+    book = Workbook()
+    sheet = book.active
+    sheet.title = _("Issued coupons")
+    sheet.append([
+        _("Coupon ID"), _("Customer account ID"), _("Account name"), _("Coupon type"), _("Face value (CNY)"),
+        _("Balance (CNY)"), _("Status"), _("Valid from"), _("Expires"), _("Cloud service types"), _("Product IDs"),
+        _("Quota ID"), _("Issued at"), _("Remark"),
+    ])
+
+    def when(value):
+        return timezone.localtime(value).strftime("%Y-%m-%d %H:%M:%S") if value else ""
+
+    for coupon in queryset[:EXPORT_LIMIT]:
+        sheet.append([
+            coupon.coupon_id, coupon.customer.domain_id, mask(coupon.customer.domain_name),
+            str(coupon.get_coupon_type_display()), f"{coupon.face_value:.2f}", f"{coupon.balance:.2f}",
+            str(coupon.get_status_display()), when(coupon.valid_time), when(coupon.expire_time),
+            _limits(coupon.cloud_service_types), _limits(coupon.product_ids), coupon.quota.quota_id,
+            when(coupon.created_at), coupon.remark,
+        ])
+    buffer = BytesIO()
+    book.save(buffer)
+    response = HttpResponse(buffer.getvalue(),
+                            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response["Content-Disposition"] = f'attachment; filename="coupons-{timezone.localdate():%Y%m%d}.xlsx"'
+    return response
+
+
+# ---------------------------------------------------------------------------------------------
+# 回收 / 批量回收
+# ---------------------------------------------------------------------------------------------
+
+@member_page("vouchers.issue")
+def reclaim(request):
+    """回收 the coupons named in the query (?coupon=…&coupon=…): always each one's whole remaining
+    balance, back to its quota. Coupons that are not effective are refused by the service, row by row."""
+    actor = request.actor
+    ids = _chosen_ids(request.GET.getlist("coupon"))
+    too_many = len(ids) > BATCH_LIMIT
+    ids = ids[:BATCH_LIMIT]
+    found = {c.coupon_id: c for c in selectors.coupons_for(actor).filter(coupon_id__in=ids)} if ids else {}
+    chosen = [found[i] for i in ids if i in found]
+    form = RemarkForm(posted(request))
+    context = {
+        "form": form, "coupons": chosen, "missing": [i for i in ids if i not in found], "too_many": too_many,
+        "limit": BATCH_LIMIT, "effective": CouponStatus.EFFECTIVE, "code_hint": ConfirmForm(actor=actor),
+        "total": sum((c.balance for c in chosen if c.status == CouponStatus.EFFECTIVE), Decimal("0.00")),
+        "not_effective": sum(1 for c in chosen if c.status != CouponStatus.EFFECTIVE),
+    }
+    if not chosen or request.method != "POST" or not form.is_valid():
+        return render(request, "vouchers/reclaim.html", context)
+    if not confirming(request):
+        context["confirm"] = new_confirm(request)
+        return render(request, "vouchers/reclaim.html", context)
+    confirm = context["confirm"] = ConfirmForm(request.POST, actor=actor)
+    if not (confirm.is_valid() and token_unused(request, confirm)):
+        return render(request, "vouchers/reclaim.html", context)
+    try:
+        results = services.reclaim_coupons(actor, coupon_ids=[c.coupon_id for c in chosen],
+                                           remark=form.cleaned_data["remark"], verification_code=confirm.code)
+    except DomainError as exc:  # the verification code, or the right to reclaim: nothing moved
+        form_error(request, confirm, exc)
+        return render(request, "vouchers/reclaim.html", context)
+    spend_token(request, confirm)
+    for result in results:
+        result["coupon"] = found.get(result["coupon_id"])
+    succeeded = [r for r in results if r["ok"]]
+    return render(request, "vouchers/reclaim_result.html", {
+        "results": results, "succeeded": len(succeeded), "failed": len(results) - len(succeeded),
+        "reclaimed": sum((r["amount"] for r in succeeded), Decimal("0.00")),
+    })
+
+
+# ---------------------------------------------------------------------------------------------
+# 操作记录
+# ---------------------------------------------------------------------------------------------
+
+@member_page("vouchers.view")
+def records(request):
+    form = CouponRecordFilterForm(request.GET or None)
+    queryset = selectors.coupon_records_for(request.actor)
+    if form.is_bound and form.is_valid():
+        data = form.cleaned_data
+        queryset = selectors.filter_coupon_records(
+            queryset, operation_type=data["operation_type"], customer_id=data["customer_id"].strip(),
+            coupon_id=data["coupon_id"].strip(),
+            created=(day_bound(data["date_from"]), day_bound(data["date_to"], end=True)),
+        )
+    return render(request, "vouchers/records.html", {"form": form, "page": paginate(request, queryset)})
+
+
+# ---------------------------------------------------------------------------------------------
+# A distributor's quotas at its cloud resellers
+# ---------------------------------------------------------------------------------------------
+
+@member_page("vouchers.view")
+def reseller_quotas(request):
+    """下发给云经销商的额度 and the records of issuing and reclaiming them."""
+    actor = request.actor
+    _require_distributor(actor)
+    tab = "records" if request.GET.get("tab") == "records" else "quotas"
+    context = {"tab": tab, "can_issue": actor.has_perm("vouchers.issue") and actor.has_perm("resellers.view"),
+               "reclaimed": QuotaStatus.RECLAIMED}
+    if tab == "records":
+        form = QuotaRecordFilterForm(request.GET or None)
+        queryset = selectors.quota_records_for(actor)
+        if form.is_bound and form.is_valid():
+            data = form.cleaned_data
+            queryset = selectors.filter_quota_records(
+                queryset, operation_type=data["operation_type"],
+                indirect_partner_id=data["indirect_partner_id"].strip(),
+                created=(day_bound(data["date_from"]), day_bound(data["date_to"], end=True)),
+            )
+        context.update(form=form, page=paginate(request, queryset))
+    else:
+        context["page"] = paginate(request, selectors.issued_quotas_for(actor))
+    return render(request, "vouchers/reseller_quotas.html", context)
+
+
+@member_page("vouchers.issue")
+def reseller_issue(request):
+    """Part of one of the distributor's usable quotas to one or more resellers, the same amount each."""
+    actor = request.actor
+    _require_distributor(actor)
+    now = timezone.now()
+    own = [q for q in selectors.quotas_for(actor).filter(parent__isnull=True, status=QuotaStatus.NORMAL)
+           if q.usable_at(now)]
+    form = ResellerQuotaForm(posted(request), quotas=own, resellers=list(resellers_for(actor)))
+    context = {"form": form, "code_hint": ConfirmForm(actor=actor)}
+    if request.method != "POST" or not form.is_valid():
+        return render(request, "vouchers/reseller_issue.html", context)
+    data = form.cleaned_data
+    quota = form.quotas[data["quota"]]
+    total = data["amount"] * len(data["resellers"])
+    context.update(quota=quota, resellers=[form.reseller_names[i] for i in data["resellers"]], total=total,
+                   short=total > quota.balance)
+    if not confirming(request):
+        context["confirm"] = new_confirm(request)
+        return render(request, "vouchers/reseller_issue.html", context)
+    confirm = context["confirm"] = ConfirmForm(request.POST, actor=actor)
+    if not (confirm.is_valid() and token_unused(request, confirm)):
+        return render(request, "vouchers/reseller_issue.html", context)
+    try:
+        infos, errors = services.issue_quota_to_resellers(actor, quota_id=quota.quota_id,
+                                                          indirect_partner_ids=data["resellers"],
+                                                          quota_amount=data["amount"], verification_code=confirm.code)
+    except DomainError as exc:
+        form_error(request, confirm, exc)
+        return render(request, "vouchers/reseller_issue.html", context)
+    spend_token(request, confirm)
+    done = {info["id"]: info for info in infos}
+    refusals = {error["id"]: error for error in errors}
+    results = [{"reseller": form.reseller_names.get(i), "id": i, "ok": i in done,
+                "quota_id": done.get(i, {}).get("quota_id"), "amount": data["amount"] if i in done else None,
+                "error_msg": refusals.get(i, {}).get("error_msg")} for i in data["resellers"]]
+    return render(request, "vouchers/reseller_result.html", {
+        "title": _("Quota issue result"), "results": results, "succeeded": len(infos), "failed": len(errors),
+        "moved": data["amount"] * len(infos), "quota": selectors.quotas_for(actor).get(pk=quota.pk),
+    })
+
+
+@member_page("vouchers.issue")
+def reseller_reclaim(request):
+    """Take back what is left of child quotas (?quota=…&quota=…) issued to resellers, with a remark."""
+    actor = request.actor
+    _require_distributor(actor)
+    ids = _chosen_ids(request.GET.getlist("quota"))[:BATCH_LIMIT]
+    found = {q.quota_id: q for q in selectors.issued_quotas_for(actor).filter(quota_id__in=ids)} if ids else {}
+    chosen = [found[i] for i in ids if i in found]
+    form = RemarkForm(posted(request))
+    context = {
+        "form": form, "quotas": chosen, "missing": [i for i in ids if i not in found],
+        "total": sum((q.balance for q in chosen if q.status != QuotaStatus.RECLAIMED), Decimal("0.00")),
+        "reclaimed": QuotaStatus.RECLAIMED, "code_hint": ConfirmForm(actor=actor),
+    }
+    if not chosen or request.method != "POST" or not form.is_valid():
+        return render(request, "vouchers/reseller_reclaim.html", context)
+    if not confirming(request):
+        context["confirm"] = new_confirm(request)
+        return render(request, "vouchers/reseller_reclaim.html", context)
+    confirm = context["confirm"] = ConfirmForm(request.POST, actor=actor)
+    if not (confirm.is_valid() and token_unused(request, confirm)):
+        return render(request, "vouchers/reseller_reclaim.html", context)
+    try:
+        infos, errors = services.reclaim_reseller_quotas(actor, quota_ids=[q.quota_id for q in chosen],
+                                                         remark=form.cleaned_data["remark"],
+                                                         verification_code=confirm.code)
+    except DomainError as exc:
+        form_error(request, confirm, exc)
+        return render(request, "vouchers/reseller_reclaim.html", context)
+    spend_token(request, confirm)
+    done = {info["quota_id"]: info for info in infos}
+    refusals = {error["id"]: error for error in errors}
+    results = [{"reseller": quota.partner, "id": quota.partner.domain_id, "ok": quota.quota_id in done,
+                "quota_id": quota.quota_id, "amount": done.get(quota.quota_id, {}).get("quota_balance"),
+                "error_msg": refusals.get(quota.quota_id, {}).get("error_msg")} for quota in chosen]
+    return render(request, "vouchers/reseller_result.html", {
+        "title": _("Quota reclaim result"), "results": results, "succeeded": len(infos), "failed": len(errors),
+        "moved": sum((r["amount"] for r in results if r["ok"]), Decimal("0.00")), "reclaim": True,
+    })
+
+
+# ---------------------------------------------------------------------------------------------
+# 费用中心 ▸ 优惠券 (the customer)
+# ---------------------------------------------------------------------------------------------
+
+@customer_page
+def fee_center_coupons(request):
+    """The customer's own coupons, 代金券 and 现金券 in two tabs. Never the issuer's remark."""
+    coupon_type = CouponType.FLEXI_COUPON if request.GET.get("coupon_type") == str(CouponType.FLEXI_COUPON) \
+        else CouponType.CASH_COUPON
+    form = CustomerCouponFilterForm(request.GET or None)
+    mine = selectors.customer_coupons_for(request.actor)
+    counts = dict(mine.order_by().values_list("coupon_type").annotate(n=Count("pk")))
+    queryset = mine.filter(coupon_type=coupon_type)
+    if form.is_bound and form.is_valid():
+        data = form.cleaned_data
+        queryset = selectors.filter_coupons(queryset, status=data["status"], coupon_id=data["coupon_id"].strip())
+    return render(request, "vouchers/fee_center_coupons.html", {
+        "form": form, "page": paginate(request, queryset), "coupon_type": coupon_type,
+        "tabs": [(value, label, counts.get(value, 0)) for value, label in CouponType.choices],
+    })
