@@ -13,6 +13,7 @@ class VoucherCodes:
     OUTSIDE_QUOTA = "CBC.99005003"
     NOT_RECLAIMABLE = "CBC.99005004"
     CUSTOMER_NOT_ELIGIBLE = "CBC.99005005"
+    DESIGNATED_CUSTOMER = "CBC.99005006"
 
 
 register({
@@ -21,4 +22,6 @@ register({
     VoucherCodes.OUTSIDE_QUOTA: (400, _("The coupon's validity or limits must stay within the quota's.")),
     VoucherCodes.NOT_RECLAIMABLE: (400, _("Only an effective coupon can be reclaimed.")),
     VoucherCodes.CUSTOMER_NOT_ELIGIBLE: (400, _("The customer cannot receive coupons from you.")),
+    VoucherCodes.DESIGNATED_CUSTOMER: (400, _("This quota holds a reclaimed flexi-purchase coupon: it can be issued "
+                                              "only to the customer the coupon was designated to.")),
 })

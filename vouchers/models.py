@@ -33,6 +33,11 @@ class CouponQuota(models.Model):
     quota_id = models.CharField(_("quota ID"), max_length=32, unique=True, default=new_id)
     partner = models.ForeignKey(Partner, on_delete=models.PROTECT, related_name="coupon_quotas")
     parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="children")
+    designated_customer = models.ForeignKey(
+        Customer, verbose_name=_("designated customer"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="+", help_text=_("Set on the quota holding a reclaimed flexi-purchase coupon: it can be issued "
+                                      "again only to this customer."),
+    )
     quota_type = models.PositiveSmallIntegerField(_("quota type"), choices=QuotaType.choices)
     quota_value = models.DecimalField(_("quota value"), **MONEY)
     balance = models.DecimalField(_("balance"), **MONEY)

@@ -29,7 +29,9 @@ def owner_for(actor, indirect_partner_id=None):
 
 def quotas_for(actor, *, indirect_partner_id=None):
     owner = owner_for(actor, indirect_partner_id)
-    return CouponQuota.objects.filter(partner=owner) if owner else CouponQuota.objects.none()
+    if owner is None:
+        return CouponQuota.objects.none()
+    return CouponQuota.objects.filter(partner=owner).select_related("designated_customer")
 
 
 def filter_quotas(queryset, *, quota_ids=None, statuses=None, quota_type=None, created=(None, None),

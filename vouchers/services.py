@@ -19,7 +19,7 @@ from partnercenter.oplog import operation, require_code
 from partnercenter.selectors import reseller_for
 
 from . import selectors
-from .choices import CouponOperation, CouponStatus, QuotaOperation, QuotaStatus, QuotaType
+from .choices import CouponOperation, CouponStatus, CouponType, QuotaOperation, QuotaStatus, QuotaType
 from .errors import VoucherCodes
 from .models import Coupon, CouponQuota, CouponRecord, QuotaRecord
 
@@ -105,6 +105,8 @@ def issue_coupons(actor, *, quota_id, customer_ids, face_value, valid_time=None,
                                     indirect_partner_id=indirect_partner_id if owner != actor.partner else None)
             if customer is None:
                 raise DomainError(VoucherCodes.CUSTOMER_NOT_ELIGIBLE, _("The customer is not yours."))
+            if quota.designated_customer_id and quota.designated_customer_id != customer.pk:
+                raise DomainError(VoucherCodes.DESIGNATED_CUSTOMER)
             if quota.quota_type == QuotaType.FLEXI_COUPON and \
                     customer.active_associations[0].association_type != AssociationType.RESALE:
                 raise DomainError(VoucherCodes.CUSTOMER_NOT_ELIGIBLE,
@@ -129,6 +131,21 @@ def issue_coupons(actor, *, quota_id, customer_ids, face_value, valid_time=None,
     return coupon_infos, error_details
 
 
+def _earmark(coupon, amount) -> None:
+    """A reclaimed flexi-purchase coupon is designated to its customer: its balance goes to a quota that
+    can be issued only to that customer again (one per source quota and customer)."""
+    source = coupon.quota
+    earmarked, _created = CouponQuota.objects.get_or_create(
+        partner=coupon.partner, parent=source, designated_customer=coupon.customer,
+        defaults={"quota_type": source.quota_type, "quota_value": amount, "balance": 0,
+                  "effective_time": source.effective_time, "expire_time": source.expire_time,
+                  "cloud_service_types": source.cloud_service_types, "product_ids": source.product_ids},
+    )
+    value = F("quota_value") if _created else F("quota_value") + amount
+    CouponQuota.objects.filter(pk=earmarked.pk).update(quota_value=value, balance=F("balance") + amount,
+                                                       updated_at=timezone.now())
+
+
 def _reclaim(coupon, *, operation_type, operator, remark="") -> bool:
     """Take a coupon's whole remaining balance back into its quota, once (a conditional UPDATE from
     status 2). Returns False when the coupon was not effective."""
@@ -137,7 +154,9 @@ def _reclaim(coupon, *, operation_type, operator, remark="") -> bool:
     if not Coupon.objects.filter(pk=coupon.pk, status=CouponStatus.EFFECTIVE, balance=amount).update(
             status=CouponStatus.RECLAIMED, balance=0):
         return False
-    if amount:
+    if amount and coupon.coupon_type == CouponType.FLEXI_COUPON and operation_type == CouponOperation.RECLAIM:
+        _earmark(coupon, amount)
+    elif amount:
         _return_to_quota(coupon.quota, amount)
     CouponRecord.objects.create(partner=coupon.partner, operation_type=operation_type, quota=coupon.quota, coupon=coupon,
                                 customer=coupon.customer, amount=amount, remark=remark, operator=operator)

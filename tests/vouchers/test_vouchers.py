@@ -238,3 +238,22 @@ def test_flexi_purchase_quotas_stay_with_the_distributor(db):
         services.issue_quota_to_resellers(actor_of(distributor.admin), quota_id=flexi.quota_id, quota_amount="5.00",
                                           indirect_partner_ids=[reseller.domain_id])
     assert quota_balance(flexi) == Decimal("50.00")
+
+
+@pytest.mark.django_db
+def test_a_reclaimed_flexi_coupon_can_go_only_to_its_customer_again(tenant_a):
+    flexi = grant(tenant_a.partner, "50.00", quota_type=1)
+    other = AssociationFactory(partner=tenant_a.partner, association_type="2").customer
+    actor = actor_of(tenant_a.admin)
+    coupon = services.issue_coupons(actor, quota_id=flexi.quota_id, face_value="20.00",
+                                    customer_ids=[tenant_a.resale.domain_id])[0][0]["coupon_id"]
+    services.reclaim_coupons(actor, coupon_ids=[coupon])
+    earmarked = CouponQuota.objects.get(designated_customer=tenant_a.resale)
+
+    infos, errors = services.issue_coupons(actor, quota_id=earmarked.quota_id, face_value="5.00",
+                                           customer_ids=[other.domain_id, tenant_a.resale.domain_id])
+
+    assert quota_balance(flexi) == Decimal("30.00")  # the reclaimed 20.00 stays with its customer
+    assert [e["error_code"] for e in errors] == [VoucherCodes.DESIGNATED_CUSTOMER]
+    assert [i["id"] for i in infos] == [tenant_a.resale.domain_id]
+    assert quota_balance(earmarked) == Decimal("15.00")
