@@ -43,7 +43,7 @@ def quota_balance(quota) -> Decimal:
 def zh(message) -> str:
     """A message as the pages show it by default (zh-hans), escaped as in the HTML."""
     with translation.override("zh-hans"):
-        return html.escape(str(message))
+        return html.escape(translation.gettext(str(message)))
 
 
 def hidden_fields(response, form_id="confirm-form") -> dict:
