@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: run test install messages clean
+.PHONY: run test install messages clean lint
 
 $(STAMP): requirements.txt requirements-dev.txt constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -35,3 +35,6 @@ messages: $(STAMP)
 
 clean:
 	rm -rf var staticfiles
+
+lint: $(STAMP)
+	$(BIN)/ruff check --select F,E9 --exclude .venv,var,migrations .

@@ -44,7 +44,7 @@ def test_the_list_runs_a_constant_number_of_queries(tenant_a, admin_client_a, dj
 
 
 def test_filters_narrow_the_list(tenant_a, admin_client_a):
-    body = admin_client_a.get(f"/customers/?association_type=1&reveal=1").content.decode()
+    body = admin_client_a.get("/customers/?association_type=1&reveal=1").content.decode()
     assert tenant_a.referral.domain_id in body and tenant_a.resale.domain_id not in body
     body = admin_client_a.get(f"/customers/?account_manager={tenant_a.member.pk}&reveal=1").content.decode()
     assert tenant_a.referral.domain_id in body and tenant_a.resale.domain_id not in body
