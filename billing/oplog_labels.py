@@ -14,4 +14,5 @@ register_actions({
     "funds.recharge_succeeded": _("Recharge credited"),
     "funds.recharge_failed": _("Online recharge failed"),
     "funds.recharge_rejected": _("Remittance rejected"),
+    "funds.export": _("Export adjustment records"),
 })

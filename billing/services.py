@@ -27,10 +27,12 @@ from .errors import BillingCodes
 from .models import Adjustment, CustomerAccount, LedgerEntry, PartnerAccount, Recharge, new_trans_id
 
 __all__ = [
-    "RECHARGE_ENTITIES", "partner_account", "customer_account", "allocate_to_customer", "reclaim_from_customer",
+    "BATCH_LIMIT", "RECHARGE_ENTITIES", "partner_account", "customer_account", "allocate_to_customer", "reclaim_from_customer",
     "batch_allocate", "reclaim_on_unbind", "allocate_to_reseller", "reclaim_from_reseller", "start_online_recharge",
     "record_remittance", "complete_recharge", "set_credit_limit", "consume",
 ]
+
+BATCH_LIMIT = 100  # customers in one 批量拨款
 
 # Contracting entities (签约主体) whose partners may recharge here.
 RECHARGE_ENTITIES = ("华为软件技术有限公司", "华为云计算技术有限公司")
@@ -166,6 +168,8 @@ def batch_allocate(actor, *, rows, verification_code=None) -> list[dict]:
     through. The verification code is checked once for the batch. Returns
     [{"customer_id", "amount", "ok", "trans_id" | "error_code", "error_msg"}] in input order."""
     _require(actor, "funds.allocate")
+    if not rows or len(rows) > BATCH_LIMIT:
+        raise DomainError(Codes.PARAMETER, _("Give 1 to %(limit)d customers.") % {"limit": BATCH_LIMIT})
     require_code(actor, "funds.allocate", verification_code)
     batch_id = new_trans_id()
     results = []

@@ -9,16 +9,13 @@ change nothing.
 """
 
 from decimal import Decimal
-from io import BytesIO
 
 from django.contrib import messages
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from openpyxl import Workbook
 
 from customers.choices import AssociationType
 from customers.selectors import customer_for, customers_for
@@ -26,6 +23,7 @@ from customers.templatetags.customers_tags import mask
 from partnercenter.confirmation import confirming, new_confirm, posted, spend_token, token_unused
 from partnercenter.errors import DomainError
 from partnercenter.forms import ResellerFilterForm
+from partnercenter.exports import EXPORT_LIMIT, local_time, xlsx_response
 from partnercenter.pages import day_bound, form_error, member_page, paginate
 from partnercenter.selectors import filter_resellers, reseller_for, resellers_for
 
@@ -42,8 +40,6 @@ __all__ = [
     "adjustment_export", "ledger",
 ]
 
-EXPORT_LIMIT = 10_000
-BATCH_LIMIT = 100  # customers in one 批量拨款
 
 
 
@@ -195,8 +191,8 @@ def allocate(request):
     confirmation, then one service call with a result per customer."""
     actor = request.actor
     ids = _chosen_ids(request)
-    too_many = len(ids) > BATCH_LIMIT
-    ids = ids[:BATCH_LIMIT]
+    too_many = len(ids) > services.BATCH_LIMIT
+    ids = ids[:services.BATCH_LIMIT]
     visible = {c.domain_id: c for c in customers_for(actor).filter(domain_id__in=ids)} if ids else {}
     balances = {c.domain_id: account for c, account in selectors.customer_balances_for(actor, ids)} if ids else {}
     for domain_id, customer in visible.items():
@@ -214,7 +210,7 @@ def allocate(request):
     ]
     form = BatchAllocateForm(posted(request), customers=[visible[i] for i in chosen])
     account = selectors.partner_account_of(actor.partner)
-    context = {"form": form, "not_eligible": not_eligible, "too_many": too_many, "limit": BATCH_LIMIT,
+    context = {"form": form, "not_eligible": not_eligible, "too_many": too_many, "limit": services.BATCH_LIMIT,
                "account": account, "code_hint": ConfirmForm(actor=actor)}
     if request.method != "POST" or not form.is_valid():
         return render(request, "billing/allocate.html", context)
@@ -363,25 +359,16 @@ def adjustments(request):
 def adjustment_export(request):
     """The filtered 调账记录 as Excel (at most EXPORT_LIMIT rows); account names masked as on the page."""
     _form, queryset = _filtered_adjustments(request)
-    book = Workbook()
-    sheet = book.active
-    sheet.title = _("Adjustments")
-    sheet.append([_("Time"), _("Type"), _("Customer or reseller ID"), _("Account name"), _("Amount (CNY)"),
-                  _("Transaction ID"), _("Operator")])
-    for adjustment in queryset[:EXPORT_LIMIT]:
-        counterparty = adjustment.customer or adjustment.reseller
-        name = adjustment.customer.domain_name if adjustment.customer else adjustment.reseller.account_name
-        sheet.append([
-            timezone.localtime(adjustment.created_at).strftime("%Y-%m-%d %H:%M:%S"),
-            str(adjustment.get_operation_type_display()), counterparty.domain_id, mask(name),
-            f"{adjustment.amount:.2f}", adjustment.trans_id, adjustment.operator,
-        ])
-    buffer = BytesIO()
-    book.save(buffer)
-    response = HttpResponse(buffer.getvalue(),
-                            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    response["Content-Disposition"] = f'attachment; filename="adjustments-{timezone.localdate():%Y%m%d}.xlsx"'
-    return response
+    rows = (
+        [local_time(adjustment.created_at), str(adjustment.get_operation_type_display()),
+         (adjustment.customer or adjustment.reseller).domain_id,
+         mask(adjustment.customer.domain_name if adjustment.customer else adjustment.reseller.account_name),
+         f"{adjustment.amount:.2f}", adjustment.trans_id, adjustment.operator]
+        for adjustment in queryset[:EXPORT_LIMIT]
+    )
+    return xlsx_response(request, action="funds.export", name="adjustments", title=_("Adjustments"), rows=rows,
+                         header=[_("Time"), _("Type"), _("Customer or reseller ID"), _("Account name"),
+                                 _("Amount (CNY)"), _("Transaction ID"), _("Operator")])
 
 
 @member_page("billing.view")

@@ -35,7 +35,7 @@ __all__ = [
     "send_registration_code", "create_customer", "assign_account_manager",
     "request_disassociation", "request_type_switch", "customer_request_disassociation", "decide_event",
     "cancel_event", "request_ops_authorization", "decide_ops_authorization", "revoke_ops_authorization",
-    "record_reveal", "record_export",
+    "record_reveal",
 ]
 
 ACCOUNTS_PER_MOBILE = getattr(settings, "CUSTOMER_ACCOUNTS_PER_MOBILE", 5)
@@ -527,7 +527,3 @@ def record_reveal(actor, *, customers) -> None:
     with operation(actor, "customer.reveal", detail={"customers": [c.domain_id for c in customers][:100]}):
         pass
 
-
-def record_export(actor, *, count: int, filters: dict) -> None:
-    with operation(actor, "customer.export", detail={"count": count, "filters": filters}):
-        pass

@@ -1,20 +1,18 @@
 """Pages of the customers domain: 客户管理 (list, register, detail, account manager, requests,
 resources, export), 关联关系操作记录, and the customer's 费用中心."""
 
-from io import BytesIO
 
 from django.contrib import messages
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
-from openpyxl import Workbook
 
 from partnercenter.errors import DomainError
 from partnercenter.forms import VerificationForm
+from partnercenter.exports import EXPORT_LIMIT, local_time, xlsx_response
 from partnercenter.pages import customer_page, day_bound, form_error, member_page, paginate
 from partnercenter.selectors import account_managers_for, resellers_for
 
@@ -31,7 +29,6 @@ __all__ = [
     "fee_center_leave", "fee_center_decide", "fee_center_ops",
 ]
 
-EXPORT_LIMIT = 10_000
 
 
 def _posted(request):
@@ -81,27 +78,17 @@ def customer_list(request):
 def customer_export(request):
     """The filtered list as Excel (at most EXPORT_LIMIT rows), unmasked; the export is logged."""
     form, queryset = _filtered_customers(request)
-    rows = list(queryset[:EXPORT_LIMIT])
-    services.record_export(request.actor, count=len(rows), filters={k: v for k, v in request.GET.items() if v})
-    book = Workbook()
-    sheet = book.active
-    sheet.title = _("Customers")
-    sheet.append([_("Account name"), _("Real-name name"), _("Account ID"), _("Association type"), _("Associated on"),
-                  _("Label"), _("Account manager"), _("Mobile number"), _("E-mail"), _("Sales platform user ID")])
-    for customer in rows:
-        association = customer.active_associations[0]
-        sheet.append([
-            customer.domain_name, customer.real_name, customer.domain_id, str(association.get_association_type_display()),
-            timezone.localtime(association.associated_on).strftime("%Y-%m-%d %H:%M:%S"), association.label,
-            association.account_manager.display_name if association.account_manager else "",
-            customer.mobile_phone, customer.email, customer.xaccount_id,
-        ])
-    buffer = BytesIO()
-    book.save(buffer)
-    response = HttpResponse(buffer.getvalue(),
-                            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    response["Content-Disposition"] = f'attachment; filename="customers-{timezone.localdate():%Y%m%d}.xlsx"'
-    return response
+    rows = (
+        [customer.domain_name, customer.real_name, customer.domain_id,
+         str(customer.active_associations[0].get_association_type_display()),
+         local_time(customer.active_associations[0].associated_on), customer.active_associations[0].label,
+         str(customer.active_associations[0].account_manager or ""), customer.mobile_phone, customer.email,
+         customer.xaccount_id]
+        for customer in queryset[:EXPORT_LIMIT]
+    )
+    return xlsx_response(request, action="customer.export", name="customers", title=_("Customers"), rows=rows, header=[
+        _("Account name"), _("Real-name name"), _("Account ID"), _("Association type"), _("Associated on"), _("Label"),
+        _("Account manager"), _("Mobile number"), _("E-mail"), _("Sales platform user ID")])
 
 
 @member_page("customers.manage")

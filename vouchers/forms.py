@@ -14,7 +14,7 @@ from partnercenter.confirmation import ConfirmForm
 from partnercenter.forms import AmountField
 
 from .choices import CouponOperation, CouponStatus, CouponType, QuotaOperation, QuotaStatus
-from .services import MAX_LIMITS
+from .services import BATCH_LIMIT, MAX_LIMITS
 
 __all__ = [
     "AmountField", "ListField", "ConfirmForm", "QuotaFilterForm", "IssueCouponsForm", "CouponFilterForm",
@@ -105,7 +105,7 @@ class IssueCouponsForm(forms.Form):
 
     def clean_customers(self):
         ids = list(dict.fromkeys(self.cleaned_data["customers"]))
-        if len(ids) > 100:
+        if len(ids) > BATCH_LIMIT:
             raise ValidationError(_("At most 100 customers at a time."), code="too_many")
         return ids
 
@@ -184,7 +184,7 @@ class ResellerQuotaForm(forms.Form):
 
     def clean_resellers(self):
         ids = list(dict.fromkeys(self.cleaned_data["resellers"]))
-        if len(ids) > 100:
+        if len(ids) > BATCH_LIMIT:
             raise ValidationError(_("At most 100 cloud resellers at a time."), code="too_many")
         return ids
 

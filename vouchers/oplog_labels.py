@@ -9,4 +9,5 @@ register_actions({
     "coupons.reclaim": _("Reclaim coupon"),
     "quotas.issue_reseller": _("Issue quota to cloud reseller"),
     "quotas.reclaim_reseller": _("Reclaim quota from cloud reseller"),
+    "coupons.export": _("Export issued coupons"),
 })

@@ -24,11 +24,12 @@ from .errors import VoucherCodes
 from .models import Coupon, CouponQuota, CouponRecord, QuotaRecord
 
 __all__ = [
-    "MAX_LIMITS", "issue_coupons", "reclaim_coupons", "reclaim_on_association_end", "issue_quota_to_resellers",
+    "MAX_LIMITS", "BATCH_LIMIT", "issue_coupons", "reclaim_coupons", "reclaim_on_association_end", "issue_quota_to_resellers",
     "reclaim_reseller_quotas", "expire",
 ]
 
 MAX_LIMITS = 10  # at most ten cloud service types and ten products on a coupon
+BATCH_LIMIT = 100  # customers, coupons or resellers in one operation
 
 
 def _require(actor, permission):
@@ -94,8 +95,8 @@ def issue_coupons(actor, *, quota_id, customer_ids, face_value, valid_time=None,
     service_types = _limits(cloud_service_types, quota.cloud_service_types, _("cloud service types"))
     products = _limits(product_ids, quota.product_ids, _("products"))
     ids = list(dict.fromkeys(customer_ids or []))
-    if not ids or len(ids) > 100:
-        raise DomainError(Codes.PARAMETER, _("Give 1 to 100 customers."))
+    if not ids or len(ids) > BATCH_LIMIT:
+        raise DomainError(Codes.PARAMETER, _("Give 1 to %(limit)d customers.") % {"limit": BATCH_LIMIT})
     remark = (remark or "")[:255]
 
     coupon_infos, error_details = [], []
@@ -168,6 +169,8 @@ def reclaim_coupons(actor, *, coupon_ids, indirect_partner_id=None, remark="", v
     """回收 / 批量回收: each coupon's whole balance back to its quota; only effective (status 2) coupons.
     Returns [{coupon_id, ok, amount | error_code, error_msg}] in input order."""
     _require(actor, "vouchers.issue")
+    if not coupon_ids or len(coupon_ids) > BATCH_LIMIT:
+        raise DomainError(Codes.PARAMETER, _("Give 1 to %(limit)d items.") % {"limit": BATCH_LIMIT})
     require_code(actor, "coupons.reclaim", verification_code)
     coupons = {c.coupon_id: c for c in selectors.coupons_for(actor, indirect_partner_id=indirect_partner_id)
                .filter(coupon_id__in=coupon_ids).select_related("quota", "customer", "partner")}
@@ -208,6 +211,8 @@ def issue_quota_to_resellers(actor, *, quota_id, indirect_partner_ids, quota_amo
     """A distributor passes part of its cash-coupon quota to resellers: a child quota each (same
     validity and limits), the parent's balance dropping by amount × resellers served."""
     _require(actor, "vouchers.issue")
+    if not indirect_partner_ids or len(indirect_partner_ids) > BATCH_LIMIT:
+        raise DomainError(Codes.PARAMETER, _("Give 1 to %(limit)d items.") % {"limit": BATCH_LIMIT})
     if not actor.partner.is_distributor:
         raise DomainError(Codes.FORBIDDEN)
     require_code(actor, "quotas.issue_reseller", verification_code)
@@ -244,6 +249,8 @@ def issue_quota_to_resellers(actor, *, quota_id, indirect_partner_ids, quota_amo
 def reclaim_reseller_quotas(actor, *, quota_ids, remark="", verification_code=None) -> tuple[list[dict], list[dict]]:
     """A distributor takes back what is left of child quotas it issued; the child is marked reclaimed (6)."""
     _require(actor, "vouchers.issue")
+    if not quota_ids or len(quota_ids) > BATCH_LIMIT:
+        raise DomainError(Codes.PARAMETER, _("Give 1 to %(limit)d items.") % {"limit": BATCH_LIMIT})
     if not actor.partner.is_distributor:
         raise DomainError(Codes.FORBIDDEN)
     require_code(actor, "quotas.reclaim_reseller", verification_code)

@@ -13,21 +13,20 @@ reads it.
 """
 
 from decimal import Decimal
-from io import BytesIO
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
 
 from customers.choices import AssociationType
 from customers.selectors import customers_for, filter_customers
 from customers.templatetags.customers_tags import mask
 from partnercenter.confirmation import confirming, new_confirm, posted, spend_token, token_unused
 from partnercenter.errors import Codes, DomainError
+from partnercenter.exports import EXPORT_LIMIT, local_time, xlsx_response
 from partnercenter.pages import customer_page, day_bound, form_error, member_page, paginate
 from partnercenter.selectors import resellers_for
 
@@ -43,8 +42,6 @@ __all__ = [
     "reseller_reclaim", "fee_center_coupons",
 ]
 
-EXPORT_LIMIT = 10_000
-BATCH_LIMIT = 100  # customers, coupons or resellers in one operation
 
 # Refusals that concern the confirmation itself (the code, the right to act); anything else the
 # service says before issuing concerns what was typed on the first step.
@@ -134,7 +131,7 @@ def issue(request, quota_id):
     customers = _customer_choices(actor, quota) if usable else []
     # A customer confirmed a moment ago who has since left still goes to the service, which refuses
     # that row alone and says why.
-    extra = _chosen_ids(request.POST.getlist("customers"))[:BATCH_LIMIT] if confirming(request) else []
+    extra = _chosen_ids(request.POST.getlist("customers"))[:services.BATCH_LIMIT] if confirming(request) else []
     form = IssueCouponsForm(posted(request), quota=quota, customers=customers, extra_ids=extra,
                             initial={"customers": _chosen_ids(request.GET.getlist("customer"))})
     context = {"form": form, "quota": quota, "usable": usable, "code_hint": ConfirmForm(actor=actor)}
@@ -215,32 +212,18 @@ def _limits(values) -> str:
 def coupon_export(request):
     """The filtered 已发放代金券 as Excel (at most EXPORT_LIMIT rows), remark included: the issuer sees it."""
     _form, queryset = _filtered_coupons(request)
-    book = Workbook()
-    sheet = book.active
-    sheet.title = _("Issued coupons")
-    sheet.append([
+    rows = (
+        [coupon.coupon_id, coupon.customer.domain_id, mask(coupon.customer.domain_name),
+         str(coupon.get_coupon_type_display()), f"{coupon.face_value:.2f}", f"{coupon.balance:.2f}",
+         str(coupon.get_status_display()), local_time(coupon.valid_time), local_time(coupon.expire_time),
+         _limits(coupon.cloud_service_types), _limits(coupon.product_ids), coupon.quota.quota_id,
+         local_time(coupon.created_at), coupon.remark]
+        for coupon in queryset[:EXPORT_LIMIT]
+    )
+    return xlsx_response(request, action="coupons.export", name="coupons", title=_("Issued coupons"), rows=rows, header=[
         _("Coupon ID"), _("Customer account ID"), _("Account name"), _("Coupon type"), _("Face value (CNY)"),
         _("Balance (CNY)"), _("Status"), _("Valid from"), _("Expires"), _("Cloud service types"), _("Product IDs"),
-        _("Quota ID"), _("Issued at"), _("Remark"),
-    ])
-
-    def when(value):
-        return timezone.localtime(value).strftime("%Y-%m-%d %H:%M:%S") if value else ""
-
-    for coupon in queryset[:EXPORT_LIMIT]:
-        sheet.append([
-            coupon.coupon_id, coupon.customer.domain_id, mask(coupon.customer.domain_name),
-            str(coupon.get_coupon_type_display()), f"{coupon.face_value:.2f}", f"{coupon.balance:.2f}",
-            str(coupon.get_status_display()), when(coupon.valid_time), when(coupon.expire_time),
-            _limits(coupon.cloud_service_types), _limits(coupon.product_ids), coupon.quota.quota_id,
-            when(coupon.created_at), coupon.remark,
-        ])
-    buffer = BytesIO()
-    book.save(buffer)
-    response = HttpResponse(buffer.getvalue(),
-                            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    response["Content-Disposition"] = f'attachment; filename="coupons-{timezone.localdate():%Y%m%d}.xlsx"'
-    return response
+        _("Quota ID"), _("Issued at"), _("Remark")])
 
 
 # ---------------------------------------------------------------------------------------------
@@ -253,14 +236,14 @@ def reclaim(request):
     balance, back to its quota. Coupons that are not effective are refused by the service, row by row."""
     actor = request.actor
     ids = _chosen_ids(request.GET.getlist("coupon"))
-    too_many = len(ids) > BATCH_LIMIT
-    ids = ids[:BATCH_LIMIT]
+    too_many = len(ids) > services.BATCH_LIMIT
+    ids = ids[:services.BATCH_LIMIT]
     found = {c.coupon_id: c for c in selectors.coupons_for(actor).filter(coupon_id__in=ids)} if ids else {}
     chosen = [found[i] for i in ids if i in found]
     form = RemarkForm(posted(request))
     context = {
         "form": form, "coupons": chosen, "missing": [i for i in ids if i not in found], "too_many": too_many,
-        "limit": BATCH_LIMIT, "effective": CouponStatus.EFFECTIVE, "code_hint": ConfirmForm(actor=actor),
+        "limit": services.BATCH_LIMIT, "effective": CouponStatus.EFFECTIVE, "code_hint": ConfirmForm(actor=actor),
         "total": sum((c.balance for c in chosen if c.status == CouponStatus.EFFECTIVE), Decimal("0.00")),
         "not_effective": sum(1 for c in chosen if c.status != CouponStatus.EFFECTIVE),
     }
@@ -381,7 +364,7 @@ def reseller_reclaim(request):
     """Take back what is left of child quotas (?quota=…&quota=…) issued to resellers, with a remark."""
     actor = request.actor
     _require_distributor(actor)
-    ids = _chosen_ids(request.GET.getlist("quota"))[:BATCH_LIMIT]
+    ids = _chosen_ids(request.GET.getlist("quota"))[:services.BATCH_LIMIT]
     found = {q.quota_id: q for q in selectors.issued_quotas_for(actor).filter(quota_id__in=ids)} if ids else {}
     chosen = [found[i] for i in ids if i in found]
     form = RemarkForm(posted(request))

@@ -42,3 +42,15 @@ def test_the_operator_sets_a_credit_limit_with_its_ledger_entry(tenant_a, operat
     assert response.status_code == 302
     assert PartnerAccount.objects.get(pk=account.pk).available == Decimal("500.00")
     call_command("verify_ledger")
+
+
+def test_every_excel_export_is_logged(tenant_a, admin_client_a):
+    from partnercenter.models import OperationLog
+
+    for url, action in (("/customers/export.xlsx", "customer.export"), ("/billing/adjustments/export.xlsx", "funds.export"),
+                        ("/vouchers/coupons/export.xlsx?status=2", "coupons.export")):
+        response = admin_client_a.get(url)
+        assert response["Content-Disposition"].startswith("attachment")
+        entry = OperationLog.objects.filter(action=action, partner=tenant_a.partner).latest("id")
+        assert entry.actor_label == tenant_a.admin.user.username and "count" in entry.detail
+    assert OperationLog.objects.get(action="coupons.export").detail["filters"] == {"status": "2"}

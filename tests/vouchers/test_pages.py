@@ -394,7 +394,7 @@ def test_the_lists_run_a_constant_number_of_queries(tenant_a, admin_client_a, dj
                         (admin_client_a, "/vouchers/records/"), (admin_client_a, "/vouchers/"),
                         (admin_client_a, f"/vouchers/reclaim/?{batch}"), (admin_client_a, f"/vouchers/issue/{quota.quota_id}/"),
                         (customer, "/fee-center/coupons/")):
-        with django_assert_max_num_queries(8):  # 6–8 whether 3 or 30 rows
+        with django_assert_max_num_queries(10):  # 6–9 whether 3 or 30 rows (an export also logs itself)
             assert client.get(url).status_code == 200, url
 
 
