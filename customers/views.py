@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from partnercenter.confirmation import posted
 from partnercenter.errors import DomainError
 from partnercenter.forms import VerificationForm
 from partnercenter.exports import EXPORT_LIMIT, local_time, xlsx_response
@@ -30,9 +31,6 @@ __all__ = [
 ]
 
 
-
-def _posted(request):
-    return request.POST if request.method == "POST" else None
 
 
 def _customer_or_404(actor, domain_id):
@@ -95,7 +93,7 @@ def customer_export(request):
 def customer_register(request):
     actor = request.actor
     resellers = resellers_for(actor) if actor.partner.is_distributor else None
-    form = RegisterCustomerForm(_posted(request), resellers=resellers)
+    form = RegisterCustomerForm(posted(request), resellers=resellers)
     if request.method == "POST" and "send_code" in request.POST:
         # Keep what was typed, without judging the fields not filled in yet.
         form = RegisterCustomerForm(initial=request.POST.dict(), resellers=resellers)
@@ -146,7 +144,7 @@ def customer_detail(request, domain_id):
 def customer_manager(request, domain_id):
     actor = request.actor
     customer = _customer_or_404(actor, domain_id)
-    form = ManagerForm(_posted(request), members=account_managers_for(actor), initial={"manager": customer.association.account_manager})
+    form = ManagerForm(posted(request), members=account_managers_for(actor), initial={"manager": customer.association.account_manager})
     if request.method == "POST" and form.is_valid():
         manager = form.cleaned_data["manager"]
         try:
@@ -180,7 +178,7 @@ def customer_request(request, domain_id, action):
     actor = request.actor
     customer = _customer_or_404(actor, domain_id)
     service, title, help_text = REQUESTS[action]
-    form = ReasonForm(_posted(request), actor=actor)
+    form = ReasonForm(posted(request), actor=actor)
     if request.method == "POST" and form.is_valid():
         try:
             service(actor, customer_id=customer.domain_id, reason=form.cleaned_data["reason"],
@@ -259,7 +257,7 @@ def _decide(request, pk, decision, *, back):
     event = selectors.events_for(actor).filter(pk=pk).select_related("customer").first()
     if event is None or decision not in DECISIONS:
         raise Http404
-    form = DecisionForm(_posted(request), actor=actor) if decision != "cancel" else VerificationForm(_posted(request))
+    form = DecisionForm(posted(request), actor=actor) if decision != "cancel" else VerificationForm(posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             if decision == "cancel":
@@ -303,7 +301,7 @@ def fee_center_leave(request):
     overview = selectors.fee_center_overview(actor)
     if overview["association"] is None:
         raise Http404
-    form = ReasonForm(_posted(request))
+    form = ReasonForm(posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             services.customer_request_disassociation(actor, reason=form.cleaned_data["reason"])

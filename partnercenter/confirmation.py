@@ -12,6 +12,7 @@ from django import forms
 from django.utils.translation import gettext as _
 
 from .forms import VerificationForm
+from .pages import posted
 
 __all__ = ["ConfirmForm", "posted", "confirming", "new_confirm", "token_unused", "spend_token"]
 
@@ -24,10 +25,6 @@ class ConfirmForm(VerificationForm):
 
     confirm = forms.CharField(widget=forms.HiddenInput, initial="1")
     token = forms.CharField(widget=forms.HiddenInput, max_length=64, required=False)  # checked by token_unused
-
-
-def posted(request):
-    return request.POST if request.method == "POST" else None
 
 
 def confirming(request) -> bool:

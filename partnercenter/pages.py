@@ -9,7 +9,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.utils import timezone
 
-__all__ = ["member_page", "customer_page", "signed_in_page", "paginate", "form_error", "day_bound"]
+__all__ = ["member_page", "customer_page", "signed_in_page", "posted", "paginate", "form_error", "day_bound"]
 
 
 def _guard(check):
@@ -59,3 +59,8 @@ def day_bound(day, end=False):
     if day is None:
         return None
     return timezone.make_aware(datetime.combine(day, time.max if end else time.min))
+
+
+def posted(request):
+    """The submitted data of a POST (even an empty one, so forms with only a confirm button bind), else None."""
+    return request.POST if request.method == "POST" else None

@@ -30,7 +30,7 @@ from .forms import (
 from .models import EmailCodeDevice, User
 from .middleware import API_PREFIXES
 from .navigation import PARTNER_MENU, menu_for
-from .pages import day_bound, form_error, member_page, paginate, signed_in_page
+from .pages import day_bound, form_error, member_page, paginate, posted, signed_in_page
 
 _PENDING_KEY = "pc_pending_login"
 _PENDING_SECONDS = 300
@@ -61,7 +61,7 @@ def _next_url(request, user) -> str:
 def login_view(request):
     if request.user.is_authenticated:
         return redirect(_home_for(request.user))
-    form = LoginForm(request.POST if request.method == "POST" else None)
+    form = LoginForm(posted(request))
     if request.method == "POST" and form.is_valid():
         if signin.account_throttled(form.cleaned_data["username"]):
             return render(request, "registration/locked_out.html", status=429)
@@ -88,7 +88,7 @@ def login_verify(request):
     user = User.objects.get(pk=pending["user"])
     devices = list(devices_for_user(user, confirmed=True))
     email_device = next((d for d in devices if isinstance(d, EmailCodeDevice)), None)
-    form = TokenForm(request.POST if request.method == "POST" else None)
+    form = TokenForm(posted(request))
     if request.method == "POST" and "send_code" in request.POST and email_device is not None:
         verification.mail_code(email_device)
         messages.info(request, _("A code has been sent to your e-mail."))
@@ -173,7 +173,7 @@ def reseller_manager(request, domain_id):
     reseller = selectors.reseller_for(actor, domain_id)
     if reseller is None:
         raise Http404
-    form = ManagerForm(request.POST if request.method == "POST" else None, members=selectors.account_managers_for(actor),
+    form = ManagerForm(posted(request), members=selectors.account_managers_for(actor),
                        initial={"manager": reseller.reseller_account_manager})
     if request.method == "POST" and form.is_valid():
         manager = form.cleaned_data["manager"]
@@ -198,7 +198,7 @@ def members(request):
     queryset = selectors.members_for(actor)
     invite_form = None
     if actor.has_perm("org.manage_members"):
-        invite_form = InviteForm(request.POST if request.method == "POST" else None, members=queryset, roles=selectors.roles_for(actor))
+        invite_form = InviteForm(posted(request), members=queryset, roles=selectors.roles_for(actor))
         if request.method == "POST" and invite_form.is_valid():
             data = invite_form.cleaned_data
             try:
@@ -231,7 +231,7 @@ def member_detail(request, pk):
     can_edit = actor.has_perm("org.manage_members") or actor.has_perm("org.manage_roles")
     initial = {"display_name": member.display_name, "title": member.title, "supervisor": member.supervisor,
                "roles": list(member.roles.all()), "is_active": member.user.is_active}
-    form = MemberForm(request.POST if request.method == "POST" else None, initial=initial, actor=actor,
+    form = MemberForm(posted(request), initial=initial, actor=actor,
                       members=selectors.members_for(actor).exclude(pk=member.pk), roles=selectors.roles_for(actor))
     if request.method == "POST":
         if not can_edit:
@@ -272,7 +272,7 @@ def accept_invitation(request, token):
     invitation = services.pending_invitation(token)
     if invitation is None:
         return render(request, "registration/invitation_invalid.html", status=404)
-    form = AcceptInvitationForm(request.POST if request.method == "POST" else None)
+    form = AcceptInvitationForm(posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             services.accept_invitation(token=token, username=form.cleaned_data["username"],
@@ -303,7 +303,7 @@ def role_edit(request, pk=None):
         if role is None:
             raise Http404
     initial = {"name": role.name, "description": role.description, "permissions": sorted(role.granted())} if role else {}
-    form = RoleForm(request.POST if request.method == "POST" else None, initial=initial, actor=actor)
+    form = RoleForm(posted(request), initial=initial, actor=actor)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -327,7 +327,7 @@ def role_delete(request, pk):
     role = selectors.roles_for(actor).filter(pk=pk).first()
     if role is None:
         raise Http404
-    form = VerificationForm(request.POST if request.method == "POST" else None, actor=actor)
+    form = VerificationForm(posted(request), actor=actor)
     if request.method == "POST" and form.is_valid():
         try:
             services.delete_role(actor, role_id=role.pk, verification_code=form.code)
@@ -356,7 +356,7 @@ def operation_logs(request):
 @member_page("org.settings")
 def partner_security(request):
     actor = request.actor
-    form = SwitchForm(request.POST if request.method == "POST" else None, initial={"enabled": actor.partner.verification_enabled}, actor=actor)
+    form = SwitchForm(posted(request), initial={"enabled": actor.partner.verification_enabled}, actor=actor)
     if request.method == "POST" and form.is_valid():
         try:
             services.set_verification_enabled(actor, enabled=form.cleaned_data["enabled"], verification_code=form.code)
@@ -418,7 +418,7 @@ def device_remove(request, persistent_id):
     device = next((d for d in devices_for_user(actor.user, confirmed=None) if d.persistent_id == persistent_id), None)
     if device is None:
         raise Http404
-    form = VerificationForm(request.POST if request.method == "POST" else None, actor=actor)
+    form = VerificationForm(posted(request), actor=actor)
     if request.method == "POST" and form.is_valid():
         try:
             services.remove_device(actor, device=device, verification_code=form.code)
@@ -468,7 +468,7 @@ def credentials(request):
     actor = request.actor
     if not _credentials_allowed(actor):
         raise PermissionDenied
-    form = AccessKeyForm(request.POST if request.method == "POST" else None, actor=actor)
+    form = AccessKeyForm(posted(request), actor=actor)
     created = None
     if request.method == "POST" and form.is_valid():
         try:
@@ -496,7 +496,7 @@ def credential_action(request, pk, action):
     key = selectors.access_keys_for(actor).filter(pk=pk).first()
     if key is None:
         raise Http404
-    form = VerificationForm(request.POST if request.method == "POST" else None, actor=actor)
+    form = VerificationForm(posted(request), actor=actor)
     if request.method == "POST" and form.is_valid():
         try:
             if action == "delete":
