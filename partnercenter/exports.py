@@ -1,5 +1,11 @@
 """Excel exports of list pages: one builder, one row limit, and every export is logged (who took
-which data out, with which filters)."""
+which data out, with which filters).
+
+Exports are data, not code: a text that begins with `= + - @`, a tab or a carriage return (a customer
+name `=HYPERLINK(…)`, a coupon remark) would become a live formula in a spreadsheet. Every such cell is
+written as a text cell with Excel's quote prefix, so it shows exactly what was typed and stays text even
+when someone edits it.
+"""
 
 from io import BytesIO
 
@@ -9,9 +15,17 @@ from openpyxl import Workbook
 
 from .oplog import operation
 
-__all__ = ["EXPORT_LIMIT", "local_time", "xlsx_response"]
+__all__ = ["EXPORT_LIMIT", "local_time", "xlsx_response", "is_formula_like"]
 
 EXPORT_LIMIT = 10_000  # rows in one export; narrow the filters for more
+
+
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def is_formula_like(value) -> bool:
+    """A text a spreadsheet could read as a formula (OWASP's CSV-injection list)."""
+    return isinstance(value, str) and value.startswith(_FORMULA_STARTS)
 
 
 def local_time(value) -> str:
@@ -28,6 +42,10 @@ def xlsx_response(request, *, action: str, name: str, title, header, rows) -> Ht
     for row in rows:
         sheet.append(row)
         count += 1
+        for cell in sheet[sheet.max_row]:
+            if is_formula_like(cell.value):
+                cell.data_type = "s"  # openpyxl took it for a formula; store the text as text
+                cell.quotePrefix = True
     filters = {key: value for key, value in request.GET.items() if value}
     with operation(request.actor, action, detail={"count": count, "filters": filters}):
         pass

@@ -182,6 +182,15 @@ DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="partner-center@localhost
 SMS_BACKEND = env("SMS_BACKEND", default="partnercenter.sms.ConsoleSmsBackend")
 
 # ---------------------------------------------------------------------------------------------
+# Payments for online recharge. PAYMENT_PROVIDER names a real gateway's class (a subclass of
+# billing.payments.PaymentProvider). The sandbox, which credits a payment when the payer clicks
+# "succeeded", exists only where PAYMENT_SANDBOX=1 (`make run`, the tests): production without a
+# provider offers offline remittance only, and a system check warns about the sandbox with DEBUG off.
+# ---------------------------------------------------------------------------------------------
+PAYMENT_PROVIDER = env("PAYMENT_PROVIDER", default="")
+PAYMENT_SANDBOX = env.bool("PAYMENT_SANDBOX", default=False)
+
+# ---------------------------------------------------------------------------------------------
 # Internationalisation: zh-hans first, English second
 # ---------------------------------------------------------------------------------------------
 LANGUAGE_CODE = "zh-hans"
