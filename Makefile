@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: run test install messages clean lint
+.PHONY: run test install browser messages clean lint
 
 $(STAMP): requirements.txt requirements-dev.txt constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -15,18 +15,25 @@ $(STAMP): requirements.txt requirements-dev.txt constraints.txt
 
 install: $(STAMP)
 
+# The sandbox payment provider (online recharge that succeeds on a click) exists only where it is enabled.
+RUN_ENV := DEBUG=1 PAYMENT_SANDBOX=1
+
 run: $(STAMP)
-	DEBUG=1 $(BIN)/python manage.py migrate --noinput -v0
-	DEBUG=1 $(BIN)/python manage.py seed_demo
+	$(RUN_ENV) $(BIN)/python manage.py migrate --noinput -v0
+	$(RUN_ENV) $(BIN)/python manage.py seed_demo
 	@echo
 	@echo "Partner Center is at http://127.0.0.1:$(PORT)/  (admin: http://127.0.0.1:$(PORT)/admin/, API docs: /api/docs/)"
-	@echo "Sign in with a login above. Stop with Ctrl-C."
+	@echo "Sign in with a username and its password from the table above. Stop with Ctrl-C."
 	@trap 'kill 0' INT TERM EXIT; \
-	DEBUG=1 $(BIN)/celery -A partnercenter worker --pool=solo -l warning & \
-	DEBUG=1 $(BIN)/celery -A partnercenter beat -l warning --pidfile= & \
-	DEBUG=1 $(BIN)/python manage.py runserver 127.0.0.1:$(PORT) --noreload
+	$(RUN_ENV) $(BIN)/celery -A partnercenter worker --pool=solo -l warning & \
+	$(RUN_ENV) $(BIN)/celery -A partnercenter beat -l warning --pidfile= & \
+	$(RUN_ENV) $(BIN)/python manage.py runserver 127.0.0.1:$(PORT) --noreload
 
-test: $(STAMP)
+# Debian's Chromium and a CJK font for the browser tests, installed when missing (scripts/ensure-browser).
+browser:
+	@scripts/ensure-browser
+
+test: $(STAMP) browser
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 messages: $(STAMP)

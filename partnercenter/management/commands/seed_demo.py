@@ -30,6 +30,7 @@ class Command(BaseCommand):
         if options["json"]:
             self.stdout.write(json.dumps(result, ensure_ascii=False))
             return
-        self.stdout.write(self.style.SUCCESS("Demo data ready. Logins:"))
+        self.stdout.write(self.style.SUCCESS("Demo data ready. Sign in with one of these:"))
+        self.stdout.write(f"  {'kind':<9} {'username':<14} {'password':<14} partner")
         for login in result["logins"]:
             self.stdout.write(f"  {login['kind']:<9} {login['username']:<14} {login['password']:<14} {login['partner']}")
