@@ -5,32 +5,9 @@ from django.utils.translation import gettext_lazy as _
 
 from partnercenter.forms import ManagerForm, VerificationForm
 
-from .choices import AssociationType, EventInitiator, EventKind, EventStatus
+from .choices import AssociationType
 
-__all__ = [
-    "CustomerFilterForm", "RegisterCustomerForm", "ManagerForm", "ReasonForm", "EventFilterForm",
-    "DecisionForm", "ResourceFilterForm",
-]
-
-
-class CustomerFilterForm(forms.Form):
-    """The list filters of 客户管理 (the same ones the CBC query documents, plus account manager)."""
-
-    account_name = forms.CharField(label=_("Account name"), required=False, max_length=64)
-    real_name = forms.CharField(label=_("Real-name name"), required=False, max_length=128)
-    customer_id = forms.CharField(label=_("Account ID"), required=False, max_length=64)
-    label = forms.CharField(label=_("Label"), required=False, max_length=64)
-    association_type = forms.ChoiceField(
-        label=_("Association type"), required=False, choices=[("", _("All"))] + list(AssociationType.choices)
-    )
-    associated_from = forms.DateField(label=_("Associated from"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    associated_to = forms.DateField(label=_("Associated to"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    account_manager = forms.ModelChoiceField(label=_("Account manager"), required=False, queryset=None,
-                                             empty_label=_("All"))
-
-    def __init__(self, *args, managers=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["account_manager"].queryset = managers
+__all__ = ["RegisterCustomerForm", "ManagerForm", "ReasonForm", "DecisionForm"]
 
 
 class RegisterCustomerForm(forms.Form):
@@ -67,24 +44,3 @@ class ReasonForm(VerificationForm):
 
 class DecisionForm(VerificationForm):
     note = forms.CharField(label=_("Reply (optional)"), max_length=500, required=False)
-
-
-class EventFilterForm(forms.Form):
-    customer = forms.CharField(label=_("Customer"), required=False, max_length=64)
-    kind = forms.ChoiceField(label=_("Event"), required=False, choices=[("", _("All"))] + list(EventKind.choices))
-    status = forms.ChoiceField(label=_("Status"), required=False, choices=[("", _("All"))] + list(EventStatus.choices))
-    initiator = forms.ChoiceField(label=_("Initiated by"), required=False,
-                                  choices=[("", _("All"))] + list(EventInitiator.choices))
-    created_from = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    created_to = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-
-
-class ResourceFilterForm(forms.Form):
-    region_code = forms.CharField(label=_("Region"), required=False, max_length=32)
-    service_type_code = forms.CharField(label=_("Service type"), required=False, max_length=64)
-    resource_id = forms.CharField(label=_("Resource ID"), required=False, max_length=64)
-    status = forms.TypedChoiceField(label=_("Status"), required=False, coerce=int, empty_value=None, choices=[])
-
-    def __init__(self, *args, statuses=(), **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["status"].choices = [("", _("All"))] + list(statuses)

@@ -14,15 +14,13 @@ from partnercenter.confirmation import posted
 from partnercenter.errors import DomainError
 from partnercenter.forms import VerificationForm
 from partnercenter.exports import EXPORT_LIMIT, local_time, xlsx_response
-from partnercenter.pages import customer_page, day_bound, form_error, member_page, paginate
+from partnercenter.pages import customer_page, form_error, member_page, paginate
 from partnercenter.selectors import account_managers_for, resellers_for
 
 from . import selectors, services
 from .choices import ChargingMode, EventStatus, OnDemandStatus, PeriodStatus
-from .forms import (
-    CustomerFilterForm, DecisionForm, EventFilterForm, ManagerForm, ReasonForm, RegisterCustomerForm,
-    ResourceFilterForm,
-)
+from .filters import CustomerFilter, EventFilter, ResourceFilter
+from .forms import DecisionForm, ManagerForm, ReasonForm, RegisterCustomerForm
 
 __all__ = [
     "customer_list", "customer_export", "customer_register", "customer_detail", "customer_manager",
@@ -42,18 +40,8 @@ def _customer_or_404(actor, domain_id):
 
 
 def _filtered_customers(request):
-    actor = request.actor
-    form = CustomerFilterForm(request.GET or None, managers=account_managers_for(actor))
-    queryset = selectors.customers_for(actor)
-    if form.is_bound and form.is_valid():
-        data = form.cleaned_data
-        queryset = selectors.filter_customers(
-            queryset, account_name=data["account_name"], real_name=data["real_name"], customer_id=data["customer_id"],
-            label=data["label"], association_type=data["association_type"],
-            associated_from=day_bound(data["associated_from"]), associated_to=day_bound(data["associated_to"], end=True),
-            account_manager_id=data["account_manager"].pk if data["account_manager"] else None,
-        )
-    return form, queryset
+    filters = CustomerFilter(request.GET or None, queryset=selectors.customers_for(request.actor), request=request)
+    return filters.form, filters.qs
 
 
 # ---------------------------------------------------------------------------------------------
@@ -214,17 +202,11 @@ def customer_resources(request, domain_id):
     customer = _customer_or_404(actor, domain_id)
     mode = request.GET.get("mode") if request.GET.get("mode") in ChargingMode.values else ChargingMode.ON_DEMAND
     statuses = OnDemandStatus.choices if mode == ChargingMode.ON_DEMAND else PeriodStatus.choices
-    form = ResourceFilterForm(request.GET or None, statuses=statuses)
-    queryset = selectors.resources_for(actor, customer, mode)
-    if form.is_bound and form.is_valid():
-        data = form.cleaned_data
-        queryset = selectors.filter_resources(
-            queryset, region_code=data["region_code"], service_type_code=data["service_type_code"],
-            resource_ids=[data["resource_id"]] if data["resource_id"] else None, status=data["status"],
-        )
+    filters = ResourceFilter(request.GET or None, queryset=selectors.resources_for(actor, customer, mode),
+                             statuses=statuses, page=True)
     return render(request, "customers/resources.html", {
-        "customer": customer, "mode": mode, "modes": ChargingMode.choices, "form": form,
-        "page": paginate(request, queryset),
+        "customer": customer, "mode": mode, "modes": ChargingMode.choices, "form": filters.form,
+        "page": paginate(request, filters.qs),
     })
 
 
@@ -235,16 +217,9 @@ def customer_resources(request, domain_id):
 @member_page("customers.view")
 def events(request):
     actor = request.actor
-    form = EventFilterForm(request.GET or None)
-    queryset = selectors.events_for(actor)
-    if form.is_bound and form.is_valid():
-        data = form.cleaned_data
-        queryset = selectors.filter_events(
-            queryset, kind=data["kind"], status=data["status"], initiator=data["initiator"], customer=data["customer"],
-            created_from=day_bound(data["created_from"]), created_to=day_bound(data["created_to"], end=True),
-        )
+    filters = EventFilter(request.GET or None, queryset=selectors.events_for(actor))
     return render(request, "customers/events.html", {
-        "form": form, "page": paginate(request, queryset),
+        "form": filters.form, "page": paginate(request, filters.qs),
         "awaiting": selectors.awaiting_decision(actor)[:50], "can_manage": actor.has_perm("customers.manage"),
     })
 

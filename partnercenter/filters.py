@@ -1,0 +1,120 @@
+"""What every list's FilterSet shares (django-filter): one FilterSet per list, used by its page, its
+export and its CBC endpoint, so a filter means the same thing wherever it is applied.
+
+- Pages bind the query string: `SomeFilter(request.GET or None, queryset=…, request=request)`; the
+  FilterSet's `.form` is the filter bar, `.qs` the filtered rows. A field the user got wrong shows its
+  error on the form and filters nothing, the others still apply.
+- Endpoints pass the serializer's validated data with `SomeFilter.from_wire(data, queryset)`: `wire`
+  maps a CBC field name to the filter's name where the two differ (`associated_on_begin` →
+  `associated_from`).
+- Time ranges take a date from a page's date picker (the whole day in the current time zone) or an
+  exact moment from the API (`MomentFilter`).
+"""
+
+from datetime import datetime, time
+
+import django_filters
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .errors import Codes, DomainError
+
+__all__ = ["ListFilterSet", "MomentFilter", "ValuesFilter", "grouped", "ALL"]
+
+ALL = _("All")  # the empty choice of every choice filter
+
+
+class MomentField(forms.DateField):
+    """A date from a date picker (its first or last moment) or, from the API, an exact datetime."""
+
+    widget = forms.DateInput(attrs={"type": "date"})
+
+    def __init__(self, *, end=False, **kwargs):
+        self.end = end
+        super().__init__(**kwargs)
+
+    def to_python(self, value):
+        if isinstance(value, datetime):
+            return value if timezone.is_aware(value) else timezone.make_aware(value)
+        day = super().to_python(value)
+        if day is None:
+            return None
+        return timezone.make_aware(datetime.combine(day, time.max if self.end else time.min))
+
+
+class MomentFilter(django_filters.Filter):
+    """`field_name >= moment` (or `<=` with `end=True`)."""
+
+    field_class = MomentField
+
+    def __init__(self, *args, end=False, **kwargs):
+        kwargs.setdefault("lookup_expr", "lte" if end else "gte")
+        super().__init__(*args, **kwargs)
+        self.extra["end"] = end
+
+
+class _ValuesWidget(forms.MultipleHiddenInput):
+    def value_from_datadict(self, data, files, name):
+        if hasattr(data, "getlist"):
+            return data.getlist(name)
+        value = data.get(name)
+        return value if isinstance(value, (list, tuple)) or value is None else [value]
+
+
+class ValuesField(forms.Field):
+    widget = _ValuesWidget
+
+    def to_python(self, value):
+        return [str(item) for item in value or () if str(item) != ""]
+
+
+class ValuesFilter(django_filters.Filter):
+    """`field_name IN (…)` for a list: repeated query parameters on a page, a JSON list from the API."""
+
+    field_class = ValuesField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("lookup_expr", "in")
+        super().__init__(*args, **kwargs)
+
+
+class ListFilterSet(django_filters.FilterSet):
+    wire: dict[str, str] = {}
+
+    @classmethod
+    def from_wire(cls, data, queryset, **kwargs):
+        """The filtered queryset for an endpoint's validated data (None, "" and [] are no filter). What
+        the serializer let through and a filter still refuses is CBC.0100, never silently ignored."""
+        bound = {cls.wire.get(name, name): value for name, value in data.items() if value not in (None, "", [])}
+        filterset = cls({name: value for name, value in bound.items() if name in cls.base_filters},
+                        queryset=queryset, **kwargs)
+        if not filterset.is_valid():
+            name, errors = next(iter(filterset.errors.items()))
+            raise DomainError(Codes.PARAMETER, f"{name}: {errors[0]}")
+        return filterset.qs
+
+    def filter_queryset(self, queryset):
+        """Filters that share a multi-valued relation must match the same related row: those whose
+        `group` is set are applied in one filter() call per group."""
+        grouped: dict[str, dict] = {}
+        for name, value in self.form.cleaned_data.items():
+            flt = self.filters[name]
+            group = getattr(flt, "group", None)
+            if group is None:
+                queryset = flt.filter(queryset, value)
+            elif value not in (None, "", [], ()):
+                grouped.setdefault(group, {})[f"{flt.field_name}__{flt.lookup_expr}"] = value
+        for group, lookups in grouped.items():
+            queryset = queryset.filter(**self.group_conditions(group), **lookups)
+        return queryset
+
+    def group_conditions(self, group) -> dict:
+        """Extra conditions of a group's row (e.g. the association must be active)."""
+        return {}
+
+
+def grouped(filter_instance, group):
+    """Put a filter in a group (see ListFilterSet.filter_queryset)."""
+    filter_instance.group = group
+    return filter_instance
