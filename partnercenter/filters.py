@@ -54,23 +54,51 @@ class MomentFilter(django_filters.Filter):
         self.extra["end"] = end
 
 
-class _ValuesWidget(forms.MultipleHiddenInput):
+def _values(data, name):
+    if hasattr(data, "getlist"):
+        return data.getlist(name)
+    value = data.get(name)
+    return value if isinstance(value, (list, tuple)) or value is None else [value]
+
+
+class _ValuesInput(forms.MultipleHiddenInput):
     def value_from_datadict(self, data, files, name):
-        if hasattr(data, "getlist"):
-            return data.getlist(name)
-        value = data.get(name)
-        return value if isinstance(value, (list, tuple)) or value is None else [value]
+        return _values(data, name)
+
+
+class _ValuesSelect(forms.Select):
+    """A single-choice select on the page whose value is a list, as the API sends it."""
+
+    def value_from_datadict(self, data, files, name):
+        return _values(data, name)
 
 
 class ValuesField(forms.Field):
-    widget = _ValuesWidget
+    """A list of values; with `choices`, each must be one of them (shown on a page as a select)."""
+
+    widget = _ValuesInput
+
+    def __init__(self, *, choices=None, coerce=str, **kwargs):
+        self.choices, self.coerce = choices, coerce
+        if choices is not None:
+            kwargs.setdefault("widget", _ValuesSelect(choices=[("", ALL), *choices]))
+        super().__init__(**kwargs)
 
     def to_python(self, value):
-        return [str(item) for item in value or () if str(item) != ""]
+        items = [str(item) for item in value or () if str(item) != ""]
+        if self.choices is not None:
+            allowed = {str(key) for key, _label in self.choices}
+            if any(item not in allowed for item in items):
+                raise forms.ValidationError(_("Select a valid choice."), code="invalid_choice")
+        try:
+            return [self.coerce(item) for item in items]
+        except (TypeError, ValueError):
+            raise forms.ValidationError(_("Select a valid choice."), code="invalid_choice") from None
 
 
 class ValuesFilter(django_filters.Filter):
-    """`field_name IN (…)` for a list: repeated query parameters on a page, a JSON list from the API."""
+    """`field_name IN (…)` for a list: repeated query parameters (or one select) on a page, a JSON list
+    from the API."""
 
     field_class = ValuesField
 

@@ -1,0 +1,103 @@
+"""The filters of the voucher lists — one FilterSet per list, shared by the page, its export and its CBC
+endpoint (see partnercenter/filters.py)."""
+
+import django_filters
+from django.utils.translation import gettext_lazy as _
+
+from partnercenter.filters import ALL, ListFilterSet, MomentFilter, ValuesFilter
+
+from .choices import CouponOperation, CouponStatus, CouponType, QuotaOperation, QuotaStatus, QuotaType
+from .models import Coupon, CouponQuota, CouponRecord, QuotaRecord
+
+__all__ = ["QuotaFilter", "CouponFilter", "CouponRecordFilter", "QuotaRecordFilter", "CustomerCouponFilter"]
+
+
+def _typed(label, choices, **kwargs):
+    return django_filters.TypedChoiceFilter(label=label, coerce=int, empty_value=None,
+                                            choices=[("", ALL), *choices], **kwargs)
+
+
+class QuotaFilter(ListFilterSet):
+    """代金券额度 / 现金券额度 and `GET /v2/partners/coupon-quotas`."""
+
+    quota_id = ValuesFilter(label=_("Quota ID"), field_name="quota_id")
+    status = ValuesFilter(label=_("Status"), choices=QuotaStatus.choices, coerce=int)
+    quota_type = _typed(_("Quota type"), QuotaType.choices)
+    created_from = MomentFilter(field_name="created_at")
+    created_to = MomentFilter(field_name="created_at", end=True)
+    effective_from = MomentFilter(field_name="effective_time")
+    effective_to = MomentFilter(field_name="effective_time", end=True)
+    expires_from = MomentFilter(field_name="expire_time")
+    expires_to = MomentFilter(field_name="expire_time", end=True)
+
+    wire = {"quota_ids": "quota_id", "quota_status_list": "status", "create_time_begin": "created_from",
+            "create_time_end": "created_to", "effective_time_begin": "effective_from",
+            "effective_time_end": "effective_to", "expire_time_begin": "expires_from", "expire_time_end": "expires_to"}
+
+    class Meta:
+        model = CouponQuota
+        fields = []
+
+
+class CouponFilter(ListFilterSet):
+    """已发放代金券, its export and `GET /v2/promotions/benefits/partner-coupons`."""
+
+    coupon_id = django_filters.CharFilter(label=_("Coupon ID"), max_length=64)
+    customer_id = django_filters.CharFilter(label=_("Customer account ID"), field_name="customer__domain_id",
+                                            max_length=64)
+    coupon_type = _typed(_("Coupon type"), CouponType.choices)
+    status = _typed(_("Status"), CouponStatus.choices)
+    created_from = MomentFilter(label=_("Issued from"), field_name="created_at")
+    created_to = MomentFilter(label=_("Issued to"), field_name="created_at", end=True)
+    effective_from = MomentFilter(field_name="valid_time")
+    effective_to = MomentFilter(field_name="valid_time", end=True)
+    expires_from = MomentFilter(label=_("Expires from"), field_name="expire_time")
+    expires_to = MomentFilter(label=_("Expires to"), field_name="expire_time", end=True)
+
+    wire = {"create_time_begin": "created_from", "create_time_end": "created_to",
+            "effective_time_begin": "effective_from", "effective_time_end": "effective_to",
+            "expire_time_begin": "expires_from", "expire_time_end": "expires_to"}
+
+    class Meta:
+        model = Coupon
+        fields = []
+
+
+class CouponRecordFilter(ListFilterSet):
+    """代金券操作记录 and its endpoint."""
+
+    operation_type = django_filters.ChoiceFilter(label=_("Operation"), choices=CouponOperation.choices, empty_label=ALL)
+    customer_id = django_filters.CharFilter(label=_("Customer account ID"), field_name="customer__domain_id",
+                                            max_length=64)
+    coupon_id = django_filters.CharFilter(label=_("Coupon ID"), field_name="coupon__coupon_id", max_length=64)
+    date_from = MomentFilter(label=_("From"), field_name="created_at")
+    date_to = MomentFilter(label=_("To"), field_name="created_at", end=True)
+
+    class Meta:
+        model = CouponRecord
+        fields = []
+
+
+class QuotaRecordFilter(ListFilterSet):
+    """A distributor's quota records with its resellers."""
+
+    operation_type = django_filters.ChoiceFilter(label=_("Operation"), choices=QuotaOperation.choices, empty_label=ALL)
+    indirect_partner_id = django_filters.CharFilter(label=_("Reseller ID"), field_name="reseller__domain_id",
+                                                    max_length=64)
+    date_from = MomentFilter(label=_("From"), field_name="created_at")
+    date_to = MomentFilter(label=_("To"), field_name="created_at", end=True)
+
+    class Meta:
+        model = QuotaRecord
+        fields = []
+
+
+class CustomerCouponFilter(ListFilterSet):
+    """The customer's 优惠券 page in the fee center."""
+
+    status = _typed(_("Status"), CouponStatus.choices)
+    coupon_id = django_filters.CharFilter(label=_("Coupon ID"), max_length=64)
+
+    class Meta:
+        model = Coupon
+        fields = []
