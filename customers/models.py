@@ -101,6 +101,11 @@ class Association(models.Model):
     def __str__(self):
         return f"{self.partner} – {self.customer}"
 
+    @property
+    def is_resale(self) -> bool:
+        """代售: the partner pays for the customer, so it allocates funds and flexi-purchase coupons to it."""
+        return self.association_type == AssociationType.RESALE
+
 
 class AssociationEvent(models.Model):
     """One event of an association (关联关系操作记录): an association made, a disassociation or a type
@@ -236,6 +241,15 @@ class OpsAuthorization(models.Model):
 
     def __str__(self):
         return f"{self.partner} → {self.customer}"
+
+    @property
+    def is_pending(self) -> bool:
+        return self.status == OpsStatus.PENDING
+
+    @property
+    def is_open(self) -> bool:
+        """Asked for or granted: the partner may still withdraw it."""
+        return self.status in (OpsStatus.PENDING, OpsStatus.AUTHORIZED)
 
 
 class NewCustomerTag(models.Model):
