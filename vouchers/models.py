@@ -67,6 +67,15 @@ class CouponQuota(models.Model):
     def coupon_type(self) -> int:
         return CouponType.FLEXI_COUPON if self.quota_type == QuotaType.FLEXI_COUPON else CouponType.CASH_COUPON
 
+    @property
+    def is_flexi(self) -> bool:
+        """A flexi-purchase (现金券) quota: its coupons go to resale customers only."""
+        return self.quota_type == QuotaType.FLEXI_COUPON
+
+    @property
+    def is_reclaimed(self) -> bool:
+        return self.status == QuotaStatus.RECLAIMED
+
     def usable_at(self, when) -> bool:
         return self.status == QuotaStatus.NORMAL and self.effective_time <= when < self.expire_time
 
@@ -105,6 +114,11 @@ class Coupon(models.Model):
     def __str__(self):
         return self.coupon_id
 
+    @property
+    def is_effective(self) -> bool:
+        """Usable now; only an effective coupon can be reclaimed."""
+        return self.status == CouponStatus.EFFECTIVE
+
 
 class CouponRecord(models.Model):
     """操作记录 of coupons: issue, reclaim (manual, on disassociation, on switch), expiry … Never edited."""
@@ -124,6 +138,10 @@ class CouponRecord(models.Model):
         verbose_name = _("coupon record")
         verbose_name_plural = _("coupon records")
         ordering = ["-created_at", "-id"]
+
+    @property
+    def succeeded(self) -> bool:
+        return self.result == "0"
 
 
 class QuotaRecord(models.Model):
