@@ -159,8 +159,14 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
-# Also log every failure, so sign-in can cap failures per account across all IPs (partnercenter/signin.py).
+# A locked pair is refused without checking the password and without recording the attempt: it
+# neither prolongs the lock (the cool-off runs from the last checked failure) nor counts below.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+# Log every checked failure. Once an account has SIGNIN_MAX_FAILURES_PER_ACCOUNT_HOUR of them in the
+# last hour, the addresses they came from are refused for that account; other addresses still sign in
+# (password, then the second factor if enrolled). The rule is in our handler (partnercenter/signin.py).
 AXES_ENABLE_ACCESS_FAILURE_LOG = True
+AXES_HANDLER = "partnercenter.signin.SignInHandler"
 SIGNIN_MAX_FAILURES_PER_ACCOUNT_HOUR = 100
 # TOTP and e-mailed codes: django-otp throttles with exponential back-off after a failure.
 OTP_TOTP_ISSUER = "Partner Center"

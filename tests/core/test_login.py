@@ -1,9 +1,12 @@
-"""Sign-in: homes per kind of user, lockout by username + IP with a cool-off, the second factor."""
+"""Sign-in: homes per kind of user, lockout by username + IP with a cool-off, the account-wide rule that
+refuses only the addresses that failed (never the user everywhere), the second factor."""
 
 from datetime import timedelta
 
 import pytest
 import time_machine
+from axes.models import AccessFailureLog
+from django.conf import settings
 from django.test import Client
 from django.utils import timezone
 from django_otp.oath import TOTP
@@ -50,14 +53,98 @@ def test_five_failures_lock_the_username_at_that_ip_for_a_while(tenant_a):
         assert sign_in(Client(), username).status_code == 302  # a cool-off, not a permanent lock
 
 
-def test_an_account_takes_at_most_100_failures_an_hour_from_all_addresses(tenant_a):
+def test_wrong_passwords_refused_at_a_locked_address_are_not_checked_and_do_not_prolong_the_lock(tenant_a):
+    username = tenant_a.admin.user.username
+    with time_machine.travel(timezone.now(), tick=False) as clock:
+        for _ in range(5):
+            sign_in(Client(), username, "wrong")
+        clock.shift(timedelta(minutes=10))
+        for _ in range(120):
+            assert sign_in(Client(), username, "wrong").status_code == 429
+        assert AccessFailureLog.objects.filter(username=username).count() == 5  # only checked passwords
+        clock.shift(timedelta(minutes=6))  # 16 minutes after the fifth checked failure
+        assert sign_in(Client(), username).status_code == 302
+
+
+def test_an_attacker_at_one_address_cannot_lock_the_user_out_elsewhere(tenant_a):
+    username = tenant_a.admin.user.username
+    with time_machine.travel(timezone.now(), tick=False) as clock:
+        for _ in range(150):
+            sign_in(Client(), username, "wrong", ip="10.6.6.6")
+        assert sign_in(Client(), username, ip="10.0.0.2")["Location"] == "/"  # a clean address gets in
+        clock.shift(timedelta(minutes=14))
+        assert sign_in(Client(), username, ip="10.6.6.6").status_code == 429  # the attacker's stays locked
+        clock.shift(timedelta(minutes=2))
+        assert sign_in(Client(), username, ip="10.6.6.6").status_code == 302  # for its cool-off only
+
+
+def test_a_user_with_a_second_factor_gets_in_from_a_clean_address_during_an_attack(tenant_a):
+    user = tenant_a.admin.user
+    device = TOTPDevice.objects.create(user=user, name="app", confirmed=True)
+    with time_machine.travel(timezone.now(), tick=False):
+        for n in range(100):  # the account is under attack from 25 addresses ...
+            sign_in(Client(), user.username, "wrong", ip=f"10.1.{n // 4}.{n % 4}")
+        for _ in range(50):  # ... and hammered from one more
+            sign_in(Client(), user.username, "wrong", ip="10.6.6.6")
+        client = Client()
+        assert sign_in(client, user.username, ip="10.0.0.2")["Location"] == "/login/verify/"
+        assert client.post("/login/verify/", {"token": _code(device)}, REMOTE_ADDR="10.0.0.2")["Location"] == "/"
+
+
+def test_a_distributed_attack_gets_one_guess_per_fresh_address_once_the_account_has_100_failures(tenant_a):
     username = tenant_a.admin.user.username
     with time_machine.travel(timezone.now(), tick=False) as clock:
         for n in range(100):
             sign_in(Client(), username, "wrong", ip=f"10.1.{n // 4}.{n % 4}")  # 4 per address: never locked by IP
-        assert sign_in(Client(), username, ip="10.9.9.9").status_code == 429
+        checked = AccessFailureLog.objects.filter(username=username).count()
+        assert checked == 100
+        # Every address that failed is refused now, even with the right password, without a check.
+        assert sign_in(Client(), username, ip="10.1.0.0").status_code == 429
+        assert sign_in(Client(), username, "wrong", ip="10.1.24.3").status_code == 429
+        assert AccessFailureLog.objects.filter(username=username).count() == checked
+        # A fresh address gets its password checked once; after one failure it is refused too.
+        assert sign_in(Client(), username, "wrong", ip="10.2.0.1").status_code == 200
+        assert sign_in(Client(), username, ip="10.2.0.1").status_code == 429
+        # An address that has not failed signs in.
+        assert sign_in(Client(), username, ip="10.9.9.9")["Location"] == "/"
         clock.shift(timedelta(minutes=61))
-        assert sign_in(Client(), username, ip="10.9.9.9").status_code == 302
+        assert sign_in(Client(), username, ip="10.1.0.0").status_code == 302
+
+
+def test_the_users_own_address_is_not_refused_for_a_typo_before_it_signed_in(tenant_a):
+    username = tenant_a.admin.user.username
+    with time_machine.travel(timezone.now(), tick=False) as clock:
+        sign_in(Client(), username, "wrong", ip="10.0.0.2")  # the user's typo ...
+        clock.shift(timedelta(seconds=30))
+        assert sign_in(Client(), username, ip="10.0.0.2").status_code == 302  # ... then the user gets in
+        clock.shift(timedelta(minutes=1))
+        for n in range(100):
+            sign_in(Client(), username, "wrong", ip=f"10.1.{n // 4}.{n % 4}")
+        assert sign_in(Client(), username, ip="10.0.0.2").status_code == 302
+
+
+def test_the_admin_sign_in_follows_the_same_account_rule(tenant_a):
+    username = tenant_a.admin.user.username
+    with time_machine.travel(timezone.now(), tick=False):
+        for n in range(100):
+            sign_in(Client(), username, "wrong", ip=f"10.1.{n // 4}.{n % 4}")
+        refused = Client().post("/admin/login/", {"username": username, "password": "guess"}, REMOTE_ADDR="10.1.0.0")
+        assert refused.status_code == 429
+        assert AccessFailureLog.objects.filter(username=username).count() == 100
+
+
+def test_the_account_rule_still_sees_new_failures_after_a_thousand_old_ones(tenant_a):
+    username = tenant_a.admin.user.username
+    with time_machine.travel(timezone.now() - timedelta(days=2), tick=False):
+        AccessFailureLog.objects.bulk_create(
+            AccessFailureLog(username=username, ip_address="10.3.0.1", user_agent="", http_accept="", path_info="/login/")
+            for _ in range(settings.AXES_ACCESS_FAILURE_LOG_PER_USER_LIMIT)
+        )
+    with time_machine.travel(timezone.now(), tick=False):
+        for n in range(100):
+            sign_in(Client(), username, "wrong", ip=f"10.1.{n // 4}.{n % 4}")
+        assert sign_in(Client(), username, ip="10.1.0.0").status_code == 429
+        assert AccessFailureLog.objects.filter(username=username).count() == settings.AXES_ACCESS_FAILURE_LOG_PER_USER_LIMIT
 
 
 def test_a_user_with_a_device_needs_the_second_step(tenant_a):
