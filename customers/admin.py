@@ -2,6 +2,8 @@
 
 from django.contrib import admin
 
+from partnercenter.admin import OperatorAdmin
+
 from .models import Association, Customer, CustomerUser
 
 
@@ -12,13 +14,13 @@ class AssociationInline(admin.TabularInline):
 
 
 @admin.register(Customer)
-class CustomerAdmin(admin.ModelAdmin):
+class CustomerAdmin(OperatorAdmin):
     list_display = ["domain_name", "real_name", "domain_id", "verified_status", "created_at"]
     search_fields = ["domain_name", "real_name", "domain_id", "xaccount_id"]
     inlines = [AssociationInline]
 
 
 @admin.register(CustomerUser)
-class CustomerUserAdmin(admin.ModelAdmin):
+class CustomerUserAdmin(OperatorAdmin):
     list_display = ["user", "customer", "is_owner"]
     raw_id_fields = ["user", "customer"]

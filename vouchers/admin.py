@@ -2,11 +2,13 @@
 
 from django.contrib import admin
 
+from partnercenter.admin import OperatorAdmin
+
 from .models import Coupon, CouponQuota, CouponRecord, QuotaRecord
 
 
 @admin.register(CouponQuota)
-class CouponQuotaAdmin(admin.ModelAdmin):
+class CouponQuotaAdmin(OperatorAdmin):
     """Granting: value and balance start equal; after that the balance moves only through services."""
 
     list_display = ["quota_id", "partner", "quota_type", "quota_value", "balance", "status", "effective_time", "expire_time"]
