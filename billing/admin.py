@@ -1,7 +1,10 @@
 """The platform operator's money screens: confirm or reject offline remittances, set credit limits.
-Balances and the ledger are read-only here: money moves only through billing.services."""
+Balances and the ledger are read-only here: money moves only through billing.services, and every
+decision is in the operation log. Deciding a remittance takes the model permission
+`billing.change_recharge` (being staff is not enough); a credit limit takes `billing.change_partneraccount`."""
 
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext_lazy as _
 
 from partnercenter.actors import actor_for_user
@@ -10,6 +13,8 @@ from partnercenter.errors import DomainError
 from . import services
 from .choices import RechargeStatus
 from .models import Adjustment, CustomerAccount, LedgerEntry, PartnerAccount, Recharge
+
+DECIDE_PERMISSION = "billing.change_recharge"
 
 
 class ReadOnly(admin.ModelAdmin):
@@ -30,7 +35,12 @@ class RechargeAdmin(ReadOnly):
     search_fields = ["partner__name", "reference", "trans_id"]
     actions = ["confirm", "reject"]
 
+    def has_decide_permission(self, request):
+        return request.user.has_perm(DECIDE_PERMISSION)
+
     def _decide(self, request, queryset, succeeded):
+        if not self.has_decide_permission(request):  # the action list already hides it; a forged post too
+            raise PermissionDenied
         actor = actor_for_user(request.user, ip=request.META.get("REMOTE_ADDR"))
         done = 0
         for recharge in queryset.filter(status=RechargeStatus.PENDING):
@@ -41,16 +51,13 @@ class RechargeAdmin(ReadOnly):
                 self.message_user(request, f"{recharge}: {exc.message}", messages.ERROR)
         self.message_user(request, _("%(count)d recharge(s) decided.") % {"count": done})
 
-    @admin.action(description=_("Confirm the selected remittances (credit the partner)"))
+    @admin.action(description=_("Confirm the selected remittances (credit the partner)"), permissions=["decide"])
     def confirm(self, request, queryset):
         self._decide(request, queryset, True)
 
-    @admin.action(description=_("Reject the selected remittances"))
+    @admin.action(description=_("Reject the selected remittances"), permissions=["decide"])
     def reject(self, request, queryset):
         self._decide(request, queryset, False)
-
-    def has_change_permission(self, request, obj=None):
-        return request.user.is_staff  # the actions need it; the form itself shows read-only fields
 
     def get_readonly_fields(self, request, obj=None):
         return [f.name for f in self.model._meta.fields]
@@ -72,8 +79,11 @@ class PartnerAccountAdmin(admin.ModelAdmin):
         return False
 
     def save_model(self, request, obj, form, change):
-        try:
-            services.set_credit_limit(actor_for_user(request.user), partner=obj.partner, credit_limit=obj.credit_limit)
+        if "credit_limit" not in form.changed_data:
+            return
+        actor = actor_for_user(request.user, ip=request.META.get("REMOTE_ADDR"))
+        try:  # the service logs the change (funds.credit_limit) under the partner, a refusal too
+            services.set_credit_limit(actor, partner=obj.partner, credit_limit=obj.credit_limit)
         except DomainError as exc:
             self.message_user(request, str(exc.message), messages.ERROR)
 

@@ -5,14 +5,13 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from partnercenter.confirmation import ConfirmForm
 from partnercenter.forms import AmountField
 
 from .choices import BalanceType, OperationType, RechargeMethod, RechargeStatus, TradeType
 
 __all__ = [
     "AmountField", "AmountForm", "OnlineRechargeForm", "RemittanceForm", "RechargeFilterForm", "BatchAllocateForm",
-    "ConfirmForm", "AdjustmentFilterForm", "LedgerFilterForm",
+    "AdjustmentFilterForm", "LedgerFilterForm",
 ]
 
 _DATE = {"widget": forms.DateInput(attrs={"type": "date"})}

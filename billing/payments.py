@@ -1,11 +1,18 @@
-"""Payment providers for online recharge. `settings.PAYMENT_PROVIDER` names the class; the default
-sandbox completes or fails a payment on command (a page the payer clicks, or a test), so the whole
-flow runs without a real gateway. A real provider implements the same two methods."""
+"""Payment providers for online recharge.
+
+`settings.PAYMENT_PROVIDER` names a real gateway's class (a subclass of PaymentProvider). The sandbox,
+which credits a payment when the payer clicks "succeeded", is a test double: it exists only where
+`settings.PAYMENT_SANDBOX` is on (`make run`, the tests). Without either, `provider()` is None and
+online recharge is unavailable; offline remittance still works.
+"""
 
 from django.conf import settings
+from django.urls import reverse
 from django.utils.module_loading import import_string
 
-__all__ = ["PaymentProvider", "SandboxProvider", "provider"]
+from .choices import RechargeMethod, RechargeStatus
+
+__all__ = ["PaymentProvider", "SandboxProvider", "provider", "sandbox_enabled", "sandbox_url"]
 
 
 class PaymentProvider:
@@ -27,10 +34,26 @@ class SandboxProvider(PaymentProvider):
         return f"SANDBOX-{recharge.trans_id[:16].upper()}"
 
     def payment_url(self, recharge) -> str:
-        from django.urls import reverse
-
         return reverse("billing:sandbox_pay", args=[recharge.trans_id])
 
 
-def provider() -> PaymentProvider:
-    return import_string(getattr(settings, "PAYMENT_PROVIDER", "billing.payments.SandboxProvider"))()
+def provider() -> PaymentProvider | None:
+    """The configured real gateway; else the sandbox where settings enable it; else None (no online recharge)."""
+    if settings.PAYMENT_PROVIDER:
+        return import_string(settings.PAYMENT_PROVIDER)()
+    if settings.PAYMENT_SANDBOX:
+        return SandboxProvider()
+    return None
+
+
+def sandbox_enabled() -> bool:
+    """Whether the sandbox is the provider in use: only then may a payer complete a payment by a click."""
+    return isinstance(provider(), SandboxProvider)
+
+
+def sandbox_url(recharge) -> str | None:
+    """Where the payer can still finish this recharge in the sandbox, if anywhere."""
+    if (recharge.method == RechargeMethod.ONLINE and recharge.status == RechargeStatus.PENDING
+            and recharge.provider == SandboxProvider.name and sandbox_enabled()):
+        return reverse("billing:sandbox_pay", args=[recharge.trans_id])
+    return None

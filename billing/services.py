@@ -5,31 +5,37 @@ How a movement stays exact:
 - the balance that must not go below zero is changed with a conditional UPDATE
   (`… SET x = x - amount WHERE … AND <enough>`), which is safe under Read Committed: a concurrent
   transaction waits for the row lock and re-checks the condition; the CheckConstraints are the backstop;
-- rows are changed in one order — the paying partner, then the receiving customer or reseller — so two
-  movements never wait on each other in a cycle;
+- rows are locked in one order (locks.py) — the customer's association, the paying partner, then the
+  receiving customer or reseller — so two movements never wait on each other in a cycle;
+- eligibility checked before the transaction (is the customer still this partner's resale customer?)
+  is checked again once the association is locked, so a movement overlapping a disassociation is
+  refused instead of stranding money on a customer no partner can reach;
 - each changed balance gets its LedgerEntry, with the balance after, in the same transaction.
 """
 
-from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from customers.choices import AssociationType
 from customers.selectors import customer_for
+from customers.services import is_resale
+from partnercenter.choices import ActorKind
 from partnercenter.errors import Codes, DomainError
 from partnercenter.money import ZERO, parse_amount
 from partnercenter.oplog import operation, require_code
 from partnercenter.selectors import reseller_for
 
+from . import locks
 from .choices import BalanceType, OperationType, RechargeMethod, RechargeStatus, TradeType
 from .errors import BillingCodes
 from .models import Adjustment, CustomerAccount, LedgerEntry, PartnerAccount, Recharge, new_trans_id
 
 __all__ = [
-    "BATCH_LIMIT", "RECHARGE_ENTITIES", "partner_account", "customer_account", "allocate_to_customer", "reclaim_from_customer",
-    "batch_allocate", "reclaim_on_unbind", "allocate_to_reseller", "reclaim_from_reseller", "start_online_recharge",
-    "record_remittance", "complete_recharge", "set_credit_limit", "consume",
+    "BATCH_LIMIT", "RECHARGE_ENTITIES", "can_recharge", "can_receive_allocation", "partner_account", "customer_account",
+    "allocate_to_customer", "reclaim_from_customer", "batch_allocate", "reclaim_on_unbind", "allocate_to_reseller",
+    "reclaim_from_reseller", "start_online_recharge", "record_remittance", "complete_recharge", "set_credit_limit",
+    "consume",
 ]
 
 BATCH_LIMIT = 100  # customers in one 批量拨款
@@ -41,6 +47,27 @@ RECHARGE_ENTITIES = ("华为软件技术有限公司", "华为云计算技术有
 def _require(actor, permission):
     if not actor.is_partner or not actor.has_perm(permission):
         raise DomainError(Codes.FORBIDDEN)
+
+
+def _require_platform(actor):
+    """The platform itself: an operator in the admin, or the scheduler (the system, payment callbacks)."""
+    if actor.kind not in (ActorKind.OPERATOR, ActorKind.SCHEDULER):
+        raise DomainError(Codes.FORBIDDEN)
+
+
+# ---------------------------------------------------------------------------------------------
+# Rules pages and the API ask about (decided here only)
+# ---------------------------------------------------------------------------------------------
+
+def can_recharge(partner) -> bool:
+    """Only partners contracted with one of RECHARGE_ENTITIES recharge here (others through their
+    ecosystem manager)."""
+    return partner.contracting_entity in RECHARGE_ENTITIES
+
+
+def can_receive_allocation(association) -> bool:
+    """Only an active resale association holds allocated funds: referral customers pay the cloud directly."""
+    return is_resale(association)
 
 
 def partner_account(partner) -> PartnerAccount:
@@ -134,13 +161,27 @@ def _resale_customer(actor, customer_id, indirect_partner_id):
     customer = customer_for(actor, customer_id, indirect_partner_id=indirect_partner_id if owner != actor.partner else None)
     if customer is None:
         raise DomainError(Codes.NOT_FOUND, _("The customer does not exist."))
-    if customer.active_associations[0].association_type != AssociationType.RESALE:
-        raise DomainError(BillingCodes.NOT_RESALE, _("Referral customers pay the cloud directly; only resale customers "
-                                                     "receive allocations."))
+    _ensure_resale(customer.active_associations[0])
     return owner, customer
 
 
+def _ensure_resale(association):
+    if association is None:
+        raise DomainError(Codes.NOT_FOUND, _("The customer does not exist."))
+    if not can_receive_allocation(association):
+        raise DomainError(BillingCodes.NOT_RESALE, _("Referral customers pay the cloud directly; only resale customers "
+                                                     "receive allocations."))
+
+
+def _lock_and_recheck(owner, customer):
+    """Inside the movement's transaction: take its locks in order and check again that the customer is
+    still `owner`'s resale customer. A disassociation (or a switch to referral) that committed after
+    the first check is seen here, and the movement is refused."""
+    _ensure_resale(locks.lock_customer_movement(owner, customer, customer.active_associations[0]))
+
+
 def _allocate(actor, owner, customer, amount, *, batch_id="") -> Adjustment:
+    _lock_and_recheck(owner, customer)
     adjustment = Adjustment.objects.create(partner=owner, customer=customer, operation_type=OperationType.ALLOCATE,
                                            amount=amount, batch_id=batch_id, operator=actor.label)
     _debit_partner_available(owner, amount, trade_type=TradeType.BEADJUST, trans_id=adjustment.trans_id,
@@ -197,6 +238,7 @@ def reclaim_from_customer(actor, *, customer_id, amount, indirect_partner_id=Non
     owner, customer = _resale_customer(actor, customer_id, indirect_partner_id)
     with operation(actor, "funds.reclaim", target=customer, verification_code=verification_code,
                    detail={"amount": str(amount), "partner": owner.account_name}) as entry:
+        _lock_and_recheck(owner, customer)
         adjustment = Adjustment.objects.create(partner=owner, customer=customer, operation_type=OperationType.RECLAIM,
                                                amount=amount, operator=actor.label)
         # Partner row first (the fixed lock order), then the customer's balance, which must cover it.
@@ -210,13 +252,13 @@ def reclaim_from_customer(actor, *, customer_id, amount, indirect_partner_id=Non
 
 def reclaim_on_unbind(actor, *, association) -> Adjustment | None:
     """解绑回收: when a resale association ends (disassociation or type switch), the customer's whole
-    remaining balance returns to the partner. Runs inside the caller's transaction."""
+    remaining balance returns to the partner. Runs inside the caller's transaction, which holds the
+    association's lock (the first in the order of locks.py)."""
     if association.association_type != AssociationType.RESALE:
         return None
-    # Lock order: the partner row before the customer row, as everywhere else.
-    PartnerAccount.objects.select_for_update().filter(partner=association.partner).first()
-    account = CustomerAccount.objects.select_for_update().filter(customer=association.customer).first()
-    if account is None or account.balance <= ZERO:
+    locks.lock_partner_account(association.partner)
+    account = locks.lock_customer_account(association.customer)
+    if account.balance <= ZERO:
         return None
     amount = account.balance
     adjustment = Adjustment.objects.create(partner=association.partner, customer=association.customer,
@@ -249,6 +291,7 @@ def allocate_to_reseller(actor, *, indirect_partner_id, amount, verification_cod
     amount = parse_amount(amount)
     with operation(actor, "funds.allocate_reseller", target=reseller, verification_code=verification_code,
                    detail={"amount": str(amount)}) as entry:
+        locks.lock_reseller_movement(actor.partner, reseller)
         adjustment = Adjustment.objects.create(partner=actor.partner, reseller=reseller,
                                                operation_type=OperationType.ALLOCATE, amount=amount, operator=actor.label)
         _debit_partner_available(actor.partner, amount, trade_type=TradeType.BEADJUST, trans_id=adjustment.trans_id,
@@ -265,6 +308,7 @@ def reclaim_from_reseller(actor, *, indirect_partner_id, amount, verification_co
     amount = parse_amount(amount)
     with operation(actor, "funds.reclaim_reseller", target=reseller, verification_code=verification_code,
                    detail={"amount": str(amount)}) as entry:
+        locks.lock_reseller_movement(actor.partner, reseller)
         adjustment = Adjustment.objects.create(partner=actor.partner, reseller=reseller,
                                                operation_type=OperationType.RECLAIM, amount=amount, operator=actor.label)
         _credit_partner_available(actor.partner, amount, trade_type=TradeType.BERETRIEVE, trans_id=adjustment.trans_id,
@@ -281,7 +325,7 @@ def reclaim_from_reseller(actor, *, indirect_partner_id, amount, verification_co
 
 def _may_recharge(actor):
     _require(actor, "funds.recharge")
-    if actor.partner.contracting_entity not in RECHARGE_ENTITIES:
+    if not can_recharge(actor.partner):
         raise DomainError(BillingCodes.RECHARGE_NOT_ALLOWED)
 
 
@@ -316,14 +360,35 @@ def record_remittance(actor, *, amount, reference: str, remitter: str = "") -> R
     return recharge
 
 
+def _may_complete(actor, recharge) -> bool:
+    """Who may say a payment went through: the payment provider's confirmation (the scheduler, the
+    system's own actor) for any recharge; a platform operator for an offline remittance, after checking
+    the bank statement; and, only where the sandbox is enabled, the partner's own member with the
+    recharge right paying its own online sandbox recharge. Nobody else — not an access key, not a member
+    for a remittance or a real gateway's payment."""
+    from . import payments
+
+    if actor.kind == ActorKind.SCHEDULER:
+        return True
+    if actor.kind == ActorKind.OPERATOR:
+        return recharge.method == RechargeMethod.REMITTANCE
+    return (actor.kind == ActorKind.MEMBER and actor.partner == recharge.partner and actor.has_perm("funds.recharge")
+            and recharge.method == RechargeMethod.ONLINE and recharge.provider == payments.SandboxProvider.name
+            and payments.sandbox_enabled())
+
+
 def complete_recharge(actor, *, recharge_id, succeeded: bool, note: str = "") -> Recharge:
     """The payment provider's confirmation, or an operator's decision on a remittance. Moves a pending
     recharge once (a conditional UPDATE): a repeated callback changes nothing."""
-    recharge = Recharge.objects.select_related("partner").get(pk=recharge_id)
+    recharge = Recharge.objects.select_related("partner").filter(pk=recharge_id).first()
+    if recharge is None or (actor.partner is not None and actor.partner != recharge.partner):
+        raise DomainError(Codes.NOT_FOUND)  # another tenant's recharge is as absent as a made-up id
     status = RechargeStatus.SUCCEEDED if succeeded else (
         RechargeStatus.FAILED if recharge.method == RechargeMethod.ONLINE else RechargeStatus.REJECTED)
     with operation(actor, f"funds.recharge_{status}", target=recharge, partner=recharge.partner,
                    detail={"amount": str(recharge.amount), "reference": recharge.reference}):
+        if not _may_complete(actor, recharge):
+            raise DomainError(Codes.FORBIDDEN, _("Only the payment provider or the platform can confirm this payment."))
         moved = Recharge.objects.filter(pk=recharge.pk, status=RechargeStatus.PENDING).update(
             status=status, decided_by=actor.label, decided_at=timezone.now(), note=(note or "")[:255])
         if not moved:
@@ -337,9 +402,10 @@ def complete_recharge(actor, *, recharge_id, succeeded: bool, note: str = "") ->
 
 def set_credit_limit(actor, *, partner, credit_limit) -> PartnerAccount:
     """An operator changes a partner's credit limit; never below what the partner has allocated on credit."""
+    _require_platform(actor)
     limit = parse_amount(credit_limit, allow_zero=True)
-    with transaction.atomic():
-        account = PartnerAccount.objects.select_for_update().get(pk=partner_account(partner).pk)
+    with operation(actor, "funds.credit_limit", target=partner, partner=partner, detail={"credit_limit": str(limit)}):
+        account = locks.lock_partner_account(partner)
         delta = limit - account.credit_limit
         if delta == 0:
             return account
@@ -354,9 +420,9 @@ def set_credit_limit(actor, *, partner, credit_limit) -> PartnerAccount:
     return account
 
 
-def consume(*, customer, amount, trans_id: str) -> CustomerAccount:
+def consume(actor, *, customer, amount, trans_id: str) -> CustomerAccount:
     """A customer's consumption: lowers the customer's balance only — never the partner's (docs' FAQ).
     The billing work calls it when it charges an order; refused when the balance does not cover it."""
     amount = parse_amount(amount)
-    with transaction.atomic():
+    with operation(actor, "funds.consume", target=customer, detail={"amount": str(amount), "trans_id": trans_id}):
         return _change_customer_balance(customer, -amount, trade_type=TradeType.DEDUCT, trans_id=trans_id)

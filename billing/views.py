@@ -2,10 +2,9 @@
 payment page, allocation (single and batch) and reclaim for customers, funds for cloud resellers,
 调账记录 with its Excel export, and 收支明细.
 
-Every movement of money takes two steps: the amount is checked and shown on a confirmation page
-(with the verification code when the partner asks for one), and only the confirmation calls the
-service. A one-time token in the session makes a repeated confirmation (a refreshed result page)
-change nothing.
+Every movement of money takes two steps (partnercenter.confirmation.two_step): the amount is checked
+and shown on a confirmation page (with the verification code when the partner asks for one), and
+only the confirmation calls the service, once: its one-time token is claimed in the database first.
 """
 
 from decimal import Decimal
@@ -17,10 +16,9 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from customers.choices import AssociationType
 from customers.selectors import customer_for, customers_for
 from customers.templatetags.customers_tags import mask
-from partnercenter.confirmation import confirming, new_confirm, posted, spend_token, token_unused
+from partnercenter.confirmation import confirming, posted, two_step
 from partnercenter.errors import DomainError
 from partnercenter.forms import ResellerFilterForm
 from partnercenter.exports import EXPORT_LIMIT, local_time, xlsx_response
@@ -31,28 +29,14 @@ from . import payments, selectors, services
 from .choices import RechargeMethod, RechargeStatus
 from .errors import BillingCodes
 from .forms import (
-    AdjustmentFilterForm, AmountForm, BatchAllocateForm, ConfirmForm, LedgerFilterForm, OnlineRechargeForm,
-    RechargeFilterForm, RemittanceForm,
+    AdjustmentFilterForm, AmountForm, BatchAllocateForm, LedgerFilterForm, OnlineRechargeForm, RechargeFilterForm,
+    RemittanceForm,
 )
 
 __all__ = [
     "overview", "recharge", "sandbox_pay", "allocate", "reclaim", "reseller_funds", "adjustments",
     "adjustment_export", "ledger",
 ]
-
-
-
-
-
-
-
-
-
-
-
-
-
-
 
 
 def _after_movement(actor) -> str:
@@ -99,19 +83,31 @@ def _recharge_refusal():
     return DomainError(BillingCodes.RECHARGE_NOT_ALLOWED).message
 
 
+def _online_unavailable():
+    return _("Online payment is not available: no payment provider is configured. Record an offline remittance "
+             "instead.")
+
+
+_STATUS_TONE = {RechargeStatus.SUCCEEDED: "ok", RechargeStatus.PENDING: ""}  # any other: "bad"
+
+
 @member_page("funds.recharge")
 def recharge(request):
     actor = request.actor
+    provider = payments.provider()
     method = request.POST.get("method") if request.method == "POST" else None
     online = OnlineRechargeForm(request.POST if method == RechargeMethod.ONLINE else None, prefix="online")
     remittance = RemittanceForm(request.POST if method == RechargeMethod.REMITTANCE else None, prefix="remittance")
-    if method == RechargeMethod.ONLINE and online.is_valid():
+    if method == RechargeMethod.ONLINE and provider is None:
+        online.is_valid()
+        online.add_error(None, _online_unavailable())
+    elif method == RechargeMethod.ONLINE and online.is_valid():
         try:
             started = services.start_online_recharge(actor, amount=online.cleaned_data["amount"])
         except DomainError as exc:
             form_error(request, online, exc)
         else:
-            return redirect(payments.provider().payment_url(started))
+            return redirect(provider.payment_url(started))
     elif method == RechargeMethod.REMITTANCE and remittance.is_valid():
         data = remittance.cleaned_data
         try:
@@ -130,22 +126,26 @@ def recharge(request):
             queryset = queryset.filter(method=filters.cleaned_data["method"])
         if filters.cleaned_data["status"]:
             queryset = queryset.filter(status=filters.cleaned_data["status"])
-    allowed = actor.partner.contracting_entity in services.RECHARGE_ENTITIES
+    page = paginate(request, queryset)
+    for row in page:
+        row.tone = _STATUS_TONE.get(row.status, "bad")
+        row.pay_url = payments.sandbox_url(row)
+    allowed = services.can_recharge(actor.partner)
     return render(request, "billing/recharge.html", {
-        "online": online, "remittance": remittance, "filters": filters, "page": paginate(request, queryset),
+        "online": online, "remittance": remittance, "filters": filters, "page": page,
         "allowed": allowed, "refusal": None if allowed else _recharge_refusal(),
         "contracting_entity": actor.partner.contracting_entity,
-        "sandbox": payments.provider().name == payments.SandboxProvider.name,
+        "online_available": provider is not None, "online_unavailable": _online_unavailable(),
     })
 
 
 @member_page("funds.recharge")
 def sandbox_pay(request, trans_id):
     """The sandbox payment provider's page: the payer says whether the payment went through. Only the
-    partner's own pending online recharge made with the sandbox, and only while the sandbox is the
-    configured provider (a real gateway confirms on its own)."""
+    partner's own pending online recharge made with the sandbox, and only while settings enable the
+    sandbox and no real gateway is configured (a real gateway confirms on its own)."""
     actor = request.actor
-    if payments.provider().name != payments.SandboxProvider.name:
+    if not payments.sandbox_enabled():
         raise Http404
     pending = selectors.recharges_for(actor).filter(
         trans_id=trans_id, method=RechargeMethod.ONLINE, status=RechargeStatus.PENDING,
@@ -209,37 +209,26 @@ def allocate(request):
         for i in ids if i not in chosen
     ]
     form = BatchAllocateForm(posted(request), customers=[visible[i] for i in chosen])
+    step = two_step(request, form, lambda code: services.batch_allocate(
+        actor, rows=[(customer.domain_id, amount) for customer, amount in form.rows], verification_code=code))
+    if step.done:
+        results = step.result
+        for result in results:
+            result["customer"] = visible.get(result["customer_id"])
+        succeeded = [r for r in results if r["ok"]]
+        return render(request, "billing/allocate_result.html", {
+            "results": results, "succeeded": len(succeeded), "failed": len(results) - len(succeeded),
+            "moved": sum((Decimal(r["amount"]) for r in succeeded), Decimal("0.00")),
+            "account": selectors.partner_account_of(actor.partner), "not_eligible": not_eligible,
+        })
     account = selectors.partner_account_of(actor.partner)
     context = {"form": form, "not_eligible": not_eligible, "too_many": too_many, "limit": services.BATCH_LIMIT,
-               "account": account, "code_hint": ConfirmForm(actor=actor)}
-    if request.method != "POST" or not form.is_valid():
+               "account": account, **step.context}
+    if not step.confirm:
         return render(request, "billing/allocate.html", context)
-
-    rows = form.rows
-    total = sum(amount for _customer, amount in rows)
-    context.update(rows=rows, total=total, short=total > account.available)
-    if not confirming(request):
-        context["confirm"] = new_confirm(request)
-        return render(request, "billing/allocate_confirm.html", context)
-
-    confirm = context["confirm"] = ConfirmForm(request.POST, actor=actor)
-    if not (confirm.is_valid() and token_unused(request, confirm)):
-        return render(request, "billing/allocate_confirm.html", context)
-    try:
-        results = services.batch_allocate(actor, rows=[(c.domain_id, amount) for c, amount in rows],
-                                          verification_code=confirm.code)
-    except DomainError as exc:  # the verification code, or the right to allocate: nothing moved
-        form_error(request, confirm, exc)
-        return render(request, "billing/allocate_confirm.html", context)
-    spend_token(request, confirm)
-    for result in results:
-        result["customer"] = visible.get(result["customer_id"])
-    succeeded = [r for r in results if r["ok"]]
-    return render(request, "billing/allocate_result.html", {
-        "results": results, "succeeded": len(succeeded), "failed": len(results) - len(succeeded),
-        "moved": sum((Decimal(r["amount"]) for r in succeeded), Decimal("0.00")),
-        "account": selectors.partner_account_of(actor.partner), "not_eligible": not_eligible,
-    })
+    total = sum(amount for _customer, amount in form.rows)
+    context.update(rows=form.rows, total=total, short=total > account.available)
+    return render(request, "billing/allocate_confirm.html", context)
 
 
 def _customer_or_404(actor, domain_id):
@@ -250,24 +239,14 @@ def _customer_or_404(actor, domain_id):
     return customer
 
 
-def _two_step(request, *, template, context, run, success):
-    """The amount → confirmation → movement flow of one customer or reseller."""
+def _movement(request, *, template, context, run, success):
+    """The amount → confirmation → movement flow of one customer or reseller, on one template."""
     form = context["form"]
-    if request.method == "POST" and form.is_valid():
-        if not confirming(request):
-            context["confirm"] = new_confirm(request)
-        else:
-            confirm = context["confirm"] = ConfirmForm(request.POST, actor=request.actor)
-            if confirm.is_valid() and token_unused(request, confirm):
-                try:
-                    adjustment = run(form.cleaned_data["amount"], confirm.code)
-                except DomainError as exc:
-                    form_error(request, confirm, exc)
-                else:
-                    spend_token(request, confirm)
-                    messages.success(request, success % {"amount": adjustment.amount, "trans_id": adjustment.trans_id})
-                    return redirect(_after_movement(request.actor))
-    return render(request, template, context)
+    step = two_step(request, form, lambda code: run(form.cleaned_data["amount"], code))
+    if step.done:
+        messages.success(request, success % {"amount": step.result.amount, "trans_id": step.result.trans_id})
+        return redirect(_after_movement(request.actor))
+    return render(request, template, {**context, **step.context})
 
 
 @member_page("funds.allocate")
@@ -276,7 +255,7 @@ def reclaim(request, domain_id):
     actor = request.actor
     customer = _customer_or_404(actor, domain_id)
     balance = selectors.customer_account_of(customer).balance
-    eligible = customer.association.association_type == AssociationType.RESALE
+    eligible = services.can_receive_allocation(customer.association)
     form = AmountForm(posted(request), initial={"amount": balance if balance > 0 else None})
     context = {
         "form": form, "customer": customer, "balance": balance, "eligible": eligible,
@@ -286,7 +265,7 @@ def reclaim(request, domain_id):
     }
     if not eligible:  # nothing to reclaim: say why instead of offering a form the service refuses
         return render(request, "billing/funds_form.html", context)
-    return _two_step(
+    return _movement(
         request, template="billing/funds_form.html", context=context,
         run=lambda amount, code: services.reclaim_from_customer(actor, customer_id=customer.domain_id, amount=amount,
                                                                 verification_code=code),
@@ -318,11 +297,11 @@ def reseller_funds(request, domain_id, action):
         raise Http404
     service, title, question, success = RESELLER_ACTIONS[action]
     context = {
-        "form": AmountForm(posted(request)), "reseller": reseller, "action": action, "eligible": True,
+        "form": AmountForm(posted(request)), "reseller": reseller, "reclaiming": action == "reclaim", "eligible": True,
         "reseller_account": selectors.partner_account_of(reseller), "title": title, "question": question,
         "cancel_url": reverse("billing:overview") if actor.has_perm("billing.view") else reverse("resellers"),
     }
-    return _two_step(
+    return _movement(
         request, template="billing/funds_form.html", context=context,
         run=lambda amount, code: service(actor, indirect_partner_id=reseller.domain_id, amount=amount,
                                          verification_code=code),

@@ -24,7 +24,7 @@ from partnercenter.models import User
 from partnercenter.oplog import operation
 from partnercenter.selectors import account_managers_for, reseller_for
 
-from . import selectors
+from . import locks, selectors
 from .choices import AssociationType, EventInitiator, EventKind, EventStatus, FailCheckItem, OpsStatus
 from .errors import CustomerCodes
 from .models import Association, AssociationEvent, Customer, CustomerUser, OpsAuthorization, RegistrationCode
@@ -35,7 +35,7 @@ __all__ = [
     "send_registration_code", "create_customer", "assign_account_manager",
     "request_disassociation", "request_type_switch", "customer_request_disassociation", "decide_event",
     "cancel_event", "request_ops_authorization", "decide_ops_authorization", "revoke_ops_authorization",
-    "record_reveal",
+    "record_reveal", "is_resale",
 ]
 
 ACCOUNTS_PER_MOBILE = getattr(settings, "CUSTOMER_ACCOUNTS_PER_MOBILE", 5)
@@ -294,6 +294,13 @@ def assign_account_manager(actor, *, customer_id: str, member_id=None) -> Associ
 # Association events (解除关联, 切换关联类型, 关联关系操作记录)
 # ---------------------------------------------------------------------------------------------
 
+def is_resale(association) -> bool:
+    """Resale (代售): the partner pays the cloud for the customer, so only a resale customer holds funds
+    the partner allocated and may let the partner operate its account. The one place this is decided."""
+    return association is not None and association.ended_on is None and \
+        association.association_type == AssociationType.RESALE
+
+
 def eligibility_failures(customer, checks) -> list[str]:
     """The failCheckItems this customer fails among `checks`."""
     facts = {
@@ -425,7 +432,8 @@ def decide_event(actor, *, event_id, approve: bool, note: str = "", verification
 
 
 def _apply(actor, event, now):
-    association = Association.objects.select_for_update().get(pk=event.association_id)
+    # The association's lock is held until the funds and coupons are reclaimed (customers/locks.py).
+    association = locks.lock_association(event.association_id)
     if association.ended_on is not None:
         raise DomainError(CustomerCodes.NOTHING_TO_DECIDE)
     if event.kind == EventKind.TYPE_SWITCH:
@@ -470,10 +478,17 @@ def request_ops_authorization(actor, *, customer_id: str, reason: str, verificat
     _require(actor, "customers.manage")
     customer = _customer(actor, customer_id)
     association = customer.active_associations[0]
-    if association.association_type != AssociationType.RESALE:
+    if not is_resale(association):
         raise DomainError(CustomerCodes.NOT_RESALE)
     reason = _reason(reason)
     with operation(actor, "ops.request", target=customer, verification_code=verification_code):
+        # Again under the lock: a disassociation that committed meanwhile revoked what was open, and
+        # must not be followed by a request it never saw.
+        association = locks.lock_current_association(association)
+        if association is None:
+            raise DomainError(Codes.NOT_FOUND)
+        if not is_resale(association):
+            raise DomainError(CustomerCodes.NOT_RESALE)
         if OpsAuthorization.objects.filter(partner=association.partner, customer=customer,
                                            status__in=[OpsStatus.PENDING, OpsStatus.AUTHORIZED]).exists():
             raise DomainError(CustomerCodes.REQUEST_PENDING)

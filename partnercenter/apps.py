@@ -7,4 +7,5 @@ class PartnerCenterConfig(AppConfig):
     verbose_name = _("Partner Center")
 
     def ready(self):
+        from . import checks  # noqa: F401  (registers our system checks)
         from .api import schema  # noqa: F401  (registers the AK/SK scheme with drf-spectacular)

@@ -1,50 +1,119 @@
-"""Two-step confirmations for pages that move money or vouchers (是否确定调整).
+"""Two-step confirmations for pages that move money or vouchers (是否确定调整): one helper, one include.
 
-Step one validates and renders a confirmation page with a ConfirmForm; step two posts it back. Each
-confirmation carries a one-time token kept in the session: it is spent when the operation ran, so a
-refreshed or repeated POST is refused on the form instead of moving money twice. A refusal by the
-service keeps the token, so the user can correct (e.g. the verification code) and retry.
+Step one validates the page's own form; `two_step` then shows the confirmation (the page's template
+with `partnercenter/_confirm.html`), which carries a one-time token, and step two posts everything
+back. The token is a ConfirmationToken row, claimed with a conditional UPDATE *before* the operation
+runs: of N concurrent or repeated submits (a double click, a refreshed result page) exactly one runs,
+the others are refused on the form. When the service refuses (a wrong verification code, a balance
+too small) nothing happened, so the token is released and the user can correct and confirm again.
 """
 
-import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
 
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from .errors import Codes, DomainError
 from .forms import VerificationForm
+from .models import ConfirmationToken
 from .pages import posted
+from .verification import is_required
 
-__all__ = ["ConfirmForm", "posted", "confirming", "new_confirm", "token_unused", "spend_token"]
+__all__ = ["ConfirmForm", "Step", "TOKEN_LIFETIME", "two_step", "confirming", "posted"]
 
-_TOKENS_KEY = "pc_confirm_tokens"
-_KEEP = 20
+TOKEN_LIFETIME = timedelta(minutes=30)
+
+# Refusals that concern the confirmation itself (the code, the right to act) are shown on it; anything
+# else the service says concerns what was typed on the first step, which comes back with the message.
+CONFIRMATION_CODES = {
+    Codes.VERIFICATION_REQUIRED, Codes.VERIFICATION_FAILED, Codes.VERIFICATION_THROTTLED,
+    Codes.VERIFICATION_NO_DEVICE, Codes.FORBIDDEN,
+}
 
 
 class ConfirmForm(VerificationForm):
     """The second step: the hidden marker, the one-time token and, when asked for, the verification code."""
 
     confirm = forms.CharField(widget=forms.HiddenInput, initial="1")
-    token = forms.CharField(widget=forms.HiddenInput, max_length=64, required=False)  # checked by token_unused
+    token = forms.CharField(widget=forms.HiddenInput, max_length=64, required=False)  # claimed by two_step
+
+
+@dataclass
+class Step:
+    """Where a confirmation stands after this request: the first step (again), the confirmation page
+    (`confirm` is its form), or done (`result` is what the operation returned)."""
+
+    needs_code: bool
+    confirm: ConfirmForm | None = None
+    done: bool = False
+    result: Any = None
+
+    @property
+    def context(self) -> dict:
+        """For the page's template: `step`, and `confirm` while the confirmation is shown."""
+        return {"step": self, "confirm": self.confirm} if self.confirm is not None else {"step": self}
 
 
 def confirming(request) -> bool:
+    """Whether this request is the second step (the confirmation posted back)."""
     return request.method == "POST" and request.POST.get("confirm") == "1"
 
 
-def new_confirm(request) -> ConfirmForm:
-    token = secrets.token_urlsafe(16)
-    request.session[_TOKENS_KEY] = request.session.get(_TOKENS_KEY, [])[-(_KEEP - 1):] + [token]
-    return ConfirmForm(actor=request.actor, initial={"confirm": "1", "token": token})
+def two_step(request, form, run) -> Step:
+    """Amount (or choice) → confirmation → one call of `run(verification_code)`, the page's service.
 
-
-def token_unused(request, confirm) -> bool:
-    if confirm.cleaned_data["token"] and confirm.cleaned_data["token"] in request.session.get(_TOKENS_KEY, []):
-        return True
-    confirm.add_error(None, _("This confirmation was already submitted or has expired. Check the records before "
-                              "trying again."))
-    return False
-
-
-def spend_token(request, confirm) -> None:
+    `form` is the page's first-step form, bound to the POST (or unbound on a GET). A DomainError of
+    the service becomes a form error: on the confirmation when it concerns the confirmation itself,
+    else on `form`. Any other exception leaves the token spent: better one refusal too many than a
+    second movement.
+    """
+    actor = request.actor
+    if request.method != "POST" or not form.is_valid():
+        return Step(needs_code=is_required(actor))
+    if not confirming(request):
+        return Step(needs_code=is_required(actor), confirm=ConfirmForm(actor=actor, initial={
+            "confirm": "1", "token": _new_token(request)}))
+    confirm = ConfirmForm(request.POST, actor=actor)
+    if not confirm.is_valid():
+        return Step(needs_code=confirm.needs_code, confirm=confirm)
     token = confirm.cleaned_data["token"]
-    request.session[_TOKENS_KEY] = [t for t in request.session.get(_TOKENS_KEY, []) if t != token]
+    if not _claim(request, token):
+        confirm.add_error(None, _("This confirmation was already submitted or has expired. Check the records before "
+                                  "trying again."))
+        return Step(needs_code=confirm.needs_code, confirm=confirm)
+    try:
+        result = run(confirm.code)
+    except DomainError as exc:  # nothing happened: the same confirmation may be corrected and sent again
+        _release(request, token)
+        if exc.code in CONFIRMATION_CODES:
+            confirm.add_error(None, str(exc.message))
+            return Step(needs_code=confirm.needs_code, confirm=confirm)
+        form.add_error(None, str(exc.message))
+        return Step(needs_code=confirm.needs_code)
+    return Step(needs_code=confirm.needs_code, done=True, result=result)
+
+
+# ---------------------------------------------------------------------------------------------
+# The one-time token
+# ---------------------------------------------------------------------------------------------
+
+def _new_token(request) -> str:
+    now = timezone.now()
+    ConfirmationToken.objects.filter(created_at__lt=now - TOKEN_LIFETIME).delete()  # the expired ones (indexed)
+    return ConfirmationToken.objects.create(user=request.user, path=request.path[:255], created_at=now).token
+
+
+def _claim(request, token: str) -> bool:
+    """Spend the token for this person and page: True for exactly one of any number of concurrent claims
+    (the UPDATE's row lock and re-check of `used_at IS NULL` under Read Committed; SQLite writes one at a time)."""
+    now = timezone.now()
+    return ConfirmationToken.objects.filter(
+        token=token, user=request.user, path=request.path[:255], used_at=None, created_at__gte=now - TOKEN_LIFETIME,
+    ).update(used_at=now) == 1
+
+
+def _release(request, token: str) -> None:
+    ConfirmationToken.objects.filter(token=token, user=request.user).update(used_at=None)

@@ -17,7 +17,7 @@ from .permissions import ALL_CODES
 
 __all__ = [
     "new_domain_id", "User", "Partner", "Role", "Member", "Invitation", "AccessKey", "OperationLog",
-    "EmailCodeDevice",
+    "EmailCodeDevice", "ConfirmationToken",
 ]
 
 
@@ -309,3 +309,26 @@ class EmailCodeDevice(ThrottlingMixin, Device):
         else:
             self.throttle_increment()
         return ok
+
+
+def new_confirmation_token() -> str:
+    return secrets.token_urlsafe(24)
+
+
+class ConfirmationToken(models.Model):
+    """The one-time token of a two-step confirmation (是否确定调整, partnercenter/confirmation.py): made
+    when the confirmation is shown, claimed by a conditional UPDATE before the operation runs, so of N
+    concurrent or repeated submits exactly one runs. Bound to the person and the page it was made for."""
+
+    token = models.CharField(max_length=64, unique=True, default=new_confirmation_token)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    path = models.CharField(max_length=255)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("confirmation token")
+        verbose_name_plural = _("confirmation tokens")
+
+    def __str__(self):
+        return f"{self.user_id} {self.path}"

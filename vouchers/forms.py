@@ -10,14 +10,13 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from partnercenter.confirmation import ConfirmForm
 from partnercenter.forms import AmountField
 
 from .choices import CouponOperation, CouponStatus, CouponType, QuotaOperation, QuotaStatus
 from .services import BATCH_LIMIT, MAX_LIMITS
 
 __all__ = [
-    "AmountField", "ListField", "ConfirmForm", "QuotaFilterForm", "IssueCouponsForm", "CouponFilterForm",
+    "AmountField", "ListField", "QuotaFilterForm", "IssueCouponsForm", "CouponFilterForm",
     "RemarkForm", "CouponRecordFilterForm", "QuotaRecordFilterForm", "ResellerQuotaForm",
     "CustomerCouponFilterForm",
 ]

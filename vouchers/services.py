@@ -3,29 +3,32 @@ when an association ends, and expiry.
 
 A quota's balance only falls through `UPDATE … SET balance = balance - x WHERE … AND balance >= x`
 (safe under Read Committed; the CheckConstraint is the backstop), and every change writes its record.
+Rows are locked in the order of locks.py, and what was checked before the transaction (is the
+customer still the partner's? is the quota still usable? is the child quota still the reseller's?) is
+checked again under the lock, so a race ends in a refusal, never in value nobody can reach.
 """
 
-from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from customers.choices import AssociationType
+from customers import locks as customer_locks
 from customers.selectors import customer_for
+from customers.services import is_resale
 from partnercenter.actors import SCHEDULER
 from partnercenter.errors import Codes, DomainError
 from partnercenter.money import parse_amount
 from partnercenter.oplog import operation, require_code
 from partnercenter.selectors import reseller_for
 
-from . import selectors
+from . import locks, selectors
 from .choices import CouponOperation, CouponStatus, CouponType, QuotaOperation, QuotaStatus, QuotaType
 from .errors import VoucherCodes
 from .models import Coupon, CouponQuota, CouponRecord, QuotaRecord
 
 __all__ = [
-    "MAX_LIMITS", "BATCH_LIMIT", "issue_coupons", "reclaim_coupons", "reclaim_on_association_end", "issue_quota_to_resellers",
-    "reclaim_reseller_quotas", "expire",
+    "MAX_LIMITS", "BATCH_LIMIT", "resale_only", "can_receive_coupon", "can_go_to_resellers", "issue_coupons",
+    "reclaim_coupons", "reclaim_on_association_end", "issue_quota_to_resellers", "reclaim_reseller_quotas", "expire",
 ]
 
 MAX_LIMITS = 10  # at most ten cloud service types and ten products on a coupon
@@ -37,18 +40,54 @@ def _require(actor, permission):
         raise DomainError(Codes.FORBIDDEN)
 
 
+# ---------------------------------------------------------------------------------------------
+# Rules pages and the API ask about (decided here only)
+# ---------------------------------------------------------------------------------------------
+
+def resale_only(quota) -> bool:
+    """Flexi-purchase coupons (现金券) go to resale customers only; cash coupons to any customer."""
+    return quota.quota_type == QuotaType.FLEXI_COUPON
+
+
+def can_receive_coupon(quota, association) -> bool:
+    """May the customer of this (active) association receive a coupon from `quota`?"""
+    if association is None or association.ended_on is not None:
+        return False
+    return not resale_only(quota) or is_resale(association)
+
+
+def _passable(quota) -> bool:
+    # A distributor's own cash-coupon quota; flexi-purchase quotas stay with the distributor.
+    return quota.quota_type == QuotaType.CASH_COUPON and quota.parent_id is None
+
+
+def can_go_to_resellers(quota, *, now=None) -> bool:
+    """May a distributor pass part of `quota` to its cloud resellers now?"""
+    return _passable(quota) and quota.usable_at(now or timezone.now())
+
+
+# ---------------------------------------------------------------------------------------------
+# Quota balances
+# ---------------------------------------------------------------------------------------------
+
 def _take_from_quota(quota, amount) -> None:
+    """Lock the quota, check again that it is usable (a reclaim or the expiry run may have committed
+    since the first check), and take `amount` from it."""
+    if not locks.lock_quota(quota.pk).usable_at(timezone.now()):
+        raise DomainError(VoucherCodes.QUOTA_NOT_USABLE)
     if not CouponQuota.objects.filter(pk=quota.pk, status=QuotaStatus.NORMAL, balance__gte=amount).update(
             balance=F("balance") - amount, updated_at=timezone.now()):
         raise DomainError(VoucherCodes.QUOTA_SHORT)
 
 
 def _return_to_quota(quota, amount) -> None:
-    """Back to the quota the money came from — or, when a distributor already took that child quota
-    back (status 6), up to the parent it went to, so no balance lands where nobody can use it."""
-    target = CouponQuota.objects.get(pk=quota.pk)
+    """Back to the quota the value came from — or, when a distributor took that child quota back
+    (status 6), up to its parent (and further up if that one was reclaimed too), so no value lands where
+    nobody can use it. Each quota is locked before its status is read, child before parent (locks.py):
+    a child reclaimed while we waited is seen reclaimed."""
+    target = locks.lock_quota(quota.pk)
     while target.status == QuotaStatus.RECLAIMED and target.parent_id:
-        target = CouponQuota.objects.get(pk=target.parent_id)
+        target = locks.lock_quota(target.parent_id)
     CouponQuota.objects.filter(pk=target.pk).update(balance=F("balance") + amount, updated_at=timezone.now())
 
 
@@ -108,12 +147,12 @@ def issue_coupons(actor, *, quota_id, customer_ids, face_value, valid_time=None,
                 raise DomainError(VoucherCodes.CUSTOMER_NOT_ELIGIBLE, _("The customer is not yours."))
             if quota.designated_customer_id and quota.designated_customer_id != customer.pk:
                 raise DomainError(VoucherCodes.DESIGNATED_CUSTOMER)
-            if quota.quota_type == QuotaType.FLEXI_COUPON and \
-                    customer.active_associations[0].association_type != AssociationType.RESALE:
-                raise DomainError(VoucherCodes.CUSTOMER_NOT_ELIGIBLE,
-                                  _("Flexi-purchase coupons go to resale customers only."))
+            _ensure_recipient(quota, customer.active_associations[0])
             with operation(actor, "coupons.issue", target=customer,
                            detail={"quota_id": quota.quota_id, "face_value": str(face_value)}) as entry:
+                # Checked again under the association's lock: a disassociation that committed since
+                # reclaimed the customer's coupons and must not be followed by a new one.
+                _ensure_recipient(quota, customer_locks.lock_current_association(customer.active_associations[0]))
                 _take_from_quota(quota, face_value)
                 coupon = Coupon.objects.create(
                     quota=quota, partner=owner, customer=customer, coupon_type=quota.coupon_type, face_value=face_value,
@@ -132,6 +171,13 @@ def issue_coupons(actor, *, quota_id, customer_ids, face_value, valid_time=None,
     return coupon_infos, error_details
 
 
+def _ensure_recipient(quota, association) -> None:
+    if association is None or association.ended_on is not None:
+        raise DomainError(VoucherCodes.CUSTOMER_NOT_ELIGIBLE, _("The customer is not yours."))
+    if not can_receive_coupon(quota, association):
+        raise DomainError(VoucherCodes.CUSTOMER_NOT_ELIGIBLE, _("Flexi-purchase coupons go to resale customers only."))
+
+
 def _earmark(coupon, amount) -> None:
     """A reclaimed flexi-purchase coupon is designated to its customer: its balance goes to a quota that
     can be issued only to that customer again (one per source quota and customer)."""
@@ -148,13 +194,13 @@ def _earmark(coupon, amount) -> None:
 
 
 def _reclaim(coupon, *, operation_type, operator, remark="") -> bool:
-    """Take a coupon's whole remaining balance back into its quota, once (a conditional UPDATE from
-    status 2). Returns False when the coupon was not effective."""
-    fresh = Coupon.objects.filter(pk=coupon.pk).values("balance").first()
-    amount = fresh["balance"]
-    if not Coupon.objects.filter(pk=coupon.pk, status=CouponStatus.EFFECTIVE, balance=amount).update(
-            status=CouponStatus.RECLAIMED, balance=0):
+    """Take a coupon's whole remaining balance back into its quota, once: the coupon is locked, then
+    moved from status 2. Returns False when the coupon was not effective."""
+    locked = locks.lock_coupon(coupon.pk)
+    if locked.status != CouponStatus.EFFECTIVE:
         return False
+    amount = locked.balance
+    Coupon.objects.filter(pk=coupon.pk).update(status=CouponStatus.RECLAIMED, balance=0)
     if amount and coupon.coupon_type == CouponType.FLEXI_COUPON and operation_type == CouponOperation.RECLAIM:
         _earmark(coupon, amount)
     elif amount:
@@ -193,11 +239,13 @@ def reclaim_coupons(actor, *, coupon_ids, indirect_partner_id=None, remark="", v
 
 def reclaim_on_association_end(*, association, cause, actor) -> int:
     """The partner's effective coupons of a customer whose association ended return to their quotas
-    (operation type 3 on disassociation, 8 on a type switch). Runs inside the caller's transaction."""
+    (operation type 3 on disassociation, 8 on a type switch). Runs inside the caller's transaction, which
+    holds the association's lock, so no coupon can be issued to the customer meanwhile."""
     operation_type = CouponOperation.TYPE_SWITCH if cause == "type_switch" else CouponOperation.UNBIND
     count = 0
-    for coupon in Coupon.objects.filter(partner=association.partner, customer=association.customer,
-                                        status=CouponStatus.EFFECTIVE).select_related("quota", "customer", "partner"):
+    for coupon in locks.lock_coupons(Coupon.objects.filter(
+            partner=association.partner, customer=association.customer, status=CouponStatus.EFFECTIVE,
+    ).select_related("quota", "customer", "partner")):
         count += _reclaim(coupon, operation_type=operation_type, operator=actor.label)
     return count
 
@@ -220,7 +268,7 @@ def issue_quota_to_resellers(actor, *, quota_id, indirect_partner_ids, quota_amo
     if parent is None:
         raise DomainError(Codes.NOT_FOUND, _("The quota does not exist."))
     amount = parse_amount(quota_amount)
-    if parent.quota_type != QuotaType.CASH_COUPON:
+    if not _passable(parent):
         raise DomainError(Codes.PARAMETER, _("Only cash-coupon quotas can be passed to cloud resellers."))
     if not parent.usable_at(timezone.now()):
         raise DomainError(VoucherCodes.QUOTA_NOT_USABLE)
@@ -261,7 +309,7 @@ def reclaim_reseller_quotas(actor, *, quota_ids, remark="", verification_code=No
             if child is None:
                 raise DomainError(Codes.NOT_FOUND, _("The quota does not exist."))
             with operation(actor, "quotas.reclaim_reseller", target=child.partner, detail={"quota_id": quota_id}):
-                locked = CouponQuota.objects.select_for_update().get(pk=child.pk)
+                locked = locks.lock_quota(child.pk)
                 if locked.status == QuotaStatus.RECLAIMED:
                     raise DomainError(VoucherCodes.NOT_RECLAIMABLE, _("The quota was already reclaimed."))
                 amount = locked.balance
@@ -281,25 +329,28 @@ def reclaim_reseller_quotas(actor, *, quota_ids, remark="", verification_code=No
 # Expiry (Celery beat)
 # ---------------------------------------------------------------------------------------------
 
-def expire(now=None) -> tuple[int, int]:
+def expire(actor=SCHEDULER, *, now=None) -> tuple[int, int]:
     """Coupons past expire_time become expired (4) and quotas past expiry invalid (3), each once:
-    the UPDATE moves only rows still in the state being left, so a second or late run changes
-    nothing; a used or reclaimed coupon is never touched. Each expired coupon gets a type-4 record."""
+    only rows still in the state being left are locked and moved, so a second or late run changes
+    nothing; a used or reclaimed coupon is never touched. Each expired coupon gets a type-4 record, and
+    a run that changed something one operation-log row (the scheduler's)."""
     now = now or timezone.now()
-    expired = 0
-    with transaction.atomic():
-        due = list(Coupon.objects.filter(
-            status__in=[CouponStatus.EFFECTIVE, CouponStatus.INACTIVE], expire_time__lte=now))
-        for coupon in due:
-            if Coupon.objects.filter(pk=coupon.pk, status__in=[CouponStatus.EFFECTIVE, CouponStatus.INACTIVE]).update(
-                    status=CouponStatus.EXPIRED):
-                CouponRecord.objects.create(partner_id=coupon.partner_id, operation_type=CouponOperation.EXPIRE,
-                                            quota_id=coupon.quota_id, coupon=coupon, customer_id=coupon.customer_id,
-                                            amount=coupon.balance, operator=SCHEDULER.label)
-                expired += 1
-        quotas = CouponQuota.objects.filter(status__in=[QuotaStatus.NORMAL, QuotaStatus.ADJUSTING, QuotaStatus.FROZEN],
-                                            expire_time__lte=now).update(status=QuotaStatus.INVALID)
+    due_coupons = Coupon.objects.filter(status__in=[CouponStatus.EFFECTIVE, CouponStatus.INACTIVE], expire_time__lte=now)
+    due_quotas = CouponQuota.objects.filter(status__in=[QuotaStatus.NORMAL, QuotaStatus.ADJUSTING, QuotaStatus.FROZEN],
+                                            expire_time__lte=now)
     # Coupons issued for a later start become usable when their time comes.
-    Coupon.objects.filter(status=CouponStatus.INACTIVE, valid_time__lte=now, expire_time__gt=now).update(
-        status=CouponStatus.EFFECTIVE)
-    return expired, quotas
+    starting = Coupon.objects.filter(status=CouponStatus.INACTIVE, valid_time__lte=now, expire_time__gt=now)
+    if not (due_coupons.exists() or due_quotas.exists() or starting.exists()):
+        return 0, 0  # nothing due: nothing to write, nothing to log
+    with operation(actor, "vouchers.expire", detail={"now": now.isoformat()}) as entry:
+        expired = locks.lock_coupons(due_coupons)  # coupons before quotas (locks.py)
+        for coupon in expired:
+            Coupon.objects.filter(pk=coupon.pk).update(status=CouponStatus.EXPIRED)
+        CouponRecord.objects.bulk_create(
+            CouponRecord(partner_id=coupon.partner_id, operation_type=CouponOperation.EXPIRE, quota_id=coupon.quota_id,
+                         coupon=coupon, customer_id=coupon.customer_id, amount=coupon.balance, operator=actor.label)
+            for coupon in expired)
+        activated = starting.update(status=CouponStatus.EFFECTIVE)
+        quotas = CouponQuota.objects.filter(pk__in=locks.lock_quotas(due_quotas)).update(status=QuotaStatus.INVALID)
+        entry.detail.update(coupons=len(expired), quotas=quotas, activated=activated)
+    return len(expired), quotas

@@ -2,11 +2,11 @@
 已发放代金券 with filters, Excel export and (batch) reclaim, the 操作记录, a distributor's quotas at its
 cloud resellers, and the customer's own coupons in 费用中心.
 
-Every issue and reclaim takes two steps: the page shows what will happen (face value × customers,
-the balances to be reclaimed) with the verification code when the partner asks for one, and only
-the confirmation calls the service. A one-time token in the session makes a repeated confirmation
-(a refreshed result page) change nothing. Services answer per customer, coupon or reseller; the
-result pages show each row's coupon ID, amount or the service's reason.
+Every issue and reclaim takes two steps (partnercenter.confirmation.two_step): the page shows what
+will happen (face value × customers, the balances to be reclaimed) with the verification code when
+the partner asks for one, and only the confirmation calls the service, once: its one-time token is
+claimed in the database first. Services answer per customer, coupon or reseller; the result pages
+show each row's coupon ID, amount or the service's reason.
 
 The issuer's remark is shown to the partner only (list, export, records); the customer's page never
 reads it.
@@ -24,47 +24,22 @@ from django.utils.translation import gettext as _
 from customers.choices import AssociationType
 from customers.selectors import customers_for, filter_customers
 from customers.templatetags.customers_tags import mask
-from partnercenter.confirmation import confirming, new_confirm, posted, spend_token, token_unused
-from partnercenter.errors import Codes, DomainError
+from partnercenter.confirmation import confirming, posted, two_step
 from partnercenter.exports import EXPORT_LIMIT, local_time, xlsx_response
-from partnercenter.pages import customer_page, day_bound, form_error, member_page, paginate
+from partnercenter.pages import customer_page, day_bound, member_page, paginate
 from partnercenter.selectors import resellers_for
 
 from . import selectors, services
 from .choices import CouponStatus, CouponType, QuotaStatus, QuotaType
 from .forms import (
-    ConfirmForm, CouponFilterForm, CouponRecordFilterForm, CustomerCouponFilterForm, IssueCouponsForm,
-    QuotaFilterForm, QuotaRecordFilterForm, RemarkForm, ResellerQuotaForm,
+    CouponFilterForm, CouponRecordFilterForm, CustomerCouponFilterForm, IssueCouponsForm, QuotaFilterForm,
+    QuotaRecordFilterForm, RemarkForm, ResellerQuotaForm,
 )
 
 __all__ = [
     "quotas", "issue", "coupons", "coupon_export", "reclaim", "records", "reseller_quotas", "reseller_issue",
     "reseller_reclaim", "fee_center_coupons",
 ]
-
-
-# Refusals that concern the confirmation itself (the code, the right to act); anything else the
-# service says before issuing concerns what was typed on the first step.
-_CONFIRMATION_CODES = {
-    Codes.VERIFICATION_REQUIRED, Codes.VERIFICATION_FAILED, Codes.VERIFICATION_THROTTLED,
-    Codes.VERIFICATION_NO_DEVICE, Codes.FORBIDDEN,
-}
-
-
-# ---------------------------------------------------------------------------------------------
-# The two-step flow (as in billing)
-# ---------------------------------------------------------------------------------------------
-
-
-
-
-
-
-
-
-
-
-
 
 
 def _chosen_ids(values) -> list[str]:
@@ -134,47 +109,41 @@ def issue(request, quota_id):
     extra = _chosen_ids(request.POST.getlist("customers"))[:services.BATCH_LIMIT] if confirming(request) else []
     form = IssueCouponsForm(posted(request), quota=quota, customers=customers, extra_ids=extra,
                             initial={"customers": _chosen_ids(request.GET.getlist("customer"))})
-    context = {"form": form, "quota": quota, "usable": usable, "code_hint": ConfirmForm(actor=actor)}
-    if not usable or request.method != "POST" or not form.is_valid():
+    context = {"form": form, "quota": quota, "usable": usable, "flexi": quota.quota_type == QuotaType.FLEXI_COUPON}
+    if not usable:
         return render(request, "vouchers/issue.html", context)
 
-    data = form.cleaned_data
-    ids = list(dict.fromkeys(data["customers"]))
-    total = data["face_value"] * len(ids)
-    context.update(data=data, rows=[(i, form.customer_labels.get(i)) for i in ids], total=total,
-                   short=total > quota.balance)
-    if not confirming(request):
-        context["confirm"] = new_confirm(request)
-        return render(request, "vouchers/issue_confirm.html", context)
-
-    confirm = context["confirm"] = ConfirmForm(request.POST, actor=actor)
-    if not (confirm.is_valid() and token_unused(request, confirm)):
-        return render(request, "vouchers/issue_confirm.html", context)
-    try:
-        infos, errors = services.issue_coupons(
-            actor, quota_id=quota.quota_id, customer_ids=ids, face_value=data["face_value"],
+    def run(code):
+        data = form.cleaned_data
+        return services.issue_coupons(
+            actor, quota_id=quota.quota_id, customer_ids=data["customers"], face_value=data["face_value"],
             valid_time=data["valid_time"], expire_time=data["expire_time"],
             cloud_service_types=data["cloud_service_types"], product_ids=data["product_ids"], remark=data["remark"],
-            verification_code=confirm.code,
+            verification_code=code,
         )
-    except DomainError as exc:  # nothing was issued
-        if exc.code in _CONFIRMATION_CODES:
-            form_error(request, confirm, exc)
-            return render(request, "vouchers/issue_confirm.html", context)
-        form_error(request, form, exc)  # validity or limits outside the quota …: back to what was typed
-        del context["confirm"]
+
+    step = two_step(request, form, run)
+    context.update(step.context)
+    if step.done:
+        data, (infos, errors) = form.cleaned_data, step.result
+        coupons = {info["id"]: info["coupon_id"] for info in infos}
+        refusals = {error["id"]: error for error in errors}
+        results = [{"customer_id": i, "label": form.customer_labels.get(i), "ok": i in coupons,
+                    "coupon_id": coupons.get(i), "error_code": refusals.get(i, {}).get("error_code"),
+                    "error_msg": refusals.get(i, {}).get("error_msg")}
+                   for i in data["customers"]]
+        return render(request, "vouchers/issue_result.html", {
+            "results": results, "succeeded": len(infos), "failed": len(errors), "face_value": data["face_value"],
+            "issued": data["face_value"] * len(infos), "remark": data["remark"],
+            "quota": selectors.quotas_for(actor).get(pk=quota.pk),
+        })
+    if not step.confirm:
         return render(request, "vouchers/issue.html", context)
-    spend_token(request, confirm)
-    coupons = {info["id"]: info["coupon_id"] for info in infos}
-    refusals = {error["id"]: error for error in errors}
-    results = [{"customer_id": i, "label": form.customer_labels.get(i), "ok": i in coupons, "coupon_id": coupons.get(i),
-                "error_code": refusals.get(i, {}).get("error_code"), "error_msg": refusals.get(i, {}).get("error_msg")}
-               for i in ids]
-    return render(request, "vouchers/issue_result.html", {
-        "results": results, "succeeded": len(infos), "failed": len(errors), "face_value": data["face_value"],
-        "issued": data["face_value"] * len(infos), "remark": data["remark"],
-        "quota": selectors.quotas_for(actor).get(pk=quota.pk),
-    })
+    data = form.cleaned_data
+    total = data["face_value"] * len(data["customers"])
+    context.update(data=data, rows=[(i, form.customer_labels.get(i)) for i in data["customers"]], total=total,
+                   short=total > quota.balance)
+    return render(request, "vouchers/issue_confirm.html", context)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -240,28 +209,22 @@ def reclaim(request):
     ids = ids[:services.BATCH_LIMIT]
     found = {c.coupon_id: c for c in selectors.coupons_for(actor).filter(coupon_id__in=ids)} if ids else {}
     chosen = [found[i] for i in ids if i in found]
+    for coupon in chosen:
+        coupon.reclaimable = coupon.status == CouponStatus.EFFECTIVE
     form = RemarkForm(posted(request))
     context = {
         "form": form, "coupons": chosen, "missing": [i for i in ids if i not in found], "too_many": too_many,
-        "limit": services.BATCH_LIMIT, "effective": CouponStatus.EFFECTIVE, "code_hint": ConfirmForm(actor=actor),
-        "total": sum((c.balance for c in chosen if c.status == CouponStatus.EFFECTIVE), Decimal("0.00")),
-        "not_effective": sum(1 for c in chosen if c.status != CouponStatus.EFFECTIVE),
+        "limit": services.BATCH_LIMIT,
+        "total": sum((c.balance for c in chosen if c.reclaimable), Decimal("0.00")),
+        "not_effective": sum(1 for c in chosen if not c.reclaimable),
     }
-    if not chosen or request.method != "POST" or not form.is_valid():
+    if not chosen:
         return render(request, "vouchers/reclaim.html", context)
-    if not confirming(request):
-        context["confirm"] = new_confirm(request)
-        return render(request, "vouchers/reclaim.html", context)
-    confirm = context["confirm"] = ConfirmForm(request.POST, actor=actor)
-    if not (confirm.is_valid() and token_unused(request, confirm)):
-        return render(request, "vouchers/reclaim.html", context)
-    try:
-        results = services.reclaim_coupons(actor, coupon_ids=[c.coupon_id for c in chosen],
-                                           remark=form.cleaned_data["remark"], verification_code=confirm.code)
-    except DomainError as exc:  # the verification code, or the right to reclaim: nothing moved
-        form_error(request, confirm, exc)
-        return render(request, "vouchers/reclaim.html", context)
-    spend_token(request, confirm)
+    step = two_step(request, form, lambda code: services.reclaim_coupons(
+        actor, coupon_ids=[c.coupon_id for c in chosen], remark=form.cleaned_data["remark"], verification_code=code))
+    if not step.done:
+        return render(request, "vouchers/reclaim.html", {**context, **step.context})
+    results = step.result
     for result in results:
         result["coupon"] = found.get(result["coupon_id"])
     succeeded = [r for r in results if r["ok"]]
@@ -326,37 +289,29 @@ def reseller_issue(request):
     own = [q for q in selectors.quotas_for(actor).filter(parent__isnull=True, status=QuotaStatus.NORMAL)
            if q.usable_at(now)]
     form = ResellerQuotaForm(posted(request), quotas=own, resellers=list(resellers_for(actor)))
-    context = {"form": form, "code_hint": ConfirmForm(actor=actor)}
-    if request.method != "POST" or not form.is_valid():
-        return render(request, "vouchers/reseller_issue.html", context)
-    data = form.cleaned_data
-    quota = form.quotas[data["quota"]]
-    total = data["amount"] * len(data["resellers"])
-    context.update(quota=quota, resellers=[form.reseller_names[i] for i in data["resellers"]], total=total,
-                   short=total > quota.balance)
-    if not confirming(request):
-        context["confirm"] = new_confirm(request)
-        return render(request, "vouchers/reseller_issue.html", context)
-    confirm = context["confirm"] = ConfirmForm(request.POST, actor=actor)
-    if not (confirm.is_valid() and token_unused(request, confirm)):
-        return render(request, "vouchers/reseller_issue.html", context)
-    try:
-        infos, errors = services.issue_quota_to_resellers(actor, quota_id=quota.quota_id,
-                                                          indirect_partner_ids=data["resellers"],
-                                                          quota_amount=data["amount"], verification_code=confirm.code)
-    except DomainError as exc:
-        form_error(request, confirm, exc)
-        return render(request, "vouchers/reseller_issue.html", context)
-    spend_token(request, confirm)
-    done = {info["id"]: info for info in infos}
-    refusals = {error["id"]: error for error in errors}
-    results = [{"reseller": form.reseller_names.get(i), "id": i, "ok": i in done,
-                "quota_id": done.get(i, {}).get("quota_id"), "amount": data["amount"] if i in done else None,
-                "error_msg": refusals.get(i, {}).get("error_msg")} for i in data["resellers"]]
-    return render(request, "vouchers/reseller_result.html", {
-        "title": _("Quota issue result"), "results": results, "succeeded": len(infos), "failed": len(errors),
-        "moved": data["amount"] * len(infos), "quota": selectors.quotas_for(actor).get(pk=quota.pk),
-    })
+    step = two_step(request, form, lambda code: services.issue_quota_to_resellers(
+        actor, quota_id=form.cleaned_data["quota"], indirect_partner_ids=form.cleaned_data["resellers"],
+        quota_amount=form.cleaned_data["amount"], verification_code=code))
+    if step.done:
+        data, (infos, errors) = form.cleaned_data, step.result
+        done = {info["id"]: info for info in infos}
+        refusals = {error["id"]: error for error in errors}
+        results = [{"reseller": form.reseller_names.get(i), "id": i, "ok": i in done,
+                    "quota_id": done.get(i, {}).get("quota_id"), "amount": data["amount"] if i in done else None,
+                    "error_msg": refusals.get(i, {}).get("error_msg")} for i in data["resellers"]]
+        return render(request, "vouchers/reseller_result.html", {
+            "title": _("Quota issue result"), "results": results, "succeeded": len(infos), "failed": len(errors),
+            "moved": data["amount"] * len(infos),
+            "quota": selectors.quotas_for(actor).get(pk=form.quotas[data["quota"]].pk),
+        })
+    context = {"form": form, **step.context}
+    if step.confirm:
+        data = form.cleaned_data
+        quota = form.quotas[data["quota"]]
+        total = data["amount"] * len(data["resellers"])
+        context.update(quota=quota, resellers=[form.reseller_names[i] for i in data["resellers"]], total=total,
+                       short=total > quota.balance)
+    return render(request, "vouchers/reseller_issue.html", context)
 
 
 @member_page("vouchers.issue")
@@ -371,24 +326,14 @@ def reseller_reclaim(request):
     context = {
         "form": form, "quotas": chosen, "missing": [i for i in ids if i not in found],
         "total": sum((q.balance for q in chosen if q.status != QuotaStatus.RECLAIMED), Decimal("0.00")),
-        "reclaimed": QuotaStatus.RECLAIMED, "code_hint": ConfirmForm(actor=actor),
     }
-    if not chosen or request.method != "POST" or not form.is_valid():
+    if not chosen:
         return render(request, "vouchers/reseller_reclaim.html", context)
-    if not confirming(request):
-        context["confirm"] = new_confirm(request)
-        return render(request, "vouchers/reseller_reclaim.html", context)
-    confirm = context["confirm"] = ConfirmForm(request.POST, actor=actor)
-    if not (confirm.is_valid() and token_unused(request, confirm)):
-        return render(request, "vouchers/reseller_reclaim.html", context)
-    try:
-        infos, errors = services.reclaim_reseller_quotas(actor, quota_ids=[q.quota_id for q in chosen],
-                                                         remark=form.cleaned_data["remark"],
-                                                         verification_code=confirm.code)
-    except DomainError as exc:
-        form_error(request, confirm, exc)
-        return render(request, "vouchers/reseller_reclaim.html", context)
-    spend_token(request, confirm)
+    step = two_step(request, form, lambda code: services.reclaim_reseller_quotas(
+        actor, quota_ids=[q.quota_id for q in chosen], remark=form.cleaned_data["remark"], verification_code=code))
+    if not step.done:
+        return render(request, "vouchers/reseller_reclaim.html", {**context, **step.context})
+    infos, errors = step.result
     done = {info["quota_id"]: info for info in infos}
     refusals = {error["id"]: error for error in errors}
     results = [{"reseller": quota.partner, "id": quota.partner.domain_id, "ok": quota.quota_id in done,

@@ -6,19 +6,22 @@ from decimal import Decimal
 
 import pytest
 from django.core.management import CommandError, call_command
-from django.db import connection, connections
+from django.db import connection, connections, transaction
 from django.test import Client
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from billing import selectors, services
 from billing.errors import BillingCodes
-from billing.models import Adjustment, CustomerAccount, LedgerEntry, PartnerAccount
+from billing.choices import RechargeStatus
+from billing.models import Adjustment, CustomerAccount, LedgerEntry, PartnerAccount, Recharge
 from customers import services as customer_services
+from partnercenter.actors import SCHEDULER, actor_for_access_key
 from partnercenter.errors import Codes, DomainError
+from partnercenter.models import OperationLog
 
 from ..billing_helpers import fund, snapshot
 from ..conftest import actor_of, build_tenant
-from ..factories import AssociationFactory, CustomerUserFactory, PartnerFactory, make_access_key
+from ..factories import AssociationFactory, CustomerUserFactory, PartnerFactory, UserFactory, make_access_key
 from ..signed import call
 
 pytestmark = pytest.mark.django_db
@@ -48,21 +51,21 @@ def test_an_allocation_writes_one_entry_per_side_with_balances_after(tenant_a):
 def test_customer_consumption_never_lowers_the_partners_balance(tenant_a):
     fund(tenant_a.partner, "50.00")
     services.allocate_to_customer(actor_of(tenant_a.admin), customer_id=tenant_a.resale.domain_id, amount="20.00")
-    services.consume(customer=tenant_a.resale, amount="15.00", trans_id="order-1")
+    services.consume(SCHEDULER, customer=tenant_a.resale, amount="15.00", trans_id="order-1")
     assert account(tenant_a.partner).available == Decimal("30.00")
     assert balance(tenant_a.resale) == Decimal("5.00")
     assert selectors.can_purchase(tenant_a.resale)
-    services.consume(customer=tenant_a.resale, amount="5.00", trans_id="order-2")
+    services.consume(SCHEDULER, customer=tenant_a.resale, amount="5.00", trans_id="order-2")
     assert not selectors.can_purchase(tenant_a.resale)
     with pytest.raises(DomainError):
-        services.consume(customer=tenant_a.resale, amount="0.01", trans_id="order-3")
+        services.consume(SCHEDULER, customer=tenant_a.resale, amount="0.01", trans_id="order-3")
     call_command("verify_ledger")
 
 
 def test_disassociation_reclaims_the_remaining_balance_as_unbind(tenant_a):
     fund(tenant_a.partner, "80.00")
     services.allocate_to_customer(actor_of(tenant_a.admin), customer_id=tenant_a.resale.domain_id, amount="30.00")
-    services.consume(customer=tenant_a.resale, amount="10.00", trans_id="order-1")
+    services.consume(SCHEDULER, customer=tenant_a.resale, amount="10.00", trans_id="order-1")
     customer_user = actor_of(CustomerUserFactory(customer=tenant_a.resale).user)
     event = customer_services.request_disassociation(actor_of(tenant_a.admin), customer_id=tenant_a.resale.domain_id,
                                                      reason="x")
@@ -152,7 +155,7 @@ def test_verify_ledger_finds_a_tampered_balance(tenant_a):
 
 
 def test_the_database_refuses_a_negative_balance(tenant_a):
-    from django.db import IntegrityError, transaction
+    from django.db import IntegrityError
 
     services.customer_account(tenant_a.resale)
     with pytest.raises(IntegrityError), transaction.atomic():
@@ -170,6 +173,89 @@ def test_customer_balances_for_partners_leave_out_non_resale_and_foreign_custome
     key, secret = make_access_key(CustomerUserFactory(customer=tenant_a.resale).user)
     own = call(Client(), "GET", "/v2/accounts/customer-accounts/balances", ak=key.ak, sk=secret).json()
     assert own["account_balances"][0]["amount"] == 5.0
+
+
+def test_an_allocation_checked_before_a_disassociation_is_refused_after_it(tenant_a):
+    """The service's steps driven one by one: the check before the transaction passes, the customer
+    leaves, and the locked re-check refuses — SQLite's view of what tests/billing/test_races.py races."""
+    fund(tenant_a.partner, "10.00")
+    actor = actor_of(tenant_a.admin)
+    owner, customer = services._resale_customer(actor, tenant_a.resale.domain_id, None)  # checked: still resale
+    event = customer_services.request_disassociation(actor, customer_id=customer.domain_id, reason="x")
+    customer_services.decide_event(actor_of(CustomerUserFactory(customer=customer).user), event_id=event.pk,
+                                   approve=True)
+    before = snapshot()
+
+    with pytest.raises(DomainError) as refused, transaction.atomic():
+        services._allocate(actor, owner, customer, Decimal("5.00"))
+
+    assert refused.value.code == Codes.NOT_FOUND
+    assert snapshot() == before
+
+
+# -------------------------------------------------------------------------------------------
+# Who completes a recharge, and who sets a credit limit
+# -------------------------------------------------------------------------------------------
+
+def _actor(who, tenant_a, tenant_b):
+    return {
+        "scheduler": lambda: SCHEDULER,
+        "operator": lambda: actor_of(UserFactory(username="operator", is_staff=True)),
+        "member": lambda: actor_of(tenant_a.admin),
+        "member without the right": lambda: actor_of(tenant_a.member),
+        "access key": lambda: actor_for_access_key(tenant_a.key),
+        "customer": lambda: actor_of(CustomerUserFactory(customer=tenant_a.resale).user),
+        "another partner": lambda: actor_of(tenant_b.admin),
+    }[who]()
+
+
+@pytest.mark.parametrize("who, method, provider, sandbox, expected", [
+    ("scheduler", "online", "realpay", False, None),  # the payment provider's confirmation
+    ("scheduler", "remittance", "", False, None),
+    ("operator", "remittance", "", False, None),  # after checking the bank statement
+    ("operator", "online", "realpay", False, Codes.FORBIDDEN),  # a gateway's payment is the gateway's to confirm
+    ("member", "online", "sandbox", True, None),  # the sandbox page, where the sandbox is enabled
+    ("member", "online", "sandbox", False, Codes.FORBIDDEN),
+    ("member", "online", "realpay", True, Codes.FORBIDDEN),
+    ("member", "remittance", "", True, Codes.FORBIDDEN),
+    ("member without the right", "online", "sandbox", True, Codes.FORBIDDEN),
+    ("access key", "online", "sandbox", True, Codes.FORBIDDEN),
+    ("customer", "online", "sandbox", True, Codes.FORBIDDEN),
+    ("another partner", "online", "sandbox", True, Codes.NOT_FOUND),
+])
+def test_only_the_provider_the_platform_or_the_sandbox_payer_completes_a_recharge(
+        tenant_a, tenant_b, settings, who, method, provider, sandbox, expected):
+    settings.PAYMENT_SANDBOX = sandbox
+    recharge = Recharge.objects.create(partner=tenant_a.partner, method=method, amount=Decimal("1000000.00"),
+                                       provider=provider, reference="REF")
+    actor = _actor(who, tenant_a, tenant_b)
+
+    if expected is None:
+        services.complete_recharge(actor, recharge_id=recharge.pk, succeeded=True)
+        assert account(tenant_a.partner).cash_balance == Decimal("1000000.00")
+        return
+    with pytest.raises(DomainError) as refused:
+        services.complete_recharge(actor, recharge_id=recharge.pk, succeeded=True)
+    assert refused.value.code == expected
+    recharge.refresh_from_db()
+    assert recharge.status == RechargeStatus.PENDING
+    assert not PartnerAccount.objects.filter(partner=tenant_a.partner, cash_balance__gt=0).exists()
+
+
+def test_a_refused_completion_is_in_the_partners_operation_log(tenant_a):
+    recharge = Recharge.objects.create(partner=tenant_a.partner, method="remittance", amount=Decimal("5.00"))
+    with pytest.raises(DomainError):
+        services.complete_recharge(actor_of(tenant_a.admin), recharge_id=recharge.pk, succeeded=True)
+    entry = OperationLog.objects.get(action="funds.recharge_succeeded")
+    assert (entry.partner, entry.result, entry.error_code) == (tenant_a.partner, "failure", Codes.FORBIDDEN)
+
+
+@pytest.mark.parametrize("who", ["member", "access key", "customer"])
+def test_only_the_platform_sets_a_credit_limit(tenant_a, tenant_b, who):
+    with pytest.raises(DomainError) as refused:
+        services.set_credit_limit(_actor(who, tenant_a, tenant_b), partner=tenant_a.partner, credit_limit="100.00")
+    assert refused.value.code == Codes.FORBIDDEN
+    assert not PartnerAccount.objects.filter(partner=tenant_a.partner, credit_limit__gt=0).exists()
 
 
 # -------------------------------------------------------------------------------------------

@@ -12,6 +12,7 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, ru
 
 from billing import services
 from billing.models import CustomerAccount, PartnerAccount
+from partnercenter.actors import SCHEDULER
 from partnercenter.errors import DomainError
 
 from ..billing_helpers import fund
@@ -63,7 +64,7 @@ class Ledger(RuleBasedStateMachine):
     @rule(index=st.integers(0, 2), amount=amounts)
     def consume(self, index, amount):
         try:
-            services.consume(customer=self.customers[index], amount=amount, trans_id="hyp")
+            services.consume(SCHEDULER, customer=self.customers[index], amount=amount, trans_id="hyp")
         except DomainError:
             assert amount > self.model["customers"][index]
         else:
@@ -91,8 +92,6 @@ class Ledger(RuleBasedStateMachine):
 
     @rule(limit=st.decimals(min_value=Decimal("0"), max_value=Decimal("80.00"), places=2))
     def set_credit(self, limit):
-        from partnercenter.actors import SCHEDULER
-
         try:
             services.set_credit_limit(SCHEDULER, partner=self.partner, credit_limit=limit)
         except DomainError:

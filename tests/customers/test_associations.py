@@ -2,6 +2,7 @@
 eligibility checks, one pending request at a time, and what the partner can see afterwards."""
 
 import pytest
+from django.db import connection
 from django.dispatch import receiver
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -11,6 +12,7 @@ from customers.models import Association, AssociationEvent, OpsAuthorization
 from customers.signals import association_ended
 from partnercenter.errors import Codes, DomainError
 
+from ..billing.test_races import refusal, while_committing
 from ..conftest import actor_of, login_client
 from ..factories import CustomerUserFactory
 
@@ -194,6 +196,23 @@ def test_delegated_operations_are_asked_granted_cancelled_and_end_with_the_assoc
     event = services.request_disassociation(partner, customer_id=tenant_a.resale.domain_id, reason="x")
     services.decide_event(customer, event_id=event.pk, approve=True)
     assert OpsAuthorization.objects.get(pk=second.pk).status == "revoked"
+
+
+@pytest.mark.postgres
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="real concurrency needs PostgreSQL")
+@pytest.mark.django_db(transaction=True)
+def test_a_delegated_operations_request_overlapping_a_disassociation_is_refused(tenant_a, partner, customer):
+    # given a disassociation being approved (its transaction open, the association locked)
+    event = services.request_disassociation(partner, customer_id=tenant_a.resale.domain_id, reason="x")
+
+    # when a request checked before the approval commits runs into it
+    outcome = while_committing(
+        lambda: services.decide_event(customer, event_id=event.pk, approve=True),
+        lambda: services.request_ops_authorization(partner, customer_id=tenant_a.resale.domain_id, reason="巡检"))
+
+    # then it is refused: nothing open remains between the partner and its former customer
+    assert refusal(outcome) == Codes.NOT_FOUND, outcome
+    assert not OpsAuthorization.objects.filter(customer=tenant_a.resale, status__in=["pending", "authorized"]).exists()
 
 
 # -------------------------------------------------------------------------------------------
