@@ -14,6 +14,7 @@ class BillingCodes:
     IDEMPOTENCY_MISMATCH = "CBC.99003008"
     IDEMPOTENCY_IN_PROGRESS = "CBC.99003009"
     NOT_PENDING = "CBC.99003010"
+    ONLINE_RECHARGE_UNAVAILABLE = "CBC.99003011"
     NOT_RESALE = "CBC.99007006"  # the customers domain's: only resale customers hold allocated funds
 
 
@@ -26,4 +27,6 @@ register({
     BillingCodes.IDEMPOTENCY_MISMATCH: (422, _("This idempotency key was used for a different request.")),
     BillingCodes.IDEMPOTENCY_IN_PROGRESS: (409, _("A request with this idempotency key is still being processed.")),
     BillingCodes.NOT_PENDING: (400, _("This recharge has already been decided.")),
+    BillingCodes.ONLINE_RECHARGE_UNAVAILABLE: (400, _(
+        "Online payment is not available: no payment provider is configured. Record an offline remittance instead.")),
 })

@@ -7,19 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from partnercenter.forms import AmountField
 
-from .choices import BalanceType, OperationType, RechargeMethod, RechargeStatus, TradeType
-
-__all__ = [
-    "AmountField", "AmountForm", "OnlineRechargeForm", "RemittanceForm", "RechargeFilterForm", "BatchAllocateForm",
-    "AdjustmentFilterForm", "LedgerFilterForm",
-]
-
-_DATE = {"widget": forms.DateInput(attrs={"type": "date"})}
-
-
-def _all(choices):
-    return [("", _("All"))] + list(choices)
-
+__all__ = ["AmountField", "AmountForm", "OnlineRechargeForm", "RemittanceForm", "BatchAllocateForm"]
 
 
 class AmountForm(forms.Form):
@@ -36,11 +24,6 @@ class RemittanceForm(forms.Form):
                                 help_text=_("The transaction number on your bank's remittance slip."))
     remitter = forms.CharField(label=_("Remitting account"), max_length=128, required=False,
                                help_text=_("The bank account the money was sent from."))
-
-
-class RechargeFilterForm(forms.Form):
-    method = forms.ChoiceField(label=_("Method"), required=False, choices=_all(RechargeMethod.choices))
-    status = forms.ChoiceField(label=_("Status"), required=False, choices=_all(RechargeStatus.choices))
 
 
 class BatchAllocateForm(forms.Form):
@@ -83,17 +66,3 @@ class BatchAllocateForm(forms.Form):
 
 
 
-class AdjustmentFilterForm(forms.Form):
-    operation_type = forms.ChoiceField(label=_("Type"), required=False, choices=_all(OperationType.choices))
-    customer_id = forms.CharField(label=_("Customer or reseller ID"), required=False, max_length=64)
-    date_from = forms.DateField(label=_("From"), required=False, **_DATE)
-    date_to = forms.DateField(label=_("To"), required=False, **_DATE)
-    trans_id = forms.CharField(label=_("Transaction ID"), required=False, max_length=64)
-
-
-class LedgerFilterForm(forms.Form):
-    balance_type = forms.ChoiceField(label=_("Account"), required=False, choices=_all(BalanceType.choices))
-    trade_type = forms.ChoiceField(label=_("Trade type"), required=False, choices=_all(TradeType.choices))
-    date_from = forms.DateField(label=_("From"), required=False, **_DATE)
-    date_to = forms.DateField(label=_("To"), required=False, **_DATE)
-    trade_id = forms.CharField(label=_("Transaction ID"), required=False, max_length=64)

@@ -336,6 +336,8 @@ def start_online_recharge(actor, *, amount) -> Recharge:
     _may_recharge(actor)
     amount = parse_amount(amount)
     provider = payments.provider()
+    if provider is None:  # no gateway configured and no sandbox enabled: offline remittance only
+        raise DomainError(BillingCodes.ONLINE_RECHARGE_UNAVAILABLE)
     with operation(actor, "funds.recharge_online", detail={"amount": str(amount)}) as entry:
         recharge = Recharge.objects.create(partner=actor.partner, method=RechargeMethod.ONLINE, amount=amount,
                                            provider=provider.name, requested_by=actor.label)

@@ -20,18 +20,16 @@ from customers.selectors import customer_for, customers_for
 from customers.templatetags.customers_tags import mask
 from partnercenter.confirmation import confirming, posted, two_step
 from partnercenter.errors import DomainError
-from partnercenter.forms import ResellerFilterForm
 from partnercenter.exports import EXPORT_LIMIT, local_time, xlsx_response
-from partnercenter.pages import day_bound, form_error, member_page, paginate
-from partnercenter.selectors import filter_resellers, reseller_for, resellers_for
+from partnercenter.filters import ResellerFilter
+from partnercenter.pages import form_error, member_page, paginate
+from partnercenter.selectors import reseller_for, resellers_for
 
 from . import payments, selectors, services
 from .choices import RechargeMethod, RechargeStatus
 from .errors import BillingCodes
-from .forms import (
-    AdjustmentFilterForm, AmountForm, BatchAllocateForm, LedgerFilterForm, OnlineRechargeForm, RechargeFilterForm,
-    RemittanceForm,
-)
+from .filters import AdjustmentFilter, LedgerFilter, RechargeFilter
+from .forms import AmountForm, BatchAllocateForm, OnlineRechargeForm, RemittanceForm
 
 __all__ = [
     "overview", "recharge", "sandbox_pay", "allocate", "reclaim", "reseller_funds", "adjustments",
@@ -57,17 +55,8 @@ def overview(request):
         "is_distributor": actor.partner.is_distributor and actor.has_perm("resellers.view"),
     }
     if context["is_distributor"]:
-        form = ResellerFilterForm(request.GET or None)
-        queryset = resellers_for(actor)
-        if form.is_bound and form.is_valid():
-            data = form.cleaned_data
-            queryset = filter_resellers(queryset, account_name=data["account_name"],
-                                        indirect_partner_id=data["indirect_partner_id"],
-                                        associated_from=day_bound(data["associated_from"]),
-                                        associated_to=day_bound(data["associated_to"], end=True))
-        else:
-            queryset = filter_resellers(queryset)
-        page = paginate(request, queryset)
+        filters = ResellerFilter(request.GET or None, queryset=resellers_for(actor))
+        form, page = filters.form, paginate(request, filters.qs)
         accounts = selectors.partner_accounts_of(page.object_list)
         for reseller in page:
             reseller.funds = accounts[reseller.pk]
@@ -84,8 +73,7 @@ def _recharge_refusal():
 
 
 def _online_unavailable():
-    return _("Online payment is not available: no payment provider is configured. Record an offline remittance "
-             "instead.")
+    return DomainError(BillingCodes.ONLINE_RECHARGE_UNAVAILABLE).message
 
 
 _STATUS_TONE = {RechargeStatus.SUCCEEDED: "ok", RechargeStatus.PENDING: ""}  # any other: "bad"
@@ -98,10 +86,7 @@ def recharge(request):
     method = request.POST.get("method") if request.method == "POST" else None
     online = OnlineRechargeForm(request.POST if method == RechargeMethod.ONLINE else None, prefix="online")
     remittance = RemittanceForm(request.POST if method == RechargeMethod.REMITTANCE else None, prefix="remittance")
-    if method == RechargeMethod.ONLINE and provider is None:
-        online.is_valid()
-        online.add_error(None, _online_unavailable())
-    elif method == RechargeMethod.ONLINE and online.is_valid():
+    if method == RechargeMethod.ONLINE and online.is_valid():
         try:
             started = services.start_online_recharge(actor, amount=online.cleaned_data["amount"])
         except DomainError as exc:
@@ -119,20 +104,14 @@ def recharge(request):
             messages.success(request, _("Remittance of %(amount)s recorded. It is credited once the platform "
                                         "confirms the transfer.") % {"amount": data["amount"]})
             return redirect("billing:recharge")
-    filters = RechargeFilterForm(request.GET or None)
-    queryset = selectors.recharges_for(actor)
-    if filters.is_bound and filters.is_valid():
-        if filters.cleaned_data["method"]:
-            queryset = queryset.filter(method=filters.cleaned_data["method"])
-        if filters.cleaned_data["status"]:
-            queryset = queryset.filter(status=filters.cleaned_data["status"])
-    page = paginate(request, queryset)
+    filters = RechargeFilter(request.GET or None, queryset=selectors.recharges_for(actor))
+    page = paginate(request, filters.qs)
     for row in page:
         row.tone = _STATUS_TONE.get(row.status, "bad")
         row.pay_url = payments.sandbox_url(row)
     allowed = services.can_recharge(actor.partner)
     return render(request, "billing/recharge.html", {
-        "online": online, "remittance": remittance, "filters": filters, "page": page,
+        "online": online, "remittance": remittance, "filters": filters.form, "page": page,
         "allowed": allowed, "refusal": None if allowed else _recharge_refusal(),
         "contracting_entity": actor.partner.contracting_entity,
         "online_available": provider is not None, "online_unavailable": _online_unavailable(),
@@ -314,16 +293,8 @@ def reseller_funds(request, domain_id, action):
 # ---------------------------------------------------------------------------------------------
 
 def _filtered_adjustments(request):
-    form = AdjustmentFilterForm(request.GET or None)
-    queryset = selectors.adjustments_for(request.actor)
-    if form.is_bound and form.is_valid():
-        data = form.cleaned_data
-        queryset = selectors.filter_adjustments(
-            queryset, customer_id=data["customer_id"].strip(), operation_type=data["operation_type"],
-            time_from=day_bound(data["date_from"]), time_to=day_bound(data["date_to"], end=True),
-            trans_id=data["trans_id"].strip(),
-        )
-    return form, queryset
+    filters = AdjustmentFilter(request.GET or None, queryset=selectors.adjustments_for(request.actor))
+    return filters.form, filters.qs
 
 
 @member_page("billing.view")
@@ -352,15 +323,8 @@ def adjustment_export(request):
 
 @member_page("billing.view")
 def ledger(request):
-    form = LedgerFilterForm(request.GET or None)
-    queryset = selectors.partner_ledger_for(request.actor)
-    if form.is_bound and form.is_valid():
-        data = form.cleaned_data
-        queryset = selectors.filter_ledger(
-            queryset, balance_type=data["balance_type"], trade_type=data["trade_type"], date_from=data["date_from"],
-            date_to=data["date_to"], trade_id=data["trade_id"].strip(),
-        )
-    page = paginate(request, queryset)
+    filters = LedgerFilter(request.GET or None, queryset=selectors.partner_ledger_for(request.actor))
+    form, page = filters.form, paginate(request, filters.qs)
     for entry in page:
         entry.change = selectors.available_change(entry)
         entry.magnitude = abs(entry.change)

@@ -19,8 +19,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .errors import Codes, DomainError
+from .models import Partner
 
-__all__ = ["ListFilterSet", "MomentFilter", "ValuesFilter", "grouped", "ALL"]
+__all__ = ["ListFilterSet", "MomentFilter", "ValuesFilter", "grouped", "ALL", "ResellerFilter"]
 
 ALL = _("All")  # the empty choice of every choice filter
 
@@ -146,3 +147,21 @@ def grouped(filter_instance, group):
     """Put a filter in a group (see ListFilterSet.filter_queryset)."""
     filter_instance.group = group
     return filter_instance
+
+
+class ResellerFilter(ListFilterSet):
+    """我的云经销商, the distributor's money overview and `POST /v2/partners/indirect-partners/query`."""
+
+    account_name = django_filters.CharFilter(label=_("Account name"), lookup_expr="icontains", max_length=64)
+    indirect_partner_id = django_filters.CharFilter(label=_("Reseller ID"), field_name="domain_id", max_length=64)
+    associated_from = MomentFilter(label=_("Associated from"), field_name="associated_on")
+    associated_to = MomentFilter(label=_("Associated to"), field_name="associated_on", end=True)
+
+    wire = {"associated_on_begin": "associated_from", "associated_on_end": "associated_to"}
+
+    class Meta:
+        model = Partner
+        fields = []
+
+    def filter_queryset(self, queryset):
+        return super().filter_queryset(queryset).order_by("-associated_on", "pk")
