@@ -88,13 +88,12 @@ class ResourceFilter(ListFilterSet):
         model = Resource
         fields = []
 
-    PAGE_FILTERS = ("region_code", "service_type_code", "resource_id", "status")
+    page_filters = ("region_code", "service_type_code", "resource_id", "status")
 
-    def __init__(self, *args, statuses=(), page=False, **kwargs):
+    def __init__(self, *args, statuses=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.filters["status"].extra["choices"] = [("", ALL), *statuses]
-        if page:  # the page's filter bar offers four of them
-            self.filters = {name: flt for name, flt in self.filters.items() if name in self.PAGE_FILTERS}
+        if "status" in self.filters:
+            self.filters["status"].extra["choices"] = [("", ALL), *statuses]
 
     def main_only(self, queryset, name, value):
         return queryset.filter(is_main_resource=True) if value else queryset

@@ -203,7 +203,7 @@ def customer_resources(request, domain_id):
     mode = request.GET.get("mode") if request.GET.get("mode") in ChargingMode.values else ChargingMode.ON_DEMAND
     statuses = OnDemandStatus.choices if mode == ChargingMode.ON_DEMAND else PeriodStatus.choices
     filters = ResourceFilter(request.GET or None, queryset=selectors.resources_for(actor, customer, mode),
-                             statuses=statuses, page=True)
+                             statuses=statuses)
     return render(request, "customers/resources.html", {
         "customer": customer, "mode": mode, "modes": ChargingMode.choices, "form": filters.form,
         "page": paginate(request, filters.qs),

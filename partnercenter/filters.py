@@ -62,11 +62,6 @@ def _values(data, name):
     return value if isinstance(value, (list, tuple)) or value is None else [value]
 
 
-class _ValuesInput(forms.MultipleHiddenInput):
-    def value_from_datadict(self, data, files, name):
-        return _values(data, name)
-
-
 class _ValuesSelect(forms.Select):
     """A single-choice select on the page whose value is a list, as the API sends it."""
 
@@ -74,10 +69,21 @@ class _ValuesSelect(forms.Select):
         return _values(data, name)
 
 
-class ValuesField(forms.Field):
-    """A list of values; with `choices`, each must be one of them (shown on a page as a select)."""
+class _ValuesText(forms.TextInput):
+    """One text box on the page whose value is a list, as the API sends it."""
 
-    widget = _ValuesInput
+    def value_from_datadict(self, data, files, name):
+        return _values(data, name)
+
+    def format_value(self, value):
+        return ", ".join(str(item) for item in value) if isinstance(value, (list, tuple)) else value
+
+
+class ValuesField(forms.Field):
+    """A list of values; with `choices`, each must be one of them (shown on a page as a select, else as
+    a text box)."""
+
+    widget = _ValuesText
 
     def __init__(self, *, choices=None, coerce=str, **kwargs):
         self.choices, self.coerce = choices, coerce
@@ -86,7 +92,7 @@ class ValuesField(forms.Field):
         super().__init__(**kwargs)
 
     def to_python(self, value):
-        items = [str(item) for item in value or () if str(item) != ""]
+        items = [str(item).strip() for item in value or () if str(item).strip() != ""]
         if self.choices is not None:
             allowed = {str(key) for key, _label in self.choices}
             if any(item not in allowed for item in items):
@@ -109,7 +115,13 @@ class ValuesFilter(django_filters.Filter):
 
 
 class ListFilterSet(django_filters.FilterSet):
-    wire: dict[str, str] = {}
+    wire: dict[str, str] = {}  # CBC field name → filter name, where they differ
+    page_filters: tuple[str, ...] | None = None  # the filters a page's filter bar offers (None: all)
+
+    def __init__(self, data=None, queryset=None, *, wire=False, **kwargs):
+        super().__init__(data, queryset, **kwargs)
+        if not wire and self.page_filters is not None:
+            self.filters = {name: flt for name, flt in self.filters.items() if name in self.page_filters}
 
     @classmethod
     def from_wire(cls, data, queryset, **kwargs):
@@ -117,7 +129,7 @@ class ListFilterSet(django_filters.FilterSet):
         the serializer let through and a filter still refuses is CBC.0100, never silently ignored."""
         bound = {cls.wire.get(name, name): value for name, value in data.items() if value not in (None, "", [])}
         filterset = cls({name: value for name, value in bound.items() if name in cls.base_filters},
-                        queryset=queryset, **kwargs)
+                        queryset=queryset, wire=True, **kwargs)
         if not filterset.is_valid():
             name, errors = next(iter(filterset.errors.items()))
             raise DomainError(Codes.PARAMETER, f"{name}: {errors[0]}")

@@ -30,6 +30,7 @@ class QuotaFilter(ListFilterSet):
     expires_from = MomentFilter(field_name="expire_time")
     expires_to = MomentFilter(field_name="expire_time", end=True)
 
+    page_filters = ("quota_id", "status")  # the quota type is the page's tab
     wire = {"quota_ids": "quota_id", "quota_status_list": "status", "create_time_begin": "created_from",
             "create_time_end": "created_to", "effective_time_begin": "effective_from",
             "effective_time_end": "effective_to", "expire_time_begin": "expires_from", "expire_time_end": "expires_to"}
@@ -54,6 +55,8 @@ class CouponFilter(ListFilterSet):
     expires_from = MomentFilter(label=_("Expires from"), field_name="expire_time")
     expires_to = MomentFilter(label=_("Expires to"), field_name="expire_time", end=True)
 
+    page_filters = ("coupon_id", "customer_id", "coupon_type", "status", "created_from", "created_to", "expires_from",
+                    "expires_to")
     wire = {"create_time_begin": "created_from", "create_time_end": "created_to",
             "effective_time_begin": "effective_from", "effective_time_end": "effective_to",
             "expire_time_begin": "expires_from", "expire_time_end": "expires_to"}

@@ -12,21 +12,11 @@ from django.utils.translation import gettext_lazy as _
 
 from partnercenter.forms import AmountField
 
-from .choices import CouponOperation, CouponStatus, CouponType, QuotaOperation, QuotaStatus
 from .services import BATCH_LIMIT, MAX_LIMITS
 
-__all__ = [
-    "AmountField", "ListField", "QuotaFilterForm", "IssueCouponsForm", "CouponFilterForm",
-    "RemarkForm", "CouponRecordFilterForm", "QuotaRecordFilterForm", "ResellerQuotaForm",
-    "CustomerCouponFilterForm",
-]
+__all__ = ["AmountField", "ListField", "IssueCouponsForm", "RemarkForm", "ResellerQuotaForm"]
 
-_DATE = {"widget": forms.DateInput(attrs={"type": "date"})}
 _MINUTES = "%Y-%m-%dT%H:%M"
-
-
-def _all(choices):
-    return [("", _("All"))] + list(choices)
 
 
 
@@ -50,12 +40,6 @@ class ListField(forms.CharField):
             raise ValidationError(_("An item is longer than 64 characters."), code="too_long")
         return items
 
-
-
-class QuotaFilterForm(forms.Form):
-    quota_id = forms.CharField(label=_("Quota ID"), required=False, max_length=64)
-    status = forms.TypedChoiceField(label=_("Status"), required=False, coerce=int, empty_value=None,
-                                    choices=_all(QuotaStatus.choices))
 
 
 class IssueCouponsForm(forms.Form):
@@ -129,40 +113,10 @@ class IssueCouponsForm(forms.Form):
         return data
 
 
-class CouponFilterForm(forms.Form):
-    """The filters of 已发放代金券 (ListIssuedPartnerCoupons)."""
-
-    coupon_id = forms.CharField(label=_("Coupon ID"), required=False, max_length=64)
-    customer_id = forms.CharField(label=_("Customer account ID"), required=False, max_length=64)
-    coupon_type = forms.TypedChoiceField(label=_("Coupon type"), required=False, coerce=int, empty_value=None,
-                                         choices=_all(CouponType.choices))
-    status = forms.TypedChoiceField(label=_("Status"), required=False, coerce=int, empty_value=None,
-                                    choices=_all(CouponStatus.choices))
-    created_from = forms.DateField(label=_("Issued from"), required=False, **_DATE)
-    created_to = forms.DateField(label=_("Issued to"), required=False, **_DATE)
-    expires_from = forms.DateField(label=_("Expires from"), required=False, **_DATE)
-    expires_to = forms.DateField(label=_("Expires to"), required=False, **_DATE)
-
-
 class RemarkForm(forms.Form):
     remark = forms.CharField(label=_("Remark"), required=False, max_length=255,
                              widget=forms.TextInput(attrs={"autocomplete": "off"}),
                              help_text=_("Kept in your operation records; customers and cloud resellers never see it."))
-
-
-class CouponRecordFilterForm(forms.Form):
-    operation_type = forms.ChoiceField(label=_("Operation"), required=False, choices=_all(CouponOperation.choices))
-    customer_id = forms.CharField(label=_("Customer account ID"), required=False, max_length=64)
-    coupon_id = forms.CharField(label=_("Coupon ID"), required=False, max_length=64)
-    date_from = forms.DateField(label=_("From"), required=False, **_DATE)
-    date_to = forms.DateField(label=_("To"), required=False, **_DATE)
-
-
-class QuotaRecordFilterForm(forms.Form):
-    operation_type = forms.ChoiceField(label=_("Operation"), required=False, choices=_all(QuotaOperation.choices))
-    indirect_partner_id = forms.CharField(label=_("Reseller ID"), required=False, max_length=64)
-    date_from = forms.DateField(label=_("From"), required=False, **_DATE)
-    date_to = forms.DateField(label=_("To"), required=False, **_DATE)
 
 
 class ResellerQuotaForm(forms.Form):
@@ -186,9 +140,3 @@ class ResellerQuotaForm(forms.Form):
         if len(ids) > BATCH_LIMIT:
             raise ValidationError(_("At most 100 cloud resellers at a time."), code="too_many")
         return ids
-
-
-class CustomerCouponFilterForm(forms.Form):
-    status = forms.TypedChoiceField(label=_("Status"), required=False, coerce=int, empty_value=None,
-                                    choices=_all(CouponStatus.choices))
-    coupon_id = forms.CharField(label=_("Coupon ID"), required=False, max_length=64)

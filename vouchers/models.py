@@ -68,11 +68,6 @@ class CouponQuota(models.Model):
         return CouponType.FLEXI_COUPON if self.quota_type == QuotaType.FLEXI_COUPON else CouponType.CASH_COUPON
 
     @property
-    def is_flexi(self) -> bool:
-        """A flexi-purchase (现金券) quota: its coupons go to resale customers only."""
-        return self.quota_type == QuotaType.FLEXI_COUPON
-
-    @property
     def is_reclaimed(self) -> bool:
         return self.status == QuotaStatus.RECLAIMED
 

@@ -22,19 +22,17 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from customers.choices import AssociationType
-from customers.selectors import customers_for, filter_customers
+from customers.selectors import customers_for
 from customers.templatetags.customers_tags import mask
 from partnercenter.confirmation import confirming, posted, two_step
 from partnercenter.exports import EXPORT_LIMIT, local_time, xlsx_response
-from partnercenter.pages import customer_page, day_bound, member_page, paginate
+from partnercenter.pages import customer_page, member_page, paginate
 from partnercenter.selectors import resellers_for
 
 from . import selectors, services
 from .choices import CouponStatus, CouponType, QuotaStatus, QuotaType
-from .forms import (
-    CouponFilterForm, CouponRecordFilterForm, CustomerCouponFilterForm, IssueCouponsForm, QuotaFilterForm,
-    QuotaRecordFilterForm, RemarkForm, ResellerQuotaForm,
-)
+from .filters import CouponFilter, CouponRecordFilter, CustomerCouponFilter, QuotaFilter, QuotaRecordFilter
+from .forms import IssueCouponsForm, RemarkForm, ResellerQuotaForm
 
 __all__ = [
     "quotas", "issue", "coupons", "coupon_export", "reclaim", "records", "reseller_quotas", "reseller_issue",
@@ -65,14 +63,8 @@ def quotas(request):
     actor = request.actor
     quota_type = QuotaType.FLEXI_COUPON if request.GET.get("quota_type") == str(QuotaType.FLEXI_COUPON) \
         else QuotaType.CASH_COUPON
-    form = QuotaFilterForm(request.GET or None)
-    data = form.cleaned_data if form.is_bound and form.is_valid() else {}
-    quota_id = (data.get("quota_id") or "").strip()
-    queryset = selectors.filter_quotas(
-        selectors.quotas_for(actor), quota_type=quota_type, quota_ids=[quota_id] if quota_id else None,
-        statuses=[data["status"]] if data.get("status") is not None else None,
-    )
-    page = paginate(request, queryset)
+    filters = QuotaFilter(request.GET or None, queryset=selectors.quotas_for(actor).filter(quota_type=quota_type))
+    form, page = filters.form, paginate(request, filters.qs)
     now = timezone.now()
     for quota in page:
         quota.usable = quota.usable_at(now)
@@ -89,8 +81,9 @@ def _customer_choices(actor, quota) -> list[tuple[str, str]]:
     """The customers the actor may give a coupon from this quota: flexi-purchase coupons (现金券) go to
     resale customers only. Names masked, as in 我的客户."""
     queryset = customers_for(actor)
-    if quota.quota_type == QuotaType.FLEXI_COUPON:
-        queryset = filter_customers(queryset, association_type=AssociationType.RESALE)
+    if services.resale_only(quota):
+        queryset = queryset.filter(associations__ended_on__isnull=True,
+                                   associations__association_type=AssociationType.RESALE)
     return [(domain_id, f"{mask(name)} ({domain_id})")
             for domain_id, name in queryset.prefetch_related(None).values_list("domain_id", "domain_name")]
 
@@ -109,7 +102,7 @@ def issue(request, quota_id):
     extra = _chosen_ids(request.POST.getlist("customers"))[:services.BATCH_LIMIT] if confirming(request) else []
     form = IssueCouponsForm(posted(request), quota=quota, customers=customers, extra_ids=extra,
                             initial={"customers": _chosen_ids(request.GET.getlist("customer"))})
-    context = {"form": form, "quota": quota, "usable": usable, "flexi": quota.quota_type == QuotaType.FLEXI_COUPON}
+    context = {"form": form, "quota": quota, "usable": usable, "flexi": services.resale_only(quota)}
     if not usable:
         return render(request, "vouchers/issue.html", context)
 
@@ -151,17 +144,8 @@ def issue(request, quota_id):
 # ---------------------------------------------------------------------------------------------
 
 def _filtered_coupons(request):
-    form = CouponFilterForm(request.GET or None)
-    queryset = selectors.coupons_for(request.actor)
-    if form.is_bound and form.is_valid():
-        data = form.cleaned_data
-        queryset = selectors.filter_coupons(
-            queryset, coupon_id=data["coupon_id"].strip(), customer_id=data["customer_id"].strip(),
-            coupon_type=data["coupon_type"], status=data["status"],
-            created=(day_bound(data["created_from"]), day_bound(data["created_to"], end=True)),
-            expires=(day_bound(data["expires_from"]), day_bound(data["expires_to"], end=True)),
-        )
-    return form, queryset
+    filters = CouponFilter(request.GET or None, queryset=selectors.coupons_for(request.actor))
+    return filters.form, filters.qs
 
 
 @member_page("vouchers.view")
@@ -240,16 +224,8 @@ def reclaim(request):
 
 @member_page("vouchers.view")
 def records(request):
-    form = CouponRecordFilterForm(request.GET or None)
-    queryset = selectors.coupon_records_for(request.actor)
-    if form.is_bound and form.is_valid():
-        data = form.cleaned_data
-        queryset = selectors.filter_coupon_records(
-            queryset, operation_type=data["operation_type"], customer_id=data["customer_id"].strip(),
-            coupon_id=data["coupon_id"].strip(),
-            created=(day_bound(data["date_from"]), day_bound(data["date_to"], end=True)),
-        )
-    return render(request, "vouchers/records.html", {"form": form, "page": paginate(request, queryset)})
+    filters = CouponRecordFilter(request.GET or None, queryset=selectors.coupon_records_for(request.actor))
+    return render(request, "vouchers/records.html", {"form": filters.form, "page": paginate(request, filters.qs)})
 
 
 # ---------------------------------------------------------------------------------------------
@@ -265,16 +241,8 @@ def reseller_quotas(request):
     context = {"tab": tab, "can_issue": actor.has_perm("vouchers.issue") and actor.has_perm("resellers.view"),
                "reclaimed": QuotaStatus.RECLAIMED}
     if tab == "records":
-        form = QuotaRecordFilterForm(request.GET or None)
-        queryset = selectors.quota_records_for(actor)
-        if form.is_bound and form.is_valid():
-            data = form.cleaned_data
-            queryset = selectors.filter_quota_records(
-                queryset, operation_type=data["operation_type"],
-                indirect_partner_id=data["indirect_partner_id"].strip(),
-                created=(day_bound(data["date_from"]), day_bound(data["date_to"], end=True)),
-            )
-        context.update(form=form, page=paginate(request, queryset))
+        filters = QuotaRecordFilter(request.GET or None, queryset=selectors.quota_records_for(actor))
+        context.update(form=filters.form, page=paginate(request, filters.qs))
     else:
         context["page"] = paginate(request, selectors.issued_quotas_for(actor))
     return render(request, "vouchers/reseller_quotas.html", context)
@@ -287,7 +255,7 @@ def reseller_issue(request):
     _require_distributor(actor)
     now = timezone.now()
     own = [q for q in selectors.quotas_for(actor).filter(parent__isnull=True, status=QuotaStatus.NORMAL)
-           if q.usable_at(now)]
+           if services.can_go_to_resellers(q, now=now)]
     form = ResellerQuotaForm(posted(request), quotas=own, resellers=list(resellers_for(actor)))
     step = two_step(request, form, lambda code: services.issue_quota_to_resellers(
         actor, quota_id=form.cleaned_data["quota"], indirect_partner_ids=form.cleaned_data["resellers"],
@@ -354,14 +322,10 @@ def fee_center_coupons(request):
     """The customer's own coupons, 代金券 and 现金券 in two tabs. Never the issuer's remark."""
     coupon_type = CouponType.FLEXI_COUPON if request.GET.get("coupon_type") == str(CouponType.FLEXI_COUPON) \
         else CouponType.CASH_COUPON
-    form = CustomerCouponFilterForm(request.GET or None)
     mine = selectors.customer_coupons_for(request.actor)
     counts = dict(mine.order_by().values_list("coupon_type").annotate(n=Count("pk")))
-    queryset = mine.filter(coupon_type=coupon_type)
-    if form.is_bound and form.is_valid():
-        data = form.cleaned_data
-        queryset = selectors.filter_coupons(queryset, status=data["status"], coupon_id=data["coupon_id"].strip())
+    filters = CustomerCouponFilter(request.GET or None, queryset=mine.filter(coupon_type=coupon_type))
     return render(request, "vouchers/fee_center_coupons.html", {
-        "form": form, "page": paginate(request, queryset), "coupon_type": coupon_type,
+        "form": filters.form, "page": paginate(request, filters.qs), "coupon_type": coupon_type,
         "tabs": [(value, label, counts.get(value, 0)) for value, label in CouponType.choices],
     })

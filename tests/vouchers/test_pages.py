@@ -539,6 +539,14 @@ def test_a_distributor_issues_quota_to_resellers_and_takes_it_back(db):
     assert quota_balance(parent) == Decimal("60.00")
 
 
+def test_only_cash_coupon_quotas_are_offered_to_resellers(db):
+    d = build_tenant("vflexi", partner_type="distributor")
+    PartnerFactory(partner_type="reseller", distributor=d.partner)
+    cash, flexi = grant(d.partner, "50.00"), grant(d.partner, "50.00", quota_type=1)
+    form = login_client(d.admin.user).get("/vouchers/resellers/issue/").content.decode()
+    assert f'value="{cash.quota_id}"' in form and f'value="{flexi.quota_id}"' not in form
+
+
 def test_the_reseller_pages_are_for_distributors(tenant_a, admin_client_a):
     for url in ("/vouchers/resellers/", "/vouchers/resellers/issue/", "/vouchers/resellers/reclaim/"):
         assert admin_client_a.get(url).status_code == 403, url
