@@ -15,4 +15,6 @@ register_actions({
     "funds.recharge_failed": _("Online recharge failed"),
     "funds.recharge_rejected": _("Remittance rejected"),
     "funds.export": _("Export adjustment records"),
+    "funds.credit_limit": _("Set credit limit"),
+    "funds.consume": _("Customer consumption"),
 })

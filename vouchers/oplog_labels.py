@@ -10,4 +10,5 @@ register_actions({
     "quotas.issue_reseller": _("Issue quota to cloud reseller"),
     "quotas.reclaim_reseller": _("Reclaim quota from cloud reseller"),
     "coupons.export": _("Export issued coupons"),
+    "vouchers.expire": _("Expire coupons and quotas"),
 })
