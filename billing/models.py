@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from customers.models import Customer
-from partnercenter.models import Partner
+from partnercenter.models import AccessKey, Partner
 
 from .choices import BalanceType, OperationType, RechargeMethod, RechargeStatus, TradeType
 
@@ -165,9 +165,10 @@ class Recharge(models.Model):
 
 
 class IdempotencyKey(models.Model):
-    """The first result of a money-moving API call sent with X-Idempotency-Key, replayed for 24 hours."""
+    """The first result of a money-moving API call sent with X-Idempotency-Key, replayed for 24 hours —
+    only to the access key that made it (another key of the same partner has its own keys)."""
 
-    owner = models.CharField(max_length=64)
+    access_key = models.ForeignKey(AccessKey, on_delete=models.CASCADE, related_name="+")
     key = models.CharField(max_length=128)
     request_hash = models.CharField(max_length=64)
     status_code = models.PositiveSmallIntegerField(null=True)
@@ -175,4 +176,4 @@ class IdempotencyKey(models.Model):
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["owner", "key"], name="idempotency_key_unique_per_owner")]
+        constraints = [models.UniqueConstraint(fields=["access_key", "key"], name="idempotency_key_unique_per_access_key")]

@@ -10,26 +10,31 @@ from customers.models import Customer
 from customers.selectors import customers_for
 from partnercenter.models import Partner
 from partnercenter.money import ZERO
-from partnercenter.selectors import reseller_for
+from partnercenter.selectors import book_owner
 
 from .choices import BalanceType
 from .models import Adjustment, CustomerAccount, LedgerEntry, PartnerAccount, Recharge
 
 __all__ = [
-    "account_owner", "partner_account_of", "adjustments_for", "filter_adjustments", "partner_ledger_for",
+    "MONEY_RIGHTS", "account_owner", "partner_account_of", "adjustments_for", "filter_adjustments", "partner_ledger_for",
     "filter_ledger", "customer_balances_for", "customer_account_of", "customer_ledger_for", "recharges_for",
     "can_purchase", "partner_accounts_of", "available_change",
 ]
 
 
+MONEY_RIGHTS = ("billing.view", "funds.allocate")  # who reads balances: 账户总览, and the allocation pages
+
+
+def _reads_money(actor) -> bool:
+    return any(actor.has_perm(code) for code in MONEY_RIGHTS)
+
+
 def account_owner(actor, indirect_partner_id=None):
-    """The partner whose money the actor reads: itself, or a distributor's named cloud reseller
-    (None when that id is not one of its resellers)."""
-    if not actor.is_partner:
+    """The partner whose money the actor reads: itself, or a distributor's named cloud reseller; None
+    when that id is not one of its resellers or the actor reads no money."""
+    if not _reads_money(actor):
         return None
-    if indirect_partner_id:
-        return reseller_for(actor, indirect_partner_id) if actor.partner.is_distributor else None
-    return actor.partner
+    return book_owner(actor, indirect_partner_id)
 
 
 def partner_account_of(partner) -> PartnerAccount:
@@ -39,7 +44,7 @@ def partner_account_of(partner) -> PartnerAccount:
 
 def adjustments_for(actor, *, indirect_partner_id=None):
     owner = account_owner(actor, indirect_partner_id)
-    if owner is None or not (actor.has_perm("billing.view") or actor.has_perm("funds.allocate")):
+    if owner is None:
         return Adjustment.objects.none()
     return Adjustment.objects.filter(partner=owner).select_related("customer", "reseller")
 
@@ -91,6 +96,8 @@ def filter_ledger(queryset, *, balance_type=None, trade_type=None, date_from=Non
 
 def customer_balances_for(actor, customer_ids, *, indirect_partner_id=None):
     """Balances of the actor's resale customers among `customer_ids`; other ids are left out, as documented."""
+    if not _reads_money(actor):
+        return []
     customers = customers_for(actor, indirect_partner_id=indirect_partner_id).filter(
         domain_id__in=customer_ids,
         associations__ended_on__isnull=True, associations__association_type=AssociationType.RESALE,

@@ -7,7 +7,7 @@ cloud resellers to see that reseller's customers; a customer sees itself.
 
 from django.db.models import Prefetch, Q
 
-from partnercenter.selectors import reseller_for
+from partnercenter.selectors import book_owner
 
 from .choices import EventInitiator, EventStatus
 from .models import Association, AssociationEvent, Customer, NewCustomerTag, OpsAuthorization, Resource
@@ -19,34 +19,26 @@ __all__ = [
 ]
 
 
-def associations_for(actor, *, partner=None):
-    """Active associations the actor may see; `partner` (a reseller already scoped through
-    `reseller_for`) switches a distributor to that reseller's book."""
-    if not actor.is_partner:
+def associations_for(actor, *, indirect_partner_id: str | None = None):
+    """Active associations the actor may see. Reading customers needs customers.view (or
+    customers.view_all): without the whole book, only those of the actor's team. With
+    `indirect_partner_id` a distributor reads that cloud reseller's book (resellers.view as well)."""
+    owner = book_owner(actor, indirect_partner_id)
+    if owner is None or not (actor.has_perm("customers.view") or actor.sees_all_customers):
         return Association.objects.none()
-    owner = partner or actor.partner
     queryset = Association.objects.filter(partner=owner, ended_on__isnull=True)
-    if partner is None and not actor.sees_all_customers:
-        if not actor.has_perm("customers.view"):
-            return Association.objects.none()
+    if owner == actor.partner and not actor.sees_all_customers:
         queryset = queryset.filter(account_manager_id__in=actor.team_member_ids)
     return queryset
 
 
 def customers_for(actor, *, indirect_partner_id: str | None = None):
-    """Customers with their active association (as `active`) and account manager, ready for lists.
-
-    With `indirect_partner_id` a distributor sees that reseller's customers; an id that is not one of
-    its resellers gives no rows (callers that must say "not found" check `reseller_for` first).
-    """
+    """Customers with their active association (as `active_associations`) and account manager, ready for
+    lists. An `indirect_partner_id` that is not one of the actor's resellers gives no rows (the API
+    says "not found" through `partnercenter.api.views.named_reseller` first)."""
     if actor.is_customer:
         return Customer.objects.filter(pk=actor.customer.pk)
-    partner = None
-    if indirect_partner_id:
-        partner = reseller_for(actor, indirect_partner_id)
-        if partner is None:
-            return Customer.objects.none()
-    associations = associations_for(actor, partner=partner)
+    associations = associations_for(actor, indirect_partner_id=indirect_partner_id)
     return (
         Customer.objects.filter(pk__in=associations.values("customer_id"))
         .prefetch_related(

@@ -11,7 +11,10 @@ from functools import cached_property
 
 from .choices import ActorKind, PartnerStatus
 
-__all__ = ["Actor", "ANONYMOUS", "SCHEDULER", "actor_for_user", "actor_for_access_key"]
+__all__ = [
+    "Actor", "ANONYMOUS", "SCHEDULER", "actor_for_user", "actor_for_access_key", "team_of", "effective_permissions",
+    "member_permissions",
+]
 
 
 class Actor:
@@ -62,32 +65,44 @@ class Actor:
         """The acting member and everyone under them, for account-manager scoping."""
         if self.member is None:
             return frozenset()
-        from .models import Member
-
-        seen = {self.member.pk}
-        frontier = [self.member.pk]
-        while frontier:
-            frontier = list(
-                Member.objects.filter(supervisor_id__in=frontier, partner_id=self.partner.pk)
-                .exclude(pk__in=seen).values_list("pk", flat=True)
-            )
-            seen.update(frontier)
-        return frozenset(seen)
+        return team_of(self.member)
 
 
 ANONYMOUS = Actor(ActorKind.ANONYMOUS)
 SCHEDULER = Actor(ActorKind.SCHEDULER)
 
 
-def _member_permissions(member) -> frozenset[str]:
-    if member.partner.status != PartnerStatus.ACTIVE:
+def team_of(member) -> frozenset[int]:
+    """A member and everyone under them (their team tree), read from the database now."""
+    from .models import Member
+
+    seen = {member.pk}
+    frontier = [member.pk]
+    while frontier:
+        frontier = list(
+            Member.objects.filter(supervisor_id__in=frontier, partner_id=member.partner_id)
+            .exclude(pk__in=seen).values_list("pk", flat=True)
+        )
+        seen.update(frontier)
+    return frozenset(seen)
+
+
+def effective_permissions(partner, granted) -> frozenset[str]:
+    """What `granted` (a role's codes) lets a member of `partner` do: nothing while the partner is not
+    active, and cloud-reseller rights only at a distributor."""
+    if partner.status != PartnerStatus.ACTIVE:
         return frozenset()
+    granted = set(granted)
+    if not partner.is_distributor:
+        granted -= {"resellers.view", "resellers.manage"}
+    return frozenset(granted)
+
+
+def member_permissions(member) -> frozenset[str]:
     granted: set[str] = set()
     for role in member.roles.all():
         granted |= role.granted()
-    if not member.partner.is_distributor:
-        granted -= {"resellers.view", "resellers.manage"}
-    return frozenset(granted)
+    return effective_permissions(member.partner, granted)
 
 
 def actor_for_user(user, *, ip=None) -> Actor:
@@ -97,7 +112,7 @@ def actor_for_user(user, *, ip=None) -> Actor:
     member = getattr(user, "member", None)
     if member is not None:
         return Actor(ActorKind.MEMBER, user=user, partner=member.partner, member=member,
-                     permissions=_member_permissions(member), ip=ip)
+                     permissions=member_permissions(member), ip=ip)
     customer_user = getattr(user, "customer_user", None)
     if customer_user is not None:
         return Actor(ActorKind.CUSTOMER_USER, user=user, customer=customer_user.customer, ip=ip)
@@ -118,7 +133,7 @@ def actor_for_access_key(key, *, ip=None) -> Actor | None:
         if key.partner.status != PartnerStatus.ACTIVE or member is None or member.partner_id != key.partner_id:
             return None
         return Actor(ActorKind.ACCESS_KEY, user=user, partner=key.partner, member=member, access_key=key,
-                     permissions=_member_permissions(member), ip=ip)
+                     permissions=member_permissions(member), ip=ip)
     customer_user = getattr(user, "customer_user", None)
     if customer_user is None:
         return None

@@ -7,7 +7,7 @@ from .models import AccessKey, Invitation, Member, OperationLog, Partner, Role
 
 __all__ = [
     "roles_for", "members_for", "account_managers_for", "invitations_for", "access_keys_for", "operation_logs_for", "resellers_for",
-    "reseller_for", "filter_resellers",
+    "reseller_for", "book_owner", "filter_resellers",
 ]
 
 
@@ -80,11 +80,25 @@ def resellers_for(actor):
 
 
 def reseller_for(actor, indirect_partner_id: str):
-    """The distributor's reseller with this id, or None (another's reseller is as absent as a made-up id)."""
-    if not indirect_partner_id:
+    """The distributor's reseller with this id, or None (another's reseller is as absent as a made-up id).
+
+    The one place a named reseller (`indirect_partner_id`) is resolved: it needs a distributor's member
+    (or key) holding resellers.view; what it may then read of that reseller is each domain's own right
+    (customers.view, billing.view, vouchers.view), checked by the domain's selectors as for its own book.
+    """
+    if not indirect_partner_id or not isinstance(indirect_partner_id, str):
         return None
     return resellers_for(actor).filter(domain_id=indirect_partner_id).first()
 
+
+def book_owner(actor, indirect_partner_id: str | None = None):
+    """The partner whose book (customers, money, vouchers) the actor reads: its own, or the cloud
+    reseller it names; None when it is no partner or the name is not one of its resellers."""
+    if not actor.is_partner:
+        return None
+    if indirect_partner_id:
+        return reseller_for(actor, indirect_partner_id)
+    return actor.partner
 
 
 def filter_resellers(queryset, *, account_name=None, associated_from=None, associated_to=None, indirect_partner_id=None):

@@ -19,16 +19,17 @@ from django.utils.translation import gettext as _
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from . import secretbox, selectors
-from .actors import Actor
+from .actors import Actor, effective_permissions, member_permissions, team_of
 from .choices import AccessKeyStatus, ActorKind, InvitationStatus
 from .errors import Codes, DomainError
-from .models import AccessKey, EmailCodeDevice, Invitation, Member, Role, User
+from .models import AccessKey, EmailCodeDevice, Invitation, Member, Partner, Role, User
 from .oplog import operation
-from .permissions import ALL_CODES
+from .permissions import ALL_CODES, label_for
 
 __all__ = [
     "MAX_KEYS_PER_USER", "INVITATION_VALIDITY", "create_access_key", "set_access_key_enabled", "delete_access_key",
-    "assign_reseller_account_manager", "create_role", "update_role", "delete_role", "set_member_roles", "update_member", "invite_member",
+    "assign_reseller_account_manager", "create_role", "update_role", "delete_role", "save_member", "set_member_roles",
+    "update_member", "invite_member",
     "send_invitation", "revoke_invitation", "pending_invitation", "accept_invitation", "set_verification_enabled", "start_totp_device", "add_email_device", "confirm_device",
     "remove_device", "expire_invitations",
 ]
@@ -113,6 +114,15 @@ def _clean_permissions(actor, permissions) -> list[str]:
     return sorted(set(permissions))
 
 
+def _within_own_rights(actor, codes) -> None:
+    """A member hands out (or takes away) only rights it holds itself, so no one climbs above their own
+    rights by editing a role or another member's roles."""
+    beyond = set(effective_permissions(actor.partner, codes)) - actor.permissions
+    if beyond:
+        raise DomainError(Codes.FORBIDDEN, _("You cannot grant or remove rights you do not hold: %(rights)s") % {
+            "rights": ", ".join(sorted(label_for(code) for code in beyond))})
+
+
 def _role_for(actor, role_id) -> Role:
     role = selectors.roles_for(actor).filter(pk=role_id).first()
     if role is None:
@@ -125,12 +135,13 @@ def create_role(actor, *, name: str, description: str = "", permissions=(), veri
     name = (name or "").strip()
     if not name:
         raise DomainError(Codes.PARAMETER, _("A role needs a name."))
+    permissions = _clean_permissions(actor, permissions)
     with operation(actor, "role.create", verification_code=verification_code) as entry:
+        _within_own_rights(actor, permissions)
         if Role.objects.filter(partner=actor.partner, name=name).exists():
             raise DomainError(Codes.CONFLICT, _("A role with this name already exists."))
         role = Role.objects.create(
-            partner=actor.partner, name=name, description=description.strip(),
-            permissions=_clean_permissions(actor, permissions),
+            partner=actor.partner, name=name, description=description.strip(), permissions=permissions,
         )
         entry.target = role
         entry.detail = {"permissions": role.permissions}
@@ -145,12 +156,13 @@ def update_role(actor, *, role_id, name: str, description: str = "", permissions
     name = (name or "").strip()
     if not name:
         raise DomainError(Codes.PARAMETER, _("A role needs a name."))
+    permissions = _clean_permissions(actor, permissions)
     with operation(actor, "role.update", target=role, verification_code=verification_code) as entry:
+        before = list(role.permissions)
+        _within_own_rights(actor, set(before) ^ set(permissions))
         if Role.objects.filter(partner=actor.partner, name=name).exclude(pk=role.pk).exists():
             raise DomainError(Codes.CONFLICT, _("A role with this name already exists."))
-        before = list(role.permissions)
-        role.name, role.description = name, description.strip()
-        role.permissions = _clean_permissions(actor, permissions)
+        role.name, role.description, role.permissions = name, description.strip(), permissions
         role.save(update_fields=["name", "description", "permissions"])
         entry.detail = {"before": before, "after": role.permissions}
     return role
@@ -182,47 +194,95 @@ def _member_for(actor, member_id) -> Member:
     return member
 
 
-def set_member_roles(actor, *, member_id, role_ids, verification_code=None) -> Member:
-    """Give a member exactly these roles. The partner always keeps at least one administrator."""
-    _require(actor, "org.manage_roles")
+def _data_scope(member) -> tuple[frozenset, frozenset | None]:
+    """What a member may see, read from the database now: its rights, and — unless it sees the whole
+    book — its team tree (None when it sees the whole book)."""
+    member = Member.objects.select_related("partner").get(pk=member.pk)
+    permissions = member_permissions(member)
+    return permissions, None if "customers.view_all" in permissions else team_of(member)
+
+
+def _widens(before, after) -> bool:
+    (rights_before, team_before), (rights_after, team_after) = before, after
+    if rights_after - rights_before:
+        return True
+    return team_before is not None and team_after is not None and bool(team_after - team_before)
+
+
+def save_member(actor, *, member_id, details: dict | None = None, role_ids=None, verification_code=None) -> Member:
+    """组织 ▸ 人员's one form: a member's details (name, title, supervisor, active — org.manage_members) and
+    roles (org.manage_roles, sensitive) change together in one transaction, or not at all.
+
+    Rules checked with the partner's row locked, after the change and before it commits: the partner
+    keeps an active administrator; the actor changes neither its own supervisor, roles nor status;
+    it gives or takes only roles within its own rights; and nothing widens what the actor itself
+    may see (its rights, or the team tree its customer scope follows).
+    """
+    if details is not None:
+        _require(actor, "org.manage_members")
+    if role_ids is not None:
+        _require(actor, "org.manage_roles")
     member = _member_for(actor, member_id)
-    roles = _roles_from_ids(actor, role_ids)
-    with operation(actor, "member.set_roles", target=member, verification_code=verification_code) as entry:
-        before = sorted(member.roles.values_list("name", flat=True))
-        member.roles.set(roles)
-        admins = Member.objects.filter(
-            partner=actor.partner, roles__is_administrator=True, user__is_active=True
-        ).distinct()
-        if not admins.exists():
-            raise DomainError(Codes.CONFLICT, _("The partner must keep at least one administrator."))
-        entry.detail = {"before": before, "after": sorted(r.name for r in roles)}
+    if details is None and role_ids is None:
+        return member
+    roles = _roles_from_ids(actor, role_ids) if role_ids is not None else None
+    supervisor_id = (details or {}).get("supervisor_id")
+    supervisor = _member_for(actor, supervisor_id) if supervisor_id else None
+    sensitive = {} if roles is None else {"verification_code": verification_code}
+    action = "member.update" if details is not None else "member.set_roles"
+    with operation(actor, action, target=member, **sensitive) as entry:
+        Partner.objects.select_for_update().filter(pk=actor.partner.pk).first()  # one member change at a time
+        before = _data_scope(actor.member)
+        if details is not None:
+            entry.detail.update(_change_details(actor, member, details, supervisor))
+        if roles is not None:
+            entry.detail.update(_change_roles(actor, member, roles))
+        if not Member.objects.filter(partner=actor.partner, roles__is_administrator=True, user__is_active=True).exists():
+            raise DomainError(Codes.CONFLICT, _("The partner must keep at least one active administrator."))
+        if _widens(before, _data_scope(actor.member)):
+            raise DomainError(Codes.FORBIDDEN, _("You cannot widen what you yourself can see."))
     return member
+
+
+def _change_details(actor, member, details, supervisor) -> dict:
+    is_active = bool(details.get("is_active", True))
+    own = member.pk == actor.member.pk
+    if own and supervisor != member.supervisor:
+        raise DomainError(Codes.FORBIDDEN, _("You cannot change your own supervisor."))
+    if own and not is_active:
+        raise DomainError(Codes.PARAMETER, _("You cannot deactivate yourself."))
+    # No cycles: the new supervisor may not be the member or anyone under them.
+    if supervisor is not None and supervisor.pk in team_of(member):
+        raise DomainError(Codes.PARAMETER, _("A member cannot report to themselves or to someone under them."))
+    member.display_name = (details.get("display_name") or "").strip() or member.display_name
+    member.title = (details.get("title") or "").strip()
+    member.supervisor = supervisor
+    member.save(update_fields=["display_name", "title", "supervisor"])
+    if member.user.is_active != is_active:
+        member.user.is_active = is_active
+        member.user.save(update_fields=["is_active"])
+    return {"supervisor": str(supervisor or ""), "active": is_active}
+
+
+def _change_roles(actor, member, roles) -> dict:
+    current = list(member.roles.all())
+    changed = set(current) ^ set(roles)  # roles given or taken away
+    if changed and member.pk == actor.member.pk:
+        raise DomainError(Codes.FORBIDDEN, _("You cannot change your own roles."))
+    _within_own_rights(actor, set().union(*(role.granted() for role in changed)))
+    member.roles.set(roles)
+    return {"before": sorted(r.name for r in current), "after": sorted(r.name for r in roles)}
+
+
+def set_member_roles(actor, *, member_id, role_ids, verification_code=None) -> Member:
+    """Give a member exactly these roles (the rules of `save_member`)."""
+    return save_member(actor, member_id=member_id, role_ids=role_ids, verification_code=verification_code)
 
 
 def update_member(actor, *, member_id, display_name: str, title: str = "", supervisor_id=None, is_active=True) -> Member:
-    _require(actor, "org.manage_members")
-    member = _member_for(actor, member_id)
-    supervisor = None
-    if supervisor_id:
-        supervisor = _member_for(actor, supervisor_id)
-        # No cycles: the new supervisor may not be the member or anyone under them.
-        node = supervisor
-        while node is not None:
-            if node.pk == member.pk:
-                raise DomainError(Codes.PARAMETER, _("A member cannot report to themselves or to someone under them."))
-            node = node.supervisor
-    if member.pk == actor.member.pk and not is_active:
-        raise DomainError(Codes.PARAMETER, _("You cannot deactivate yourself."))
-    with operation(actor, "member.update", target=member) as entry:
-        member.display_name = (display_name or "").strip() or member.display_name
-        member.title = (title or "").strip()
-        member.supervisor = supervisor
-        member.save(update_fields=["display_name", "title", "supervisor"])
-        if member.user.is_active != bool(is_active):
-            member.user.is_active = bool(is_active)
-            member.user.save(update_fields=["is_active"])
-        entry.detail = {"supervisor": str(supervisor or ""), "active": bool(is_active)}
-    return member
+    """Change a member's details (the rules of `save_member`)."""
+    return save_member(actor, member_id=member_id, details={
+        "display_name": display_name, "title": title, "supervisor_id": supervisor_id, "is_active": is_active})
 
 
 def assign_reseller_account_manager(actor, *, indirect_partner_id: str, member_id=None):
@@ -256,6 +316,7 @@ def invite_member(actor, *, email: str, display_name: str, role_ids=(), supervis
     supervisor = _member_for(actor, supervisor_id) if supervisor_id else None
     token = secrets.token_urlsafe(32)
     with operation(actor, "member.invite") as entry:
+        _within_own_rights(actor, set().union(*(role.granted() for role in roles)))
         invitation = Invitation.objects.create(
             partner=actor.partner, email=email.strip().lower(), display_name=display_name.strip(),
             supervisor=supervisor, token_hash=Invitation.hash_token(token), invited_by=actor.member,

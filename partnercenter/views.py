@@ -238,14 +238,15 @@ def member_detail(request, pk):
             raise PermissionDenied
         if form.is_valid():
             data = form.cleaned_data
-            try:
-                if actor.has_perm("org.manage_members"):
-                    services.update_member(actor, member_id=member.pk, display_name=data["display_name"],
-                                           title=data["title"], supervisor_id=data["supervisor"].pk if data["supervisor"] else None,
-                                           is_active=data["is_active"])
-                new_roles = {r.pk for r in data["roles"]}
-                if actor.has_perm("org.manage_roles") and new_roles != {r.pk for r in initial["roles"]}:
-                    services.set_member_roles(actor, member_id=member.pk, role_ids=new_roles, verification_code=form.code)
+            details = None
+            if actor.has_perm("org.manage_members"):
+                details = {"display_name": data["display_name"], "title": data["title"], "is_active": data["is_active"],
+                           "supervisor_id": data["supervisor"].pk if data["supervisor"] else None}
+            new_roles = {r.pk for r in data["roles"]}
+            changed_roles = actor.has_perm("org.manage_roles") and new_roles != {r.pk for r in initial["roles"]}
+            try:  # both changes in one transaction: all or nothing
+                services.save_member(actor, member_id=member.pk, details=details,
+                                     role_ids=new_roles if changed_roles else None, verification_code=form.code)
             except DomainError as exc:
                 form_error(request, form, exc)
             else:

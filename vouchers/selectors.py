@@ -7,7 +7,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from customers.selectors import customers_for
-from partnercenter.selectors import reseller_for
+from partnercenter.selectors import book_owner
 
 from .choices import CouponStatus
 from .models import Coupon, CouponQuota, CouponRecord, QuotaRecord
@@ -20,11 +20,9 @@ __all__ = [
 
 def owner_for(actor, indirect_partner_id=None):
     """The partner whose vouchers the actor reads: itself, or a distributor's named reseller (None if not its)."""
-    if not actor.is_partner or not (actor.has_perm("vouchers.view") or actor.has_perm("vouchers.issue")):
+    if not (actor.has_perm("vouchers.view") or actor.has_perm("vouchers.issue")):
         return None
-    if indirect_partner_id:
-        return reseller_for(actor, indirect_partner_id) if actor.partner.is_distributor else None
-    return actor.partner
+    return book_owner(actor, indirect_partner_id)
 
 
 def quotas_for(actor, *, indirect_partner_id=None):

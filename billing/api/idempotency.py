@@ -1,7 +1,12 @@
 """X-Idempotency-Key for money-moving endpoints (Stripe's rule): the first result is stored and replayed
 for 24 hours; the same key with a different request is refused (422); a retry while the first is
 still running gets 409. The key row is inserted in its own committed transaction before the work, so
-the UNIQUE constraint makes concurrent retries wait or fail instead of moving money twice."""
+the UNIQUE constraint makes concurrent retries wait or fail instead of moving money twice.
+
+A key belongs to the access key that sent it, and is looked at only after authorization: this wraps
+the view's handler, which DRF calls after the signature and the view's permission classes (the kind
+of key and its `required_permission`) have passed. A key without the right gets its own refusal; a
+stored response is never served to another access key, even of the same partner."""
 
 import hashlib
 from datetime import timedelta
@@ -25,20 +30,21 @@ REPLAY_WINDOW = timedelta(hours=24)
 def idempotent(method):
     @wraps(method)
     def wrapper(view, request, *args, **kwargs):
-        key = request.META.get("HTTP_X_IDEMPOTENCY_KEY", "").strip()
+        key = request.META.get("HTTP_X_IDEMPOTENCY_KEY", "").strip()[:128]
         if not key:
             return method(view, request, *args, **kwargs)
-        owner = request.auth.partner.domain_id if request.auth.is_partner else request.auth.customer.domain_id
+        access_key = request.auth.access_key
         fingerprint = hashlib.sha256(request.method.encode() + request.path.encode() + b"\n" + request.body).hexdigest()
-        IdempotencyKey.objects.filter(owner=owner, key=key[:128], created_at__lt=timezone.now() - REPLAY_WINDOW).delete()
+        mine = IdempotencyKey.objects.filter(access_key=access_key, key=key)
+        mine.filter(created_at__lt=timezone.now() - REPLAY_WINDOW).delete()
         try:
             with transaction.atomic():
-                record = IdempotencyKey.objects.create(owner=owner, key=key[:128], request_hash=fingerprint)
+                record = IdempotencyKey.objects.create(access_key=access_key, key=key, request_hash=fingerprint)
         except IntegrityError:
-            record = IdempotencyKey.objects.get(owner=owner, key=key[:128])
-            if record.request_hash != fingerprint:
+            record = mine.first()
+            if record is not None and record.request_hash != fingerprint:
                 raise DomainError(BillingCodes.IDEMPOTENCY_MISMATCH) from None
-            if record.status_code is None:
+            if record is None or record.status_code is None:
                 raise DomainError(BillingCodes.IDEMPOTENCY_IN_PROGRESS) from None
             response = Response(record.response, status=record.status_code)
             response["Idempotent-Replayed"] = "true"

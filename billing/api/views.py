@@ -2,7 +2,6 @@
 
 from decimal import Decimal
 
-from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -10,7 +9,7 @@ from rest_framework.views import APIView
 from partnercenter.api.pagination import page
 from partnercenter.api.permissions import IsCustomer
 from partnercenter.api.serializers import cbc_responses
-from partnercenter.errors import Codes, DomainError
+from partnercenter.api.views import named_owner
 
 from .. import selectors, services
 from ..choices import BalanceType
@@ -36,14 +35,13 @@ def _valid(serializer_class, data) -> dict:
 
 
 def _owner(actor, indirect_partner_id):
-    owner = selectors.account_owner(actor, indirect_partner_id)
-    if owner is None:
-        raise DomainError(Codes.NOT_FOUND, _("The cloud reseller does not exist."))
-    return owner
+    return named_owner(actor, indirect_partner_id, selectors.account_owner)
 
 
 class PartnerBalancesApi(APIView):
     """GET /v2/accounts/partner-accounts/balances — cash (1), credit (2) and allocatable (8) accounts."""
+
+    required_permission = selectors.MONEY_RIGHTS
 
     @extend_schema(parameters=[ListPartnerBalancesQuery], responses=cbc_responses(ListPartnerBalancesResponse),
                    operation_id="list_partner_balances")
@@ -65,11 +63,14 @@ class PartnerBalancesApi(APIView):
 class AllocateApi(APIView):
     """POST /v2/accounts/partner-accounts/adjust-amount — 向客户账户拨款."""
 
+    required_permission = "funds.allocate"
+
     @extend_schema(request=AdjustAccountReq, responses=cbc_responses(TransferResponse),
                    operation_id="update_customer_account_amount")
     @idempotent
     def post(self, request):
         data = _valid(AdjustAccountReq, request.data)
+        _owner(request.auth, data.get("indirect_partner_id"))
         adjustment = services.allocate_to_customer(request.auth, customer_id=data["customer_id"], amount=data["amount"],
                                                    indirect_partner_id=data.get("indirect_partner_id"))
         return Response({"transfer_id": adjustment.trans_id})
@@ -78,11 +79,14 @@ class AllocateApi(APIView):
 class ReclaimApi(APIView):
     """POST /v2/accounts/partner-accounts/reclaim — 回收客户账户余额."""
 
+    required_permission = "funds.allocate"
+
     @extend_schema(request=ReclaimToPartnerAccountBalancesReq, responses=cbc_responses(TransIdResponse),
                    operation_id="reclaim_to_partner_account")
     @idempotent
     def post(self, request):
         data = _valid(ReclaimToPartnerAccountBalancesReq, request.data)
+        _owner(request.auth, data.get("indirect_partner_id"))
         adjustment = services.reclaim_from_customer(request.auth, customer_id=data["customer_id"], amount=data["amount"],
                                                     indirect_partner_id=data.get("indirect_partner_id"))
         return Response({"trans_id": adjustment.trans_id})
@@ -90,6 +94,8 @@ class ReclaimApi(APIView):
 
 class AdjustRecordsApi(APIView):
     """GET /v3/accounts/partner-accounts/adjust-records — 查询调账记录."""
+
+    required_permission = "billing.view"
 
     @extend_schema(parameters=[AdjustRecordsQuery], responses=cbc_responses(ListPartnerAdjustRecordsResponse),
                    operation_id="list_partner_adjust_records")
@@ -109,6 +115,8 @@ class AdjustRecordsApi(APIView):
 
 class AccountChangeRecordsApi(APIView):
     """GET /v2/accounts/partner-accounts/account-change-records — 查询收支明细."""
+
+    required_permission = "billing.view"
 
     BALANCE_TYPES = {"BALANCE_TYPE_DEBIT": [BalanceType.CASH, BalanceType.ALLOCATED],
                      "BALANCE_TYPE_CREDIT": [BalanceType.CREDIT]}
@@ -134,6 +142,8 @@ class AccountChangeRecordsApi(APIView):
 class CustomerBalancesBatchApi(APIView):
     """POST /v2/accounts/customer-accounts/balances/batch-query — resale customers' balances (others left out)."""
 
+    required_permission = selectors.MONEY_RIGHTS
+
     @extend_schema(request=QueryCustomersBalancesReq, responses=cbc_responses(ListCustomersBalancesDetailResponse),
                    operation_id="list_customers_balances_detail")
     def post(self, request):
@@ -151,6 +161,7 @@ class CustomerBalancesApi(APIView):
     """GET /v2/accounts/customer-accounts/balances — a customer's own balance (customer keys)."""
 
     permission_classes = [IsCustomer]
+    required_permission = None  # a customer's own balance
 
     @extend_schema(responses=cbc_responses(ShowCustomerAccountBalancesResponse),
                    operation_id="show_customer_account_balances")
@@ -167,11 +178,14 @@ class CustomerBalancesApi(APIView):
 class ResellerAllocateApi(APIView):
     """POST /v2/accounts/partner-accounts/indirect-partner-adjust — a distributor funds its cloud reseller."""
 
+    required_permission = "funds.allocate"
+
     @extend_schema(request=AdjustToIndirectPartnerReq, responses=cbc_responses(TransferResponse),
                    operation_id="update_indirect_partner_account")
     @idempotent
     def post(self, request):
         data = _valid(AdjustToIndirectPartnerReq, request.data)
+        named_owner(request.auth, data["indirect_partner_id"])
         adjustment = services.allocate_to_reseller(request.auth, indirect_partner_id=data["indirect_partner_id"],
                                                    amount=data["amount"])
         return Response({"transfer_id": adjustment.trans_id})
@@ -180,11 +194,14 @@ class ResellerAllocateApi(APIView):
 class ResellerReclaimApi(APIView):
     """POST /v2/accounts/partner-accounts/indirect-partner-reclaim — a distributor takes funds back."""
 
+    required_permission = "funds.allocate"
+
     @extend_schema(request=ReclaimIndirectPartnerAccountReq, responses=cbc_responses(TransIdResponse),
                    operation_id="reclaim_indirect_partner_account")
     @idempotent
     def post(self, request):
         data = _valid(ReclaimIndirectPartnerAccountReq, request.data)
+        named_owner(request.auth, data["indirect_partner_id"])
         adjustment = services.reclaim_from_reseller(request.auth, indirect_partner_id=data["indirect_partner_id"],
                                                     amount=data["amount"])
         return Response({"trans_id": adjustment.trans_id})

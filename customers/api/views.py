@@ -8,8 +8,8 @@ from rest_framework.views import APIView
 from partnercenter.api.pagination import page
 from partnercenter.api.permissions import IsPartnerOrCustomer
 from partnercenter.api.serializers import cbc_responses
+from partnercenter.api.views import named_owner
 from partnercenter.errors import Codes, DomainError
-from partnercenter.selectors import reseller_for
 
 from .. import selectors, services
 from ..choices import AssociationType, ChargingMode
@@ -37,14 +37,15 @@ def _valid(serializer_class, request) -> dict:
 class SubCustomerQueryApi(APIView):
     """POST /v2/partners/sub-customers/query — 查询客户列表."""
 
+    required_permission = "customers.view"
+
     @extend_schema(request=QuerySubCustomerListReq, responses=cbc_responses(ListSubCustomersResponse),
                    operation_id="list_sub_customers")
     def post(self, request):
         actor = request.auth
         data = _valid(QuerySubCustomerListReq, request)
         indirect_partner_id = data.get("indirect_partner_id")
-        if indirect_partner_id and reseller_for(actor, indirect_partner_id) is None:
-            raise DomainError(Codes.NOT_FOUND, _("The cloud reseller does not exist."))
+        named_owner(actor, indirect_partner_id)
         queryset = selectors.filter_customers(
             selectors.customers_for(actor, indirect_partner_id=indirect_partner_id),
             account_name=data.get("account_name"),
@@ -64,6 +65,9 @@ class SubCustomerQueryApi(APIView):
 class CheckIdentityApi(APIView):
     """POST /v2/partners/sub-customers/users/check-identity — 校验客户注册信息."""
 
+    required_permission = "customers.manage"
+    throttle_scope = "cbc.identity"
+
     @extend_schema(request=CheckSubcustomerUserReq, responses=cbc_responses(CheckUserIdentityResponse),
                    operation_id="check_user_identity")
     def post(self, request):
@@ -74,6 +78,9 @@ class CheckIdentityApi(APIView):
 
 class SendVerificationCodeApi(APIView):
     """POST /v2/bases/verificationcode/send — 发送验证码 (an SMS code for registration)."""
+
+    required_permission = "customers.manage"
+    throttle_scope = "cbc.code"
 
     @extend_schema(request=SendVerificationCodeV2Req, responses=cbc_responses(None),
                    operation_id="send_verification_message_code")
@@ -89,10 +96,13 @@ class SendVerificationCodeApi(APIView):
 class CreateSubCustomerApi(APIView):
     """POST /v2/partners/sub-customers — 创建客户."""
 
+    required_permission = "customers.manage"
+
     @extend_schema(request=CreateCustomerV2Req, responses=cbc_responses(CreateSubCustomerResponse),
                    operation_id="create_sub_customer")
     def post(self, request):
         data = _valid(CreateCustomerV2Req, request)
+        named_owner(request.auth, data.get("indirect_partner_id"))
         customer = services.create_customer(
             request.auth, xaccount_id=data["xaccount_id"], xaccount_type=data["xaccount_type"],
             domain_name=data.get("domain_name") or "", mobile_phone=data.get("mobile_phone") or "",
@@ -106,6 +116,8 @@ class CreateSubCustomerApi(APIView):
 class OnDemandResourcesApi(APIView):
     """POST /v2/partners/sub-customers/on-demand-resources/query — a resale customer's pay-per-use resources."""
 
+    required_permission = "customers.view"
+
     @extend_schema(request=QueryCustomerOnDemandResourcesReq,
                    responses=cbc_responses(ListCustomerOnDemandResourcesResponse),
                    operation_id="list_customer_on_demand_resources")
@@ -113,8 +125,7 @@ class OnDemandResourcesApi(APIView):
         actor = request.auth
         data = _valid(QueryCustomerOnDemandResourcesReq, request)
         indirect_partner_id = data.get("indirect_partner_id")
-        if indirect_partner_id and reseller_for(actor, indirect_partner_id) is None:
-            raise DomainError(Codes.NOT_FOUND, _("The cloud reseller does not exist."))
+        named_owner(actor, indirect_partner_id)
         customer = selectors.customer_for(actor, data["customer_id"], indirect_partner_id=indirect_partner_id)
         if customer is None:
             raise DomainError(Codes.NOT_FOUND)
@@ -135,6 +146,7 @@ class PeriodResourcesApi(APIView):
     (customer_id required) or, with a customer's key, of that customer."""
 
     permission_classes = [IsPartnerOrCustomer]
+    required_permission = "customers.view"  # for partner keys; a customer key reads its own
 
     @extend_schema(request=QueryResourcesReq, responses=cbc_responses(ListPayPerUseCustomerResourcesResponse),
                    operation_id="list_pay_per_use_customer_resources")
@@ -165,14 +177,15 @@ class PeriodResourcesApi(APIView):
 class NewCustomerTagsApi(APIView):
     """POST /v2/partners/sub-customers/new-customers-tags/batch-query — 查询客户新客标签."""
 
+    required_permission = "customers.view"
+
     @extend_schema(request=ListSubCustomerNewTagReq, responses=cbc_responses(ListSubCustomerNewTagResponse),
                    operation_id="list_sub_customer_new_tag")
     def post(self, request):
         actor = request.auth
         data = _valid(ListSubCustomerNewTagReq, request)
         indirect_partner_id = data.get("indirect_partner_id")
-        if indirect_partner_id and reseller_for(actor, indirect_partner_id) is None:
-            raise DomainError(Codes.NOT_FOUND, _("The cloud reseller does not exist."))
+        named_owner(actor, indirect_partner_id)
         tags = selectors.new_customer_tags_for(actor, customer_ids=data.get("customer_ids"),
                                                indirect_partner_id=indirect_partner_id)
         _count, rows = page(tags, data)

@@ -1,21 +1,37 @@
-"""CBC endpoints of the core: a distributor's cloud resellers."""
+"""CBC endpoints of the core (a distributor's cloud resellers), and what every domain's endpoints share:
+`named_owner`, the one way an API view turns a request's `indirect_partner_id` into a partner."""
 
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from .. import selectors
+from ..errors import Codes, DomainError
 from .pagination import page
 from .permissions import IsDistributor
 from .serializers import IndirectPartnerInfo, ListIndirectPartnersResponse, QueryIndirectPartnersReq, cbc_responses
 
-__all__ = ["IndirectPartnerQueryApi"]
+__all__ = ["named_owner", "IndirectPartnerQueryApi"]
+
+
+def named_owner(actor, indirect_partner_id, owner_for=selectors.book_owner):
+    """The partner whose book a CBC request reads or changes: the caller's own, or the cloud reseller it
+    names in `indirect_partner_id`, resolved by the domain's owner selector (`owner_for`, which ends in
+    `partnercenter.selectors.reseller_for`). An id that is not one of the caller's resellers — another
+    distributor's, a made-up one, any id sent by a non-distributor — is CBC not-found, never forbidden.
+    Every API view that accepts `indirect_partner_id` as the book it acts on calls this first."""
+    owner = owner_for(actor, indirect_partner_id or None)
+    if owner is None:
+        raise DomainError(Codes.NOT_FOUND, _("The cloud reseller does not exist.") if indirect_partner_id else None)
+    return owner
 
 
 class IndirectPartnerQueryApi(APIView):
     """POST /v2/partners/indirect-partners/query — 查询云经销商列表 (distributors only)."""
 
     permission_classes = [IsDistributor]
+    required_permission = "resellers.view"
 
     @extend_schema(request=QueryIndirectPartnersReq, responses=cbc_responses(ListIndirectPartnersResponse),
                    operation_id="list_indirect_partners")
@@ -28,7 +44,7 @@ class IndirectPartnerQueryApi(APIView):
             account_name=data.get("account_name"),
             associated_from=data.get("associated_on_begin"),
             associated_to=data.get("associated_on_end"),
-            indirect_partner_id=data.get("indirect_partner_id"),
+            indirect_partner_id=data.get("indirect_partner_id"),  # a filter of the caller's own list
         )
         count, rows = page(queryset, data)
         return Response({"count": count, "indirect_partners": IndirectPartnerInfo(rows, many=True).data})

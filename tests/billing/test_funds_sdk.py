@@ -12,6 +12,7 @@ from huaweicloudsdkbss.v2 import (
 from huaweicloudsdkcore.exceptions.exceptions import ClientRequestException
 
 from ..billing_helpers import fund, snapshot
+from ..factories import make_access_key
 from ..signed import bss_client
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -81,3 +82,12 @@ def test_reclaiming_more_than_the_customer_holds_is_refused(client, tenant_a):
             body=ReclaimToPartnerAccountBalancesReq(customer_id=tenant_a.resale.domain_id, amount=Decimal("10.01"))))
     assert refused.value.error_code == "CBC.99003006"
     assert snapshot() == before
+
+
+def test_an_account_managers_key_is_refused_the_partners_balances(client, live_server, tenant_a):
+    key, secret = make_access_key(tenant_a.member.user, partner=tenant_a.partner)  # customers.view only
+    manager = bss_client(live_server.url, ak=key.ak, sk=secret, domain_id=tenant_a.partner.domain_id)
+    with pytest.raises(ClientRequestException) as refused:
+        manager.list_partner_balances(ListPartnerBalancesRequest())
+    assert (refused.value.status_code, refused.value.error_code) == (403, "CBC.0151")
+    assert balances(client)[1] == Decimal("100.00")  # the administrator's key still reads them

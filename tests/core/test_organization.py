@@ -11,9 +11,10 @@ from django.utils import timezone
 from partnercenter import services, tasks
 from partnercenter.errors import Codes, DomainError
 from partnercenter.models import Invitation, Member, OperationLog, Role
+from partnercenter.permissions import ALL_CODES
 
 from ..conftest import actor_of, login_client
-from ..factories import PASSWORD, MemberFactory
+from ..factories import PASSWORD, MemberFactory, RoleFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -44,8 +45,9 @@ def test_the_administrator_role_is_fixed_and_always_held_by_someone(tenant_a):
         services.update_role(actor, role_id=tenant_a.admin_role.pk, name="x")
     with pytest.raises(DomainError):
         services.delete_role(actor, role_id=tenant_a.admin_role.pk)
+    deputy = MemberFactory(partner=tenant_a.partner, roles=[RoleFactory(partner=tenant_a.partner, permissions=sorted(ALL_CODES))])
     with pytest.raises(DomainError) as last_admin:
-        services.set_member_roles(actor, member_id=tenant_a.admin.pk, role_ids=[tenant_a.role.pk])
+        services.set_member_roles(actor_of(deputy), member_id=tenant_a.admin.pk, role_ids=[tenant_a.role.pk])
     assert last_admin.value.code == Codes.CONFLICT
     assert list(tenant_a.admin.roles.all()) == [tenant_a.admin_role]
 

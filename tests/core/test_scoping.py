@@ -72,3 +72,30 @@ def test_a_reassigned_customer_moves_with_the_assignment(org):
     moved.associations.update(account_manager=org.am2)
     assert moved.domain_id in ids(customers_for(actor_of(org.am2)))
     assert moved.domain_id not in ids(customers_for(actor_of(org.am1)))
+
+
+def test_a_resellers_book_needs_the_same_rights_as_ones_own_and_resellers_view():
+    """Selectors, not only endpoints, keep a distributor's member to the rights it holds: services that
+    name a reseller read through them too."""
+    from billing.selectors import account_owner, customer_balances_for
+    from vouchers.selectors import owner_for
+
+    distributor = PartnerFactory(partner_type="distributor")
+    reseller = PartnerFactory(partner_type="reseller", distributor=distributor)
+    customer = AssociationFactory(partner=reseller).customer
+
+    def actor(*rights):
+        return actor_of(MemberFactory(partner=distributor, roles=[RoleFactory(partner=distributor, permissions=list(rights))]))
+
+    def reads(a):
+        return (ids(customers_for(a, indirect_partner_id=reseller.domain_id)),
+                [c.domain_id for c, _account in customer_balances_for(a, [customer.domain_id],
+                                                                        indirect_partner_id=reseller.domain_id)],
+                account_owner(a, reseller.domain_id), owner_for(a, reseller.domain_id))
+
+    nothing = (set(), [], None, None)
+    assert reads(actor("resellers.view")) == nothing
+    assert reads(actor("customers.view_all", "billing.view", "vouchers.view")) == nothing  # not without resellers.view
+    assert reads(actor("resellers.view", "customers.view")) == ({customer.domain_id}, [], None, None)
+    assert reads(actor("resellers.view", "customers.view", "funds.allocate", "vouchers.view")) == (
+        {customer.domain_id}, [customer.domain_id], reseller, reseller)

@@ -1,22 +1,28 @@
-"""Tenants never meet: partner B, with its own session and keys, probes every URL of the project
-with partner A's ids and gets "not found"; list pages and endpoints show none of A's rows.
+"""Tenants never meet: partner B, with its own session and keys, probes every URL of the project with
+partner A's ids — in URL paths, in page query strings, in every API request field and query parameter —
+and gets exactly what a made-up id gets: "not found" (404 / CBC.0156), or for a list, no rows. Never a
+403 where a made-up id is not found, never one of A's names or ids it did not send itself. A's rows
+(customers, accounts, the ledger, coupons, quotas, members, roles, keys, settings, its operation log)
+are the same afterwards.
 
-The probe enumerates the URL resolver and the OpenAPI schema, so a new page or endpoint is covered
-without editing this file — or makes it fail until its id parameters are described in PAGE_IDS /
+The probe enumerates the URL resolver, the id-like fields of every GET form on the list pages, and the
+OpenAPI schema (request bodies and query parameters), so a new page, filter or endpoint is covered
+without editing this file — or makes it fail until its ids are described in PAGE_IDS, PAGE_QUERIES or
 API_IDS below (or exempted with a reason).
 """
 
 import json
+import re
 from datetime import timedelta
+from urllib.parse import urlencode
 
 import pytest
 from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
 from django.utils import timezone
-from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from drf_spectacular.generators import SchemaGenerator
 
-from partnercenter.choices import AccessKeyStatus, InvitationStatus
-from partnercenter.models import AccessKey, EmailCodeDevice, Invitation, Role
+from partnercenter.models import AccessKey, EmailCodeDevice, Invitation, Member, OperationLog, Partner, Role
 
 from ..conftest import build_tenant, login_client
 from ..factories import AssociationFactory, CustomerUserFactory, PartnerFactory, ResourceFactory, make_access_key
@@ -25,7 +31,11 @@ from ..signed import call
 pytestmark = pytest.mark.django_db
 
 
-# How to fill each page's URL parameters with tenant A's objects.
+# -------------------------------------------------------------------------------------------------
+# What the probe needs to know: where ids go
+# -------------------------------------------------------------------------------------------------
+
+# How to fill each page's URL parameters with tenant A's objects (and with B's own, given as `a`).
 PAGE_IDS = {
     "member_detail": lambda a: [{"pk": a.admin.pk}, {"pk": a.member.pk}],
     "revoke_invitation": lambda a: [{"pk": a.invitation.pk}],
@@ -51,13 +61,47 @@ PAGE_IDS = {
                                          for action in ("allocate", "reclaim")],
     "vouchers:issue": lambda a: [{"quota_id": a.quota.quota_id}, {"quota_id": a.child_quota_id}],
 }
-# Parameters that are not a tenant's object id.
+# URL parameters that name no object.
+NOT_ID_KWARGS = {"action", "decision"}
+# Pages whose URL parameters are not a tenant's object id.
 EXEMPT = {
     "accept_invitation": "the token is the secret; tested in test_invitations",
     "section": "a section name, not an object",
     "set_language": "no object",
 }
-# Request fields of the CBC API that carry an id, filled with tenant A's.
+
+# Ids in page query strings: filters, the customers chosen for an allocation, the coupons or quotas chosen
+# for a reclaim, and the exports of filtered lists. (kwargs, query) pairs; `b` is the prober, for pages
+# whose path needs one of its own objects.
+PAGE_QUERIES = {
+    "customers:list": lambda a, b: [({}, {"customer_id": a.resale.domain_id}), ({}, {"account_manager": a.member.pk})],
+    "customers:export": lambda a, b: [({}, {"customer_id": a.resale.domain_id}), ({}, {"account_manager": a.member.pk})],
+    "customers:events": lambda a, b: [({}, {"customer": a.resale.domain_id})],
+    "resellers": lambda a, b: [({}, {"indirect_partner_id": a.reseller.domain_id})],
+    "billing:overview": lambda a, b: [({}, {"indirect_partner_id": a.reseller.domain_id})],
+    "billing:allocate": lambda a, b: [({}, {"customer": [a.resale.domain_id, a.referral.domain_id]})],
+    "billing:adjustments": lambda a, b: [({}, {"customer_id": a.resale.domain_id}),
+                                         ({}, {"trans_id": a.allocation.trans_id})],
+    "billing:adjustment_export": lambda a, b: [({}, {"customer_id": a.resale.domain_id}),
+                                               ({}, {"trans_id": a.allocation.trans_id})],
+    "billing:ledger": lambda a, b: [({}, {"trade_id": a.allocation.trans_id})],
+    "vouchers:quotas": lambda a, b: [({}, {"quota_id": a.quota.quota_id})],
+    "vouchers:issue": lambda a, b: [({"quota_id": b.quota.quota_id}, {"customer": [a.resale.domain_id]})],
+    "vouchers:coupons": lambda a, b: [({}, {"coupon_id": a.coupon_id}), ({}, {"customer_id": a.resale.domain_id})],
+    "vouchers:coupon_export": lambda a, b: [({}, {"coupon_id": a.coupon_id}), ({}, {"customer_id": a.resale.domain_id})],
+    "vouchers:reclaim": lambda a, b: [({}, {"coupon": [a.coupon_id]})],
+    "vouchers:records": lambda a, b: [({}, {"coupon_id": a.coupon_id}), ({}, {"customer_id": a.resale.domain_id})],
+    "vouchers:reseller_quotas": lambda a, b: [({}, {"tab": "records", "indirect_partner_id": a.reseller.domain_id})],
+    "vouchers:reseller_reclaim": lambda a, b: [({}, {"quota": [a.child_quota_id]})],
+    "fee_center_coupons": lambda a, b: [({}, {"coupon_id": a.coupon_id})],
+}
+# Query parameters that carry no object id.
+NOT_ID_QUERY = {"tab": "which tab of the page"}
+# GET-form fields named like ids that name no tenant's object (none today).
+QUERY_NOT_TENANT_IDS: dict[str, str] = {}
+ID_LIKE_FIELDS = ("customer", "coupon", "quota", "account_manager", "manager", "member", "supervisor", "reseller")
+
+# Request fields and query parameters of the CBC API that carry an id, filled with tenant A's.
 API_IDS = {
     "customer_id": lambda a: a.resale.domain_id,
     "indirect_partner_id": lambda a: a.reseller.domain_id,
@@ -72,56 +116,53 @@ API_IDS = {
     "coupon_ids": lambda a: [a.coupon_id],
     "indirect_partner_ids": lambda a: [a.reseller.domain_id],
     "source_id": lambda a: a.partner.domain_id,
+    "trans_id": lambda a: a.allocation.trans_id,
+}
+# Fields named like ids that name no tenant's object.
+API_NOT_TENANT_IDS = {
+    "xaccount_id": "the caller's own platform id for a customer it registers",
+    "product_ids": "catalogue product ids a coupon is limited to",
+}
+# Values for required request fields that are not ids, so a probe passes validation and reaches the lookup.
+REQUIRED_VALUES = {
+    "receiver_type": lambda n: 1,
+    "mobile_phone": lambda n: f"139{n:08d}",
+    "search_type": lambda n: "name",
+    "search_value": lambda n: f"probe-name-{n}",
+    "xaccount_id": lambda n: f"probe-{n}",
+    "xaccount_type": lambda n: "probe_platform",
+    "amount": lambda n: "1.00",
+    "face_value": lambda n: "1.00",
+    "quota_amount": lambda n: "1.00",
 }
 
 
-def _walk(patterns, namespace=""):
-    for entry in patterns:
-        if isinstance(entry, URLResolver):
-            ns = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
-            if entry.namespace == "admin":
-                continue  # the platform operator's admin: staff only, no partner data scoping
-            yield from _walk(entry.url_patterns, ns)
-        elif isinstance(entry, URLPattern) and entry.name:
-            yield f"{namespace}{entry.name}", entry
-
-
-def _text_of(response) -> str:
-    """What a person would read in the response: the page, or every cell of an Excel export."""
-    if "spreadsheetml" in response.get("Content-Type", ""):
-        from io import BytesIO
-
-        from openpyxl import load_workbook
-
-        book = load_workbook(BytesIO(response.content))
-        return " ".join(str(cell) for sheet in book for row in sheet.iter_rows(values_only=True) for cell in row)
-    return response.content.decode()
-
-
-def page_patterns():
-    return list(_walk(get_resolver().url_patterns))
-
+# -------------------------------------------------------------------------------------------------
+# Two tenants with one of everything
+# -------------------------------------------------------------------------------------------------
 
 def _tenant(tag):
-    t = build_tenant(tag, partner_type="distributor")
-    t.reseller = PartnerFactory(partner_type="reseller", distributor=t.partner, account_name=f"reseller-{tag}")
-    t.device = EmailCodeDevice.objects.create(user=t.admin.user, name="mail", email=f"{tag}@example.com", confirmed=True)
+    from billing import services as billing_services
+    from customers import services as customer_services
     from partnercenter import services
+    from vouchers import services as voucher_services
+    from vouchers.models import CouponQuota
+
+    from ..billing_helpers import fund
     from ..conftest import actor_of
 
+    t = build_tenant(tag, partner_type="distributor")
+    t.reseller = PartnerFactory(partner_type="reseller", distributor=t.partner, account_name=f"reseller-{tag}")
+    t.reseller_customer = AssociationFactory(partner=t.reseller, association_type="2").customer
+    t.device = EmailCodeDevice.objects.create(user=t.admin.user, name="mail", email=f"{tag}@example.com", confirmed=True)
     t.invitation, _token = services.invite_member(actor_of(t.admin), email=f"new-{tag}@example.com", display_name="New")
     t.customer_user = CustomerUserFactory(customer=t.resale, user__username=f"{tag}.customer")
-    from customers import services as customer_services
-
     other = AssociationFactory(partner=t.partner, association_type="2").customer
     t.events = [
         customer_services.request_disassociation(actor_of(t.admin), customer_id=t.resale.domain_id, reason="probe"),
         customer_services.customer_request_disassociation(actor_of(CustomerUserFactory(customer=other).user), reason="x"),
     ]
     t.ops = customer_services.request_ops_authorization(actor_of(t.admin), customer_id=other.domain_id, reason="probe")
-    from vouchers import services as voucher_services
-    from vouchers.models import CouponQuota
-
     now = timezone.now()
     t.quota = CouponQuota.objects.create(partner=t.partner, quota_type=0, quota_value=100, balance=100,
                                          effective_time=now - timedelta(days=1), expire_time=now + timedelta(days=30))
@@ -132,19 +173,18 @@ def _tenant(tag):
         indirect_partner_ids=[t.reseller.domain_id])[0][0]["quota_id"]
     t.period_resource = ResourceFactory(customer=t.resale, charging_mode="period", status=2, order_id=f"CS{tag}0001")
     ResourceFactory(customer=t.resale, charging_mode="on_demand", status=1)
+    ResourceFactory(customer=t.reseller_customer, charging_mode="on_demand", status=1)
     t.customer_key, t.customer_secret = make_access_key(t.customer_user.user)
-    from billing import services as billing_services
-    from ..billing_helpers import fund
-
     fund(t.partner, "100.00")
     t.allocation = billing_services.allocate_to_customer(actor_of(t.admin), customer_id=t.resale.domain_id, amount="10.00")
     billing_services.allocate_to_reseller(actor_of(t.admin), indirect_partner_id=t.reseller.domain_id, amount="10.00")
     t.recharge = billing_services.start_online_recharge(actor_of(t.admin), amount="7.00")  # pending, sandbox
     t.markers = [
         t.partner.domain_id, t.partner.account_name, t.resale.domain_id, t.referral.domain_id, t.resale.domain_name,
-        t.key.ak, t.customer_key.ak, t.reseller.domain_id, t.role.name, t.admin.user.username, t.invitation.email,
-        t.period_resource.resource_id, t.recharge.trans_id, t.recharge.reference, t.allocation.trans_id,
-        t.quota.quota_id, t.coupon_id, t.child_quota_id,
+        t.key.ak, t.customer_key.ak, t.reseller.domain_id, t.reseller.account_name, t.reseller_customer.domain_id,
+        t.reseller_customer.domain_name, t.role.name, t.admin.user.username, t.member.user.username,
+        t.invitation.email, t.period_resource.resource_id, t.recharge.trans_id, t.recharge.reference,
+        t.allocation.trans_id, t.quota.quota_id, t.coupon_id, t.child_quota_id,
     ]
     return t
 
@@ -160,75 +200,228 @@ def b(db):
 
 
 def _snapshot(a):
-    from billing.models import Adjustment, CustomerAccount, PartnerAccount, Recharge
-    from customers.models import Association, AssociationEvent, OpsAuthorization
+    """Every row of A a probe could change."""
+    from billing.models import Adjustment, CustomerAccount, LedgerEntry, PartnerAccount, Recharge
+    from customers.models import Association, AssociationEvent, Customer, OpsAuthorization
+    from vouchers.models import Coupon, CouponQuota
 
+    partners = [a.partner.pk, a.reseller.pk]
+    customers = list(Association.objects.filter(partner__in=partners).values_list("customer_id", flat=True))
     return {
-        "events": sorted(AssociationEvent.objects.filter(partner=a.partner).values_list("pk", "status")),
-        "associations": sorted(Association.objects.filter(partner=a.partner).values_list("pk", "ended_on",
-                                                                                          "account_manager")),
-        "ops": list(OpsAuthorization.objects.filter(partner=a.partner).values_list("status", flat=True)),
-        "reseller_manager": a.reseller.__class__.objects.get(pk=a.reseller.pk).reseller_account_manager_id,
-        "role": list(Role.objects.filter(pk=a.role.pk).values_list("name", "permissions")),
-        "key": list(AccessKey.objects.filter(pk=a.key.pk).values_list("status", flat=True)),
-        "invitation": list(Invitation.objects.filter(pk=a.invitation.pk).values_list("status", flat=True)),
-        "device": EmailCodeDevice.objects.filter(pk=a.device.pk).exists(),
-        "roles_of_admin": sorted(a.admin.roles.values_list("pk", flat=True)),
-        "partner_accounts": sorted(PartnerAccount.objects.filter(partner__in=[a.partner, a.reseller]).values_list(
+        "settings": sorted(Partner.objects.filter(pk__in=partners).values_list(
+            "pk", "name", "status", "verification_enabled", "distributor", "reseller_account_manager")),
+        "members": sorted(Member.objects.filter(partner=a.partner).values_list(
+            "pk", "display_name", "title", "supervisor", "user__is_active", "user__username")),
+        "member_roles": sorted(Member.roles.through.objects.filter(member__partner=a.partner).values_list(
+            "member_id", "role_id")),
+        "roles": sorted(Role.objects.filter(partner=a.partner).values_list("pk", "name", "permissions",
+                                                                           "is_administrator")),
+        "keys": sorted(AccessKey.objects.filter(user__member__partner=a.partner).values_list("pk", "status")),
+        "customer_keys": sorted(AccessKey.objects.filter(partner__isnull=True, user__customer_user__customer__in=customers)
+                                .values_list("pk", "status")),
+        "invitations": sorted(Invitation.objects.filter(partner=a.partner).values_list("pk", "status")),
+        "devices": sorted(EmailCodeDevice.objects.filter(user__member__partner=a.partner).values_list("pk", "confirmed")),
+        "customers": sorted(Customer.objects.filter(pk__in=customers).values_list(
+            "pk", "domain_name", "real_name", "mobile_phone", "email")),
+        "associations": sorted(Association.objects.filter(partner__in=partners).values_list(
+            "pk", "ended_on", "association_type", "account_manager", "label")),
+        "events": sorted(AssociationEvent.objects.filter(partner__in=partners).values_list("pk", "status")),
+        "ops": sorted(OpsAuthorization.objects.filter(partner__in=partners).values_list("pk", "status")),
+        "partner_accounts": sorted(PartnerAccount.objects.filter(partner__in=partners).values_list(
             "partner_id", "cash_balance", "credit_limit", "allocated_amount")),
-        "customer_accounts": sorted(CustomerAccount.objects.filter(customer__in=[a.resale, a.referral]).values_list(
+        "customer_accounts": sorted(CustomerAccount.objects.filter(customer__in=customers).values_list(
             "customer_id", "balance")),
-        "recharges": sorted(Recharge.objects.filter(partner=a.partner).values_list("pk", "status")),
-        "adjustments": Adjustment.objects.filter(partner=a.partner).count(),
+        "ledger": LedgerEntry.objects.filter(partner__in=partners).count()
+        + LedgerEntry.objects.filter(customer__in=customers).count(),
+        "adjustments": Adjustment.objects.filter(partner__in=partners).count(),
+        "recharges": sorted(Recharge.objects.filter(partner__in=partners).values_list("pk", "status")),
+        "quotas": sorted(CouponQuota.objects.filter(partner__in=partners).values_list(
+            "quota_id", "status", "quota_value", "balance")),
+        "coupons": sorted(Coupon.objects.filter(partner__in=partners).values_list("coupon_id", "status", "balance")),
+        "operation_log": OperationLog.objects.filter(partner__in=partners).count(),
     }
+
+
+# -------------------------------------------------------------------------------------------------
+# Helpers: made-up ids of the same shape, what a response shows
+# -------------------------------------------------------------------------------------------------
+
+_SWAP = str.maketrans("0123456789abcdef", "fedcba9876543210")
+
+
+def made_up(value):
+    """An id of the same shape that names nothing (hex digits swapped; integers out of range)."""
+    if isinstance(value, list):
+        return [made_up(v) for v in value]
+    if isinstance(value, dict):
+        return {k: made_up(v) for k, v in value.items()}
+    if isinstance(value, int):
+        return 987654321
+    return value.translate(_SWAP)
+
+
+def _walk(patterns, namespace=""):
+    for entry in patterns:
+        if isinstance(entry, URLResolver):
+            ns = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
+            if entry.namespace == "admin":
+                continue  # the platform operator's admin: staff only, no partner data scoping
+            yield from _walk(entry.url_patterns, ns)
+        elif isinstance(entry, URLPattern) and entry.name:
+            yield f"{namespace}{entry.name}", entry
+
+
+def page_patterns():
+    return list(_walk(get_resolver().url_patterns))
+
+
+def _is_api(pattern) -> bool:
+    return pattern.pattern.regex.pattern.lstrip("^").startswith(("v2", "v3", "api/"))
+
+
+def _text_of(response) -> str:
+    """What a person would read in the response: the page, or every cell of an Excel export."""
+    if "spreadsheetml" in response.get("Content-Type", ""):
+        from io import BytesIO
+
+        from openpyxl import load_workbook
+
+        book = load_workbook(BytesIO(response.content))
+        return " ".join(str(cell) for sheet in book for row in sheet.iter_rows(values_only=True) for cell in row)
+    return response.content.decode()
+
+
+class Problems(list):
+    """Every failed expectation of a probe, reported together (one line each) rather than the first alone."""
+
+    def expect(self, ok, message):
+        if not ok:
+            self.append(message)
+
+    def check(self):
+        assert not self, f"{len(self)} problems:\n" + "\n".join(self)
+
+
+def _leaks(a, text, sent) -> list[str]:
+    """A's markers in `text` that the prober did not send itself (a page or an error may echo those)."""
+    return [marker for marker in a.markers if marker in text and marker not in sent]
+
+
+# -------------------------------------------------------------------------------------------------
+# Pages
+# -------------------------------------------------------------------------------------------------
+
+def _clients(b):
+    return {"member": login_client(b.admin.user), "customer": login_client(b.customer_user.user)}
 
 
 def test_every_page_with_an_id_is_not_found_for_another_partner(a, b):
     before = _snapshot(a)
-    member, customer = login_client(b.admin.user), login_client(b.customer_user.user)
-    uncovered = []
-    probed = 0
+    clients = _clients(b)
+    uncovered, probed, problems = [], 0, Problems()
     for name, pattern in page_patterns():
-        if not pattern.pattern.converters or name in EXEMPT or name.startswith(("api", "schema")):
+        if not pattern.pattern.converters or name in EXEMPT or _is_api(pattern):
             continue
         if name not in PAGE_IDS:
             uncovered.append(name)
             continue
-        for kwargs in PAGE_IDS[name](a):
+        for kwargs, own in zip(PAGE_IDS[name](a), PAGE_IDS[name](b)):
             url = reverse(name, kwargs=kwargs)
-            bogus = reverse(name, kwargs={k: ("999999" if k in ("pk", "persistent_id", "domain_id") else v)
-                                          for k, v in kwargs.items()})
+            bogus = reverse(name, kwargs={k: v if k in NOT_ID_KWARGS else made_up(v) for k, v in kwargs.items()})
             for method in ("get", "post"):
-                for who, client in (("member", member), ("customer", customer)):
-                    # Not found — unless the page as a whole is closed to this kind of user (403) or
-                    # method (405), answered exactly as for an id that does not exist: nothing leaks.
-                    closed = getattr(client, method)(bogus).status_code
-                    expected = closed if closed in (403, 405) else 404
-                    response = getattr(client, method)(url)
-                    assert response.status_code == expected, f"{who}: {method.upper()} {url} gave {response.status_code}"
+                for who, client in clients.items():
+                    got = getattr(client, method)(url)
+                    expected = getattr(client, method)(bogus).status_code
+                    where = f"{who}: {method.upper()} {url}"
+                    problems.expect(got.status_code == expected, f"{where} gave {got.status_code}, a made-up id {expected}")
+                    if got.status_code == 403:  # only where the page is closed to this person whatever the id
+                        problems.expect(client.get(reverse(name, kwargs=own)).status_code == 403, f"{where}: 403, not 404")
+                    else:
+                        problems.expect(got.status_code in (404, 405), f"{where} gave {got.status_code}")
+                    problems.expect(not _leaks(a, _text_of(got), url), f"{where} shows {_leaks(a, _text_of(got), url)}")
                 probed += 1
     assert not uncovered, f"URL patterns with ids but no cross-tenant probe: {uncovered}"
-    assert probed >= 2 * 8
-    assert _snapshot(a) == before
-    assert a.key.status == AccessKeyStatus.ACTIVE and a.invitation.status == InvitationStatus.PENDING
+    assert probed >= 2 * 20
+    problems.expect(_snapshot(a) == before, "partner A's rows changed")
+    problems.check()
+
+
+def _get_form_fields(body: str, page_name: str):
+    """(target page, field name) of every GET form's fields in a page."""
+    for attributes, content in re.findall(r"<form([^>]*)>(.*?)</form>", body, re.S | re.I):
+        if not re.search(r'method="get"', attributes, re.I):
+            continue
+        action = re.search(r'action="([^"]*)"', attributes)
+        target = page_name
+        if action and action.group(1):
+            match = resolve(action.group(1).split("?")[0])
+            target = f"{match.namespace}:{match.url_name}" if match.namespace else match.url_name
+        for field in set(re.findall(r'name="([^"]+)"', content)):
+            yield target, field
+
+
+def _list_pages():
+    for name, pattern in page_patterns():
+        if pattern.pattern.converters or name in EXEMPT or _is_api(pattern):
+            continue
+        if name in ("logout", "send_verification_code", "healthz", "login", "login_verify"):
+            continue
+        yield name
+
+
+def test_every_id_field_of_a_page_query_is_described(a):
+    """A new filter or picker that carries an id fails here until PAGE_QUERIES probes it."""
+    described = {(name, field) for name, entries in PAGE_QUERIES.items()
+                 for _kwargs, query in entries(a, a) for field in query}
+    found = set()
+    for user in (a.admin.user, a.customer_user.user):
+        client = login_client(user)
+        for name in _list_pages():
+            response = client.get(reverse(name))
+            if response.status_code == 200 and "html" in response.get("Content-Type", ""):
+                found |= set(_get_form_fields(response.content.decode(), name))
+    id_like = {(target, field) for target, field in found
+               if (field.endswith(("_id", "_ids")) or field in ID_LIKE_FIELDS) and field not in QUERY_NOT_TENANT_IDS}
+    assert len(found) > 30
+    assert id_like - described == set(), f"page query ids without a cross-tenant probe: {sorted(id_like - described)}"
+
+
+def test_ids_in_page_query_strings_find_nothing_of_another_partner(a, b):
+    before = _snapshot(a)
+    clients = _clients(b)
+    probed, problems = 0, Problems()
+    for name, entries in PAGE_QUERIES.items():
+        for kwargs, query in entries(a, b):
+            path = reverse(name, kwargs=kwargs)
+            url = f"{path}?{urlencode(query, doseq=True)}"
+            bogus = f"{path}?{urlencode({k: v if k in NOT_ID_QUERY else made_up(v) for k, v in query.items()}, doseq=True)}"
+            for method in ("get", "post"):
+                for who, client in clients.items():
+                    got = getattr(client, method)(url)
+                    expected = getattr(client, method)(bogus).status_code
+                    where = f"{who}: {method.upper()} {url}"
+                    problems.expect(got.status_code == expected, f"{where} gave {got.status_code}, made-up ids {expected}")
+                    problems.expect(got.status_code < 500, f"{where} gave {got.status_code}")
+                    problems.expect(not _leaks(a, _text_of(got), url), f"{where} shows {_leaks(a, _text_of(got), url)}")
+                    probed += 1
+    assert probed >= 4 * 20
+    problems.expect(_snapshot(a) == before, "partner A's rows changed")
+    problems.check()
 
 
 def test_list_pages_show_none_of_another_partners_rows(a, b):
-    clients = [login_client(b.admin.user), login_client(b.customer_user.user)]
     seen = 0
-    for name, pattern in page_patterns():
-        if pattern.pattern.converters or name in EXEMPT or name in ("logout", "send_verification_code"):
-            continue
-        if name in ("schema", "api_docs") or pattern.pattern.regex.pattern.startswith(("^v2", "^v3", "v2", "v3")):
-            continue
-        for client in clients:
+    for client in _clients(b).values():
+        for name in _list_pages():
             response = client.get(reverse(name), follow=True)
-            body = _text_of(response)
-            leaked = [marker for marker in a.markers if marker in body]
-            assert not leaked, f"{name} shows partner A's {leaked}"
+            assert not _leaks(a, _text_of(response), ""), f"{name} shows partner A's {_leaks(a, _text_of(response), '')}"
             seen += 1
     assert seen >= 20
 
+
+# -------------------------------------------------------------------------------------------------
+# The CBC API
+# -------------------------------------------------------------------------------------------------
 
 def _api_operations():
     schema = SchemaGenerator().get_schema(request=None, public=True)
@@ -237,69 +430,81 @@ def _api_operations():
             yield path, method.upper(), operation, schema
 
 
-# Fields named like ids that name no tenant's object.
-API_NOT_TENANT_IDS = {
-    "xaccount_id": "the caller's own platform id for a customer it registers",
-    "product_ids": "catalogue product ids a coupon is limited to",
-}
-
-# Values for required request fields that are not ids, so a probe passes validation and reaches the lookup.
-REQUIRED_VALUES = {
-    "receiver_type": lambda n: 1,
-    "mobile_phone": lambda n: f"139{n:08d}",
-    "search_type": lambda n: "name",
-    "search_value": lambda n: f"probe-name-{n}",
-    "xaccount_id": lambda n: f"probe-{n}",
-    "xaccount_type": lambda n: "probe_platform",
-    "amount": lambda n: "1.00",
-    "face_value": lambda n: "1.00",
-    "quota_amount": lambda n: "1.00",
-}
-
-
 def _request_component(operation, schema):
     content = operation.get("requestBody", {}).get("content", {}).get("application/json", {})
     ref = content.get("schema", {}).get("$ref")
     return schema["components"]["schemas"][ref.rsplit("/", 1)[1]] if ref else {}
 
 
-def _request_fields(operation, schema):
-    return list(_request_component(operation, schema).get("properties", {}))
+def _fields(operation, schema) -> tuple[list[str], list[str]]:
+    """(every field, the required ones) of an operation's request: its query parameters or its JSON body."""
+    query = [p for p in operation.get("parameters", []) if p["in"] == "query"]
+    if query:
+        return [p["name"] for p in query], [p["name"] for p in query if p.get("required")]
+    component = _request_component(operation, schema)
+    return list(component.get("properties", {})), list(component.get("required", []))
 
 
-def test_every_api_operation_with_an_id_is_not_found_or_empty_for_another_partner(a, b):
+def _send(api, method, path, key, data):
+    if method == "GET":
+        query = [(k, item) for k, v in data.items() for item in (v if isinstance(v, list) else [v])]
+        return call(api, method, path, ak=key[0], sk=key[1], query=query)
+    return call(api, method, path, ak=key[0], sk=key[1], json=data)
+
+
+def _same_answer(response, sent: dict, blank: str):
+    """A response with the ids the prober sent replaced by one placeholder, to compare answers."""
+    text = response.content.decode()
+    for value in json.dumps(sent).split('"'):
+        if len(value) >= 8:
+            text = text.replace(value, blank)
+    return response.status_code, text
+
+
+def test_every_api_operation_with_an_id_finds_nothing_of_another_partner(a, b):
+    before = _snapshot(a)
     api = Client()
+    keys = {"partner key": (b.key.ak, b.secret), "customer key": (b.customer_key.ak, b.customer_secret)}
     operations = list(_api_operations())
     assert operations, "the schema lists no operations"
-    uncovered = []
+    uncovered, probed, problems = [], 0, Problems()
     counter = iter(range(10**6))
     for path, method, operation, schema in operations:
-        component = _request_component(operation, schema)
-        id_fields = [f for f in _request_fields(operation, schema)
-                     if (f.endswith(("_id", "_ids")) or f in API_IDS) and f not in API_NOT_TENANT_IDS]
-        required = [f for f in component.get("required", []) if f not in id_fields]
-        uncovered += [f"{method} {path} {f}" for f in required if f not in REQUIRED_VALUES]
+        fields, required = _fields(operation, schema)
+        id_fields = [f for f in fields if (f.endswith(("_id", "_ids")) or f in API_IDS) and f not in API_NOT_TENANT_IDS]
+        uncovered += [f"{method} {path} {f}" for f in required if f not in id_fields and f not in REQUIRED_VALUES]
         uncovered += [f"{method} {path} {f}" for f in id_fields if f not in API_IDS]
-        required_ids = {f: API_IDS[f](a) for f in component.get("required", []) if f in id_fields and f in API_IDS}
-        bodies = [{}] + [{**required_ids, f: API_IDS[f](a)} for f in id_fields if f in API_IDS]
-        all_ids = {f: API_IDS[f](a) for f in id_fields if f in API_IDS}
-        for body in bodies + ([all_ids] if all_ids else []):
-            n = next(counter)
-            body = {**{f: REQUIRED_VALUES[f](n) for f in required if f in REQUIRED_VALUES}, **body}
-            response = call(api, method, path, ak=b.key.ak, sk=b.secret, json=body)
-            text = response.content.decode()
-            # With every id of A in it, the request must reach the lookup: found nothing, or not found.
-            allowed = (200, 204, 404) if all_ids and set(all_ids) <= set(body) else (200, 204, 400, 404)
-            if response.status_code == 403:  # an endpoint for the other kind of key: refused whatever the ids
-                assert response.json()["error_code"] == "CBC.0151"
-            else:
-                assert response.status_code in allowed, f"{method} {path} {body}: {response.status_code} {text}"
-            sent = json.dumps(body)  # a per-item error may echo an id the caller sent: that tells it nothing
-            leaked = [marker for marker in a.markers if marker in text and marker not in sent]
-            assert not leaked, f"{method} {path} {body} leaks {leaked}"
-            if response.status_code == 404:
-                assert response.json()["error_code"] == "CBC.0156"
+        id_fields = [f for f in id_fields if f in API_IDS]
+        required_ids = {f: API_IDS[f](a) for f in required if f in id_fields}
+        bodies = [{**required_ids, f: API_IDS[f](a)} for f in id_fields]
+        every_id = {f: API_IDS[f](a) for f in id_fields}
+        bodies += [every_id] if every_id not in bodies else []
+        for who, key in keys.items():
+            plain = {f: REQUIRED_VALUES[f](next(counter)) for f in required if f in REQUIRED_VALUES}
+            closed_to_key = _send(api, method, path, key, {**plain, **made_up(required_ids)}).status_code == 403
+            for ids in bodies:
+                values = {f: REQUIRED_VALUES[f](next(counter)) for f in required if f in REQUIRED_VALUES}
+                got = _send(api, method, path, key, {**values, **ids})
+                values = {f: REQUIRED_VALUES[f](next(counter)) for f in required if f in REQUIRED_VALUES}
+                bogus = _send(api, method, path, key, {**values, **made_up(ids)})
+                where = f"{who}: {method} {path} {ids}"
+                text = got.content.decode()
+                # A's ids get the answer made-up ids get: not found, or (for a list) no rows.
+                problems.expect(_same_answer(got, ids, "<id>") == _same_answer(bogus, made_up(ids), "<id>"),
+                                f"{where}: {got.status_code} {text} — made-up ids: {bogus.status_code}")
+                if set(ids) == set(id_fields):  # with every id of A it must reach the lookup
+                    problems.expect(got.status_code != 400, f"{where}: {text}")
+                problems.expect(got.status_code < 500, f"{where}: {text}")
+                if got.status_code == 403:
+                    problems.expect(closed_to_key and got.json()["error_code"] == "CBC.0151", f"{where}: 403, not not-found")
+                if got.status_code == 404:
+                    problems.expect(got.json()["error_code"] == "CBC.0156", f"{where}: {text}")
+                problems.expect(not _leaks(a, text, json.dumps(ids)), f"{where} leaks {_leaks(a, text, json.dumps(ids))}")
+                probed += 1
     assert not uncovered, f"API id fields without a cross-tenant probe: {uncovered}"
+    assert probed >= 2 * 45
+    problems.expect(_snapshot(a) == before, "partner A's rows changed")
+    problems.check()
 
 
 def test_customer_keys_see_nothing_of_partners(a, b):
@@ -307,4 +512,4 @@ def test_customer_keys_see_nothing_of_partners(a, b):
     for path, method, _operation, _schema in _api_operations():
         response = call(api, method, path, ak=b.customer_key.ak, sk=b.customer_secret, json={})
         assert response.status_code in (200, 400, 403, 404)
-        assert not [m for m in a.markers if m in response.content.decode()]
+        assert not _leaks(a, response.content.decode(), "")

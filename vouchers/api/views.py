@@ -1,6 +1,5 @@
 """CBC endpoints of vouchers: thin — parse the wire, call a selector or service, render."""
 
-from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -8,7 +7,8 @@ from rest_framework.views import APIView
 from partnercenter.api.pagination import page
 from partnercenter.api.permissions import IsCustomer, IsDistributor
 from partnercenter.api.serializers import cbc_responses
-from partnercenter.errors import Codes, DomainError
+from partnercenter.api.views import named_owner
+from partnercenter.errors import DomainError
 
 from .. import selectors, services
 from .serializers import (
@@ -34,12 +34,13 @@ def _valid(serializer_class, data) -> dict:
 
 
 def _check_reseller(actor, indirect_partner_id):
-    if indirect_partner_id and selectors.owner_for(actor, indirect_partner_id) is None:
-        raise DomainError(Codes.NOT_FOUND, _("The cloud reseller does not exist."))
+    named_owner(actor, indirect_partner_id, selectors.owner_for)
 
 
 class QuotasQueryApi(APIView):
     """POST /v2/partners/coupon-quotas/query — 查询优惠券额度."""
+
+    required_permission = "vouchers.view"
 
     @extend_schema(request=QueryCouponQuotasReqExt, responses=cbc_responses(ListQuotaCouponsResponse),
                    operation_id="list_quota_coupons")
@@ -61,10 +62,13 @@ class QuotasQueryApi(APIView):
 class IssueCouponsApi(APIView):
     """POST /v2/promotions/benefits/partner-coupons — 发放优惠券 (a result per customer)."""
 
+    required_permission = "vouchers.issue"
+
     @extend_schema(request=CreatePartnerCouponsReq, responses=cbc_responses(CreatePartnerCouponsResponse),
                    operation_id="create_partner_coupons")
     def post(self, request):
         data = _valid(CreatePartnerCouponsReq, request.data)
+        _check_reseller(request.auth, data.get("indirect_partner_id"))
         infos, errors = services.issue_coupons(
             request.auth, quota_id=data["quota_id"], customer_ids=data["customer_ids"], face_value=data["face_value"],
             valid_time=data.get("valid_time"), expire_time=data.get("expire_time"),
@@ -76,6 +80,8 @@ class IssueCouponsApi(APIView):
 
 class ReclaimCouponApi(APIView):
     """POST /v2/promotions/benefits/partner-coupons/reclaim — 回收优惠券 (the whole remaining balance)."""
+
+    required_permission = "vouchers.issue"
 
     @extend_schema(request=ReclaimPartnerCouponsReq, responses=cbc_responses(None),
                    operation_id="reclaim_partner_coupons")
@@ -91,6 +97,8 @@ class ReclaimCouponApi(APIView):
 
 class IssuedCouponsApi(APIView):
     """GET /v2/promotions/benefits/partner-coupons — 查询已发放的优惠券."""
+
+    required_permission = "vouchers.view"
 
     @extend_schema(parameters=[IssuedCouponsQuery], responses=cbc_responses(ListIssuedPartnerCouponsResponse),
                    operation_id="list_issued_partner_coupons")
@@ -112,6 +120,8 @@ class IssuedCouponsApi(APIView):
 
 class CouponRecordsApi(APIView):
     """GET /v2/promotions/benefits/partner-coupons/records/query — 发放回收记录."""
+
+    required_permission = "vouchers.view"
 
     @extend_schema(parameters=[CouponRecordsQuery], responses=cbc_responses(ListPartnerCouponsRecordResponse),
                    operation_id="list_partner_coupons_record")
@@ -137,6 +147,7 @@ class CustomerCouponsApi(APIView):
     """GET /v2/promotions/benefits/coupons — a customer's own coupons (customer keys), without remarks."""
 
     permission_classes = [IsCustomer]
+    required_permission = None  # a customer's own coupons
 
     @extend_schema(parameters=[CustomerCouponsQuery], responses=cbc_responses(ListSubCustomerCouponsResponse),
                    operation_id="list_sub_customer_coupons")
@@ -154,6 +165,7 @@ class ResellerQuotaIssueApi(APIView):
     """POST /v2/partners/coupon-quotas/indirect-partner-adjust — quota to cloud resellers."""
 
     permission_classes = [IsDistributor]
+    required_permission = "vouchers.issue"
 
     @extend_schema(request=AdjustCouponQuotasReq, responses=cbc_responses(UpdateCouponQuotasResponse),
                    operation_id="update_coupon_quotas")
@@ -169,6 +181,7 @@ class ResellerQuotaReclaimApi(APIView):
     """POST /v2/partners/coupon-quotas/indirect-partner-reclaim — take quota back from cloud resellers."""
 
     permission_classes = [IsDistributor]
+    required_permission = "vouchers.issue"
 
     @extend_schema(request=ReclaimCouponQuotasReq, responses=cbc_responses(ReclaimCouponQuotasResponse),
                    operation_id="reclaim_coupon_quotas")
@@ -183,6 +196,7 @@ class IssuedQuotasApi(APIView):
     """GET /v2/partners/issued-coupon-quotas — quotas a distributor passed to its resellers."""
 
     permission_classes = [IsDistributor]
+    required_permission = "vouchers.view"
 
     @extend_schema(parameters=[IssuedQuotasQuery], responses=cbc_responses(ListIssuedCouponQuotasResponse),
                    operation_id="list_issued_coupon_quotas")
@@ -200,6 +214,7 @@ class QuotaRecordsApi(APIView):
     """GET /v2/partners/coupon-quotas/records — issue (10) and reclaim (11) records of reseller quotas."""
 
     permission_classes = [IsDistributor]
+    required_permission = "vouchers.view"
 
     @extend_schema(parameters=[QuotaRecordsQuery], responses=cbc_responses(ListCouponQuotasRecordsResponse),
                    operation_id="list_coupon_quotas_records")
@@ -219,3 +234,5 @@ class QuotaRecordsApi(APIView):
 
 class PartnerCouponsApi(IssueCouponsApi, IssuedCouponsApi):
     """/v2/promotions/benefits/partner-coupons: POST issues, GET lists (one path, two operations)."""
+
+    required_permission = {"POST": IssueCouponsApi.required_permission, "GET": IssuedCouponsApi.required_permission}
