@@ -2,8 +2,9 @@
 
 Services raise `DomainError(code, ...)`; the API turns it into Huawei's `{"error_code", "error_msg"}`
 body with the code's HTTP status, pages into a form error or message. Codes Huawei documents keep
-Huawei's value (CBC.0100, APIGW.0301); where Huawei publishes none we chose one in the CBC.015x
-range and list it here, so tests and clients have one place to look.
+Huawei's value (CBC.0100; its API gateway's APIGW.0301 with 401 and APIGW.0308, throttled, with 429);
+where Huawei publishes none we chose one in the CBC.015x range and list it here, so tests and clients
+have one place to look.
 """
 
 from django.utils.translation import gettext_lazy as _
@@ -23,6 +24,7 @@ class Codes:
     CONFLICT = "CBC.0162"
     INTERNAL = "CBC.0999"
     UNAUTHENTICATED = "APIGW.0301"
+    THROTTLED = "APIGW.0308"
 
 
 STATUS = {
@@ -37,6 +39,7 @@ STATUS = {
     Codes.CONFLICT: 409,
     Codes.INTERNAL: 500,
     Codes.UNAUTHENTICATED: 401,
+    Codes.THROTTLED: 429,
 }
 
 MESSAGES = {
@@ -54,6 +57,7 @@ MESSAGES = {
     Codes.CONFLICT: _("The object is in use."),
     Codes.INTERNAL: _("Internal error."),
     Codes.UNAUTHENTICATED: _("Incorrect IAM authentication information."),
+    Codes.THROTTLED: _("The throttling threshold has been reached."),
 }
 
 

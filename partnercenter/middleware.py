@@ -1,12 +1,21 @@
-"""Give every page request its actor (`request.actor`), built once and only when asked for."""
+"""Request-wide middleware: the API's language, refusing input no view can store, and every page
+request's actor (`request.actor`), built once and only when asked for."""
 
+from itertools import chain
+
+from django.conf import settings
+from django.core.exceptions import SuspiciousOperation
+from django.shortcuts import render
+from django.utils import translation
 from django.utils.functional import SimpleLazyObject
+from django.utils.translation import gettext as _
 
 from .actors import actor_for_user
+from .api.errors import json_error
+from .api.parsers import UNSTORABLE
+from .errors import MESSAGES, Codes
 
-from django.utils import translation
-
-__all__ = ["ActorMiddleware", "ApiLanguageMiddleware"]
+__all__ = ["ActorMiddleware", "ApiLanguageMiddleware", "InputMiddleware", "API_PREFIXES"]
 
 API_PREFIXES = ("/v1/", "/v2/", "/v3/", "/api/")
 
@@ -25,6 +34,50 @@ class ApiLanguageMiddleware:
             translation.activate(language)
             request.LANGUAGE_CODE = language
         return self.get_response(request)
+
+
+class InputMiddleware:
+    """Refuse, before any view runs, what would otherwise reach the database or a parser as a 500: an
+    unstorable character in the path, the query string or a form field, and an API body over
+    DATA_UPLOAD_MAX_MEMORY_SIZE (the signature check reads the body, so this holds unauthenticated too).
+    The API answers CBC.0100 in Huawei's shape, pages the 400 page. JSON bodies are checked by the
+    API's parser (partnercenter/api/parsers.py)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        is_api = request.path.startswith(API_PREFIXES)
+        try:
+            problem = self.problem(request, is_api)
+        except SuspiciousOperation:  # too many fields (or a form body too large): Django's 400 for pages
+            if not is_api:
+                raise
+            problem = _("The request has too many parameters.")
+        if problem is None:
+            return self.get_response(request)
+        if is_api:
+            return json_error(Codes.PARAMETER, f"{MESSAGES[Codes.PARAMETER]} {problem}")
+        return render(request, "400.html", {"message": problem}, status=400)
+
+    @staticmethod
+    def problem(request, is_api) -> str | None:
+        if is_api and _content_length(request) > settings.DATA_UPLOAD_MAX_MEMORY_SIZE:
+            return _("The request body is too large.")
+        fields = [request.GET]
+        if not is_api and request.method == "POST":
+            fields.append(request.POST)
+        texts = chain([request.path], *((name, *values) for form in fields for name, values in form.lists()))
+        if any(UNSTORABLE.search(text) for text in texts):
+            return _("The request contains characters that are not allowed.")
+        return None
+
+
+def _content_length(request) -> int:
+    try:
+        return int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return 0
 
 
 class ActorMiddleware:

@@ -60,6 +60,7 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "partnercenter.middleware.ActorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "partnercenter.middleware.InputMiddleware",  # NUL and co. in path, query or form, oversized API bodies → 400
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
@@ -228,11 +229,24 @@ REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["partnercenter.api.authentication.SignatureAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["partnercenter.api.permissions.IsPartner"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["partnercenter.api.parsers.JSONParser"],
     "EXCEPTION_HANDLER": "partnercenter.api.errors.exception_handler",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "UNAUTHENTICATED_USER": None,
+    # Fixed windows in the cache (partnercenter/api/throttling.py): per access key, per address for calls
+    # without valid credentials, and per partner for the two endpoints that reveal or cost something.
+    "DEFAULT_THROTTLE_CLASSES": [
+        "partnercenter.api.throttling.AccessKeyThrottle", "partnercenter.api.throttling.EndpointThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "cbc.key": env("THROTTLE_RATE_KEY", default="6000/min"),
+        "cbc.anon": env("THROTTLE_RATE_ANON", default="600/min"),
+        "cbc.identity": env("THROTTLE_RATE_IDENTITY", default="120/hour"),  # name, mobile, e-mail: 40 sign-ups
+        "cbc.code": env("THROTTLE_RATE_CODE", default="60/hour"),
+    },
 }
+# The tighter throttle scope of an endpoint, by view class name (a view may also set `throttle_scope`).
+CBC_THROTTLE_SCOPES = {"CheckIdentityApi": "cbc.identity", "SendVerificationCodeApi": "cbc.code"}
 SPECTACULAR_SETTINGS = {
     "TITLE": "Partner Center CBC API",
     "DESCRIPTION": "Huawei Cloud BSS v2 compatible partner API, signed with AK/SK (SDK-HMAC-SHA256).",
@@ -244,6 +258,9 @@ SPECTACULAR_SETTINGS = {
 }
 # Accepted clock difference between the client's X-Sdk-Date and our clock.
 SIGNATURE_MAX_SKEW = timedelta(minutes=15)
+# Largest request body read into memory (Django's default, 2.5 MB; CBC bodies are a few kB): a larger
+# API body is refused with CBC.0100 before the signature check reads it, a larger form with the 400 page.
+DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=2_621_440)
 
 # ---------------------------------------------------------------------------------------------
 # Security: `manage.py check --deploy` is clean with DEBUG off

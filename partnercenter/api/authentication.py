@@ -3,7 +3,12 @@
 Every failure — no header, a malformed one, an unknown or disabled AK, a wrong signature, a stale
 or missing X-Sdk-Date, an X-Domain-Id that is not the key owner's — raises the same
 AuthenticationFailed, which the error handler renders as one identical 401 body, so a caller
-learns nothing about which AKs exist.
+learns nothing about which AKs exist. Calls without valid credentials are counted per client address
+("cbc.anon", partnercenter/api/throttling.py).
+
+Before anything else, a query string that repeats a parameter is refused (CBC.0100): otherwise one
+signed request could mean `customer_id=A` to one reader and `customer_id=B` to another. Only the
+parameters Huawei documents as lists on its GET endpoints may repeat.
 """
 
 import hashlib
@@ -11,17 +16,22 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from rest_framework.authentication import BaseAuthentication
-from rest_framework.exceptions import AuthenticationFailed
+from rest_framework.exceptions import AuthenticationFailed, ValidationError
 
 from .. import secretbox
 from ..actors import actor_for_access_key
 from ..models import AccessKey
 from . import signing
+from .throttling import count_unauthenticated
 
-__all__ = ["SignatureAuthentication", "client_ip"]
+__all__ = ["SignatureAuthentication", "client_ip", "LIST_QUERY_PARAMETERS"]
 
 _LAST_USED_GRANULARITY = timedelta(minutes=1)
+# Query parameters that CBC GET endpoints take as lists, sent repeated (`?coupon_ids=a&coupon_ids=b`):
+# GET /v2/promotions/benefits/partner-coupons/records/query. Every other parameter may appear once.
+LIST_QUERY_PARAMETERS = frozenset({"operation_types", "coupon_ids"})
 
 
 def client_ip(request) -> str | None:
@@ -52,6 +62,19 @@ class SignatureAuthentication(BaseAuthentication):
 
     def authenticate(self, request):
         django_request = request._request
+        for name, values in django_request.GET.lists():
+            if len(values) > 1 and name not in LIST_QUERY_PARAMETERS:
+                raise ValidationError({name: _("This parameter may be given only once.")})
+        try:
+            result = self._verify(django_request)
+        except AuthenticationFailed:
+            count_unauthenticated(django_request)
+            raise
+        if result is None:
+            count_unauthenticated(django_request)
+        return result
+
+    def _verify(self, django_request):
         raw = django_request.META.get("HTTP_AUTHORIZATION")
         if not raw:
             return None  # NotAuthenticated → 401 with the same body

@@ -2,8 +2,10 @@
 for anything a client can send."""
 
 import logging
+import math
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import SuspiciousOperation
 from django.http import Http404, JsonResponse
 from rest_framework import exceptions
 from rest_framework.response import Response
@@ -47,6 +49,12 @@ def exception_handler(exc, context):
         return Response(error_body(Codes.NOT_FOUND), status=404)
     if isinstance(exc, exceptions.ValidationError):
         return Response(error_body(Codes.PARAMETER, f"{MESSAGES[Codes.PARAMETER]} {first_error(exc.detail)}"), status=400)
+    if isinstance(exc, exceptions.Throttled):
+        response = Response(error_body(Codes.THROTTLED), status=429)
+        response["Retry-After"] = str(math.ceil(exc.wait or 1))
+        return response
+    if isinstance(exc, SuspiciousOperation):  # e.g. RequestDataTooBig while a body is read
+        return Response(error_body(Codes.PARAMETER), status=400)
     if isinstance(exc, exceptions.APIException):
         return Response(error_body(Codes.PARAMETER, exc.detail), status=exc.status_code)
     logger.exception("Unhandled API error", exc_info=exc)

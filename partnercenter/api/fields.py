@@ -4,7 +4,10 @@ from datetime import timezone
 
 from rest_framework import serializers
 
-__all__ = ["CbcDateTimeField", "OptionalCharField", "WIRE_TIME_FORMAT"]
+from ..errors import DomainError
+from ..money import parse_amount
+
+__all__ = ["AmountField", "CbcDateTimeField", "OptionalCharField", "WIRE_TIME_FORMAT"]
 
 WIRE_TIME_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
 
@@ -32,3 +35,19 @@ class OptionalCharField(serializers.CharField):
         kwargs.setdefault("allow_blank", True)
         kwargs.setdefault("allow_null", True)
         super().__init__(**kwargs)
+
+
+class AmountField(serializers.DecimalField):
+    """An amount in yuan, through the one parser (partnercenter.money.parse_amount): plain decimal notation,
+    positive, at most two decimals. A JSON number is read by the text the client sent (12.5 and 100 work,
+    1e2 does not); a string such as "12.50" works too. Documented as a number, as Huawei's models do."""
+
+    def __init__(self, *, allow_zero=False, **kwargs):
+        self.allow_zero = allow_zero
+        super().__init__(max_digits=18, decimal_places=2, coerce_to_string=False, **kwargs)
+
+    def to_internal_value(self, data):
+        try:
+            return parse_amount(data, allow_zero=self.allow_zero)
+        except DomainError as exc:
+            raise serializers.ValidationError(str(exc.message), code="invalid") from None

@@ -36,6 +36,19 @@ class SdkSignature(requests.auth.AuthBase):
         return prepared
 
 
+def _malformed_url(url) -> bool:
+    """A URL no endpoint takes: an unstorable character in the path or query, or a repeated scalar parameter."""
+    from urllib.parse import parse_qsl, unquote, urlsplit
+
+    from partnercenter.api.authentication import LIST_QUERY_PARAMETERS
+    from partnercenter.api.parsers import UNSTORABLE
+
+    parts = urlsplit(url)
+    names = [name for name, _value in parse_qsl(parts.query, keep_blank_values=True)]
+    repeated = {name for name in names if names.count(name) > 1} - LIST_QUERY_PARAMETERS
+    return bool(UNSTORABLE.search(unquote(parts.path) + unquote(parts.query)) or repeated)
+
+
 def operations():
     schema = schemathesis.openapi.from_dict(SchemaGenerator().get_schema(request=None, public=True))
     found = [result.ok() for result in schema.get_all_operations()]
@@ -77,6 +90,9 @@ def test_unsigned_calls_get_401(live_server):
         @hypothesis.given(case=operation.as_strategy())
         def unsigned(case):
             response = case.call(base_url=live_server.url)
+            if response.status_code == 400:  # refused before authentication: a NUL or repeated key in the URL
+                assert response.json()["error_code"] == "CBC.0100" and _malformed_url(response.request.url)
+                return
             assert response.status_code == 401
             assert response.json()["error_code"] == "APIGW.0301"
 
