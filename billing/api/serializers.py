@@ -2,7 +2,7 @@
 
 from rest_framework import serializers
 
-from partnercenter.api.fields import CbcDateTimeField, OptionalCharField
+from partnercenter.api.fields import AmountField, CbcDateTimeField, OptionalCharField
 from partnercenter.api.pagination import OffsetLimitSerializer
 
 from ..choices import OperationType
@@ -15,13 +15,6 @@ __all__ = [
     "ListCustomersBalancesDetailResponse", "AccountBalanceV3", "ShowCustomerAccountBalancesResponse",
     "AdjustToIndirectPartnerReq", "ReclaimIndirectPartnerAccountReq",
 ]
-
-
-class AmountField(serializers.DecimalField):
-    """An amount in yuan: checked by the service (> 0, at most two decimals), so only the number is parsed here."""
-
-    def __init__(self, **kwargs):
-        super().__init__(max_digits=30, decimal_places=10, coerce_to_string=False, **kwargs)
 
 
 class ListPartnerBalancesQuery(serializers.Serializer):

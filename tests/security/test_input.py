@@ -243,6 +243,30 @@ def test_the_api_amount_field_refuses_everything_else_with_cbc_0100(raw):
     assert (response.status_code, response.data["error_code"]) == (400, "CBC.0100"), raw
 
 
+@pytest.mark.parametrize("raw", ["1e2", '"１２"', '"1_000"', "1E+1"])
+def test_the_money_endpoints_refuse_non_plain_amounts_and_move_nothing(distributor, raw):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from vouchers.models import Coupon, CouponQuota
+
+    fund(distributor.partner, "5000.00")
+    now = timezone.now()
+    quota = CouponQuota.objects.create(partner=distributor.partner, quota_type=0, quota_value=5000, balance=5000,
+                                       effective_time=now - timedelta(days=1), expire_time=now + timedelta(days=9))
+    before = snapshot()
+    customer = distributor.resale.domain_id
+    for path, body in [
+        ("/v2/accounts/partner-accounts/adjust-amount", f'{{"customer_id": "{customer}", "amount": {raw}}}'),
+        ("/v2/promotions/benefits/partner-coupons", f'{{"quota_id": "{quota.quota_id}", "face_value": {raw}, '
+                                                     f'"customer_infos": [{{"customer_id": "{customer}"}}]}}'),
+    ]:
+        response = call(Client(), "POST", path, ak=distributor.key.ak, sk=distributor.secret, body=body.encode())
+        assert (response.status_code, response.json()["error_code"]) == (400, "CBC.0100"), (path, response.json())
+    assert snapshot() == before and not Coupon.objects.exists()
+
+
 # -------------------------------------------------------------------------------------------
 # Repeated query parameters (hole 10)
 # -------------------------------------------------------------------------------------------

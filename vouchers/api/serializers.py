@@ -3,7 +3,7 @@
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from partnercenter.api.fields import CbcDateTimeField, OptionalCharField
+from partnercenter.api.fields import AmountField, CbcDateTimeField, OptionalCharField
 from partnercenter.api.pagination import OffsetLimitSerializer
 
 from ..choices import CouponOperation, CouponStatus, CouponType, QuotaStatus
@@ -20,11 +20,6 @@ __all__ = [
 ]
 
 Money = lambda **kw: serializers.DecimalField(max_digits=18, decimal_places=2, coerce_to_string=False, **kw)  # noqa: E731
-
-
-class AmountField(serializers.DecimalField):
-    def __init__(self, **kwargs):
-        super().__init__(max_digits=30, decimal_places=10, coerce_to_string=False, **kwargs)
 
 
 class LimitValue(serializers.Serializer):
