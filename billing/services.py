@@ -24,7 +24,7 @@ from partnercenter.choices import ActorKind
 from partnercenter.errors import Codes, DomainError
 from partnercenter.money import ZERO, parse_amount
 from partnercenter.oplog import operation, require_code
-from partnercenter.selectors import reseller_for
+from partnercenter.selectors import book_owner, reseller_for
 
 from . import locks
 from .choices import BalanceType, OperationType, RechargeMethod, RechargeStatus, TradeType
@@ -153,12 +153,10 @@ def _change_partner_cash(partner, delta, *, trade_type, trans_id, adjustment=Non
 def _resale_customer(actor, customer_id, indirect_partner_id):
     """The customer and the partner whose money moves: the caller, or — for a distributor naming one —
     its cloud reseller."""
-    owner = actor.partner
-    if indirect_partner_id and actor.partner.is_distributor:
-        owner = reseller_for(actor, indirect_partner_id)
-        if owner is None:
-            raise DomainError(Codes.NOT_FOUND, _("The cloud reseller does not exist."))
-    customer = customer_for(actor, customer_id, indirect_partner_id=indirect_partner_id if owner != actor.partner else None)
+    owner = book_owner(actor, indirect_partner_id)
+    if owner is None:
+        raise DomainError(Codes.NOT_FOUND, _("The cloud reseller does not exist."))
+    customer = customer_for(actor, customer_id, indirect_partner_id=indirect_partner_id)
     if customer is None:
         raise DomainError(Codes.NOT_FOUND, _("The customer does not exist."))
     _ensure_resale(customer.active_associations[0])
@@ -277,9 +275,7 @@ def reclaim_on_unbind(actor, *, association) -> Adjustment | None:
 
 def _reseller(actor, indirect_partner_id):
     _require(actor, "funds.allocate")
-    if not actor.partner.is_distributor:
-        raise DomainError(Codes.FORBIDDEN)
-    reseller = reseller_for(actor, indirect_partner_id)
+    reseller = reseller_for(actor, indirect_partner_id)  # None for a partner that is no distributor
     if reseller is None:
         raise DomainError(Codes.NOT_FOUND, _("The cloud reseller does not exist."))
     return reseller

@@ -22,7 +22,7 @@ from partnercenter import sms
 from partnercenter.errors import Codes, DomainError
 from partnercenter.models import User
 from partnercenter.oplog import operation
-from partnercenter.selectors import account_managers_for, reseller_for
+from partnercenter.selectors import account_managers_for, book_owner
 
 from . import locks, selectors
 from .choices import AssociationType, EventInitiator, EventKind, EventStatus, FailCheckItem, OpsStatus
@@ -201,11 +201,9 @@ def create_customer(actor, *, xaccount_id: str, xaccount_type: str, domain_name:
     partner — or, when a distributor names one, with its cloud reseller — as resale (代售), or as
     referral (顾问销售) when cooperation_type is "1"."""
     _require(actor, "customers.manage")
-    partner = actor.partner
-    if indirect_partner_id and actor.partner.is_distributor:
-        partner = reseller_for(actor, indirect_partner_id)
-        if partner is None:
-            raise DomainError(Codes.NOT_FOUND, _("The cloud reseller does not exist."))
+    partner = book_owner(actor, indirect_partner_id)
+    if partner is None:
+        raise DomainError(Codes.NOT_FOUND, _("The cloud reseller does not exist."))
     xaccount_id, xaccount_type = (xaccount_id or "").strip(), (xaccount_type or "").strip()
     if not xaccount_id or not xaccount_type:
         raise _parameter(_("xaccount_id and xaccount_type are required."))

@@ -19,7 +19,7 @@ from partnercenter.actors import SCHEDULER
 from partnercenter.errors import Codes, DomainError
 from partnercenter.money import parse_amount
 from partnercenter.oplog import operation, require_code
-from partnercenter.selectors import reseller_for
+from partnercenter.selectors import book_owner, reseller_for
 
 from . import locks, selectors
 from .choices import CouponOperation, CouponStatus, CouponType, QuotaOperation, QuotaStatus, QuotaType
@@ -114,11 +114,9 @@ def issue_coupons(actor, *, quota_id, customer_ids, face_value, valid_time=None,
     Returns (coupon_infos [{id, coupon_id}], error_details [{id, error_code, error_msg}])."""
     _require(actor, "vouchers.issue")
     require_code(actor, "coupons.issue", verification_code)
-    owner = actor.partner
-    if indirect_partner_id and actor.partner.is_distributor:
-        owner = reseller_for(actor, indirect_partner_id)
-        if owner is None:
-            raise DomainError(Codes.NOT_FOUND, _("The cloud reseller does not exist."))
+    owner = book_owner(actor, indirect_partner_id)
+    if owner is None:
+        raise DomainError(Codes.NOT_FOUND, _("The cloud reseller does not exist."))
     quota = CouponQuota.objects.filter(partner=owner, quota_id=quota_id).first()
     if quota is None:
         raise DomainError(Codes.NOT_FOUND, _("The quota does not exist."))

@@ -355,3 +355,25 @@ def test_fifty_concurrent_replays_of_one_key_move_money_once(tenant_a):
     assert set(statuses) <= {200, 409}
     assert balance(tenant_a.resale) == Decimal("1.00")
     assert Adjustment.objects.count() == 1
+
+
+def test_a_reseller_id_from_a_partner_that_is_no_distributor_is_not_found_never_ignored(tenant_a):
+    """Naming a cloud reseller is resolved in one place (book_owner): a solution provider that names one
+    (its own or anybody's) is told it does not exist, instead of the name being dropped and its own
+    customer funded."""
+    other = build_tenant("fx", partner_type="distributor")
+    reseller = PartnerFactory(partner_type="reseller", distributor=other.partner)
+    fund(tenant_a.partner, "50.00")
+    before = snapshot()
+    for call_service in (
+        lambda: services.allocate_to_customer(actor_of(tenant_a.admin), customer_id=tenant_a.resale.domain_id,
+                                              amount="1.00", indirect_partner_id=reseller.domain_id),
+        lambda: services.allocate_to_reseller(actor_of(tenant_a.admin), indirect_partner_id=reseller.domain_id,
+                                              amount="1.00"),
+        lambda: customer_services.create_customer(actor_of(tenant_a.admin), xaccount_id="fx-1", xaccount_type="fx",
+                                                  indirect_partner_id=reseller.domain_id),
+    ):
+        with pytest.raises(DomainError) as refused:
+            call_service()
+        assert refused.value.code == Codes.NOT_FOUND
+    assert snapshot() == before
