@@ -145,6 +145,11 @@ class AssociationEvent(models.Model):
     def is_pending(self) -> bool:
         return self.status == EventStatus.PENDING
 
+    @property
+    def awaits_partner(self) -> bool:
+        """Asked by the customer: the partner's side decides."""
+        return self.initiator == EventInitiator.CUSTOMER
+
 
 class RegistrationCode(models.Model):
     """An SMS code sent to a mobile number before a customer is registered with it. Only the hash is

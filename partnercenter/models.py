@@ -230,6 +230,10 @@ class OperationLog(models.Model):
         return f"{self.actor_label} {self.action} {self.target_label}"
 
     @property
+    def succeeded(self) -> bool:
+        return self.result == OperationResult.SUCCESS
+
+    @property
     def action_label(self) -> str:
         from .oplog import ACTION_LABELS
 

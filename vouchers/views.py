@@ -69,7 +69,8 @@ def quotas(request):
     for quota in page:
         quota.usable = quota.usable_at(now)
     return render(request, "vouchers/quotas.html", {
-        "form": form, "page": page, "quota_type": quota_type, "can_issue": actor.has_perm("vouchers.issue"),
+        "form": form, "page": page, "quota_type": quota_type, "flexi": quota_type == QuotaType.FLEXI_COUPON,
+        "can_issue": actor.has_perm("vouchers.issue"),
     })
 
 
@@ -238,8 +239,7 @@ def reseller_quotas(request):
     actor = request.actor
     _require_distributor(actor)
     tab = "records" if request.GET.get("tab") == "records" else "quotas"
-    context = {"tab": tab, "can_issue": actor.has_perm("vouchers.issue") and actor.has_perm("resellers.view"),
-               "reclaimed": QuotaStatus.RECLAIMED}
+    context = {"tab": tab, "can_issue": actor.has_perm("vouchers.issue") and actor.has_perm("resellers.view")}
     if tab == "records":
         filters = QuotaRecordFilter(request.GET or None, queryset=selectors.quota_records_for(actor))
         context.update(form=filters.form, page=paginate(request, filters.qs))
