@@ -50,8 +50,14 @@ class LedgerFilter(ListFilterSet):
     date_from = MomentFilter(label=_("From"), field_name="created_at")
     date_to = MomentFilter(label=_("To"), field_name="created_at", end=True)
     trade_id = django_filters.CharFilter(label=_("Transaction ID"), field_name="trans_id", max_length=64)
+    # The API takes any of Huawei's trade types, also those no entry here has yet (REFUND, TRANS, …): they
+    # match nothing rather than being refused.
+    any_trade_type = django_filters.CharFilter(field_name="trade_type", max_length=32)
 
-    wire = {"trade_time_begin": "date_from", "trade_time_end": "date_to"}
+    page_filters = ("balance_type", "trade_type", "date_from", "date_to", "trade_id")
+    wire = {"trade_time_begin": "date_from", "trade_time_end": "date_to", "trade_type": "any_trade_type"}
+    wire_values = {"balance_type": {"BALANCE_TYPE_DEBIT": [BalanceType.CASH, BalanceType.ALLOCATED],
+                                    "BALANCE_TYPE_CREDIT": [BalanceType.CREDIT]}}
 
     class Meta:
         model = LedgerEntry

@@ -1,14 +1,7 @@
 """Every read of money, scoped to the actor."""
 
-from datetime import datetime, time
-
-from django.db.models import Q
-from django.utils import timezone
-
 from customers.choices import AssociationType
-from customers.models import Customer
 from customers.selectors import customers_for
-from partnercenter.models import Partner
 from partnercenter.money import ZERO
 from partnercenter.selectors import book_owner
 
@@ -16,8 +9,8 @@ from .choices import BalanceType
 from .models import Adjustment, CustomerAccount, LedgerEntry, PartnerAccount, Recharge
 
 __all__ = [
-    "MONEY_RIGHTS", "account_owner", "partner_account_of", "adjustments_for", "filter_adjustments", "partner_ledger_for",
-    "filter_ledger", "customer_balances_for", "customer_account_of", "customer_ledger_for", "recharges_for",
+    "MONEY_RIGHTS", "account_owner", "partner_account_of", "adjustments_for", "partner_ledger_for",
+    "customer_balances_for", "customer_account_of", "customer_ledger_for", "recharges_for",
     "can_purchase", "partner_accounts_of", "available_change",
 ]
 
@@ -49,49 +42,11 @@ def adjustments_for(actor, *, indirect_partner_id=None):
     return Adjustment.objects.filter(partner=owner).select_related("customer", "reseller")
 
 
-def filter_adjustments(queryset, *, customer_id=None, operation_type=None, time_from=None, time_to=None, trans_id=None):
-    if customer_id:
-        # Resolve the id first: an OR across two joined tables cannot use an index (bench/README.md).
-        condition = Q()
-        customer_pk = Customer.objects.filter(domain_id=customer_id).values_list("pk", flat=True).first()
-        reseller_pk = Partner.objects.filter(domain_id=customer_id).values_list("pk", flat=True).first()
-        if customer_pk:
-            condition |= Q(customer_id=customer_pk)
-        if reseller_pk:
-            condition |= Q(reseller_id=reseller_pk)
-        queryset = queryset.filter(condition) if condition else queryset.none()
-    if operation_type:
-        queryset = queryset.filter(operation_type=operation_type)
-    if time_from:
-        queryset = queryset.filter(created_at__gte=time_from)
-    if time_to:
-        queryset = queryset.filter(created_at__lte=time_to)
-    if trans_id:
-        queryset = queryset.filter(trans_id=trans_id)
-    return queryset
-
-
 def partner_ledger_for(actor, *, indirect_partner_id=None):
     owner = account_owner(actor, indirect_partner_id)
     if owner is None or not actor.has_perm("billing.view"):
         return LedgerEntry.objects.none()
     return LedgerEntry.objects.filter(partner=owner).select_related("adjustment__customer", "adjustment__reseller")
-
-
-def filter_ledger(queryset, *, balance_type=None, trade_type=None, date_from=None, date_to=None, trade_id=None):
-    """收支明细 filters; dates are whole days in China time (the API's YYYY-MM-DD)."""
-    tz = timezone.get_default_timezone()
-    if balance_type:
-        queryset = queryset.filter(balance_type__in=balance_type if isinstance(balance_type, (list, tuple)) else [balance_type])
-    if trade_type:
-        queryset = queryset.filter(trade_type=trade_type)
-    if date_from:
-        queryset = queryset.filter(created_at__gte=datetime.combine(date_from, time.min, tzinfo=tz))
-    if date_to:
-        queryset = queryset.filter(created_at__lte=datetime.combine(date_to, time.max, tzinfo=tz))
-    if trade_id:
-        queryset = queryset.filter(trans_id=trade_id)
-    return queryset
 
 
 def customer_balances_for(actor, customer_ids, *, indirect_partner_id=None):

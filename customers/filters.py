@@ -6,6 +6,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from partnercenter.filters import ALL, ListFilterSet, MomentFilter, ValuesFilter, grouped
+from partnercenter.models import Member
 from partnercenter.selectors import account_managers_for
 
 from .choices import AssociationType, EventInitiator, EventKind, EventStatus
@@ -15,7 +16,8 @@ __all__ = ["CustomerFilter", "EventFilter", "ResourceFilter"]
 
 
 def _managers(request):
-    return account_managers_for(request.actor) if request is not None else None
+    actor = getattr(request, "actor", None)  # an endpoint's FilterSet has no page request: no manager to choose
+    return account_managers_for(actor) if actor is not None else Member.objects.none()
 
 
 class CustomerFilter(ListFilterSet):
@@ -89,6 +91,8 @@ class ResourceFilter(ListFilterSet):
         fields = []
 
     page_filters = ("region_code", "service_type_code", "resource_id", "status")
+    wire = {"effective_time_begin": "effective_from", "effective_time_end": "effective_to",
+            "expire_time_begin": "expire_from", "expire_time_end": "expire_to"}
 
     def __init__(self, *args, statuses=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -96,4 +100,7 @@ class ResourceFilter(ListFilterSet):
             self.filters["status"].extra["choices"] = [("", ALL), *statuses]
 
     def main_only(self, queryset, name, value):
-        return queryset.filter(is_main_resource=True) if value else queryset
+        """Only main resources — unless resources are named by id (Huawei: the flag does not apply then)."""
+        if not value or self.form.cleaned_data.get("resource_ids"):
+            return queryset
+        return queryset.filter(is_main_resource=True)

@@ -5,7 +5,7 @@ only those whose account manager is them or someone under them; a distributor ma
 cloud resellers to see that reseller's customers; a customer sees itself.
 """
 
-from django.db.models import Prefetch, Q
+from django.db.models import Prefetch
 
 from partnercenter.selectors import book_owner
 
@@ -13,9 +13,8 @@ from .choices import EventInitiator, EventStatus
 from .models import Association, AssociationEvent, Customer, NewCustomerTag, OpsAuthorization, Resource
 
 __all__ = [
-    "associations_for", "customers_for", "customer_for", "filter_customers", "fee_center_overview", "events_for",
-    "filter_events", "awaiting_decision", "ops_authorizations_for", "resources_for", "filter_resources",
-    "new_customer_tags_for",
+    "associations_for", "customers_for", "customer_for", "fee_center_overview", "events_for", "awaiting_decision",
+    "ops_authorizations_for", "resources_for", "new_customer_tags_for",
 ]
 
 
@@ -57,29 +56,6 @@ def customer_for(actor, customer_id: str, *, indirect_partner_id: str | None = N
     if not customer_id:
         return None
     return customers_for(actor, indirect_partner_id=indirect_partner_id).filter(domain_id=customer_id).first()
-
-
-def filter_customers(queryset, *, account_name=None, real_name=None, customer_id=None, label=None,
-                     association_type=None, associated_from=None, associated_to=None, account_manager_id=None):
-    """The documented list filters, shared by the page, its export and the CBC query. Empty values
-    are no filter. Association conditions go in one filter() so they match the same (active) row."""
-    if account_name:
-        queryset = queryset.filter(domain_name__icontains=account_name)
-    if real_name:
-        queryset = queryset.filter(real_name__icontains=real_name)
-    if customer_id:
-        queryset = queryset.filter(domain_id=customer_id)
-    conditions = {
-        "associations__label__contains": label,
-        "associations__association_type": association_type,
-        "associations__associated_on__gte": associated_from,
-        "associations__associated_on__lte": associated_to,
-        "associations__account_manager_id": account_manager_id,
-    }
-    conditions = {lookup: value for lookup, value in conditions.items() if value not in (None, "")}
-    if conditions:
-        queryset = queryset.filter(associations__ended_on__isnull=True, **conditions)
-    return queryset
 
 
 def fee_center_overview(actor) -> dict:
@@ -124,24 +100,6 @@ def awaiting_decision(actor):
     return events_for(actor).filter(status=EventStatus.PENDING, initiator=other_side)
 
 
-def filter_events(queryset, *, kind=None, status=None, initiator=None, customer=None, created_from=None,
-                  created_to=None):
-    if kind:
-        queryset = queryset.filter(kind=kind)
-    if status:
-        queryset = queryset.filter(status=status)
-    if initiator:
-        queryset = queryset.filter(initiator=initiator)
-    if customer:
-        queryset = queryset.filter(Q(customer__domain_name__icontains=customer) | Q(customer__real_name__icontains=customer)
-                                   | Q(customer__domain_id=customer))
-    if created_from:
-        queryset = queryset.filter(created_at__gte=created_from)
-    if created_to:
-        queryset = queryset.filter(created_at__lte=created_to)
-    return queryset
-
-
 # ---------------------------------------------------------------------------------------------
 # Delegated operations and resources
 # ---------------------------------------------------------------------------------------------
@@ -158,22 +116,6 @@ def ops_authorizations_for(actor):
 def resources_for(actor, customer, charging_mode):
     """A customer's resources of one billing mode; `customer` comes from customers_for/customer_for."""
     return Resource.objects.filter(customer=customer, charging_mode=charging_mode)
-
-
-def filter_resources(queryset, *, region_code=None, service_type_code=None, resource_ids=None, status=None,
-                     status_list=None, effective_from=None, effective_to=None, expire_from=None, expire_to=None,
-                     order_id=None, only_main_resource=False):
-    """The documented resource filters, shared by the page and both CBC endpoints; empty means no filter."""
-    conditions = {
-        "region_code": region_code, "service_type_code": service_type_code, "resource_id__in": resource_ids or None,
-        "status": status, "status__in": status_list or None, "effective_time__gte": effective_from,
-        "effective_time__lte": effective_to, "expire_time__gte": expire_from, "expire_time__lte": expire_to,
-        "order_id": order_id,
-    }
-    queryset = queryset.filter(**{k: v for k, v in conditions.items() if v not in (None, "")})
-    if only_main_resource:
-        queryset = queryset.filter(is_main_resource=True)
-    return queryset
 
 
 def new_customer_tags_for(actor, *, customer_ids=None, indirect_partner_id=None):

@@ -6,7 +6,9 @@ export and its CBC endpoint, so a filter means the same thing wherever it is app
   error on the form and filters nothing, the others still apply.
 - Endpoints pass the serializer's validated data with `SomeFilter.from_wire(data, queryset)`: `wire`
   maps a CBC field name to the filter's name where the two differ (`associated_on_begin` →
-  `associated_from`).
+  `associated_from`), `wire_values` a CBC enum value to the filter's value where those differ
+  (`BALANCE_TYPE_DEBIT` → cash and allocated). Filters only the API offers are left out of the page's
+  filter bar by `page_filters`.
 - Time ranges take a date from a page's date picker (the whole day in the current time zone) or an
   exact moment from the API (`MomentFilter`).
 """
@@ -18,10 +20,11 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from .choices import OperationResult
 from .errors import Codes, DomainError
-from .models import Partner
+from .models import OperationLog, Partner
 
-__all__ = ["ListFilterSet", "MomentFilter", "ValuesFilter", "grouped", "ALL", "ResellerFilter"]
+__all__ = ["ListFilterSet", "MomentFilter", "ValuesFilter", "grouped", "ALL", "ResellerFilter", "OperationLogFilter"]
 
 ALL = _("All")  # the empty choice of every choice filter
 
@@ -116,6 +119,9 @@ class ValuesFilter(django_filters.Filter):
 
 class ListFilterSet(django_filters.FilterSet):
     wire: dict[str, str] = {}  # CBC field name → filter name, where they differ
+    # CBC field name → {CBC value: filter value}, where the enums differ; a value outside the map is no
+    # filter (as Huawei answers "携带值为非枚举值时，不作为筛选条件").
+    wire_values: dict[str, dict] = {}
     page_filters: tuple[str, ...] | None = None  # the filters a page's filter bar offers (None: all)
 
     def __init__(self, data=None, queryset=None, *, wire=False, **kwargs):
@@ -127,11 +133,17 @@ class ListFilterSet(django_filters.FilterSet):
     def from_wire(cls, data, queryset, **kwargs):
         """The filtered queryset for an endpoint's validated data (None, "" and [] are no filter). What
         the serializer let through and a filter still refuses is CBC.0100, never silently ignored."""
-        bound = {cls.wire.get(name, name): value for name, value in data.items() if value not in (None, "", [])}
+        bound = {}
+        for name, value in data.items():
+            if name in cls.wire_values:
+                value = cls.wire_values[name].get(value)
+            if value not in (None, "", []):
+                bound[cls.wire.get(name, name)] = value
         filterset = cls({name: value for name, value in bound.items() if name in cls.base_filters},
                         queryset=queryset, wire=True, **kwargs)
         if not filterset.is_valid():
             name, errors = next(iter(filterset.errors.items()))
+            name = next((cbc for cbc, own in cls.wire.items() if own == name and cbc in data), name)
             raise DomainError(Codes.PARAMETER, f"{name}: {errors[0]}")
         return filterset.qs
 
@@ -175,5 +187,23 @@ class ResellerFilter(ListFilterSet):
         model = Partner
         fields = []
 
-    def filter_queryset(self, queryset):
-        return super().filter_queryset(queryset).order_by("-associated_on", "pk")
+
+def _action_choices():
+    from .oplog import ACTION_LABELS
+
+    return sorted(((code, str(label)) for code, label in ACTION_LABELS.items()), key=lambda choice: choice[1])
+
+
+class OperationLogFilter(ListFilterSet):
+    """组织 ▸ 操作记录 (its page applies the filters only when all of them are valid)."""
+
+    action = django_filters.ChoiceFilter(label=_("Action"), choices=_action_choices)
+    actor_label = django_filters.CharFilter(label=_("Operator"), lookup_expr="icontains")
+    result = django_filters.ChoiceFilter(label=_("Result"), choices=OperationResult.choices)
+    created_at = django_filters.DateFromToRangeFilter(
+        label=_("Time"), widget=django_filters.widgets.DateRangeWidget(attrs={"type": "date"})
+    )
+
+    class Meta:
+        model = OperationLog
+        fields = []

@@ -1,17 +1,14 @@
 """Forms of the core pages. Choices come from selectors, so another partner's ids are invalid choices."""
 
-import django_filters
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from . import verification
-from .choices import OperationResult
-from .models import OperationLog
 from .permissions import grouped
 
 __all__ = [
     "LoginForm", "VerificationForm", "SwitchForm", "AccessKeyForm", "RoleForm", "MemberForm", "InviteForm",
-    "AcceptInvitationForm", "OperationLogFilter", "EmailDeviceForm", "TokenForm", "ManagerForm", "ResellerFilterForm", "AmountField",
+    "AcceptInvitationForm", "EmailDeviceForm", "TokenForm", "ManagerForm", "AmountField",
 ]
 
 
@@ -105,25 +102,6 @@ class SwitchForm(VerificationForm):
     enabled = forms.BooleanField(label=_("Ask for a verification code on sensitive operations"), required=False)
 
 
-def _action_choices():
-    from .oplog import ACTION_LABELS
-
-    return sorted(((code, str(label)) for code, label in ACTION_LABELS.items()), key=lambda choice: choice[1])
-
-
-class OperationLogFilter(django_filters.FilterSet):
-    action = django_filters.ChoiceFilter(label=_("Action"), choices=_action_choices)
-    actor_label = django_filters.CharFilter(label=_("Operator"), lookup_expr="icontains")
-    result = django_filters.ChoiceFilter(label=_("Result"), choices=OperationResult.choices)
-    created_at = django_filters.DateFromToRangeFilter(
-        label=_("Time"), widget=django_filters.widgets.DateRangeWidget(attrs={"type": "date"})
-    )
-
-    class Meta:
-        model = OperationLog
-        fields = ["action", "actor_label", "result", "created_at"]
-
-
 class ManagerForm(forms.Form):
     """分配客户经理: one of the partner's active members, or none."""
 
@@ -132,13 +110,6 @@ class ManagerForm(forms.Form):
     def __init__(self, *args, members=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["manager"].queryset = members
-
-
-class ResellerFilterForm(forms.Form):
-    account_name = forms.CharField(label=_("Account name"), required=False, max_length=64)
-    indirect_partner_id = forms.CharField(label=_("Reseller ID"), required=False, max_length=64)
-    associated_from = forms.DateField(label=_("Associated from"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    associated_to = forms.DateField(label=_("Associated to"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
 
 
 class AmountField(forms.CharField):

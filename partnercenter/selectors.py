@@ -7,7 +7,7 @@ from .models import AccessKey, Invitation, Member, OperationLog, Partner, Role
 
 __all__ = [
     "roles_for", "members_for", "account_managers_for", "invitations_for", "access_keys_for", "operation_logs_for", "resellers_for",
-    "reseller_for", "book_owner", "filter_resellers",
+    "reseller_for", "book_owner",
 ]
 
 
@@ -71,12 +71,12 @@ def operation_logs_for(actor):
 
 
 def resellers_for(actor):
-    """A distributor's cloud resellers; nobody else has any."""
+    """A distributor's cloud resellers, the latest associated first; nobody else has any."""
     partner = _partner_or_none(actor)
     if partner is None or partner.partner_type != PartnerType.DISTRIBUTOR or not actor.has_perm("resellers.view"):
         return Partner.objects.none()
     queryset = Partner.objects.filter(distributor=partner, partner_type=PartnerType.RESELLER)
-    return queryset.select_related("reseller_account_manager__user")
+    return queryset.select_related("reseller_account_manager__user").order_by("-associated_on", "pk")
 
 
 def reseller_for(actor, indirect_partner_id: str):
@@ -99,16 +99,3 @@ def book_owner(actor, indirect_partner_id: str | None = None):
     if indirect_partner_id:
         return reseller_for(actor, indirect_partner_id)
     return actor.partner
-
-
-def filter_resellers(queryset, *, account_name=None, associated_from=None, associated_to=None, indirect_partner_id=None):
-    """The documented filters of 我的云经销商 and indirect-partners/query; empty values are no filter."""
-    if account_name:
-        queryset = queryset.filter(account_name__icontains=account_name)
-    if associated_from:
-        queryset = queryset.filter(associated_on__gte=associated_from)
-    if associated_to:
-        queryset = queryset.filter(associated_on__lte=associated_to)
-    if indirect_partner_id:
-        queryset = queryset.filter(domain_id=indirect_partner_id)
-    return queryset.order_by("-associated_on", "pk")

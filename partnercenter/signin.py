@@ -26,7 +26,7 @@ from django.conf import settings
 from django.db.models import Max
 from django.utils import timezone
 
-__all__ = ["SignInHandler", "account_throttled", "address_refused", "under_attack", "verify_second_factor"]
+__all__ = ["SignInHandler", "address_refused", "under_attack", "verify_second_factor"]
 
 WINDOW = timedelta(hours=1)
 
@@ -75,12 +75,6 @@ class SignInHandler(AxesDatabaseHandler):
         if stale:
             AccessFailureLog.objects.filter(pk__in=stale).delete()
         return len(stale)
-
-
-def account_throttled(username: str) -> bool:
-    """Kept for the sign-in view until it stops calling it: an account is never refused everywhere any
-    more (see SignInHandler). Always False."""
-    return False
 
 
 def verify_second_factor(devices, token: str):

@@ -23,14 +23,15 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from . import selectors, services, signin, verification
 from .api.errors import json_error
 from .errors import Codes, DomainError
+from .filters import OperationLogFilter, ResellerFilter
 from .forms import (
-    AcceptInvitationForm, AccessKeyForm, EmailDeviceForm, InviteForm, LoginForm, MemberForm, OperationLogFilter,
-    ManagerForm, ResellerFilterForm, RoleForm, SwitchForm, TokenForm, VerificationForm,
+    AcceptInvitationForm, AccessKeyForm, EmailDeviceForm, InviteForm, LoginForm, ManagerForm, MemberForm, RoleForm,
+    SwitchForm, TokenForm, VerificationForm,
 )
 from .models import EmailCodeDevice, User
 from .middleware import API_PREFIXES
 from .navigation import PARTNER_MENU, menu_for
-from .pages import day_bound, form_error, member_page, paginate, posted, signed_in_page
+from .pages import form_error, member_page, paginate, posted, signed_in_page
 
 _PENDING_KEY = "pc_pending_login"
 _PENDING_SECONDS = 300
@@ -63,8 +64,6 @@ def login_view(request):
         return redirect(_home_for(request.user))
     form = LoginForm(posted(request))
     if request.method == "POST" and form.is_valid():
-        if signin.account_throttled(form.cleaned_data["username"]):
-            return render(request, "registration/locked_out.html", status=429)
         user = authenticate(request, username=form.cleaned_data["username"], password=form.cleaned_data["password"])
         if user is None:
             form.add_error(None, _("Wrong username or password."))
@@ -152,16 +151,9 @@ def section(request, section):
 
 @member_page("resellers.view")
 def resellers(request):
-    form = ResellerFilterForm(request.GET or None)
-    filters = {}
-    if form.is_bound and form.is_valid():
-        data = form.cleaned_data
-        filters = {"account_name": data["account_name"], "indirect_partner_id": data["indirect_partner_id"],
-                   "associated_from": day_bound(data["associated_from"]),
-                   "associated_to": day_bound(data["associated_to"], end=True)}
-    queryset = selectors.filter_resellers(selectors.resellers_for(request.actor), **filters)
+    filters = ResellerFilter(request.GET or None, queryset=selectors.resellers_for(request.actor))
     return render(request, "partnercenter/resellers.html", {
-        "form": form, "page": paginate(request, queryset),
+        "form": filters.form, "page": paginate(request, filters.qs),
         "can_manage": request.actor.has_perm("resellers.manage"),
     })
 

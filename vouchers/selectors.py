@@ -13,8 +13,8 @@ from .choices import CouponStatus
 from .models import Coupon, CouponQuota, CouponRecord, QuotaRecord
 
 __all__ = [
-    "owner_for", "quotas_for", "filter_quotas", "coupons_for", "filter_coupons", "coupon_records_for",
-    "filter_coupon_records", "issued_quotas_for", "quota_records_for", "filter_quota_records", "customer_coupons_for",
+    "owner_for", "quotas_for", "coupons_for", "coupon_records_for", "issued_quotas_for", "quota_records_for",
+    "customer_coupons_for",
 ]
 
 
@@ -32,16 +32,6 @@ def quotas_for(actor, *, indirect_partner_id=None):
     return CouponQuota.objects.filter(partner=owner).select_related("designated_customer")
 
 
-def filter_quotas(queryset, *, quota_ids=None, statuses=None, quota_type=None, created=(None, None),
-                  effective=(None, None), expires=(None, None)):
-    conditions = {
-        "quota_id__in": quota_ids or None, "status__in": statuses or None, "quota_type": quota_type,
-        "created_at__gte": created[0], "created_at__lte": created[1], "effective_time__gte": effective[0],
-        "effective_time__lte": effective[1], "expire_time__gte": expires[0], "expire_time__lte": expires[1],
-    }
-    return queryset.filter(**{k: v for k, v in conditions.items() if v is not None})
-
-
 def coupons_for(actor, *, indirect_partner_id=None):
     """Coupons the partner (or its named reseller) issued; an account manager's only to their customers."""
     owner = owner_for(actor, indirect_partner_id)
@@ -53,16 +43,6 @@ def coupons_for(actor, *, indirect_partner_id=None):
     return queryset.select_related("customer", "quota")
 
 
-def filter_coupons(queryset, *, coupon_id=None, customer_id=None, coupon_type=None, status=None,
-                   created=(None, None), effective=(None, None), expires=(None, None)):
-    conditions = {
-        "coupon_id": coupon_id, "customer__domain_id": customer_id, "coupon_type": coupon_type, "status": status,
-        "created_at__gte": created[0], "created_at__lte": created[1], "valid_time__gte": effective[0],
-        "valid_time__lte": effective[1], "expire_time__gte": expires[0], "expire_time__lte": expires[1],
-    }
-    return queryset.filter(**{k: v for k, v in conditions.items() if v not in (None, "")})
-
-
 def coupon_records_for(actor, *, indirect_partner_id=None):
     owner = owner_for(actor, indirect_partner_id)
     if owner is None:
@@ -71,16 +51,6 @@ def coupon_records_for(actor, *, indirect_partner_id=None):
     if owner == actor.partner and not actor.sees_all_customers:
         queryset = queryset.filter(customer__in=customers_for(actor).values("pk"))
     return queryset.select_related("quota", "coupon", "customer")
-
-
-def filter_coupon_records(queryset, *, operation_type=None, customer_id=None, coupon_id=None,
-                          created=(None, None)):
-    """The filters of the 操作记录 page; empty values are no filter."""
-    conditions = {
-        "operation_type": operation_type, "customer__domain_id": customer_id, "coupon__coupon_id": coupon_id,
-        "created_at__gte": created[0], "created_at__lte": created[1],
-    }
-    return queryset.filter(**{k: v for k, v in conditions.items() if v not in (None, "")})
 
 
 def issued_quotas_for(actor):
@@ -96,14 +66,6 @@ def quota_records_for(actor):
     return QuotaRecord.objects.filter(distributor=actor.partner).select_related("reseller", "quota", "parent_quota")
 
 
-def filter_quota_records(queryset, *, operation_type=None, indirect_partner_id=None, created=(None, None)):
-    conditions = {
-        "operation_type": operation_type, "reseller__domain_id": indirect_partner_id,
-        "created_at__gte": created[0], "created_at__lte": created[1],
-    }
-    return queryset.filter(**{k: v for k, v in conditions.items() if v not in (None, "")})
-
-
 HISTORY = timedelta(days=366)
 
 
@@ -114,4 +76,4 @@ def customer_coupons_for(actor):
     cutoff = timezone.now() - HISTORY
     return (Coupon.objects.filter(customer=actor.customer)
             .filter(Q(status__in=[CouponStatus.INACTIVE, CouponStatus.EFFECTIVE]) | Q(expire_time__gte=cutoff))
-            .defer("remark").select_related("partner"))
+            .defer("remark").select_related("partner", "customer"))

@@ -12,7 +12,7 @@ from partnercenter.api.serializers import cbc_responses
 from partnercenter.api.views import named_owner
 
 from .. import selectors, services
-from ..choices import BalanceType
+from ..filters import AdjustmentFilter, LedgerFilter
 from .idempotency import idempotent
 from .serializers import (
     AccountChangeRecord, AccountChangeRecordsQuery, AdjustAccountReq, AdjustRecordsQuery, AdjustRecordV3,
@@ -103,12 +103,8 @@ class AdjustRecordsApi(APIView):
         data = _valid(AdjustRecordsQuery, request.query_params)
         indirect_partner_id = data.get("indirect_partner_id")
         _owner(request.auth, indirect_partner_id)
-        queryset = selectors.filter_adjustments(
-            selectors.adjustments_for(request.auth, indirect_partner_id=indirect_partner_id),
-            customer_id=data.get("customer_id"), operation_type=data.get("operation_type"),
-            time_from=data.get("operation_time_begin"), time_to=data.get("operation_time_end"),
-            trans_id=data.get("trans_id"),
-        )
+        queryset = AdjustmentFilter.from_wire(
+            data, selectors.adjustments_for(request.auth, indirect_partner_id=indirect_partner_id))
         count, rows = page(queryset, data)
         return Response({"records": AdjustRecordV3(rows, many=True).data, "total_count": count})
 
@@ -118,9 +114,6 @@ class AccountChangeRecordsApi(APIView):
 
     required_permission = "billing.view"
 
-    BALANCE_TYPES = {"BALANCE_TYPE_DEBIT": [BalanceType.CASH, BalanceType.ALLOCATED],
-                     "BALANCE_TYPE_CREDIT": [BalanceType.CREDIT]}
-
     @extend_schema(parameters=[AccountChangeRecordsQuery],
                    responses=cbc_responses(ListPartnerAccountChangeRecordsResponse),
                    operation_id="list_partner_account_change_records")
@@ -128,13 +121,8 @@ class AccountChangeRecordsApi(APIView):
         data = _valid(AccountChangeRecordsQuery, request.query_params)
         indirect_partner_id = data.get("indirect_partner_id")
         _owner(request.auth, indirect_partner_id)
-        trade_type = data.get("trade_type")
-        queryset = selectors.filter_ledger(
-            selectors.partner_ledger_for(request.auth, indirect_partner_id=indirect_partner_id),
-            balance_type=self.BALANCE_TYPES.get(data.get("balance_type") or ""),
-            trade_type="DEDEUCT" if trade_type == "DEDEUCT" else trade_type,
-            date_from=data.get("trade_time_begin"), date_to=data.get("trade_time_end"),
-        )
+        queryset = LedgerFilter.from_wire(
+            data, selectors.partner_ledger_for(request.auth, indirect_partner_id=indirect_partner_id))
         count, rows = page(queryset, data)
         return Response({"total_count": count, "currency": "CNY", "records": AccountChangeRecord(rows, many=True).data})
 

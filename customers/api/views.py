@@ -12,8 +12,9 @@ from partnercenter.api.views import named_owner
 from partnercenter.errors import Codes, DomainError
 
 from .. import selectors, services
-from ..choices import AssociationType, ChargingMode
+from ..choices import AssociationType, ChargingMode, OnDemandStatus
 from ..errors import CustomerCodes
+from ..filters import CustomerFilter, ResourceFilter
 from .serializers import (
     CheckSubcustomerUserReq, CheckUserIdentityResponse, CreateCustomerV2Req, CreateSubCustomerResponse,
     CustomerInformation, CustomerOnDemandResource, ListCustomerOnDemandResourcesResponse,
@@ -46,16 +47,7 @@ class SubCustomerQueryApi(APIView):
         data = _valid(QuerySubCustomerListReq, request)
         indirect_partner_id = data.get("indirect_partner_id")
         named_owner(actor, indirect_partner_id)
-        queryset = selectors.filter_customers(
-            selectors.customers_for(actor, indirect_partner_id=indirect_partner_id),
-            account_name=data.get("account_name"),
-            real_name=data.get("customer"),
-            customer_id=data.get("customer_id"),
-            label=data.get("label"),
-            association_type=data.get("association_type"),
-            associated_from=data.get("associated_on_begin"),
-            associated_to=data.get("associated_on_end"),
-        )
+        queryset = CustomerFilter.from_wire(data, selectors.customers_for(actor, indirect_partner_id=indirect_partner_id))
         count, rows = page(queryset, data)
         for customer in rows:
             customer.association = customer.active_associations[0]
@@ -131,11 +123,9 @@ class OnDemandResourcesApi(APIView):
             raise DomainError(Codes.NOT_FOUND)
         if customer.active_associations[0].association_type != AssociationType.RESALE:
             raise DomainError(CustomerCodes.NOT_RESALE)
-        queryset = selectors.filter_resources(
-            selectors.resources_for(actor, customer, ChargingMode.ON_DEMAND).select_related("customer"),
-            region_code=data.get("region_code"), service_type_code=data.get("service_type_code"),
-            resource_ids=data.get("resource_ids"), status=data.get("status"),
-            effective_from=data.get("effective_time_begin"), effective_to=data.get("effective_time_end"),
+        queryset = ResourceFilter.from_wire(
+            data, selectors.resources_for(actor, customer, ChargingMode.ON_DEMAND).select_related("customer"),
+            statuses=OnDemandStatus.choices,
         )
         count, rows = page(queryset, data)
         return Response({"resources": CustomerOnDemandResource(rows, many=True).data, "total_count": count})
@@ -163,13 +153,7 @@ class PeriodResourcesApi(APIView):
                 raise DomainError(Codes.NOT_FOUND)
         if data.get("service_type_code") == "":
             raise DomainError(Codes.PARAMETER, _("service_type_code must not be empty."))
-        queryset = selectors.filter_resources(
-            selectors.resources_for(actor, customer, ChargingMode.PERIOD),
-            resource_ids=data.get("resource_ids"), order_id=data.get("order_id"),
-            status_list=data.get("status_list"), expire_from=data.get("expire_time_begin"),
-            expire_to=data.get("expire_time_end"), service_type_code=data.get("service_type_code"),
-            only_main_resource=data.get("only_main_resource") == 1 and not data.get("resource_ids"),
-        )
+        queryset = ResourceFilter.from_wire(data, selectors.resources_for(actor, customer, ChargingMode.PERIOD))
         count, rows = page(queryset, data)
         return Response({"data": OrderInstanceV2(rows, many=True).data, "total_count": count})
 

@@ -8,6 +8,7 @@ from rest_framework.views import APIView
 
 from .. import selectors
 from ..errors import Codes, DomainError
+from ..filters import ResellerFilter
 from .pagination import page
 from .permissions import IsDistributor
 from .serializers import IndirectPartnerInfo, ListIndirectPartnersResponse, QueryIndirectPartnersReq, cbc_responses
@@ -39,12 +40,7 @@ class IndirectPartnerQueryApi(APIView):
         params = QueryIndirectPartnersReq(data=request.data)
         params.is_valid(raise_exception=True)
         data = params.validated_data
-        queryset = selectors.filter_resellers(
-            selectors.resellers_for(request.auth),
-            account_name=data.get("account_name"),
-            associated_from=data.get("associated_on_begin"),
-            associated_to=data.get("associated_on_end"),
-            indirect_partner_id=data.get("indirect_partner_id"),  # a filter of the caller's own list
-        )
+        # `indirect_partner_id` is here a filter of the caller's own list, not a book to read.
+        queryset = ResellerFilter.from_wire(data, selectors.resellers_for(request.auth))
         count, rows = page(queryset, data)
         return Response({"count": count, "indirect_partners": IndirectPartnerInfo(rows, many=True).data})

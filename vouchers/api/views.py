@@ -11,6 +11,9 @@ from partnercenter.api.views import named_owner
 from partnercenter.errors import DomainError
 
 from .. import selectors, services
+from ..filters import (
+    CouponFilter, CouponRecordFilter, CustomerCouponFilter, IssuedQuotaFilter, QuotaFilter, QuotaRecordFilter,
+)
 from .serializers import (
     AdjustCouponQuotasReq, CouponQuotaV2, CouponRecordsQuery, CouponRecordV2, CreatePartnerCouponsReq,
     CreatePartnerCouponsResponse, CustomerCouponsQuery, IQueryUserCouponsResultV2, IQueryUserPartnerCouponsResultV2,
@@ -47,14 +50,8 @@ class QuotasQueryApi(APIView):
     def post(self, request):
         data = _valid(QueryCouponQuotasReqExt, request.data)
         _check_reseller(request.auth, data.get("indirect_partner_id"))
-        queryset = selectors.filter_quotas(
-            selectors.quotas_for(request.auth, indirect_partner_id=data.get("indirect_partner_id")),
-            quota_ids=data.get("quota_ids"), statuses=data.get("quota_status_list"),
-            quota_type=data.get("quota_type") if data.get("quota_type") is not None else 0,
-            created=(data.get("create_time_begin"), data.get("create_time_end")),
-            effective=(data.get("effective_time_begin"), data.get("effective_time_end")),
-            expires=(data.get("expire_time_begin"), data.get("expire_time_end")),
-        )
+        queryset = QuotaFilter.from_wire(
+            data, selectors.quotas_for(request.auth, indirect_partner_id=data.get("indirect_partner_id")))
         count, rows = page(queryset, data)
         return Response({"total_count": count, "quotas": CouponQuotaV2(rows, many=True).data})
 
@@ -105,15 +102,8 @@ class IssuedCouponsApi(APIView):
     def get(self, request):
         data = _valid(IssuedCouponsQuery, request.query_params)
         _check_reseller(request.auth, data.get("indirect_partner_id"))
-        queryset = selectors.filter_coupons(
-            selectors.coupons_for(request.auth, indirect_partner_id=data.get("indirect_partner_id")),
-            coupon_id=data.get("coupon_id"), customer_id=data.get("customer_id"), coupon_type=data.get("coupon_type"),
-            status=data.get("status"), created=(data.get("create_time_begin"), data.get("create_time_end")),
-            effective=(data.get("effective_time_begin"), data.get("effective_time_end")),
-            expires=(data.get("expire_time_begin"), data.get("expire_time_end")),
-        )
-        if data.get("order_id"):
-            queryset = queryset.none()  # coupons are not yet used by orders here
+        queryset = CouponFilter.from_wire(
+            data, selectors.coupons_for(request.auth, indirect_partner_id=data.get("indirect_partner_id")))
         count, rows = page(queryset, data)
         return Response({"total_count": count, "user_coupons": IQueryUserPartnerCouponsResultV2(rows, many=True).data})
 
@@ -130,15 +120,8 @@ class CouponRecordsApi(APIView):
         data = _valid(CouponRecordsQuery, {**params.dict(), "operation_types": params.getlist("operation_types"),
                                            "coupon_ids": params.getlist("coupon_ids")})
         _check_reseller(request.auth, data.get("indirect_partner_id"))
-        queryset = selectors.coupon_records_for(request.auth, indirect_partner_id=data.get("indirect_partner_id"))
-        conditions = {
-            "operation_type__in": data.get("operation_types") or None, "quota__quota_id": data.get("quota_id"),
-            "quota__quota_type": data.get("quota_type"), "coupon__coupon_id__in": data.get("coupon_ids") or None,
-            "customer__domain_id": data.get("customer_id"), "created_at__gte": data.get("operation_time_begin"),
-            "created_at__lte": data.get("operation_time_end"),
-            "result": data.get("result") if data.get("result") in ("0", "-1") else None,
-        }
-        queryset = queryset.filter(**{k: v for k, v in conditions.items() if v not in (None, "")})
+        queryset = CouponRecordFilter.from_wire(
+            data, selectors.coupon_records_for(request.auth, indirect_partner_id=data.get("indirect_partner_id")))
         count, rows = page(queryset, data)
         return Response({"total_count": count, "records": CouponRecordV2(rows, many=True).data})
 
@@ -153,10 +136,7 @@ class CustomerCouponsApi(APIView):
                    operation_id="list_sub_customer_coupons")
     def get(self, request):
         data = _valid(CustomerCouponsQuery, request.query_params)
-        queryset = selectors.customer_coupons_for(request.auth)
-        conditions = {"coupon_id": data.get("coupon_id"), "coupon_type": data.get("coupon_type"),
-                      "status": data.get("status"), "partner__domain_id": data.get("source_id")}
-        queryset = queryset.filter(**{k: v for k, v in conditions.items() if v not in (None, "")})
+        queryset = CustomerCouponFilter.from_wire(data, selectors.customer_coupons_for(request.auth))
         count, rows = page(queryset, data)
         return Response({"count": count, "user_coupons": IQueryUserCouponsResultV2(rows, many=True).data})
 
@@ -202,10 +182,7 @@ class IssuedQuotasApi(APIView):
                    operation_id="list_issued_coupon_quotas")
     def get(self, request):
         data = _valid(IssuedQuotasQuery, request.query_params)
-        conditions = {"quota_id": data.get("quota_id"), "partner__domain_id": data.get("indirect_partner_id"),
-                      "parent__quota_id": data.get("parent_quota_id")}
-        queryset = selectors.issued_quotas_for(request.auth).filter(
-            **{k: v for k, v in conditions.items() if v not in (None, "")})
+        queryset = IssuedQuotaFilter.from_wire(data, selectors.issued_quotas_for(request.auth))
         count, rows = page(queryset, data)
         return Response({"total_count": count, "quotas": IssuedCouponQuota(rows, many=True).data})
 
@@ -220,14 +197,7 @@ class QuotaRecordsApi(APIView):
                    operation_id="list_coupon_quotas_records")
     def get(self, request):
         data = _valid(QuotaRecordsQuery, request.query_params)
-        conditions = {
-            "reseller__domain_id": data.get("indirect_partner_id"), "quota__quota_id": data.get("quota_id"),
-            "parent_quota__quota_id": data.get("parent_quota_id"), "created_at__gte": data.get("operation_time_begin"),
-            "created_at__lte": data.get("operation_time_end"),
-            "operation_type": data.get("operation_type") if data.get("operation_type") in ("10", "11") else None,
-        }
-        queryset = selectors.quota_records_for(request.auth).filter(
-            **{k: v for k, v in conditions.items() if v not in (None, "")})
+        queryset = QuotaRecordFilter.from_wire(data, selectors.quota_records_for(request.auth))
         count, rows = page(queryset, data)
         return Response({"total_count": count, "records": QuotaRecord(rows, many=True).data})
 

@@ -1,0 +1,223 @@
+"""Lists stay flat: every list page, export and list endpoint runs the same number of queries whether it
+shows a few rows or many (ARCHITECTURE.md rule 7).
+
+One distributor grows from a few rows of every kind to many more (customers, resources, allocations,
+ledger entries, recharges, coupons, quotas passed to resellers, records, members, keys, events), and
+each list is asked for once before and once after with room for all the rows on one page (API
+`limit=100`; pages show their first 20). A list whose query count grows with its rows fails here.
+
+The endpoints are found in the OpenAPI schema (every operation that pages with `limit`, plus the batch
+queries named below), the pages in the URL resolver, so a new list is measured without editing this file.
+"""
+
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
+from drf_spectacular.generators import SchemaGenerator
+
+from billing import services as billing_services
+from customers import services as customer_services
+from partnercenter import services as org_services
+from vouchers import services as voucher_services
+from vouchers.models import CouponQuota
+
+from ..billing_helpers import fund
+from ..conftest import actor_of, build_tenant, login_client
+from ..factories import (
+    AssociationFactory, CustomerUserFactory, MemberFactory, PartnerFactory, ResourceFactory, make_access_key,
+)
+from ..signed import call
+
+pytestmark = pytest.mark.django_db
+
+FEW, MORE = 3, 25
+
+# List endpoints without `limit`: batch queries whose size the caller chooses (by customer ids).
+BATCH_ENDPOINTS = {
+    "/v2/partners/sub-customers/new-customers-tags/batch-query": lambda ids: {"customer_ids": ids},
+    "/v2/accounts/customer-accounts/balances/batch-query": lambda ids: {
+        "customer_infos": [{"customer_id": i} for i in ids]},
+}
+# Pages that take a URL argument, with how to fill it.
+PAGE_ARGS = {
+    "customers:resources": lambda t: [{"domain_id": t.resale.domain_id}],
+    "customers:detail": lambda t: [{"domain_id": t.resale.domain_id}],
+}
+# Pages that are not lists (or not GET pages), with the reason.
+NOT_LISTS = {
+    "login", "login_verify", "logout", "set_language", "home", "menu_section", "healthz", "customers:register",
+    "send_verification_code", "org:security", "partner_security", "account_security", "fee_center_leave",
+}
+
+
+def _api_operations():
+    """(path, method, operation, schema) of every operation in the OpenAPI schema."""
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+    for path, operations in schema["paths"].items():
+        for method, operation in operations.items():
+            yield path, method.upper(), operation, schema
+
+
+def _request_fields(operation, schema) -> list[str]:
+    """The fields of an operation's JSON body (none for an operation without one)."""
+    content = operation.get("requestBody", {}).get("content", {}).get("application/json", {})
+    ref = content.get("schema", {}).get("$ref")
+    return list(schema["components"]["schemas"][ref.rsplit("/", 1)[1]].get("properties", {})) if ref else []
+
+
+def _walk(patterns, namespace=""):
+    for entry in patterns:
+        if isinstance(entry, URLResolver):
+            if entry.namespace == "admin":
+                continue  # the platform operator's admin
+            yield from _walk(entry.url_patterns, f"{namespace}{entry.namespace}:" if entry.namespace else namespace)
+        elif isinstance(entry, URLPattern) and entry.name:
+            yield f"{namespace}{entry.name}", entry
+
+
+def page_patterns():
+    """(name, pattern) of every named URL, namespaces included."""
+    return list(_walk(get_resolver().url_patterns))
+
+
+class Distributor:
+    """A distributor whose every list grows with `grow(n)`."""
+
+    def __init__(self):
+        t = build_tenant("q", partner_type="distributor")
+        self.__dict__.update(t.__dict__)
+        self.actor = actor_of(self.admin)
+        fund(self.partner, "100000.00")
+        now = timezone.now()
+        self.quota = CouponQuota.objects.create(partner=self.partner, quota_type=0, quota_value=100000,
+                                                balance=100000, effective_time=now - timedelta(days=1),
+                                                expire_time=now + timedelta(days=300))
+        self.customer_user = CustomerUserFactory(customer=self.resale)
+        self.customer_key, self.customer_secret = make_access_key(self.customer_user.user)
+        self.customers = []
+
+    def grow(self, n):
+        for _ in range(n):
+            manager = MemberFactory(partner=self.partner, supervisor=self.admin)
+            make_access_key(manager.user, partner=self.partner)
+            customer = AssociationFactory(partner=self.partner, association_type="2", account_manager=manager,
+                                          label="重点").customer
+            self.customers.append(customer)
+            ResourceFactory(customer=self.resale)
+            ResourceFactory(customer=self.resale, charging_mode="period", status=2)
+            billing_services.allocate_to_customer(self.actor, customer_id=customer.domain_id, amount="1.00")
+            billing_services.record_remittance(self.actor, amount="1.00", reference="R", remitter="r")
+            voucher_services.issue_coupons(self.actor, quota_id=self.quota.quota_id, face_value="1.00",
+                                           customer_ids=[customer.domain_id, self.resale.domain_id], remark="q")
+            reseller = PartnerFactory(partner_type="reseller", distributor=self.partner)
+            billing_services.allocate_to_reseller(self.actor, indirect_partner_id=reseller.domain_id, amount="1.00")
+            voucher_services.issue_quota_to_resellers(self.actor, quota_id=self.quota.quota_id, quota_amount="1.00",
+                                                      indirect_partner_ids=[reseller.domain_id])
+            customer_services.request_type_switch(self.actor, customer_id=customer.domain_id, reason="q")
+            org_services.create_role(self.actor, name=f"role-{customer.domain_id[:8]}", permissions=["customers.view"])
+
+
+@pytest.fixture
+def distributor(db):
+    return Distributor()
+
+
+def _count(send) -> tuple[int, object]:
+    with CaptureQueriesContext(connection) as queries:
+        response = send()
+    return len(queries), response
+
+
+def _list_endpoints():
+    for path, method, operation, schema in _api_operations():
+        fields = _request_fields(operation, schema) + [p["name"] for p in operation.get("parameters", [])]
+        if "limit" in fields or path in BATCH_ENDPOINTS:
+            yield path, method, operation
+
+
+def _api_body(t, path, method):
+    body = {"limit": 100} if path not in BATCH_ENDPOINTS else BATCH_ENDPOINTS[path](
+        [c.domain_id for c in t.customers][:100])
+    if "resources/query" in path:  # a partner names the customer whose resources it lists
+        body["customer_id"] = t.resale.domain_id
+    if method == "GET":
+        return {}, [(k, str(v)) for k, v in body.items()]
+    return body, ()
+
+
+def _call_all_endpoints(t, api):
+    # Once-a-minute work (a key's last use is written at most once a minute), for both kinds of key.
+    call(api, "POST", "/v2/partners/sub-customers/query", ak=t.key.ak, sk=t.secret, json={})
+    call(api, "GET", "/v2/accounts/customer-accounts/balances", ak=t.customer_key.ak, sk=t.customer_secret)
+    counts = {}
+    for path, method, operation in _list_endpoints():
+        body, query = _api_body(t, path, method)
+        for ak, sk in ((t.key.ak, t.secret), (t.customer_key.ak, t.customer_secret)):
+            n, response = _count(lambda: call(api, method, path, ak=ak, sk=sk, json=body if method != "GET" else None,
+                                              query=query))
+            if response.status_code != 403:  # 403: an endpoint for the other kind of key
+                break
+        assert response.status_code == 200, f"{method} {path}: {response.status_code} {response.content[:300]}"
+        counts[f"{method} {path}"] = n
+    return counts
+
+
+def _list_pages(t):
+    for name, pattern in page_patterns():
+        if name in NOT_LISTS or name.startswith(("api", "schema")) or name.endswith("api_docs"):
+            continue
+        route = str(pattern.pattern)
+        if route.startswith(("v2/", "v3/", "v1/")):
+            continue
+        if pattern.pattern.converters:
+            for kwargs in PAGE_ARGS.get(name, lambda t: [])(t):
+                yield name, reverse(name, kwargs=kwargs)
+        else:
+            yield name, reverse(name)
+
+
+def _get_all_pages(t, member, customer):
+    counts = {}
+    for name, url in _list_pages(t):
+        client = customer if name.startswith("fee_center") else member
+        urls = [url]
+        if name == "customers:resources":
+            urls.append(url + "?mode=period")
+        if name == "customers:list":
+            urls.append(url + "?reveal=1")
+        if name == "billing:allocate":
+            urls = [url + "?" + "&".join(f"customer={c.domain_id}" for c in t.customers)]
+        for one in urls:
+            n, response = _count(lambda: client.get(one))
+            if response.status_code in (403, 404, 405):
+                continue  # not a page this member opens (e.g. a POST-only action)
+            assert response.status_code in (200, 302), f"{one}: {response.status_code}"
+            counts[one.split("?customer=")[0]] = n
+    return counts
+
+
+def test_every_list_endpoint_runs_the_same_queries_for_few_and_many_rows(distributor):
+    api = Client()
+    distributor.grow(FEW)
+    few = _call_all_endpoints(distributor, api)
+    distributor.grow(MORE - FEW)
+    many = _call_all_endpoints(distributor, api)
+    assert len(few) >= 10, sorted(few)
+    growing = {name: (few[name], many[name]) for name in few if many[name] != few[name]}
+    assert not growing, f"queries grow with the rows (few, many): {growing}"
+
+
+def test_every_list_page_and_export_runs_the_same_queries_for_few_and_many_rows(distributor):
+    member, customer = login_client(distributor.admin.user), login_client(distributor.customer_user.user)
+    distributor.grow(FEW)
+    few = _get_all_pages(distributor, member, customer)
+    distributor.grow(MORE - FEW)
+    many = _get_all_pages(distributor, member, customer)
+    assert len(few) >= 15, sorted(few)
+    growing = {name: (few[name], many[name]) for name in few if many.get(name) != few[name]}
+    assert not growing, f"queries grow with the rows (few, many): {growing}"
