@@ -287,7 +287,7 @@ def db_times(result):
 # --- a candidate fix for the customer_id filter, measured on the same data (not in the code base) -------
 
 def candidate_customer_filter(queryset, customer_id):
-    """What billing.selectors.filter_adjustments could do instead of
+    """What billing.filters.AdjustmentFilter.counterparty could do instead of
     `Q(customer__domain_id=…) | Q(reseller__domain_id=…)`: resolve the counterparty's primary key first,
     so the OR is on billing_adjustment's own indexed columns, not on two LEFT JOINed tables.
     (Only the side that exists goes into the filter: `reseller_id=None` would mean IS NULL.)"""

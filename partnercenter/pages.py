@@ -1,15 +1,13 @@
 """What every page view shares: who may open it, how a DomainError becomes a message, paging."""
 
-from datetime import datetime, time
 from functools import wraps
 
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.utils import timezone
 
-__all__ = ["member_page", "customer_page", "signed_in_page", "posted", "paginate", "form_error", "day_bound"]
+__all__ = ["member_page", "customer_page", "signed_in_page", "posted", "paginate", "form_error"]
 
 
 def _guard(check):
@@ -54,11 +52,6 @@ def form_error(request, form, exc):
         messages.error(request, str(exc.message))
 
 
-def day_bound(day, end=False):
-    """The first (or last) moment of a date-picker's day in the current time zone; None stays None."""
-    if day is None:
-        return None
-    return timezone.make_aware(datetime.combine(day, time.max if end else time.min))
 
 
 def posted(request):

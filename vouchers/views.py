@@ -31,7 +31,9 @@ from partnercenter.selectors import resellers_for
 
 from . import selectors, services
 from .choices import CouponStatus, CouponType, QuotaStatus, QuotaType
-from .filters import CouponFilter, CouponRecordFilter, CustomerCouponFilter, QuotaFilter, QuotaRecordFilter
+from .filters import (
+    CouponFilter, CouponRecordFilter, CustomerCouponFilter, IssuedQuotaFilter, QuotaFilter, QuotaRecordFilter,
+)
 from .forms import IssueCouponsForm, RemarkForm, ResellerQuotaForm
 
 __all__ = [
@@ -244,7 +246,8 @@ def reseller_quotas(request):
         filters = QuotaRecordFilter(request.GET or None, queryset=selectors.quota_records_for(actor))
         context.update(form=filters.form, page=paginate(request, filters.qs))
     else:
-        context["page"] = paginate(request, selectors.issued_quotas_for(actor))
+        filters = IssuedQuotaFilter(request.GET or None, queryset=selectors.issued_quotas_for(actor))
+        context.update(form=filters.form, page=paginate(request, filters.qs))
     return render(request, "vouchers/reseller_quotas.html", context)
 
 

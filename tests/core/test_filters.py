@@ -292,6 +292,9 @@ def test_a_bad_value_is_a_form_error_on_the_page_and_cbc_0100_on_the_api(book, p
     with_bad = client.get(f"{page_url}&{bad}")
     assert with_bad.status_code == 200
     assert name in with_bad.context["form"].errors
+    # …and the person sees why, under the field in the filter bar.
+    shown = with_bad.content.decode()
+    assert 'class="invalid"' in shown and str(with_bad.context["form"].errors[name][0]) in shown.replace("&#x27;", "'")
     without = client.get(page_url)
     assert without.context["form"].errors == {}
     # The bad filter takes nothing away; the good ones still apply.

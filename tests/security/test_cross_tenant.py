@@ -91,7 +91,10 @@ PAGE_QUERIES = {
     "vouchers:coupon_export": lambda a, b: [({}, {"coupon_id": a.coupon_id}), ({}, {"customer_id": a.resale.domain_id})],
     "vouchers:reclaim": lambda a, b: [({}, {"coupon": [a.coupon_id]})],
     "vouchers:records": lambda a, b: [({}, {"coupon_id": a.coupon_id}), ({}, {"customer_id": a.resale.domain_id})],
-    "vouchers:reseller_quotas": lambda a, b: [({}, {"tab": "records", "indirect_partner_id": a.reseller.domain_id})],
+    "vouchers:reseller_quotas": lambda a, b: [({}, {"tab": "records", "indirect_partner_id": a.reseller.domain_id}),
+                                              ({}, {"quota_id": a.child_quota_id}),
+                                              ({}, {"parent_quota_id": a.quota.quota_id}),
+                                              ({}, {"indirect_partner_id": a.reseller.domain_id})],
     "vouchers:reseller_reclaim": lambda a, b: [({}, {"quota": [a.child_quota_id]})],
     "fee_center_coupons": lambda a, b: [({}, {"coupon_id": a.coupon_id})],
 }
