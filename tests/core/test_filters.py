@@ -259,7 +259,7 @@ def test_a_bad_date_on_the_resellers_page_is_shown_on_its_form_and_filters_nothi
     client = login_client(distributor.admin.user)
     response = client.get(f"/resellers/?associated_from={FIRST}&associated_to=2025-02-30")
     assert "associated_to" in response.context["form"].errors
-    assert 'class="errorlist' in response.content.decode()
+    assert 'class="invalid"' in response.content.decode()
     shown = {r.domain_id for r in response.context["page"].object_list}
     assert shown == {r.domain_id for r in client.get(f"/resellers/?associated_from={FIRST}").context["page"]}
     assert len(shown) == 4
