@@ -94,3 +94,8 @@ def available_change(entry):
     """How a partner's ledger entry changed its 账户余额: allocating (allocated +x) lowers it,
     reclaiming raises it; cash and credit entries change it by their own amount."""
     return -entry.amount if entry.balance_type == BalanceType.ALLOCATED else entry.amount
+
+
+def available_after(entry):
+    """The partner's 账户余额 after the entry (entries older than that figure show their own balance)."""
+    return entry.available_after if entry.available_after is not None else entry.balance_after

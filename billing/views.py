@@ -328,5 +328,5 @@ def ledger(request):
     for entry in page:
         entry.change = selectors.available_change(entry)
         entry.magnitude = abs(entry.change)
-        entry.after = entry.available_after if entry.available_after is not None else entry.balance_after
+        entry.after = selectors.available_after(entry)
     return render(request, "billing/ledger.html", {"form": form, "page": page})

@@ -6,6 +6,7 @@ from partnercenter.api.fields import AmountField, CbcDateTimeField, OptionalChar
 from partnercenter.api.pagination import OffsetLimitSerializer
 
 from ..choices import OperationType
+from ..selectors import available_after, available_change
 
 __all__ = [
     "AmountField", "ListPartnerBalancesQuery", "AccountBalanceV2", "ListPartnerBalancesResponse", "AdjustAccountReq",
@@ -115,18 +116,14 @@ class AccountChangeRecord(serializers.Serializer):
     def get_trade_detail_type(self, entry) -> str:
         return self.DETAIL.get(entry.trade_type, entry.trade_type)
 
-    def _effect(self, entry):
-        """The change of the partner's 账户余额: allocating lowers it, reclaiming raises it."""
-        return -entry.amount if entry.balance_type == "allocated" else entry.amount
-
     def get_change_amount(self, entry) -> str:
-        return f"{abs(self._effect(entry)):.2f}"
+        return f"{abs(available_change(entry)):.2f}"
 
     def get_balance_after_change(self, entry) -> str:
-        return f"{entry.available_after if entry.available_after is not None else entry.balance_after:.2f}"
+        return f"{available_after(entry):.2f}"
 
     def get_type(self, entry) -> str:
-        return "1" if self._effect(entry) > 0 else "2"
+        return "1" if available_change(entry) > 0 else "2"
 
     def get_customer_id(self, entry) -> str | None:
         adjustment = entry.adjustment
