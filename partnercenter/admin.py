@@ -26,6 +26,9 @@ def partner_of(obj):
     """The partner an admin object belongs to (itself, its `partner`, or a customer's current partner)."""
     if isinstance(obj, Partner):
         return obj
+    if isinstance(obj, User):  # a person's login: the partner it is a member of, if any
+        member = getattr(obj, "member", None)
+        return member.partner if member is not None else None
     partner = getattr(obj, "partner", None)
     if partner is None and getattr(obj, "customer", None) is not None:  # a customer's user or account
         return partner_of(obj.customer)
@@ -38,8 +41,13 @@ def partner_of(obj):
 class OperatorAdmin(admin.ModelAdmin):
     """Django's admin log, plus the partner's operation log for every write."""
 
+    def save_model(self, request, obj, form, change):
+        # Whose object it is before the inlines change it (a customer whose association an inline ends).
+        request.operator_partner = partner_of(obj) if change else None
+        super().save_model(request, obj, form, change)
+
     def _record(self, request, action, obj, message=""):
-        partner = partner_of(obj)
+        partner = partner_of(obj) or getattr(request, "operator_partner", None)
         if partner is None:
             return
         actor = actor_for_user(request.user, ip=request.META.get("REMOTE_ADDR"))
@@ -57,12 +65,13 @@ class OperatorAdmin(admin.ModelAdmin):
 
     def log_deletions(self, request, queryset):
         for obj in queryset:
-            self._record(request, "operator.delete", obj)
+            if not isinstance(obj, Partner):  # a deleted partner takes its log with it (and the log row would block it)
+                self._record(request, "operator.delete", obj)
         return super().log_deletions(request, queryset)
 
 
 @admin.register(User)
-class PartnerCenterUserAdmin(UserAdmin):
+class PartnerCenterUserAdmin(OperatorAdmin, UserAdmin):
     pass
 
 

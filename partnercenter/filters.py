@@ -14,6 +14,7 @@ export and its CBC endpoint, so a filter means the same thing wherever it is app
 """
 
 from datetime import datetime, time
+from datetime import timezone as dt_timezone
 
 import django_filters
 from django import forms
@@ -40,11 +41,17 @@ class MomentField(forms.DateField):
 
     def to_python(self, value):
         if isinstance(value, datetime):
-            return value if timezone.is_aware(value) else timezone.make_aware(value)
-        day = super().to_python(value)
-        if day is None:
-            return None
-        return timezone.make_aware(datetime.combine(day, time.max if self.end else time.min))
+            moment = value if timezone.is_aware(value) else timezone.make_aware(value)
+        else:
+            day = super().to_python(value)
+            if day is None:
+                return None
+            moment = timezone.make_aware(datetime.combine(day, time.max if self.end else time.min))
+        try:  # the database compares in UTC: 0001-01-01 in China time has no UTC moment
+            moment.astimezone(dt_timezone.utc)
+        except OverflowError:
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid") from None
+        return moment
 
 
 class MomentFilter(django_filters.Filter):

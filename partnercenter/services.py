@@ -231,7 +231,8 @@ def save_member(actor, *, member_id, details: dict | None = None, role_ids=None,
     sensitive = {} if roles is None else {"verification_code": verification_code}
     action = "member.update" if details is not None else "member.set_roles"
     with operation(actor, action, target=member, **sensitive) as entry:
-        Partner.objects.select_for_update().filter(pk=actor.partner.pk).first()  # one member change at a time
+        # One member change at a time; no_key so the partner's other writes (which reference the row) go on.
+        Partner.objects.select_for_update(no_key=True).filter(pk=actor.partner.pk).first()
         before = _data_scope(actor.member)
         if details is not None:
             entry.detail.update(_change_details(actor, member, details, supervisor))

@@ -33,13 +33,14 @@ def quotas_for(actor, *, indirect_partner_id=None):
 
 
 def coupons_for(actor, *, indirect_partner_id=None):
-    """Coupons the partner (or its named reseller) issued; an account manager's only to their customers."""
+    """Coupons the partner (or its named reseller) issued; without the whole customer book, only those to the
+    customers the actor may see (in the reseller's book too: that takes customers.view as well)."""
     owner = owner_for(actor, indirect_partner_id)
     if owner is None:
         return Coupon.objects.none()
     queryset = Coupon.objects.filter(partner=owner)
-    if owner == actor.partner and not actor.sees_all_customers:
-        queryset = queryset.filter(customer__in=customers_for(actor).values("pk"))
+    if not actor.sees_all_customers:
+        queryset = queryset.filter(customer__in=customers_for(actor, indirect_partner_id=indirect_partner_id).values("pk"))
     return queryset.select_related("customer", "quota")
 
 
@@ -48,8 +49,8 @@ def coupon_records_for(actor, *, indirect_partner_id=None):
     if owner is None:
         return CouponRecord.objects.none()
     queryset = CouponRecord.objects.filter(partner=owner)
-    if owner == actor.partner and not actor.sees_all_customers:
-        queryset = queryset.filter(customer__in=customers_for(actor).values("pk"))
+    if not actor.sees_all_customers:
+        queryset = queryset.filter(customer__in=customers_for(actor, indirect_partner_id=indirect_partner_id).values("pk"))
     return queryset.select_related("quota", "coupon", "customer")
 
 
@@ -57,7 +58,10 @@ def issued_quotas_for(actor):
     """Child quotas a distributor passed to its resellers."""
     if owner_for(actor) is None or not actor.partner.is_distributor:
         return CouponQuota.objects.none()
-    return CouponQuota.objects.filter(parent__partner=actor.partner).select_related("partner", "parent")
+    # A child quota is a reseller's; a distributor's own earmarked quotas (a reclaimed flexi coupon's balance kept
+    # for its customer) also have a parent, and are not "issued to resellers".
+    return (CouponQuota.objects.filter(parent__partner=actor.partner, partner__distributor=actor.partner)
+            .select_related("partner", "parent"))
 
 
 def quota_records_for(actor):

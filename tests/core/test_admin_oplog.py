@@ -55,3 +55,46 @@ def test_changing_and_deleting_in_the_admin_is_in_the_partners_log(tenant_a, ten
     assert not Role.objects.filter(pk=role.pk).exists()
     assert logged(partner, "operator.delete").get().target_label == "临时角色"
     assert not OperationLog.objects.filter(partner=tenant_b.partner, actor_kind="operator").exists()
+
+
+def test_deleting_a_partner_without_history_still_works(operator):
+    from ..factories import PartnerFactory
+
+    partner = PartnerFactory()
+    response = operator.post(f"/admin/partnercenter/partner/{partner.pk}/delete/", {"post": "yes"})
+    assert response.status_code == 302
+    assert not type(partner).objects.filter(pk=partner.pk).exists()
+
+
+def test_an_operator_deactivating_a_members_login_is_in_its_partners_log(tenant_a, operator):
+    user = tenant_a.member.user
+    response = operator.post(f"/admin/partnercenter/user/{user.pk}/change/", {
+        "username": user.username, "is_active": "", "date_joined_0": "2026-01-01", "date_joined_1": "00:00:00",
+        "initial-date_joined_0": "2026-01-01", "initial-date_joined_1": "00:00:00",
+    })
+    assert response.status_code == 302, response.context["adminform"].form.errors.as_text() if response.context else ""
+    assert logged(tenant_a.partner, "operator.change").filter(target_label=user.username).exists()
+
+
+def test_ending_an_association_in_the_customer_admin_is_in_the_partners_log(tenant_a, operator):
+    customer = tenant_a.resale
+    association = customer.associations.get(ended_on__isnull=True)
+    now = timezone.localtime()
+    data = {"domain_name": customer.domain_name, "real_name": customer.real_name, "domain_id": customer.domain_id,
+            "xaccount_id": customer.xaccount_id, "xaccount_type": customer.xaccount_type,
+            "associations-TOTAL_FORMS": "1", "associations-INITIAL_FORMS": "1",
+            "associations-0-id": association.pk, "associations-0-customer": customer.pk,
+            "associations-0-partner": tenant_a.partner.pk, "associations-0-association_type": "2",
+            "associations-0-associated_on_0": now.strftime("%Y-%m-%d"), "associations-0-associated_on_1": "00:00:00",
+            "associations-0-ended_on_0": now.strftime("%Y-%m-%d"), "associations-0-ended_on_1": "01:00:00",
+            "created_at_0": now.strftime("%Y-%m-%d"), "created_at_1": "00:00:00"}
+    form = operator.get(f"/admin/customers/customer/{customer.pk}/change/").context["adminform"].form
+    for name, field in form.fields.items():  # keep every other field as it is
+        if name not in data and f"{name}_0" not in data:
+            value = form.initial.get(name, field.initial)
+            data[name] = "" if value is None else value
+    response = operator.post(f"/admin/customers/customer/{customer.pk}/change/", data)
+    assert response.status_code == 302, (response.context["adminform"].form.errors, [f.errors for f in response.context["inline_admin_formsets"][0].formset.forms], response.context["inline_admin_formsets"][0].formset.non_form_errors())
+    association.refresh_from_db()
+    assert association.ended_on is not None
+    assert logged(tenant_a.partner, "operator.change").filter(target_id=customer.domain_id).exists()

@@ -380,3 +380,13 @@ def test_every_list_endpoint_filters_with_a_filterset():
                 unfiltered.append(f"{method.upper()} {path}")
     assert not unfiltered, f"list endpoints not filtered by their FilterSet: {unfiltered}"
 
+
+
+@pytest.mark.parametrize("url", ["/billing/adjustments/?date_from=0001-01-01", "/billing/ledger/?date_from=0001-01-01",
+                                 "/customers/?associated_from=0001-01-01", "/vouchers/coupons/?created_from=0001-01-01",
+                                 "/customers/events/?created_from=0001-01-01", "/billing/adjustments/export.xlsx?date_from=0001-01-01"])
+def test_a_date_with_no_utc_moment_is_a_form_error_not_a_500(book, url):
+    response = login_client(book.admin.user).get(url)
+    assert response.status_code == 200
+    if response.context is not None:  # a page (the export has no form to show, and filters nothing out)
+        assert response.context["form"].errors

@@ -17,8 +17,8 @@ from huaweicloudsdkbss.v2 import (
 from huaweicloudsdkcore.exceptions.exceptions import ClientRequestException
 
 from customers import services as customer_services
-from partnercenter.errors import DomainError
-from vouchers import services, tasks
+from partnercenter.errors import Codes, DomainError
+from vouchers import selectors, services, tasks
 from vouchers.errors import VoucherCodes
 from vouchers.models import Coupon, CouponQuota, CouponRecord
 
@@ -257,3 +257,48 @@ def test_a_reclaimed_flexi_coupon_can_go_only_to_its_customer_again(tenant_a):
     assert [e["error_code"] for e in errors] == [VoucherCodes.DESIGNATED_CUSTOMER]
     assert [i["id"] for i in infos] == [tenant_a.resale.domain_id]
     assert quota_balance(earmarked) == Decimal("15.00")
+
+
+@pytest.mark.django_db
+def test_a_distributors_earmarked_quota_is_not_a_reseller_quota_and_cannot_be_reclaimed_as_one(db):
+    distributor = build_tenant("ve", partner_type="distributor")
+    actor = actor_of(distributor.admin)
+    flexi = grant(distributor.partner, "50.00", quota_type=1)
+    coupon = services.issue_coupons(actor, quota_id=flexi.quota_id, face_value="10.00",
+                                    customer_ids=[distributor.resale.domain_id])[0][0]["coupon_id"]
+    services.reclaim_coupons(actor, coupon_ids=[coupon])
+    earmarked = CouponQuota.objects.get(designated_customer=distributor.resale)
+
+    assert earmarked not in selectors.issued_quotas_for(actor)
+    reclaimed, errors = services.reclaim_reseller_quotas(actor, quota_ids=[earmarked.quota_id])
+    assert reclaimed == [] and [e["error_code"] for e in errors] == [Codes.NOT_FOUND]
+    assert quota_balance(earmarked) == Decimal("10.00") and quota_balance(flexi) == Decimal("40.00")
+
+
+@pytest.mark.django_db
+def test_a_resellers_coupons_need_customers_view_like_ones_own(db):
+    from partnercenter.models import Role
+
+    distributor = build_tenant("vc", partner_type="distributor")
+    reseller = PartnerFactory(partner_type="reseller", distributor=distributor.partner)
+    customer = AssociationFactory(partner=reseller, association_type="2").customer
+    child = grant(reseller, "20.00", parent=grant(distributor.partner, "40.00"))
+    services.issue_coupons(actor_of(distributor.admin), quota_id=child.quota_id, face_value="5.00",
+                           customer_ids=[customer.domain_id], indirect_partner_id=reseller.domain_id, remark="内部")
+    role = Role.objects.create(partner=distributor.partner, name="券查看", permissions=["vouchers.view", "resellers.view"])
+    distributor.member.roles.set([role])
+    viewer = actor_of(distributor.member)
+
+    assert not services_coupons(viewer, reseller) and not services_records(viewer, reseller)
+    role.permissions = ["vouchers.view", "resellers.view", "customers.view"]
+    role.save()
+    viewer = actor_of(distributor.member)
+    assert len(services_coupons(viewer, reseller)) == 1 and len(services_records(viewer, reseller)) == 1
+
+
+def services_coupons(actor, reseller):
+    return list(selectors.coupons_for(actor, indirect_partner_id=reseller.domain_id))
+
+
+def services_records(actor, reseller):
+    return list(selectors.coupon_records_for(actor, indirect_partner_id=reseller.domain_id))
