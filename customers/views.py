@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from partnercenter.api import throttling
 from partnercenter.confirmation import posted
 from partnercenter.errors import DomainError
 from partnercenter.forms import VerificationForm
@@ -86,6 +87,7 @@ def customer_register(request):
         # Keep what was typed, without judging the fields not filled in yet.
         form = RegisterCustomerForm(initial=request.POST.dict(), resellers=resellers)
         try:
+            throttling.spend("cbc.code", actor.partner.domain_id)  # one budget with verificationcode/send
             services.send_registration_code(actor, mobile_phone=request.POST.get("mobile_phone", ""))
         except DomainError as exc:
             form_error(request, None, exc)

@@ -23,7 +23,9 @@ from rest_framework.exceptions import Throttled
 from rest_framework.settings import api_settings
 from rest_framework.throttling import BaseThrottle
 
-__all__ = ["AccessKeyThrottle", "EndpointThrottle", "count_unauthenticated", "hit"]
+from ..errors import Codes, DomainError
+
+__all__ = ["AccessKeyThrottle", "EndpointThrottle", "count_unauthenticated", "hit", "spend"]
 
 _PERIODS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 
@@ -43,6 +45,13 @@ def hit(scope: str, ident: str) -> float | None:
     except ValueError:  # the window's first call (or another process's, a moment ago)
         count = 1 if cache.add(key, 1, seconds + 1) else cache.incr(key)
     return None if count <= limit else (window + 1) * seconds - now
+
+
+def spend(scope: str, ident: str) -> None:
+    """The same budget for a page that does what a throttled endpoint does (the register page sends SMS
+    codes as `verificationcode/send` does): DomainError THROTTLED when it is spent."""
+    if hit(scope, ident) is not None:
+        raise DomainError(Codes.THROTTLED)
 
 
 def count_unauthenticated(django_request) -> None:

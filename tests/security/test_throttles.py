@@ -119,6 +119,26 @@ def test_sending_codes_is_throttled_per_partner(tenant_a, rates, settings, froze
     assert_throttled_for_an_hour(send("13912345672"))
 
 
+def test_the_register_page_spends_the_same_code_budget_as_the_endpoint(tenant_a, rates, settings, frozen):
+    from django.utils import translation
+
+    from ..conftest import login_client
+
+    settings.SMS_BACKEND = "partnercenter.sms.OutboxSmsBackend"
+    rates(cbc_code="3/hour")
+    with translation.override("zh-hans"):
+        refused = translation.gettext("The throttling threshold has been reached.")
+    page = login_client(tenant_a.admin.user)
+    by_api = call(Client(), "POST", SEND_CODE, ak=tenant_a.key.ak, sk=tenant_a.secret,
+                  json={"receiver_type": 1, "mobile_phone": "13912345670"})
+    assert by_api.status_code == 204
+    said = []
+    for i in range(1, 4):  # two more fit in the budget of three, the third does not
+        response = page.post("/customers/register/", {"send_code": "1", "mobile_phone": f"1391234567{i}"})
+        said.append([str(m) for m in response.context["messages"]])
+    assert [refused in messages for messages in said] == [False, False, True]
+
+
 class _Scoped(APIView):
     """A test-only endpoint that names its scope the way helper views do."""
 
