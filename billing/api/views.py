@@ -39,7 +39,8 @@ def _owner(actor, indirect_partner_id):
 
 
 class PartnerBalancesApi(APIView):
-    """GET /v2/accounts/partner-accounts/balances — cash (1), credit (2) and allocatable (8) accounts."""
+    """GET /v2/accounts/partner-accounts/balances — cash (1), credit (2) and allocatable (8) accounts. As on the
+    pages: 账户总览 (billing.view) shows all three, the allocation pages (funds.allocate) only the allocatable."""
 
     required_permission = selectors.MONEY_RIGHTS
 
@@ -57,6 +58,8 @@ class PartnerBalancesApi(APIView):
             {"account_id": f"{account.account_id}-8", "account_type": 8, "amount": account.available,
              "designated_amount": zero, "credit_amount": None, "memo": ""},
         ]
+        if not request.auth.has_perm("billing.view"):
+            balances = [balance for balance in balances if balance["account_type"] == 8]
         return Response(ListPartnerBalancesResponse({"account_balances": balances}).data)
 
 

@@ -129,6 +129,14 @@ def test_a_finance_key_reads_them(tenant_a):
     assert {b["account_type"]: b["amount"] for b in response.json()["account_balances"]}[1] == 100.0
 
 
+def test_an_allocating_key_reads_only_the_allocatable_balance_as_the_allocation_pages_show(tenant_a):
+    fund(tenant_a.partner, "100.00", credit_limit="30.00")
+    key, secret = key_with(tenant_a, "funds.allocate")
+    response = call(Client(), "GET", BALANCES, ak=key.ak, sk=secret)
+    assert response.status_code == 200
+    assert {b["account_type"]: b["amount"] for b in response.json()["account_balances"]} == {8: 130.0}
+
+
 READS_OF_A_RESELLER = [
     ("POST", "/v2/partners/sub-customers/query", lambda d: {"indirect_partner_id": d.reseller.domain_id}),
     ("POST", "/v2/partners/sub-customers/on-demand-resources/query",
