@@ -229,7 +229,9 @@ def save_member(actor, *, member_id, details: dict | None = None, role_ids=None,
     supervisor_id = (details or {}).get("supervisor_id")
     supervisor = _member_for(actor, supervisor_id) if supervisor_id else None
     sensitive = {} if roles is None else {"verification_code": verification_code}
-    action = "member.update" if details is not None else "member.set_roles"
+    # Filed as a role change whenever the roles change (sensitive, and what 操作记录 filters for).
+    roles_change = roles is not None and set(member.roles.all()) != set(roles)
+    action = "member.set_roles" if roles_change or details is None else "member.update"
     with operation(actor, action, target=member, **sensitive) as entry:
         # One member change at a time; no_key so the partner's other writes (which reference the row) go on.
         Partner.objects.select_for_update(no_key=True).filter(pk=actor.partner.pk).first()
