@@ -22,6 +22,7 @@ from customers.selectors import customer_for
 from customers.services import is_resale
 from partnercenter.choices import ActorKind
 from partnercenter.errors import Codes, DomainError
+from partnercenter.models import Partner
 from partnercenter.money import ZERO, parse_amount
 from partnercenter.oplog import operation, require_code
 from partnercenter.selectors import book_owner, reseller_for
@@ -422,5 +423,7 @@ def consume(actor, *, customer, amount, trans_id: str) -> CustomerAccount:
     """A customer's consumption: lowers the customer's balance only — never the partner's (docs' FAQ).
     The billing work calls it when it charges an order; refused when the balance does not cover it."""
     amount = parse_amount(amount)
-    with operation(actor, "funds.consume", target=customer, detail={"amount": str(amount), "trans_id": trans_id}):
+    partner = Partner.objects.filter(associations__customer=customer, associations__ended_on__isnull=True).first()
+    with operation(actor, "funds.consume", target=customer, partner=partner,  # in its partner's 操作记录
+                   detail={"amount": str(amount), "trans_id": trans_id}):
         return _change_customer_balance(customer, -amount, trade_type=TradeType.DEDUCT, trans_id=trans_id)

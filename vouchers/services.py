@@ -8,6 +8,9 @@ customer still the partner's? is the quota still usable? is the child quota stil
 checked again under the lock, so a race ends in a refusal, never in value nobody can reach.
 """
 
+from collections import defaultdict
+
+from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -17,6 +20,7 @@ from customers.selectors import customer_for
 from customers.services import is_resale
 from partnercenter.actors import SCHEDULER
 from partnercenter.errors import Codes, DomainError
+from partnercenter.models import Partner
 from partnercenter.money import parse_amount
 from partnercenter.oplog import operation, require_code
 from partnercenter.selectors import book_owner, reseller_for
@@ -331,7 +335,7 @@ def expire(actor=SCHEDULER, *, now=None) -> tuple[int, int]:
     """Coupons past expire_time become expired (4) and quotas past expiry invalid (3), each once:
     only rows still in the state being left are locked and moved, so a second or late run changes
     nothing; a used or reclaimed coupon is never touched. Each expired coupon gets a type-4 record, and
-    a run that changed something one operation-log row (the scheduler's)."""
+    each partner whose coupons or quotas changed one operation-log row (the scheduler's) in its 操作记录."""
     now = now or timezone.now()
     due_coupons = Coupon.objects.filter(status__in=[CouponStatus.EFFECTIVE, CouponStatus.INACTIVE], expire_time__lte=now)
     due_quotas = CouponQuota.objects.filter(status__in=[QuotaStatus.NORMAL, QuotaStatus.ADJUSTING, QuotaStatus.FROZEN],
@@ -340,15 +344,24 @@ def expire(actor=SCHEDULER, *, now=None) -> tuple[int, int]:
     starting = Coupon.objects.filter(status=CouponStatus.INACTIVE, valid_time__lte=now, expire_time__gt=now)
     if not (due_coupons.exists() or due_quotas.exists() or starting.exists()):
         return 0, 0  # nothing due: nothing to write, nothing to log
-    with operation(actor, "vouchers.expire", detail={"now": now.isoformat()}) as entry:
+    counts = defaultdict(lambda: {"coupons": 0, "quotas": 0, "activated": 0})
+    with transaction.atomic():
         expired = locks.lock_coupons(due_coupons)  # coupons before quotas (locks.py)
         for coupon in expired:
             Coupon.objects.filter(pk=coupon.pk).update(status=CouponStatus.EXPIRED)
+            counts[coupon.partner_id]["coupons"] += 1
         CouponRecord.objects.bulk_create(
             CouponRecord(partner_id=coupon.partner_id, operation_type=CouponOperation.EXPIRE, quota_id=coupon.quota_id,
                          coupon=coupon, customer_id=coupon.customer_id, amount=coupon.balance, operator=actor.label)
             for coupon in expired)
-        activated = starting.update(status=CouponStatus.EFFECTIVE)
-        quotas = CouponQuota.objects.filter(pk__in=locks.lock_quotas(due_quotas)).update(status=QuotaStatus.INVALID)
-        entry.detail.update(coupons=len(expired), quotas=quotas, activated=activated)
+        for partner_id in starting.values_list("partner_id", flat=True):
+            counts[partner_id]["activated"] += 1
+        starting.update(status=CouponStatus.EFFECTIVE)
+        invalid = CouponQuota.objects.filter(pk__in=locks.lock_quotas(due_quotas))
+        for partner_id in invalid.values_list("partner_id", flat=True):
+            counts[partner_id]["quotas"] += 1
+        quotas = invalid.update(status=QuotaStatus.INVALID)
+        for partner in Partner.objects.filter(pk__in=counts):
+            with operation(actor, "vouchers.expire", partner=partner, detail={"now": now.isoformat(), **counts[partner.pk]}):
+                pass
     return len(expired), quotas

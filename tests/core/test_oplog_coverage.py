@@ -106,12 +106,12 @@ WRITES = {
         lambda w: lambda: billing.set_credit_limit(actor_of(UserFactory(is_staff=True)), partner=w.partner,
                                                    credit_limit="30.00"),
         "funds.credit_limit", "operator", "partner"),
-    "billing.consume": (_consume, "funds.consume", "scheduler", None),
+    "billing.consume": (_consume, "funds.consume", "scheduler", "partner"),
     "vouchers.issue_coupons": (lambda w: w.coupon, "coupons.issue", "member", "partner"),
     "vouchers.reclaim_coupons": (_reclaim_coupon, "coupons.reclaim", "member", "partner"),
     "vouchers.issue_quota_to_resellers": (lambda w: w.child_quota, "quotas.issue_reseller", "member", "partner"),
     "vouchers.reclaim_reseller_quotas": (_reclaim_quota, "quotas.reclaim_reseller", "member", "partner"),
-    "vouchers.expire": (_expire, "vouchers.expire", "scheduler", None),
+    "vouchers.expire": (_expire, "vouchers.expire", "scheduler", "partner"),
 }
 
 # What writes no row of its own, and why.
@@ -148,7 +148,7 @@ def test_each_write_leaves_an_operation_log_row(service):
     assert entry.partner == (world.partner if filed_under == "partner" else None)
 
 
-def test_an_expiry_run_is_logged_once_and_a_run_with_nothing_due_not_at_all():
+def test_an_expiry_run_is_logged_once_per_partner_and_a_run_with_nothing_due_not_at_all():
     world = World()
     world.coupon()
     later = timezone.now() + timedelta(days=60)
@@ -157,7 +157,8 @@ def test_an_expiry_run_is_logged_once_and_a_run_with_nothing_due_not_at_all():
     assert vouchers.expire(SCHEDULER, now=later + timedelta(hours=1)) == (0, 0)
 
     [entry] = OperationLog.objects.filter(action="vouchers.expire")
-    assert (entry.actor_kind, entry.detail["coupons"], entry.detail["quotas"]) == ("scheduler", 1, 1)
+    assert (entry.actor_kind, entry.partner, entry.detail["coupons"], entry.detail["quotas"]) == (
+        "scheduler", world.partner, 1, 1)
 
 
 def test_a_refused_credit_limit_is_logged_as_a_failure_under_the_partner():
