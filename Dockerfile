@@ -9,4 +9,5 @@ RUN DEBUG=0 SECRET_KEY=build-only python manage.py collectstatic --noinput
 RUN useradd --system --home /app partnercenter && mkdir -p /app/var && chown partnercenter /app/var
 USER partnercenter
 EXPOSE 8000
-CMD ["gunicorn", "partnercenter.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "4", "--access-logfile", "-"]
+# gunicorn.conf.py: bind, workers (WEB_CONCURRENCY), persistent database connections (CONN_MAX_AGE).
+CMD ["gunicorn", "-c", "gunicorn.conf.py", "partnercenter.wsgi:application"]

@@ -122,7 +122,12 @@ def actor_for_user(user, *, ip=None) -> Actor:
 
 
 def actor_for_access_key(key, *, ip=None) -> Actor | None:
-    """The actor of a signed API call, or None when the key may not act (owner gone, partner suspended)."""
+    """The actor of a signed API call, or None when the key may not act (disabled, owner deactivated or
+    gone, partner suspended).
+
+    `key` comes with its owner, the owner's member or customer user and customer, and its partner already
+    joined (partnercenter/api/authentication.py reads them in one statement); the only statement here is
+    the member's roles, read afresh on every call so a right taken away is gone on the next request."""
     user = key.user
     if not key.is_active or not user.is_active:
         return None
@@ -132,6 +137,7 @@ def actor_for_access_key(key, *, ip=None) -> Actor | None:
         member = getattr(user, "member", None)
         if key.partner.status != PartnerStatus.ACTIVE or member is None or member.partner_id != key.partner_id:
             return None
+        member.partner = key.partner  # the same row, already read with the key: no second read
         return Actor(ActorKind.ACCESS_KEY, user=user, partner=key.partner, member=member, access_key=key,
                      permissions=member_permissions(member), ip=ip)
     customer_user = getattr(user, "customer_user", None)

@@ -93,11 +93,22 @@ TEMPLATES = [
 
 # ---------------------------------------------------------------------------------------------
 # Database: DATABASE_URL, e.g. postgres://postgres@127.0.0.1:5432/partnercenter
+# Persistent connections: a process keeps its connection for CONN_MAX_AGE seconds (PostgreSQL default
+# 60; 0 closes it after every request) and, with CONN_HEALTH_CHECKS (default on), checks it before
+# reusing it in a new request, so a database restart costs no failed request. SQLite defaults to 0:
+# the development server runs each request in a new thread, which would leave a connection behind per
+# request; gunicorn.conf.py turns persistence on for gunicorn whatever the database. A
+# `?conn_max_age=` in DATABASE_URL is honoured when CONN_MAX_AGE is not set.
 # ---------------------------------------------------------------------------------------------
 VAR_DIR.mkdir(exist_ok=True)
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'db.sqlite3'}")}
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
-if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+_sqlite = DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3"
+if "CONN_MAX_AGE" in env or "CONN_MAX_AGE" not in DATABASES["default"]:
+    DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0 if _sqlite else 60)
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = env.bool(
+    "CONN_HEALTH_CHECKS", default=DATABASES["default"].get("CONN_HEALTH_CHECKS", True))
+if _sqlite:
     # Several processes (web, worker, beat) share the file: wait for locks instead of failing.
     DATABASES["default"].setdefault("OPTIONS", {}).update({"timeout": 20, "transaction_mode": "IMMEDIATE"})
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

@@ -6,6 +6,10 @@ AuthenticationFailed, which the error handler renders as one identical 401 body,
 learns nothing about which AKs exist. Calls without valid credentials are counted per client address
 ("cbc.anon", partnercenter/api/throttling.py).
 
+Cost: one joined statement reads the key with its owner, membership or customer, and partner; a second
+reads the owner's roles once the signature has matched; the key's last use is written at most once a
+minute. Nothing is cached between requests (tests/security/test_auth_cost.py).
+
 Before anything else, a query string that repeats a parameter is refused (CBC.0100): otherwise one
 signed request could mean `customer_id=A` to one reader and `customer_id=B` to another. Only the
 parameters Huawei documents as lists on its GET endpoints may repeat.
@@ -15,6 +19,7 @@ import hashlib
 from datetime import timedelta
 
 from django.conf import settings
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from rest_framework.authentication import BaseAuthentication
@@ -52,6 +57,29 @@ def _header_value(request, name: str) -> str | None:
         return value.encode("latin-1").decode("utf-8")
     except (UnicodeEncodeError, UnicodeDecodeError):
         return value
+
+
+def _key_with_owner(ak: str):
+    """The key named by `ak` with everything the actor needs, in one statement: its owner, the owner's
+    membership (a partner key) or customer user and customer (a customer key), and the partner. The
+    owner's roles are read once the signature has matched (`actor_for_access_key`), so an unknown AK and a
+    known one cost the same before the check. Nothing is cached across requests: a key disabled or deleted,
+    a role changed, a member deactivated or a partner suspended counts from the very next request."""
+    return (
+        AccessKey.objects.select_related("partner", "user__member", "user__customer_user__customer")
+        .filter(ak=ak).first()
+    )
+
+
+def _note_use(key) -> None:
+    """Record when a key was last used, to the minute: a conditional UPDATE that runs only when the
+    key's row says its last use is more than a minute old, so a key in steady use writes once a minute
+    (and several processes racing for that minute write once), not once per request."""
+    now = timezone.now()
+    if key.last_used_at is not None and now - key.last_used_at <= _LAST_USED_GRANULARITY:
+        return
+    stale = Q(last_used_at__isnull=True) | Q(last_used_at__lt=now - _LAST_USED_GRANULARITY)
+    AccessKey.objects.filter(stale, pk=key.pk).update(last_used_at=now)
 
 
 class SignatureAuthentication(BaseAuthentication):
@@ -99,7 +127,7 @@ class SignatureAuthentication(BaseAuthentication):
         if body and declared is not None and declared != payload_hash:
             raise AuthenticationFailed()  # UNSIGNED-PAYLOAD is refused: our bodies are always signed
 
-        key = AccessKey.objects.select_related("user", "partner").filter(ak=auth.access_key).first()
+        key = _key_with_owner(auth.access_key)
         # Compute a signature even for an unknown AK so both paths cost the same.
         secret = secretbox.decrypt(key.sk_encrypted) if key is not None else "unknown-access-key"
         canonical = signing.canonical_request(
@@ -118,8 +146,6 @@ class SignatureAuthentication(BaseAuthentication):
         if sent_domain_id is not None and sent_domain_id != owner_domain_id:
             raise AuthenticationFailed()
 
-        now = timezone.now()
-        if key.last_used_at is None or now - key.last_used_at > _LAST_USED_GRANULARITY:
-            AccessKey.objects.filter(pk=key.pk).update(last_used_at=now)
+        _note_use(key)
         django_request.actor = actor
         return key.user, actor

@@ -7,6 +7,7 @@ from .pagination import OffsetLimitSerializer
 
 __all__ = [
     "ErrorResponse", "cbc_responses", "QueryIndirectPartnersReq", "IndirectPartnerInfo", "ListIndirectPartnersResponse",
+    "WhoAmIResponse",
 ]
 
 
@@ -51,3 +52,35 @@ class IndirectPartnerInfo(serializers.Serializer):
 class ListIndirectPartnersResponse(serializers.Serializer):
     count = serializers.IntegerField()
     indirect_partners = IndirectPartnerInfo(many=True)
+
+
+class WhoAmIPartner(serializers.Serializer):
+    domain_id = serializers.CharField()
+    account_name = serializers.CharField()
+    name = serializers.CharField()
+    partner_type = serializers.CharField()
+
+
+class WhoAmICustomer(serializers.Serializer):
+    customer_id = serializers.CharField(source="domain_id")
+    account_name = serializers.CharField(source="domain_name")
+    name = serializers.CharField(source="real_name")
+
+
+class WhoAmIResponse(serializers.Serializer):
+    """Who a signed call acts as (GET /v1/whoami), read from the actor the gateway built: no query of its own.
+    Exactly one of `partner` and `customer` is set; `permissions` are the key owner's rights at that partner
+    (empty for a customer key, which the customer endpoints admit without a partner right)."""
+
+    domain_id = serializers.SerializerMethodField()
+    access_key = serializers.CharField(source="access_key.ak")
+    user_name = serializers.CharField(source="user.username")
+    partner = WhoAmIPartner(allow_null=True)
+    customer = WhoAmICustomer(allow_null=True)
+    permissions = serializers.SerializerMethodField()
+
+    def get_domain_id(self, actor) -> str:
+        return (actor.partner or actor.customer).domain_id
+
+    def get_permissions(self, actor) -> list[str]:
+        return sorted(actor.permissions)

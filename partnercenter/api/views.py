@@ -1,5 +1,6 @@
-"""CBC endpoints of the core (a distributor's cloud resellers), and what every domain's endpoints share:
-`named_owner`, the one way an API view turns a request's `indirect_partner_id` into a partner."""
+"""CBC endpoints of the core (a distributor's cloud resellers, and `whoami` for checking credentials), and
+what every domain's endpoints share: `named_owner`, the one way an API view turns a request's
+`indirect_partner_id` into a partner."""
 
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
@@ -10,10 +11,12 @@ from .. import selectors
 from ..errors import Codes, DomainError
 from ..filters import ResellerFilter
 from .pagination import page
-from .permissions import IsDistributor
-from .serializers import IndirectPartnerInfo, ListIndirectPartnersResponse, QueryIndirectPartnersReq, cbc_responses
+from .permissions import IsDistributor, IsPartnerOrCustomer
+from .serializers import (
+    IndirectPartnerInfo, ListIndirectPartnersResponse, QueryIndirectPartnersReq, WhoAmIResponse, cbc_responses,
+)
 
-__all__ = ["named_owner", "IndirectPartnerQueryApi"]
+__all__ = ["named_owner", "IndirectPartnerQueryApi", "WhoAmIApi"]
 
 
 def named_owner(actor, indirect_partner_id, owner_for=selectors.book_owner):
@@ -44,3 +47,19 @@ class IndirectPartnerQueryApi(APIView):
         queryset = ResellerFilter.from_wire(data, selectors.resellers_for(request.auth))
         count, rows = page(queryset, data)
         return Response({"count": count, "indirect_partners": IndirectPartnerInfo(rows, many=True).data})
+
+
+class WhoAmIApi(APIView):
+    """GET /v1/whoami — who a key acts as: its partner (or customer), its AK, its owner and the owner's rights.
+
+    Our extension, for integrators checking their credentials and the rights their key carries. Signed like
+    every CBC call; any valid key may call it, whatever rights its owner holds (a key whose owner has none
+    learns exactly that). It answers from the actor the gateway built and runs no query of its own, so it
+    is also the trivial signed endpoint the benchmarks compare against."""
+
+    permission_classes = [IsPartnerOrCustomer]
+    required_permission = None  # any valid key: it shows the caller only itself
+
+    @extend_schema(responses=cbc_responses(WhoAmIResponse), operation_id="show_whoami")
+    def get(self, request):
+        return Response(WhoAmIResponse(request.auth).data)

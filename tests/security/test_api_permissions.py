@@ -32,6 +32,10 @@ def api_views():
             yield name, view_class
 
 
+# Endpoints any valid key may call whatever its owner's rights: they show the caller only itself.
+ANY_VALID_KEY = {"cbc-whoami"}
+
+
 def test_every_api_view_declares_the_right_it_needs():
     views = list(api_views())
     assert len(views) >= 25
@@ -42,7 +46,7 @@ def test_every_api_view_declares_the_right_it_needs():
             rights = required_rights(view, method)
             if rights is None:
                 undeclared.append(f"{method} {name}")
-            elif not rights and view_class.permission_classes != [IsCustomer]:
+            elif not rights and view_class.permission_classes != [IsCustomer] and name not in ANY_VALID_KEY:
                 open_to_partners.append(f"{method} {name}")
             unknown += [f"{method} {name}: {code}" for code in rights or () if code not in ALL_CODES]
     assert not undeclared, f"API views without required_permission: {undeclared}"

@@ -279,7 +279,7 @@ def page_patterns():
 
 
 def _is_api(pattern) -> bool:
-    return pattern.pattern.regex.pattern.lstrip("^").startswith(("v2", "v3", "api/"))
+    return pattern.pattern.regex.pattern.lstrip("^").startswith(("v1", "v2", "v3", "api/"))
 
 
 def _text_of(response) -> str:

@@ -167,3 +167,95 @@ def test_a_suspended_partner_is_locked_out_of_api_and_pages(api, tenant_a):
     client = login_client(tenant_a.admin.user)
     assert client.get("/customers/").status_code == 403
     assert client.get("/credentials/").status_code == 403
+
+
+# -------------------------------------------------------------------------------------------------
+# GET /v1/whoami: who a key acts as, for integrators checking their credentials
+# -------------------------------------------------------------------------------------------------
+
+WHOAMI = "/v1/whoami"
+
+
+def test_whoami_tells_a_partner_key_its_partner_owner_and_rights(api, tenant_a):
+    body = ok(call(api, "GET", WHOAMI, ak=tenant_a.key.ak, sk=tenant_a.secret, domain_id=tenant_a.partner.domain_id))
+
+    from partnercenter.permissions import ALL_CODES
+
+    assert body == {
+        "domain_id": tenant_a.partner.domain_id,
+        "access_key": tenant_a.key.ak,
+        "user_name": "a.admin",
+        "partner": {"domain_id": tenant_a.partner.domain_id, "account_name": "partner-a",
+                    "name": tenant_a.partner.name, "partner_type": "solution_provider"},
+        "customer": None,
+        # an administrator holds the whole catalogue, but the cloud-reseller rights only at a distributor
+        "permissions": sorted(ALL_CODES - {"resellers.view", "resellers.manage"}),
+    }
+    assert tenant_a.secret not in json.dumps(body)
+
+
+def test_whoami_shows_a_distributor_its_reseller_rights(api, db):
+    t = build_tenant("dw", partner_type="distributor")
+    body = ok(call(api, "GET", WHOAMI, ak=t.key.ak, sk=t.secret))
+    assert body["partner"]["partner_type"] == "distributor"
+    assert {"resellers.view", "resellers.manage"} <= set(body["permissions"])
+
+
+def test_whoami_needs_no_right_beyond_a_valid_key(api, tenant_a):
+    from ..factories import MemberFactory, RoleFactory
+
+    member = MemberFactory(partner=tenant_a.partner, roles=[RoleFactory(partner=tenant_a.partner, permissions=[])])
+    key, secret = make_access_key(member.user, partner=tenant_a.partner)
+
+    body = ok(call(api, "GET", WHOAMI, ak=key.ak, sk=secret))
+
+    assert (body["user_name"], body["access_key"], body["permissions"]) == (member.user.username, key.ak, [])
+    refused = call(api, "POST", QUERY, ak=key.ak, sk=secret, json={})  # while every other endpoint refuses it
+    assert (refused.status_code, refused.json()["error_code"]) == (403, "CBC.0151")
+
+
+def test_whoami_tells_a_customer_key_its_customer(api, tenant_a):
+    customer_user = CustomerUserFactory(customer=tenant_a.resale)
+    key, secret = make_access_key(customer_user.user)
+
+    body = ok(call(api, "GET", WHOAMI, ak=key.ak, sk=secret, domain_id=tenant_a.resale.domain_id))
+
+    assert body == {
+        "domain_id": tenant_a.resale.domain_id,
+        "access_key": key.ak,
+        "user_name": customer_user.user.username,
+        "partner": None,
+        "customer": {"customer_id": tenant_a.resale.domain_id, "account_name": tenant_a.resale.domain_name,
+                     "name": tenant_a.resale.real_name},
+        "permissions": [],
+    }
+
+
+@pytest.mark.parametrize("case", list(_refusals(None)))
+def test_whoami_refuses_what_every_signed_call_refuses(api, tenant_a, case):
+    kwargs = {"ak": tenant_a.key.ak, "sk": tenant_a.secret, "query": [("limit", "10")]}
+    kwargs.update(_refusals(tenant_a)[case])
+    if case == "tampered body":
+        kwargs["body"] = b'{"limit": 10}'
+    response = call(api, "GET", WHOAMI, **kwargs)
+    assert (response.status_code, response.json()) == (401, UNAUTHENTICATED)
+
+
+def test_whoami_unsigned_or_with_a_disabled_key_gets_the_same_401(api, tenant_a):
+    assert (api.get(WHOAMI).status_code, api.get(WHOAMI).json()) == (401, UNAUTHENTICATED)
+    tenant_a.key.status = AccessKeyStatus.DISABLED
+    tenant_a.key.save()
+    response = call(api, "GET", WHOAMI, ak=tenant_a.key.ak, sk=tenant_a.secret)
+    assert (response.status_code, response.json()) == (401, UNAUTHENTICATED)
+
+
+def test_whoami_is_documented_in_the_schema():
+    from drf_spectacular.generators import SchemaGenerator
+
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+    operation = schema["paths"][WHOAMI]["get"]
+    assert set(schema["paths"][WHOAMI]) == {"get"}
+    assert operation["operationId"] == "show_whoami"
+    ref = operation["responses"]["200"]["content"]["application/json"]["schema"]["$ref"]
+    component = schema["components"]["schemas"][ref.rsplit("/", 1)[1]]
+    assert {"domain_id", "access_key", "user_name", "partner", "customer", "permissions"} <= set(component["properties"])
