@@ -15,7 +15,7 @@ from .api.errors import json_error
 from .api.parsers import UNSTORABLE
 from .errors import MESSAGES, Codes
 
-__all__ = ["ActorMiddleware", "ApiLanguageMiddleware", "InputMiddleware", "API_PREFIXES"]
+__all__ = ["ActorMiddleware", "ApiLanguageMiddleware", "BodySizeMiddleware", "InputMiddleware", "API_PREFIXES"]
 
 API_PREFIXES = ("/v1/", "/v2/", "/v3/", "/api/")
 
@@ -36,10 +36,27 @@ class ApiLanguageMiddleware:
         return self.get_response(request)
 
 
+class BodySizeMiddleware:
+    """Refuse a request whose declared body is over DATA_UPLOAD_MAX_MEMORY_SIZE before anything reads it.
+    Django's own limit leaves out the file parts of a multipart form, and the CSRF check would read them
+    all before a later middleware could say no. The API answers CBC.0100, pages the 400 page."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if _content_length(request) <= settings.DATA_UPLOAD_MAX_MEMORY_SIZE:
+            return self.get_response(request)
+        problem = _("The request body is too large.")
+        if request.path.startswith(API_PREFIXES):
+            return json_error(Codes.PARAMETER, f"{MESSAGES[Codes.PARAMETER]} {problem}")
+        return render(request, "400.html", {"message": problem}, status=400)
+
+
 class InputMiddleware:
     """Refuse, before any view runs, what would otherwise reach the database or a parser as a 500: an
-    unstorable character in the path, the query string or a form field, and an API body over
-    DATA_UPLOAD_MAX_MEMORY_SIZE (the signature check reads the body, so this holds unauthenticated too).
+    unstorable character in the path, the query string or a form field (bodies over the size limit never
+    get here: BodySizeMiddleware).
     The API answers CBC.0100 in Huawei's shape, pages the 400 page. JSON bodies are checked by the
     API's parser (partnercenter/api/parsers.py)."""
 
@@ -62,8 +79,6 @@ class InputMiddleware:
 
     @staticmethod
     def problem(request, is_api) -> str | None:
-        if is_api and _content_length(request) > settings.DATA_UPLOAD_MAX_MEMORY_SIZE:
-            return _("The request body is too large.")
         fields = [request.GET]
         if not is_api and request.method == "POST":
             fields.append(request.POST)

@@ -14,10 +14,11 @@ from functools import wraps
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from rest_framework.response import Response
 
 from partnercenter.api.errors import error_body
-from partnercenter.errors import DomainError
+from partnercenter.errors import Codes, DomainError
 
 from ..errors import BillingCodes
 from ..models import IdempotencyKey
@@ -25,14 +26,18 @@ from ..models import IdempotencyKey
 __all__ = ["idempotent", "REPLAY_WINDOW"]
 
 REPLAY_WINDOW = timedelta(hours=24)
+KEY_LENGTH = 128  # IdempotencyKey.key; a longer key is refused, never cut (two keys would become one)
 
 
 def idempotent(method):
     @wraps(method)
     def wrapper(view, request, *args, **kwargs):
-        key = request.META.get("HTTP_X_IDEMPOTENCY_KEY", "").strip()[:128]
+        key = request.META.get("HTTP_X_IDEMPOTENCY_KEY", "").strip()
         if not key:
             return method(view, request, *args, **kwargs)
+        if len(key) > KEY_LENGTH:
+            raise DomainError(Codes.PARAMETER, _("X-Idempotency-Key may be at most %(length)d characters.")
+                              % {"length": KEY_LENGTH})
         access_key = request.auth.access_key
         fingerprint = hashlib.sha256(request.method.encode() + request.path.encode() + b"\n" + request.body).hexdigest()
         mine = IdempotencyKey.objects.filter(access_key=access_key, key=key)

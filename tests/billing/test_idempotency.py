@@ -74,3 +74,15 @@ def test_a_key_that_lost_the_right_is_refused_even_its_own_replay(tenant_a, body
     assert (replay.status_code, replay.json()["error_code"]) == (403, "CBC.0151")
     assert Adjustment.objects.count() == 1
     assert tenant_a.resale.account.balance == Decimal("5.00")
+
+
+def test_a_key_longer_than_it_can_be_stored_is_refused_never_cut(tenant_a, body):
+    """Cut to 128 characters, two orders sharing a long prefix became one: the second was 'replayed'."""
+    prefix = "P" * 128
+    first = allocate(tenant_a.key, tenant_a.secret, body, idempotency_key=prefix + "-order-1")
+    second = allocate(tenant_a.key, tenant_a.secret, body, idempotency_key=prefix + "-order-2")
+    exact = allocate(tenant_a.key, tenant_a.secret, body, idempotency_key=prefix)
+
+    assert [(r.status_code, r.json().get("error_code")) for r in (first, second)] == [(400, "CBC.0100")] * 2
+    assert exact.status_code == 200 and "Idempotent-Replayed" not in exact
+    assert Adjustment.objects.count() == 1 and IdempotencyKey.objects.count() == 1

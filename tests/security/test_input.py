@@ -183,6 +183,18 @@ def test_a_form_over_the_upload_limit_is_the_400_page(page, settings):
     assert response.status_code == 400
 
 
+@pytest.mark.parametrize("path", ["/login/", "/customers/register/"])
+def test_a_file_part_over_the_upload_limit_is_refused_before_it_is_read(page, settings, path):
+    """Django's own limit leaves file parts out: a 3 MB "upload" to a page that takes none is a 400 too."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1_000_000
+    upload = SimpleUploadedFile("big.bin", b"x" * 3_000_000)
+    response = page.post(path, {"username": "x", "file": upload})
+    assert response.status_code == 400
+    assert "The request body is too large." in response.content.decode() or "请求体过大" in response.content.decode()
+
+
 # -------------------------------------------------------------------------------------------
 # Amounts: plain decimal notation only, on pages and on the API
 # -------------------------------------------------------------------------------------------
