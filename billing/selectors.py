@@ -1,7 +1,6 @@
 """Every read of money, scoped to the actor."""
 
-from customers.choices import AssociationType
-from customers.selectors import customers_for
+from customers.selectors import resale_customers_for
 from partnercenter.money import ZERO
 from partnercenter.selectors import book_owner
 
@@ -53,10 +52,7 @@ def customer_balances_for(actor, customer_ids, *, indirect_partner_id=None):
     """Balances of the actor's resale customers among `customer_ids`; other ids are left out, as documented."""
     if not _reads_money(actor):
         return []
-    customers = customers_for(actor, indirect_partner_id=indirect_partner_id).filter(
-        domain_id__in=customer_ids,
-        associations__ended_on__isnull=True, associations__association_type=AssociationType.RESALE,
-    )
+    customers = resale_customers_for(actor, indirect_partner_id=indirect_partner_id).filter(domain_id__in=customer_ids)
     accounts = {a.customer_id: a for a in CustomerAccount.objects.filter(customer__in=customers)}
     return [(customer, accounts.get(customer.pk)) for customer in customers.order_by("pk")]
 

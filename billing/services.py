@@ -17,7 +17,6 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from customers.choices import AssociationType
 from customers.selectors import customer_for
 from customers.services import is_resale
 from partnercenter.choices import ActorKind
@@ -253,7 +252,7 @@ def reclaim_on_unbind(actor, *, association) -> Adjustment | None:
     """解绑回收: when a resale association ends (disassociation or type switch), the customer's whole
     remaining balance returns to the partner. Runs inside the caller's transaction, which holds the
     association's lock (the first in the order of locks.py)."""
-    if association.association_type != AssociationType.RESALE:
+    if not association.is_resale:  # (it has just ended: was it resale?)
         return None
     locks.lock_partner_account(association.partner)
     account = locks.lock_customer_account(association.customer)

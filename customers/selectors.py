@@ -9,11 +9,11 @@ from django.db.models import Prefetch
 
 from partnercenter.selectors import book_owner
 
-from .choices import EventInitiator, EventStatus
+from .choices import AssociationType, EventInitiator, EventStatus
 from .models import Association, AssociationEvent, Customer, NewCustomerTag, OpsAuthorization, Resource
 
 __all__ = [
-    "associations_for", "customers_for", "customer_for", "fee_center_overview", "events_for", "awaiting_decision",
+    "associations_for", "customers_for", "resale_customers_for", "customer_for", "fee_center_overview", "events_for", "awaiting_decision",
     "ops_authorizations_for", "resources_for", "new_customer_tags_for",
 ]
 
@@ -49,6 +49,13 @@ def customers_for(actor, *, indirect_partner_id: str | None = None):
         )
         .order_by("-id")
     )
+
+
+def resale_customers_for(actor, *, indirect_partner_id: str | None = None):
+    """The actor's customers whose active association is resale (代售): the only ones that hold allocated
+    funds and flexi-purchase coupons (customers.services.is_resale decides it for one association)."""
+    return customers_for(actor, indirect_partner_id=indirect_partner_id).filter(
+        associations__ended_on__isnull=True, associations__association_type=AssociationType.RESALE)
 
 
 def customer_for(actor, customer_id: str, *, indirect_partner_id: str | None = None):

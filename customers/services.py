@@ -295,8 +295,7 @@ def assign_account_manager(actor, *, customer_id: str, member_id=None) -> Associ
 def is_resale(association) -> bool:
     """Resale (代售): the partner pays the cloud for the customer, so only a resale customer holds funds
     the partner allocated and may let the partner operate its account. The one place this is decided."""
-    return association is not None and association.ended_on is None and \
-        association.association_type == AssociationType.RESALE
+    return association is not None and association.ended_on is None and association.is_resale
 
 
 def eligibility_failures(customer, checks) -> list[str]:

@@ -21,8 +21,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from customers.choices import AssociationType
-from customers.selectors import customers_for
+from customers.selectors import customers_for, resale_customers_for
 from customers.templatetags.customers_tags import mask
 from partnercenter.confirmation import confirming, posted, two_step
 from partnercenter.exports import EXPORT_LIMIT, local_time, xlsx_response
@@ -83,10 +82,7 @@ def quotas(request):
 def _customer_choices(actor, quota) -> list[tuple[str, str]]:
     """The customers the actor may give a coupon from this quota: flexi-purchase coupons (现金券) go to
     resale customers only. Names masked, as in 我的客户."""
-    queryset = customers_for(actor)
-    if services.resale_only(quota):
-        queryset = queryset.filter(associations__ended_on__isnull=True,
-                                   associations__association_type=AssociationType.RESALE)
+    queryset = resale_customers_for(actor) if services.resale_only(quota) else customers_for(actor)
     return [(domain_id, f"{mask(name)} ({domain_id})")
             for domain_id, name in queryset.prefetch_related(None).values_list("domain_id", "domain_name")]
 

@@ -12,7 +12,7 @@ from partnercenter.api.views import named_owner
 from partnercenter.errors import Codes, DomainError
 
 from .. import selectors, services
-from ..choices import AssociationType, ChargingMode, OnDemandStatus
+from ..choices import ChargingMode, OnDemandStatus
 from ..errors import CustomerCodes
 from ..filters import CustomerFilter, ResourceFilter
 from .serializers import (
@@ -121,7 +121,7 @@ class OnDemandResourcesApi(APIView):
         customer = selectors.customer_for(actor, data["customer_id"], indirect_partner_id=indirect_partner_id)
         if customer is None:
             raise DomainError(Codes.NOT_FOUND)
-        if customer.active_associations[0].association_type != AssociationType.RESALE:
+        if not services.is_resale(customer.active_associations[0]):
             raise DomainError(CustomerCodes.NOT_RESALE)
         queryset = ResourceFilter.from_wire(
             data, selectors.resources_for(actor, customer, ChargingMode.ON_DEMAND).select_related("customer"),
