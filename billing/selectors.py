@@ -10,7 +10,7 @@ from .models import Adjustment, CustomerAccount, LedgerEntry, PartnerAccount, Re
 __all__ = [
     "MONEY_RIGHTS", "account_owner", "partner_account_of", "adjustments_for", "partner_ledger_for",
     "customer_balances_for", "customer_account_of", "customer_ledger_for", "recharges_for",
-    "can_purchase", "partner_accounts_of", "available_change",
+    "can_purchase", "partner_accounts_of", "available_change", "available_after",
 ]
 
 

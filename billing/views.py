@@ -22,7 +22,7 @@ from partnercenter.confirmation import confirming, posted, two_step
 from partnercenter.errors import DomainError
 from partnercenter.exports import EXPORT_LIMIT, local_time, xlsx_response
 from partnercenter.filters import ResellerFilter
-from partnercenter.pages import form_error, member_page, paginate
+from partnercenter.pages import chosen_ids, form_error, member_page, paginate
 from partnercenter.selectors import reseller_for, resellers_for
 
 from . import payments, selectors, services
@@ -155,21 +155,13 @@ def sandbox_pay(request, trans_id):
 # 拨款 (single and batch) and 回收 for customers
 # ---------------------------------------------------------------------------------------------
 
-def _chosen_ids(request) -> list[str]:
-    ids = []
-    for value in request.GET.getlist("customer"):
-        value = value.strip()
-        if value and value not in ids:
-            ids.append(value[:64])
-    return ids
-
 
 @member_page("funds.allocate")
 def allocate(request):
     """拨款 / 批量拨款 to the customers named in the query (?customer=…&customer=…): amounts, then a
     confirmation, then one service call with a result per customer."""
     actor = request.actor
-    ids = _chosen_ids(request)
+    ids = chosen_ids(request.GET.getlist("customer"))
     too_many = len(ids) > services.BATCH_LIMIT
     ids = ids[:services.BATCH_LIMIT]
     visible = {c.domain_id: c for c in customers_for(actor).filter(domain_id__in=ids)} if ids else {}

@@ -7,7 +7,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 
-__all__ = ["member_page", "customer_page", "signed_in_page", "posted", "paginate", "form_error"]
+__all__ = ["member_page", "customer_page", "signed_in_page", "posted", "paginate", "form_error", "chosen_ids"]
 
 
 def _guard(check):
@@ -52,6 +52,16 @@ def form_error(request, form, exc):
         messages.error(request, str(exc.message))
 
 
+
+
+def chosen_ids(values) -> list[str]:
+    """The ids a list page passed on (?customer=…&customer=…): trimmed, each once, in order."""
+    ids = []
+    for value in values:
+        value = value.strip()[:64]
+        if value and value not in ids:
+            ids.append(value)
+    return ids
 
 
 def posted(request):

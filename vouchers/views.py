@@ -25,11 +25,11 @@ from customers.selectors import customers_for, resale_customers_for
 from customers.templatetags.customers_tags import mask
 from partnercenter.confirmation import confirming, posted, two_step
 from partnercenter.exports import EXPORT_LIMIT, local_time, xlsx_response
-from partnercenter.pages import customer_page, member_page, paginate
+from partnercenter.pages import chosen_ids, customer_page, member_page, paginate
 from partnercenter.selectors import resellers_for
 
 from . import selectors, services
-from .choices import CouponStatus, CouponType, QuotaStatus, QuotaType
+from .choices import CouponType, QuotaStatus, QuotaType
 from .filters import (
     CouponFilter, CouponRecordFilter, CustomerCouponFilter, IssuedQuotaFilter, QuotaFilter, QuotaRecordFilter,
 )
@@ -40,14 +40,6 @@ __all__ = [
     "reseller_reclaim", "fee_center_coupons",
 ]
 
-
-def _chosen_ids(values) -> list[str]:
-    ids = []
-    for value in values:
-        value = value.strip()[:64]
-        if value and value not in ids:
-            ids.append(value)
-    return ids
 
 
 def _require_distributor(actor):
@@ -98,9 +90,9 @@ def issue(request, quota_id):
     customers = _customer_choices(actor, quota) if usable else []
     # A customer confirmed a moment ago who has since left still goes to the service, which refuses
     # that row alone and says why.
-    extra = _chosen_ids(request.POST.getlist("customers"))[:services.BATCH_LIMIT] if confirming(request) else []
+    extra = chosen_ids(request.POST.getlist("customers"))[:services.BATCH_LIMIT] if confirming(request) else []
     form = IssueCouponsForm(posted(request), quota=quota, customers=customers, extra_ids=extra,
-                            initial={"customers": _chosen_ids(request.GET.getlist("customer"))})
+                            initial={"customers": chosen_ids(request.GET.getlist("customer"))})
     context = {"form": form, "quota": quota, "usable": usable, "flexi": services.resale_only(quota)}
     if not usable:
         return render(request, "vouchers/issue.html", context)
@@ -152,7 +144,6 @@ def coupons(request):
     form, queryset = _filtered_coupons(request)
     return render(request, "vouchers/coupons.html", {
         "form": form, "page": paginate(request, queryset), "can_reclaim": request.actor.has_perm("vouchers.issue"),
-        "effective": CouponStatus.EFFECTIVE,
     })
 
 
@@ -187,13 +178,13 @@ def reclaim(request):
     """回收 the coupons named in the query (?coupon=…&coupon=…): always each one's whole remaining
     balance, back to its quota. Coupons that are not effective are refused by the service, row by row."""
     actor = request.actor
-    ids = _chosen_ids(request.GET.getlist("coupon"))
+    ids = chosen_ids(request.GET.getlist("coupon"))
     too_many = len(ids) > services.BATCH_LIMIT
     ids = ids[:services.BATCH_LIMIT]
     found = {c.coupon_id: c for c in selectors.coupons_for(actor).filter(coupon_id__in=ids)} if ids else {}
     chosen = [found[i] for i in ids if i in found]
     for coupon in chosen:
-        coupon.reclaimable = coupon.status == CouponStatus.EFFECTIVE
+        coupon.reclaimable = coupon.is_effective
     form = RemarkForm(posted(request))
     context = {
         "form": form, "coupons": chosen, "missing": [i for i in ids if i not in found], "too_many": too_many,
@@ -286,13 +277,13 @@ def reseller_reclaim(request):
     """Take back what is left of child quotas (?quota=…&quota=…) issued to resellers, with a remark."""
     actor = request.actor
     _require_distributor(actor)
-    ids = _chosen_ids(request.GET.getlist("quota"))[:services.BATCH_LIMIT]
+    ids = chosen_ids(request.GET.getlist("quota"))[:services.BATCH_LIMIT]
     found = {q.quota_id: q for q in selectors.issued_quotas_for(actor).filter(quota_id__in=ids)} if ids else {}
     chosen = [found[i] for i in ids if i in found]
     form = RemarkForm(posted(request))
     context = {
         "form": form, "quotas": chosen, "missing": [i for i in ids if i not in found],
-        "total": sum((q.balance for q in chosen if q.status != QuotaStatus.RECLAIMED), Decimal("0.00")),
+        "total": sum((q.balance for q in chosen if not q.is_reclaimed), Decimal("0.00")),
     }
     if not chosen:
         return render(request, "vouchers/reseller_reclaim.html", context)
