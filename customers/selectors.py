@@ -34,7 +34,7 @@ def associations_for(actor, *, indirect_partner_id: str | None = None):
 def customers_for(actor, *, indirect_partner_id: str | None = None):
     """Customers with their active association (as `active_associations`) and account manager, ready for
     lists. An `indirect_partner_id` that is not one of the actor's resellers gives no rows (the API
-    says "not found" through `partnercenter.api.views.named_reseller` first)."""
+    says "not found" through `partnercenter.api.views.named_owner` first)."""
     if actor.is_customer:
         return Customer.objects.filter(pk=actor.customer.pk)
     associations = associations_for(actor, indirect_partner_id=indirect_partner_id)
