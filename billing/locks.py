@@ -11,23 +11,70 @@ movements never wait on each other in a cycle:
 
 The conditional UPDATEs in services.py lock the same rows again, in the same order; the explicit
 locks here make the order visible and let the services re-check what they checked before.
+
+A batch (批量拨款) takes the same locks for all its rows at once, one statement per step: its
+customers' associations in pk order, the partner's account, then its customers' accounts in pk order.
 """
 
 from customers import locks as customer_locks
+from customers.models import Association
 
 from .models import CustomerAccount, PartnerAccount
 
-__all__ = ["lock_partner_account", "lock_customer_account", "lock_customer_movement", "lock_reseller_movement"]
+__all__ = ["lock_partner_account", "lock_customer_account", "lock_customer_accounts", "lock_customer_movement",
+           "lock_reseller_movement", "lock_current_associations"]
 
 
 def lock_partner_account(partner) -> PartnerAccount:
-    PartnerAccount.objects.get_or_create(partner=partner)
-    return PartnerAccount.objects.select_for_update(no_key=True).get(partner=partner)
+    """The partner's account, locked (created first if the partner has none yet)."""
+    locked = PartnerAccount.objects.select_for_update(no_key=True)
+    account = locked.filter(partner=partner).first()
+    if account is None:
+        PartnerAccount.objects.get_or_create(partner=partner)
+        account = locked.get(partner=partner)
+    return account
 
 
 def lock_customer_account(customer) -> CustomerAccount:
-    CustomerAccount.objects.get_or_create(customer=customer)
-    return CustomerAccount.objects.select_for_update(no_key=True).get(customer=customer)
+    """The customer's account, locked (created first if the customer has none yet)."""
+    locked = CustomerAccount.objects.select_for_update(no_key=True)
+    account = locked.filter(customer=customer).first()
+    if account is None:
+        CustomerAccount.objects.get_or_create(customer=customer)
+        account = locked.get(customer=customer)
+    return account
+
+
+def lock_customer_accounts(customer_ids) -> dict[int, CustomerAccount]:
+    """The accounts of these customers (by customer pk), locked in pk order; the missing ones are
+    created first, all in one INSERT. One statement when every customer has an account, three otherwise."""
+    customer_ids = set(customer_ids)
+    locked = CustomerAccount.objects.select_for_update(no_key=True).order_by("pk")
+    accounts = {account.customer_id: account for account in locked.filter(customer_id__in=customer_ids)}
+    missing = sorted(customer_ids - accounts.keys())
+    if missing:
+        CustomerAccount.objects.bulk_create([CustomerAccount(customer_id=pk) for pk in missing], ignore_conflicts=True)
+        accounts.update((account.customer_id, account) for account in locked.filter(customer_id__in=missing))
+    return accounts
+
+
+def lock_current_associations(associations) -> dict[int, Association | None]:
+    """`lock_current_association` for many at once: `associations` were seen before the transaction;
+    returns, by the pk of each, the association that holds now between the same customer and partner,
+    locked (the same row while it is active, the new one after a type switch, None after a
+    disassociation). One statement (pk order), and a second only when some of them ended meanwhile."""
+    seen = {association.pk: association for association in associations}
+    locked = Association.objects.select_for_update(no_key=True).order_by("pk")
+    current = {a.pk: a for a in locked.filter(pk__in=seen) if a.ended_on is None}
+    ended = [seen[pk] for pk in seen if pk not in current]
+    if ended:
+        # Read after the wait, so it sees what a type switch created (cf. lock_current_association).
+        replacements = {}
+        for a in locked.filter(customer_id__in={e.customer_id for e in ended},
+                               partner_id__in={e.partner_id for e in ended}, ended_on__isnull=True):
+            replacements.setdefault((a.customer_id, a.partner_id), a)
+        current.update((e.pk, replacements.get((e.customer_id, e.partner_id))) for e in ended)
+    return current
 
 
 def lock_customer_movement(partner, customer, association):

@@ -13,17 +13,21 @@ How a movement stays exact:
 - each changed balance gets its LedgerEntry, with the balance after, in the same transaction.
 """
 
-from django.db.models import F
+from collections import defaultdict
+from decimal import Decimal
+
+from django.db import OperationalError, models, transaction
+from django.db.models import Case, F, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from customers.selectors import customer_for
+from customers.selectors import customer_for, customers_for
 from customers.services import is_resale
-from partnercenter.choices import ActorKind
+from partnercenter.choices import ActorKind, OperationResult
 from partnercenter.errors import Codes, DomainError
-from partnercenter.models import Partner
+from partnercenter.models import OperationLog, Partner
 from partnercenter.money import ZERO, parse_amount
-from partnercenter.oplog import operation, require_code
+from partnercenter.oplog import Entry, operation, require_code
 from partnercenter.selectors import book_owner, reseller_for
 
 from . import locks
@@ -47,6 +51,37 @@ RECHARGE_ENTITIES = ("华为软件技术有限公司", "华为云计算技术有
 def _require(actor, permission):
     if not actor.is_partner or not actor.has_perm(permission):
         raise DomainError(Codes.FORBIDDEN)
+
+
+def _log_rows(actor, action, rows) -> None:
+    """The operation-log rows of a batch's items, inserted at once: for each (target, detail, error_code)
+    the row `oplog.operation()` writes for one write ("" for a success). Inside the batch's transaction."""
+    kind = actor.kind if actor.kind in ActorKind.values else ActorKind.ANONYMOUS
+    user = actor.user if getattr(actor.user, "pk", None) else None
+    access_key = actor.access_key.ak if actor.access_key is not None else ""
+    logs = []
+    for target, detail, error_code in rows:
+        target_type, target_id, target_label = Entry(target=target).describe()
+        logs.append(OperationLog(
+            partner=actor.partner, actor_kind=kind, actor_user=user, access_key=access_key, actor_label=actor.label,
+            action=action, target_type=target_type, target_id=target_id, target_label=target_label,
+            result=OperationResult.FAILURE if error_code else OperationResult.SUCCESS, error_code=error_code,
+            detail=detail, ip=actor.ip))
+    OperationLog.objects.bulk_create(logs)
+
+
+def _retrying(work, attempts=3):
+    """Run `work`, one transaction, again when the database aborted it to break a deadlock (a batch
+    that finds an association replaced by a type switch locks the new one after the others, out of pk
+    order) — never inside a caller's transaction, which the abort has spoiled."""
+    for attempt in range(attempts):
+        try:
+            return work()
+        except OperationalError as exc:
+            state = getattr(exc.__cause__, "pgcode", None) or getattr(exc.__cause__, "sqlstate", None)
+            nested = transaction.get_connection().in_atomic_block
+            if state not in ("40P01", "40001") or attempt == attempts - 1 or nested:
+                raise
 
 
 def _require_platform(actor):
@@ -178,10 +213,10 @@ def _lock_and_recheck(owner, customer):
     _ensure_resale(locks.lock_customer_movement(owner, customer, customer.active_associations[0]))
 
 
-def _allocate(actor, owner, customer, amount, *, batch_id="") -> Adjustment:
+def _allocate(actor, owner, customer, amount) -> Adjustment:
     _lock_and_recheck(owner, customer)
     adjustment = Adjustment.objects.create(partner=owner, customer=customer, operation_type=OperationType.ALLOCATE,
-                                           amount=amount, batch_id=batch_id, operator=actor.label)
+                                           amount=amount, operator=actor.label)
     _debit_partner_available(owner, amount, trade_type=TradeType.BEADJUST, trans_id=adjustment.trans_id,
                              adjustment=adjustment, counterparty=customer.domain_id)
     _change_customer_balance(customer, amount, trade_type=TradeType.BEADJUST, trans_id=adjustment.trans_id,
@@ -202,31 +237,132 @@ def allocate_to_customer(actor, *, customer_id, amount, indirect_partner_id=None
 
 
 def batch_allocate(actor, *, rows, verification_code=None) -> list[dict]:
-    """批量拨款 with a result per row: each row is its own transaction, so one invalid row (unknown
-    customer, bad amount, balance exhausted) fails alone and changes nothing, while the others go
-    through. The verification code is checked once for the batch. Returns
-    [{"customer_id", "amount", "ok", "trans_id" | "error_code", "error_msg"}] in input order."""
+    """批量拨款 with a result per row: one invalid row (bad amount, unknown or referral customer, a
+    customer who left or switched to referral meanwhile, balance exhausted) fails alone and changes
+    nothing, while the others go through. The verification code is checked once for the batch. Returns
+    [{"customer_id", "amount", "ok", "trans_id" | "error_code", "error_msg"}] in input order.
+
+    Set-based: a constant number of statements whatever the number of rows. Every row is checked and
+    its customer resolved first (one read for the batch); then, in one transaction, the rows'
+    associations are locked (pk order) and checked again, the partner's account is locked and the rows
+    that fit its allocatable balance are chosen in input order (a row that does not fit fails, a later
+    smaller one may still fit — as if the rows had run one by one), the partner is debited once for
+    their total by a conditional UPDATE, the customers' accounts are locked and credited in one UPDATE,
+    and the adjustments, ledger entries (each with its balance after, in row order) and operation-log
+    rows are inserted in bulk."""
     _require(actor, "funds.allocate")
+    rows = list(rows or [])
     if not rows or len(rows) > BATCH_LIMIT:
         raise DomainError(Codes.PARAMETER, _("Give 1 to %(limit)d customers.") % {"limit": BATCH_LIMIT})
     require_code(actor, "funds.allocate", verification_code)
     batch_id = new_trans_id()
-    results = []
-    for customer_id, raw_amount in rows:
-        result = {"customer_id": customer_id, "amount": str(raw_amount)}
+    results = [{"customer_id": customer_id, "amount": str(raw_amount)} for customer_id, raw_amount in rows]
+    outcomes = {}  # row index → its Adjustment, or the DomainError that refused it
+    candidates = []  # (row index, customer, amount), in input order: checked before the transaction
+    amounts = {}
+    for index, (_customer_id, raw_amount) in enumerate(rows):
         try:
-            amount = parse_amount(raw_amount)
-            owner, customer = _resale_customer(actor, customer_id, None)
-            with operation(actor, "funds.allocate", target=customer,
-                           detail={"amount": str(amount), "batch_id": batch_id}) as entry:
-                adjustment = _allocate(actor, owner, customer, amount, batch_id=batch_id)
-                entry.detail["trans_id"] = adjustment.trans_id
+            amounts[index] = parse_amount(raw_amount)
         except DomainError as exc:
-            result.update(ok=False, error_code=exc.code, error_msg=str(exc.message))
+            outcomes[index] = exc
+    wanted = {rows[index][0] for index in amounts if rows[index][0]}
+    found = {c.domain_id: c for c in customers_for(actor).filter(domain_id__in=wanted)} if wanted else {}
+    for index, amount in amounts.items():
+        customer = found.get(rows[index][0]) if rows[index][0] else None
+        try:
+            if customer is None:
+                raise DomainError(Codes.NOT_FOUND, _("The customer does not exist."))
+            _ensure_resale(customer.active_associations[0])
+        except DomainError as exc:
+            outcomes[index] = exc
         else:
-            result.update(ok=True, trans_id=adjustment.trans_id, amount=str(amount))
-        results.append(result)
+            candidates.append((index, customer, amount))
+    if candidates:
+        outcomes.update(_retrying(lambda: _allocate_batch(actor, actor.partner, candidates, batch_id)))
+    for index, result in enumerate(results):
+        outcome = outcomes[index]
+        if isinstance(outcome, DomainError):
+            result.update(ok=False, error_code=outcome.code, error_msg=str(outcome.message))
+        else:
+            result.update(ok=True, trans_id=outcome.trans_id, amount=str(outcome.amount))
     return results
+
+
+def _allocate_batch(actor, owner, candidates, batch_id) -> dict:
+    """The locked part of batch_allocate, one transaction: {row index: Adjustment | DomainError}."""
+    outcomes, logged = {}, []
+    with transaction.atomic():
+        current = locks.lock_current_associations(c.active_associations[0] for _i, c, _a in candidates)
+        eligible = []
+        for index, customer, amount in candidates:
+            try:  # checked again under the lock: a disassociation or type switch may have committed since
+                _ensure_resale(current[customer.active_associations[0].pk])
+            except DomainError as exc:
+                outcomes[index] = exc
+            else:
+                eligible.append((index, customer, amount))
+        moving = []
+        if eligible:
+            account = locks.lock_partner_account(owner)
+            available = account.available
+            for index, customer, amount in eligible:  # in input order, as if one by one
+                if amount > available:
+                    outcomes[index] = DomainError(BillingCodes.INSUFFICIENT_BALANCE)
+                else:
+                    available -= amount
+                    moving.append((index, customer, amount))
+        if moving:
+            _move_batch(actor, owner, account, moving, batch_id, outcomes)
+        for index, customer, amount in candidates:
+            outcome = outcomes[index]
+            detail = {"amount": str(amount), "batch_id": batch_id}
+            if isinstance(outcome, DomainError):
+                logged.append((customer, detail, outcome.code))
+            else:
+                logged.append((customer, {**detail, "trans_id": outcome.trans_id}, ""))
+        _log_rows(actor, "funds.allocate", logged)
+    return outcomes
+
+
+def _move_batch(actor, owner, account, moving, batch_id, outcomes) -> None:
+    """Debit the partner once for the total, credit every customer, write the adjustments and both
+    sides' ledger entries — the partner's account is locked and covers the total."""
+    total = sum(amount for _i, _c, amount in moving)
+    now = timezone.now()
+    if not PartnerAccount.objects.filter(
+            pk=account.pk, cash_balance__gte=F("allocated_amount") - F("credit_limit") + total,
+    ).update(allocated_amount=F("allocated_amount") + total, updated_at=now):
+        raise DomainError(BillingCodes.INSUFFICIENT_BALANCE)  # the lock makes this impossible; a backstop
+    customer_accounts = locks.lock_customer_accounts(customer.pk for _i, customer, _a in moving)
+    adjustments = Adjustment.objects.bulk_create([
+        Adjustment(partner=owner, customer=customer, operation_type=OperationType.ALLOCATE, amount=amount,
+                   batch_id=batch_id, operator=actor.label, created_at=now)
+        for _i, customer, amount in moving])
+    allocated, funds = account.allocated_amount, account.cash_balance + account.credit_limit
+    balances = {pk: customer_account.balance for pk, customer_account in customer_accounts.items()}
+    entries = []
+    for (index, customer, amount), adjustment in zip(moving, adjustments):
+        allocated += amount
+        balances[customer.pk] += amount
+        entries += [
+            LedgerEntry(partner=owner, balance_type=BalanceType.ALLOCATED, trade_type=TradeType.BEADJUST, amount=amount,
+                        balance_after=allocated, available_after=funds - allocated, trans_id=adjustment.trans_id,
+                        adjustment=adjustment, counterparty=customer.domain_id, created_at=now),
+            LedgerEntry(customer=customer, balance_type=BalanceType.CASH, trade_type=TradeType.BEADJUST, amount=amount,
+                        balance_after=balances[customer.pk], trans_id=adjustment.trans_id, adjustment=adjustment,
+                        counterparty=owner.domain_id, created_at=now),
+        ]
+        outcomes[index] = adjustment
+    LedgerEntry.objects.bulk_create(entries)
+    credits = defaultdict(Decimal)
+    for _i, customer, amount in moving:
+        credits[customer_accounts[customer.pk].pk] += amount
+    credited = CustomerAccount.objects.filter(pk__in=credits).update(
+        balance=F("balance") + Case(*(When(pk=pk, then=Value(amount)) for pk, amount in credits.items()),
+                                    output_field=models.DecimalField(max_digits=18, decimal_places=2)),
+        updated_at=now)
+    if credited != len(credits):
+        raise DomainError(Codes.INTERNAL)  # the accounts are locked: a backstop
 
 
 def reclaim_from_customer(actor, *, customer_id, amount, indirect_partner_id=None, verification_code=None) -> Adjustment:

@@ -9,20 +9,21 @@ checked again under the lock, so a race ends in a refusal, never in value nobody
 """
 
 from collections import defaultdict
+from decimal import Decimal
 
-from django.db import transaction
-from django.db.models import F
+from django.db import OperationalError, models, transaction
+from django.db.models import Case, F, Q, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from customers import locks as customer_locks
-from customers.selectors import customer_for
+from customers.selectors import customers_for
 from customers.services import is_resale
 from partnercenter.actors import SCHEDULER
+from partnercenter.choices import ActorKind, OperationResult
 from partnercenter.errors import Codes, DomainError
-from partnercenter.models import Partner
+from partnercenter.models import OperationLog, Partner
 from partnercenter.money import parse_amount
-from partnercenter.oplog import operation, require_code
+from partnercenter.oplog import Entry, operation, require_code
 from partnercenter.selectors import book_owner, reseller_for
 
 from . import locks, selectors
@@ -37,11 +38,43 @@ __all__ = [
 
 MAX_LIMITS = 10  # at most ten cloud service types and ten products on a coupon
 BATCH_LIMIT = 100  # customers, coupons or resellers in one operation
+MONEY_FIELD = models.DecimalField(max_digits=18, decimal_places=2)
 
 
 def _require(actor, permission):
     if not actor.is_partner or not actor.has_perm(permission):
         raise DomainError(Codes.FORBIDDEN)
+
+
+def _log_rows(actor, action, rows) -> None:
+    """The operation-log rows of a batch's items, inserted at once: for each (target, detail, error_code)
+    the row `oplog.operation()` writes for one write ("" for a success). Inside the batch's transaction."""
+    kind = actor.kind if actor.kind in ActorKind.values else ActorKind.ANONYMOUS
+    user = actor.user if getattr(actor.user, "pk", None) else None
+    access_key = actor.access_key.ak if actor.access_key is not None else ""
+    logs = []
+    for target, detail, error_code in rows:
+        target_type, target_id, target_label = Entry(target=target).describe()
+        logs.append(OperationLog(
+            partner=actor.partner, actor_kind=kind, actor_user=user, access_key=access_key, actor_label=actor.label,
+            action=action, target_type=target_type, target_id=target_id, target_label=target_label,
+            result=OperationResult.FAILURE if error_code else OperationResult.SUCCESS, error_code=error_code,
+            detail=detail, ip=actor.ip))
+    OperationLog.objects.bulk_create(logs)
+
+
+def _retrying(work, attempts=3):
+    """Run `work`, one transaction, again when the database aborted it to break a deadlock (a batch
+    that finds an association replaced by a type switch locks the new one after the others, out of pk
+    order) — never inside a caller's transaction, which the abort has spoiled."""
+    for attempt in range(attempts):
+        try:
+            return work()
+        except OperationalError as exc:
+            state = getattr(exc.__cause__, "pgcode", None) or getattr(exc.__cause__, "sqlstate", None)
+            nested = transaction.get_connection().in_atomic_block
+            if state not in ("40P01", "40001") or attempt == attempts - 1 or nested:
+                raise
 
 
 # ---------------------------------------------------------------------------------------------
@@ -113,9 +146,16 @@ def _limits(requested, allowed, what):
 def issue_coupons(actor, *, quota_id, customer_ids, face_value, valid_time=None, expire_time=None,
                   cloud_service_types=None, product_ids=None, remark="", indirect_partner_id=None,
                   verification_code=None) -> tuple[list[dict], list[dict]]:
-    """发放: one coupon of `face_value` to each customer from a usable quota. Each customer is its own
-    transaction: the quota drops by face value × customers who got one, never below zero.
-    Returns (coupon_infos [{id, coupon_id}], error_details [{id, error_code, error_msg}])."""
+    """发放: one coupon of `face_value` to each customer from a usable quota: the quota drops by face value
+    × customers who got one, never below zero. A customer who cannot receive one fails alone; when the
+    quota runs out, the last customers (input order) get QUOTA_SHORT.
+    Returns (coupon_infos [{id, coupon_id}], error_details [{id, error_code, error_msg}]).
+
+    Set-based: a constant number of statements whatever the number of customers. The customers are
+    resolved and checked first (one read); then, in one transaction, their associations are locked (pk
+    order) and checked again, the quota is locked once, checked again and debited once for the total
+    by a conditional UPDATE, and the coupons, their records and the operation-log rows are inserted in
+    bulk."""
     _require(actor, "vouchers.issue")
     require_code(actor, "coupons.issue", verification_code)
     owner = book_owner(actor, indirect_partner_id)
@@ -140,37 +180,89 @@ def issue_coupons(actor, *, quota_id, customer_ids, face_value, valid_time=None,
         raise DomainError(Codes.PARAMETER, _("Give 1 to %(limit)d customers.") % {"limit": BATCH_LIMIT})
     remark = (remark or "")[:255]
 
-    coupon_infos, error_details = [], []
+    indirect = indirect_partner_id if owner != actor.partner else None
+    found = {c.domain_id: c for c in customers_for(actor, indirect_partner_id=indirect).filter(
+        domain_id__in=[i for i in ids if i])}
+    outcomes, candidates = {}, []  # outcomes: customer id → Coupon | DomainError
     for customer_id in ids:
+        customer = found.get(customer_id) if customer_id else None
         try:
-            customer = customer_for(actor, customer_id,
-                                    indirect_partner_id=indirect_partner_id if owner != actor.partner else None)
             if customer is None:
                 raise DomainError(VoucherCodes.CUSTOMER_NOT_ELIGIBLE, _("The customer is not yours."))
             if quota.designated_customer_id and quota.designated_customer_id != customer.pk:
                 raise DomainError(VoucherCodes.DESIGNATED_CUSTOMER)
             _ensure_recipient(quota, customer.active_associations[0])
-            with operation(actor, "coupons.issue", target=customer,
-                           detail={"quota_id": quota.quota_id, "face_value": str(face_value)}) as entry:
-                # Checked again under the association's lock: a disassociation that committed since
-                # reclaimed the customer's coupons and must not be followed by a new one.
-                _ensure_recipient(quota, customer_locks.lock_current_association(customer.active_associations[0]))
-                _take_from_quota(quota, face_value)
-                coupon = Coupon.objects.create(
-                    quota=quota, partner=owner, customer=customer, coupon_type=quota.coupon_type, face_value=face_value,
-                    balance=face_value, valid_time=valid_time, expire_time=expire_time,
-                    status=CouponStatus.EFFECTIVE if valid_time <= now else CouponStatus.INACTIVE,
-                    cloud_service_types=service_types, product_ids=products, remark=remark,
-                )
-                CouponRecord.objects.create(partner=owner, operation_type=CouponOperation.ISSUE, quota=quota,
-                                            coupon=coupon, customer=customer, amount=face_value, remark=remark,
-                                            operator=actor.label)
-                entry.detail["coupon_id"] = coupon.coupon_id
         except DomainError as exc:
-            error_details.append({"id": customer_id, "error_code": exc.code, "error_msg": str(exc.message)})
+            outcomes[customer_id] = exc
         else:
-            coupon_infos.append({"id": customer_id, "coupon_id": coupon.coupon_id})
+            candidates.append((customer_id, customer))
+    if candidates:
+        shared = {"quota": quota, "partner": owner, "coupon_type": quota.coupon_type, "face_value": face_value,
+                  "balance": face_value, "valid_time": valid_time, "expire_time": expire_time,
+                  "status": CouponStatus.EFFECTIVE if valid_time <= now else CouponStatus.INACTIVE,
+                  "cloud_service_types": service_types, "product_ids": products, "remark": remark}
+        outcomes.update(_retrying(lambda: _issue_batch(actor, quota, candidates, shared)))
+
+    coupon_infos, error_details = [], []
+    for customer_id in ids:
+        outcome = outcomes[customer_id]
+        if isinstance(outcome, DomainError):
+            error_details.append({"id": customer_id, "error_code": outcome.code, "error_msg": str(outcome.message)})
+        else:
+            coupon_infos.append({"id": customer_id, "coupon_id": outcome.coupon_id})
     return coupon_infos, error_details
+
+
+def _issue_batch(actor, quota, candidates, shared) -> dict:
+    """The locked part of issue_coupons, one transaction: {customer id: Coupon | DomainError}. `shared`
+    holds the fields every coupon of the batch has."""
+    outcomes, issued, face_value = {}, [], shared["face_value"]
+    with transaction.atomic():
+        # Checked again under the associations' locks: a disassociation that committed since reclaimed
+        # the customer's coupons and must not be followed by a new one.
+        current = locks.lock_current_associations(c.active_associations[0] for _i, c in candidates)
+        eligible = []
+        for customer_id, customer in candidates:
+            try:
+                _ensure_recipient(quota, current[customer.active_associations[0].pk])
+            except DomainError as exc:
+                outcomes[customer_id] = exc
+            else:
+                eligible.append((customer_id, customer))
+        if eligible:
+            # The quota, locked, checked again (a reclaim or the expiry run may have committed since the
+            # first check); the customers it covers get a coupon, in input order, the others QUOTA_SHORT.
+            locked = locks.lock_quota(quota.pk)
+            usable, room = locked.usable_at(timezone.now()), locked.balance
+            for customer_id, customer in eligible:
+                if not usable:
+                    outcomes[customer_id] = DomainError(VoucherCodes.QUOTA_NOT_USABLE)
+                elif face_value > room:
+                    outcomes[customer_id] = DomainError(VoucherCodes.QUOTA_SHORT)
+                else:
+                    room -= face_value
+                    issued.append((customer_id, customer))
+        if issued:
+            total = face_value * len(issued)
+            if not CouponQuota.objects.filter(pk=quota.pk, status=QuotaStatus.NORMAL, balance__gte=total).update(
+                    balance=F("balance") - total, updated_at=timezone.now()):
+                raise DomainError(VoucherCodes.QUOTA_SHORT)  # the lock makes this impossible; a backstop
+            coupons = Coupon.objects.bulk_create([Coupon(customer=customer, **shared) for _i, customer in issued])
+            CouponRecord.objects.bulk_create(
+                CouponRecord(partner=each.partner, operation_type=CouponOperation.ISSUE, quota=quota, coupon=each,
+                             customer=each.customer, amount=face_value, remark=each.remark, operator=actor.label)
+                for each in coupons)
+            outcomes.update((customer_id, coupon) for (customer_id, _c), coupon in zip(issued, coupons))
+        detail = {"quota_id": quota.quota_id, "face_value": str(face_value)}
+        logged = []
+        for customer_id, customer in candidates:
+            outcome = outcomes[customer_id]
+            if isinstance(outcome, DomainError):
+                logged.append((customer, detail, outcome.code))
+            else:
+                logged.append((customer, {**detail, "coupon_id": outcome.coupon_id}, ""))
+        _log_rows(actor, "coupons.issue", logged)
+    return outcomes
 
 
 def _ensure_recipient(quota, association) -> None:
@@ -180,62 +272,132 @@ def _ensure_recipient(quota, association) -> None:
         raise DomainError(VoucherCodes.CUSTOMER_NOT_ELIGIBLE, _("Flexi-purchase coupons go to resale customers only."))
 
 
-def _earmark(coupon, amount) -> None:
-    """A reclaimed flexi-purchase coupon is designated to its customer: its balance goes to a quota that
-    can be issued only to that customer again (one per source quota and customer)."""
-    source = coupon.quota
-    earmarked, _created = CouponQuota.objects.get_or_create(
-        partner=coupon.partner, parent=source, designated_customer=coupon.customer,
-        defaults={"quota_type": source.quota_type, "quota_value": amount, "balance": 0,
-                  "effective_time": source.effective_time, "expire_time": source.expire_time,
-                  "cloud_service_types": source.cloud_service_types, "product_ids": source.product_ids},
-    )
-    value = F("quota_value") if _created else F("quota_value") + amount
-    CouponQuota.objects.filter(pk=earmarked.pk).update(quota_value=value, balance=F("balance") + amount,
-                                                       updated_at=timezone.now())
+def _take_back(reclaimed, *, operation_type, operator, remark="") -> None:
+    """Take coupons' whole remaining balances back, in a few statements for any number of coupons.
+    `reclaimed` is [(coupon, amount)] of effective coupons locked by the caller (with their quota
+    loaded). Each coupon becomes reclaimed (status 5) with a record; its amount returns to the quota it
+    came from — or, when a distributor took that child quota back (status 6), up to its parent, so no
+    value lands where nobody can use it. A reclaimed flexi-purchase coupon (a manual reclaim) is
+    designated to its customer instead: its balance goes to a quota that can be issued only to that
+    customer again (one per source quota and customer).
+
+    Every quota that may change is locked at once, children first (locks.py): each coupon's quota and
+    that quota's parent (so a child seen reclaimed under its lock is followed up without a second
+    round), and the designated quotas already held for those customers."""
+    if not reclaimed:
+        return
+    Coupon.objects.filter(pk__in=[coupon.pk for coupon, _amount in reclaimed]).update(
+        status=CouponStatus.RECLAIMED, balance=0)
+    CouponRecord.objects.bulk_create(
+        CouponRecord(partner_id=coupon.partner_id, operation_type=operation_type, quota_id=coupon.quota_id,
+                     coupon=coupon, customer_id=coupon.customer_id, amount=amount, remark=remark, operator=operator)
+        for coupon, amount in reclaimed)
+    for coupon, amount in reclaimed:
+        coupon.status, coupon.balance, coupon.reclaimed_amount = CouponStatus.RECLAIMED, 0, amount
+    earmarking = operation_type == CouponOperation.RECLAIM
+    to_earmark = [(c, a) for c, a in reclaimed if a and earmarking and c.coupon_type == CouponType.FLEXI_COUPON]
+    to_return = [(c, a) for c, a in reclaimed if a and not (earmarking and c.coupon_type == CouponType.FLEXI_COUPON)]
+    if not (to_earmark or to_return):
+        return
+    wanted = Q(pk__in={c.quota_id for c, _a in to_return}
+               | {c.quota.parent_id for c, _a in to_return if c.quota.parent_id})
+    if to_earmark:
+        wanted |= Q(parent_id__in={c.quota_id for c, _a in to_earmark},
+                    designated_customer_id__in={c.customer_id for c, _a in to_earmark},
+                    partner_id__in={c.partner_id for c, _a in to_earmark})
+    quotas = locks.lock_quota_rows(CouponQuota.objects.filter(wanted))
+
+    balance_adds, value_adds = defaultdict(Decimal), defaultdict(Decimal)
+    for coupon, amount in to_return:
+        target = quotas[coupon.quota_id]
+        while target.status == QuotaStatus.RECLAIMED and target.parent_id:
+            if target.parent_id not in quotas:  # a grandparent: not a shape issuing creates, kept for safety
+                quotas[target.parent_id] = locks.lock_quota(target.parent_id)
+            target = quotas[target.parent_id]
+        balance_adds[target.pk] += amount
+    earmarked = {}
+    for quota in sorted(quotas.values(), key=lambda q: q.pk):
+        if quota.designated_customer_id:
+            earmarked.setdefault((quota.partner_id, quota.parent_id, quota.designated_customer_id), quota)
+    new = {}
+    for coupon, amount in to_earmark:
+        key = (coupon.partner_id, coupon.quota_id, coupon.customer_id)
+        if key in earmarked:
+            balance_adds[earmarked[key].pk] += amount
+            value_adds[earmarked[key].pk] += amount
+        elif key in new:
+            new[key].quota_value += amount
+            new[key].balance += amount
+        else:
+            source = coupon.quota
+            new[key] = CouponQuota(
+                partner_id=coupon.partner_id, parent=source, designated_customer_id=coupon.customer_id,
+                quota_type=source.quota_type, quota_value=amount, balance=amount, effective_time=source.effective_time,
+                expire_time=source.expire_time, cloud_service_types=source.cloud_service_types,
+                product_ids=source.product_ids)
+    if new:
+        CouponQuota.objects.bulk_create(new.values())
+    if balance_adds:  # one UPDATE for every quota that takes value back (an earmarked one grows too)
+        changes = {"balance": F("balance") + _by_pk(balance_adds), "updated_at": timezone.now()}
+        if value_adds:
+            changes["quota_value"] = F("quota_value") + _by_pk(value_adds, default=Decimal("0.00"))
+        CouponQuota.objects.filter(pk__in=balance_adds).update(**changes)
 
 
-def _reclaim(coupon, *, operation_type, operator, remark="") -> bool:
-    """Take a coupon's whole remaining balance back into its quota, once: the coupon is locked, then
-    moved from status 2. Returns False when the coupon was not effective."""
-    locked = locks.lock_coupon(coupon.pk)
-    if locked.status != CouponStatus.EFFECTIVE:
-        return False
-    amount = locked.balance
-    Coupon.objects.filter(pk=coupon.pk).update(status=CouponStatus.RECLAIMED, balance=0)
-    if amount and coupon.coupon_type == CouponType.FLEXI_COUPON and operation_type == CouponOperation.RECLAIM:
-        _earmark(coupon, amount)
-    elif amount:
-        _return_to_quota(coupon.quota, amount)
-    CouponRecord.objects.create(partner=coupon.partner, operation_type=operation_type, quota=coupon.quota, coupon=coupon,
-                                customer=coupon.customer, amount=amount, remark=remark, operator=operator)
-    coupon.status, coupon.reclaimed_amount = CouponStatus.RECLAIMED, amount
-    return True
+def _by_pk(amounts, default=None):
+    """CASE pk WHEN … THEN amount … END: a different amount per row in one UPDATE."""
+    return Case(*(When(pk=pk, then=Value(amount)) for pk, amount in amounts.items()),
+                default=None if default is None else Value(default), output_field=MONEY_FIELD)
+
+
+def _reclaim_batch(actor, coupons, *, remark) -> dict:
+    """The locked part of reclaim_coupons, one transaction: {coupon_id: amount | DomainError}."""
+    outcomes, logged = {}, []
+    with transaction.atomic():
+        locked = {c.pk: c for c in locks.lock_coupons(Coupon.objects.filter(pk__in=[c.pk for c in coupons]))}
+        reclaimed = []
+        for coupon in coupons:
+            current = locked.get(coupon.pk)
+            if current is None or current.status != CouponStatus.EFFECTIVE:
+                outcomes[coupon.coupon_id] = DomainError(VoucherCodes.NOT_RECLAIMABLE)
+            else:
+                reclaimed.append((coupon, current.balance))
+                outcomes[coupon.coupon_id] = current.balance
+        _take_back(reclaimed, operation_type=CouponOperation.RECLAIM, operator=actor.label, remark=remark)
+        for coupon in coupons:
+            outcome = outcomes[coupon.coupon_id]
+            if isinstance(outcome, DomainError):
+                logged.append((coupon.customer, {"coupon_id": coupon.coupon_id}, outcome.code))
+            else:
+                logged.append((coupon.customer, {"coupon_id": coupon.coupon_id, "amount": str(outcome)}, ""))
+        _log_rows(actor, "coupons.reclaim", logged)
+    return outcomes
 
 
 def reclaim_coupons(actor, *, coupon_ids, indirect_partner_id=None, remark="", verification_code=None) -> list[dict]:
     """回收 / 批量回收: each coupon's whole balance back to its quota; only effective (status 2) coupons.
-    Returns [{coupon_id, ok, amount | error_code, error_msg}] in input order."""
+    Returns [{coupon_id, ok, amount | error_code, error_msg}] in input order. One coupon that is not
+    found or not effective fails alone; the others are reclaimed together, in one transaction and a
+    constant number of statements (the coupons locked at once, then their quotas: _take_back)."""
     _require(actor, "vouchers.issue")
     if not coupon_ids or len(coupon_ids) > BATCH_LIMIT:
         raise DomainError(Codes.PARAMETER, _("Give 1 to %(limit)d items.") % {"limit": BATCH_LIMIT})
     require_code(actor, "coupons.reclaim", verification_code)
     coupons = {c.coupon_id: c for c in selectors.coupons_for(actor, indirect_partner_id=indirect_partner_id)
                .filter(coupon_id__in=coupon_ids).select_related("quota", "customer", "partner")}
+    ids = list(dict.fromkeys(coupon_ids))
+    outcomes = {i: DomainError(Codes.NOT_FOUND, _("The coupon does not exist.")) for i in ids if i not in coupons}
+    present = [coupons[i] for i in ids if i in coupons]
+    if present:
+        outcomes.update(_reclaim_batch(actor, present, remark=remark))
     results = []
-    for coupon_id in dict.fromkeys(coupon_ids):
-        coupon = coupons.get(coupon_id)
-        try:
-            if coupon is None:
-                raise DomainError(Codes.NOT_FOUND, _("The coupon does not exist."))
-            with operation(actor, "coupons.reclaim", target=coupon.customer, detail={"coupon_id": coupon_id}) as entry:
-                if not _reclaim(coupon, operation_type=CouponOperation.RECLAIM, operator=actor.label, remark=remark):
-                    raise DomainError(VoucherCodes.NOT_RECLAIMABLE)
-                entry.detail["amount"] = str(coupon.reclaimed_amount)
-        except DomainError as exc:
-            results.append({"coupon_id": coupon_id, "ok": False, "error_code": exc.code, "error_msg": str(exc.message)})
+    for coupon_id in ids:
+        outcome = outcomes[coupon_id]
+        if isinstance(outcome, DomainError):
+            results.append({"coupon_id": coupon_id, "ok": False, "error_code": outcome.code,
+                            "error_msg": str(outcome.message)})
         else:
-            results.append({"coupon_id": coupon_id, "ok": True, "amount": coupon.reclaimed_amount})
+            results.append({"coupon_id": coupon_id, "ok": True, "amount": outcome})
     return results
 
 
@@ -244,12 +406,11 @@ def reclaim_on_association_end(*, association, cause, actor) -> int:
     (operation type 3 on disassociation, 8 on a type switch). Runs inside the caller's transaction, which
     holds the association's lock, so no coupon can be issued to the customer meanwhile."""
     operation_type = CouponOperation.TYPE_SWITCH if cause == "type_switch" else CouponOperation.UNBIND
-    count = 0
-    for coupon in locks.lock_coupons(Coupon.objects.filter(
-            partner=association.partner, customer=association.customer, status=CouponStatus.EFFECTIVE,
-    ).select_related("quota", "customer", "partner")):
-        count += _reclaim(coupon, operation_type=operation_type, operator=actor.label)
-    return count
+    coupons = locks.lock_coupons(Coupon.objects.filter(
+        partner=association.partner, customer=association.customer, status=CouponStatus.EFFECTIVE,
+    ).select_related("quota", "customer", "partner"))
+    _take_back([(coupon, coupon.balance) for coupon in coupons], operation_type=operation_type, operator=actor.label)
+    return len(coupons)
 
 
 # ---------------------------------------------------------------------------------------------
