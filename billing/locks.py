@@ -17,12 +17,11 @@ customers' associations in pk order, the partner's account, then its customers' 
 """
 
 from customers import locks as customer_locks
-from customers.models import Association
 
 from .models import CustomerAccount, PartnerAccount
 
 __all__ = ["lock_partner_account", "lock_customer_account", "lock_customer_accounts", "lock_customer_movement",
-           "lock_reseller_movement", "lock_current_associations"]
+           "lock_reseller_movement"]
 
 
 def lock_partner_account(partner) -> PartnerAccount:
@@ -56,25 +55,6 @@ def lock_customer_accounts(customer_ids) -> dict[int, CustomerAccount]:
         CustomerAccount.objects.bulk_create([CustomerAccount(customer_id=pk) for pk in missing], ignore_conflicts=True)
         accounts.update((account.customer_id, account) for account in locked.filter(customer_id__in=missing))
     return accounts
-
-
-def lock_current_associations(associations) -> dict[int, Association | None]:
-    """`lock_current_association` for many at once: `associations` were seen before the transaction;
-    returns, by the pk of each, the association that holds now between the same customer and partner,
-    locked (the same row while it is active, the new one after a type switch, None after a
-    disassociation). One statement (pk order), and a second only when some of them ended meanwhile."""
-    seen = {association.pk: association for association in associations}
-    locked = Association.objects.select_for_update(no_key=True).order_by("pk")
-    current = {a.pk: a for a in locked.filter(pk__in=seen) if a.ended_on is None}
-    ended = [seen[pk] for pk in seen if pk not in current]
-    if ended:
-        # Read after the wait, so it sees what a type switch created (cf. lock_current_association).
-        replacements = {}
-        for a in locked.filter(customer_id__in={e.customer_id for e in ended},
-                               partner_id__in={e.partner_id for e in ended}, ended_on__isnull=True):
-            replacements.setdefault((a.customer_id, a.partner_id), a)
-        current.update((e.pk, replacements.get((e.customer_id, e.partner_id))) for e in ended)
-    return current
 
 
 def lock_customer_movement(partner, customer, association):

@@ -16,18 +16,20 @@ How a movement stays exact:
 from collections import defaultdict
 from decimal import Decimal
 
-from django.db import OperationalError, models, transaction
+from django.db import models, transaction
 from django.db.models import Case, F, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from customers import locks as customer_locks
 from customers.selectors import customer_for, customers_for
 from customers.services import is_resale
-from partnercenter.choices import ActorKind, OperationResult
+from partnercenter.choices import ActorKind
 from partnercenter.errors import Codes, DomainError
-from partnercenter.models import OperationLog, Partner
+from partnercenter.models import Partner
 from partnercenter.money import ZERO, parse_amount
-from partnercenter.oplog import Entry, operation, require_code
+from partnercenter.oplog import operation, require_code, write_many
+from partnercenter.transactions import retry_on_deadlock
 from partnercenter.selectors import book_owner, reseller_for
 
 from . import locks
@@ -51,37 +53,6 @@ RECHARGE_ENTITIES = ("华为软件技术有限公司", "华为云计算技术有
 def _require(actor, permission):
     if not actor.is_partner or not actor.has_perm(permission):
         raise DomainError(Codes.FORBIDDEN)
-
-
-def _log_rows(actor, action, rows) -> None:
-    """The operation-log rows of a batch's items, inserted at once: for each (target, detail, error_code)
-    the row `oplog.operation()` writes for one write ("" for a success). Inside the batch's transaction."""
-    kind = actor.kind if actor.kind in ActorKind.values else ActorKind.ANONYMOUS
-    user = actor.user if getattr(actor.user, "pk", None) else None
-    access_key = actor.access_key.ak if actor.access_key is not None else ""
-    logs = []
-    for target, detail, error_code in rows:
-        target_type, target_id, target_label = Entry(target=target).describe()
-        logs.append(OperationLog(
-            partner=actor.partner, actor_kind=kind, actor_user=user, access_key=access_key, actor_label=actor.label,
-            action=action, target_type=target_type, target_id=target_id, target_label=target_label,
-            result=OperationResult.FAILURE if error_code else OperationResult.SUCCESS, error_code=error_code,
-            detail=detail, ip=actor.ip))
-    OperationLog.objects.bulk_create(logs)
-
-
-def _retrying(work, attempts=3):
-    """Run `work`, one transaction, again when the database aborted it to break a deadlock (a batch
-    that finds an association replaced by a type switch locks the new one after the others, out of pk
-    order) — never inside a caller's transaction, which the abort has spoiled."""
-    for attempt in range(attempts):
-        try:
-            return work()
-        except OperationalError as exc:
-            state = getattr(exc.__cause__, "pgcode", None) or getattr(exc.__cause__, "sqlstate", None)
-            nested = transaction.get_connection().in_atomic_block
-            if state not in ("40P01", "40001") or attempt == attempts - 1 or nested:
-                raise
 
 
 def _require_platform(actor):
@@ -278,7 +249,7 @@ def batch_allocate(actor, *, rows, verification_code=None) -> list[dict]:
         else:
             candidates.append((index, customer, amount))
     if candidates:
-        outcomes.update(_retrying(lambda: _allocate_batch(actor, actor.partner, candidates, batch_id)))
+        outcomes.update(retry_on_deadlock(lambda: _allocate_batch(actor, actor.partner, candidates, batch_id)))
     for index, result in enumerate(results):
         outcome = outcomes[index]
         if isinstance(outcome, DomainError):
@@ -292,7 +263,7 @@ def _allocate_batch(actor, owner, candidates, batch_id) -> dict:
     """The locked part of batch_allocate, one transaction: {row index: Adjustment | DomainError}."""
     outcomes, logged = {}, []
     with transaction.atomic():
-        current = locks.lock_current_associations(c.active_associations[0] for _i, c, _a in candidates)
+        current = customer_locks.lock_current_associations(c.active_associations[0] for _i, c, _a in candidates)
         eligible = []
         for index, customer, amount in candidates:
             try:  # checked again under the lock: a disassociation or type switch may have committed since
@@ -320,7 +291,7 @@ def _allocate_batch(actor, owner, candidates, batch_id) -> dict:
                 logged.append((customer, detail, outcome.code))
             else:
                 logged.append((customer, {**detail, "trans_id": outcome.trans_id}, ""))
-        _log_rows(actor, "funds.allocate", logged)
+        write_many(actor, "funds.allocate", logged)
     return outcomes
 
 

@@ -15,7 +15,7 @@ from .choices import ActorKind, OperationResult
 from .errors import DomainError
 from .models import OperationLog
 
-__all__ = ["operation", "require_code", "Entry", "NOT_SENSITIVE", "ACTION_LABELS", "register_actions"]
+__all__ = ["operation", "require_code", "write_many", "Entry", "NOT_SENSITIVE", "ACTION_LABELS", "register_actions"]
 
 NOT_SENSITIVE = object()
 
@@ -111,3 +111,20 @@ def require_code(actor, action: str, verification_code) -> None:
     except DomainError as exc:
         _write(actor, action, Entry(), OperationResult.FAILURE, exc.code)
         raise
+
+
+def write_many(actor, action, rows) -> None:
+    """The operation-log rows of a batch's items, inserted at once: for each (target, detail, error_code)
+    the row `operation()` writes for one write ("" for a success). Call it inside the batch's transaction."""
+    kind = actor.kind if actor.kind in ActorKind.values else ActorKind.ANONYMOUS
+    user = actor.user if getattr(actor.user, "pk", None) else None
+    access_key = actor.access_key.ak if actor.access_key is not None else ""
+    logs = []
+    for target, detail, error_code in rows:
+        target_type, target_id, target_label = Entry(target=target).describe()
+        logs.append(OperationLog(
+            partner=actor.partner, actor_kind=kind, actor_user=user, access_key=access_key, actor_label=actor.label,
+            action=action, target_type=target_type, target_id=target_id, target_label=target_label,
+            result=OperationResult.FAILURE if error_code else OperationResult.SUCCESS, error_code=error_code,
+            detail=detail, ip=actor.ip))
+    OperationLog.objects.bulk_create(logs)

@@ -15,30 +15,9 @@ A batch takes each step's locks at once, in one statement: its customers' associ
 its coupons (pk order), then every quota it may touch (descending pk).
 """
 
-from customers.models import Association
-
 from .models import Coupon, CouponQuota
 
-__all__ = ["lock_quota", "lock_quotas", "lock_quota_rows", "lock_coupon", "lock_coupons", "lock_current_associations"]
-
-
-def lock_current_associations(associations) -> dict[int, Association | None]:
-    """customers.locks.lock_current_association for many at once: `associations` were seen before the
-    transaction; returns, by the pk of each, the association that holds now between the same customer
-    and partner, locked (the same row while it is active, the new one after a type switch, None after a
-    disassociation). One statement (pk order), and a second only when some of them ended meanwhile."""
-    seen = {association.pk: association for association in associations}
-    locked = Association.objects.select_for_update(no_key=True).order_by("pk")
-    current = {a.pk: a for a in locked.filter(pk__in=seen) if a.ended_on is None}
-    ended = [seen[pk] for pk in seen if pk not in current]
-    if ended:
-        # Read after the wait, so it sees what a type switch created (cf. lock_current_association).
-        replacements = {}
-        for a in locked.filter(customer_id__in={e.customer_id for e in ended},
-                               partner_id__in={e.partner_id for e in ended}, ended_on__isnull=True):
-            replacements.setdefault((a.customer_id, a.partner_id), a)
-        current.update((e.pk, replacements.get((e.customer_id, e.partner_id))) for e in ended)
-    return current
+__all__ = ["lock_quota", "lock_quotas", "lock_quota_rows", "lock_coupon", "lock_coupons"]
 
 
 def lock_quota(quota_id) -> CouponQuota:

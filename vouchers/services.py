@@ -11,19 +11,20 @@ checked again under the lock, so a race ends in a refusal, never in value nobody
 from collections import defaultdict
 from decimal import Decimal
 
-from django.db import OperationalError, models, transaction
+from django.db import models, transaction
 from django.db.models import Case, F, Q, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from customers import locks as customer_locks
 from customers.selectors import customers_for
 from customers.services import is_resale
 from partnercenter.actors import SCHEDULER
-from partnercenter.choices import ActorKind, OperationResult
 from partnercenter.errors import Codes, DomainError
-from partnercenter.models import OperationLog, Partner
+from partnercenter.models import Partner
 from partnercenter.money import parse_amount
-from partnercenter.oplog import Entry, operation, require_code
+from partnercenter.oplog import operation, require_code, write_many
+from partnercenter.transactions import retry_on_deadlock
 from partnercenter.selectors import book_owner, reseller_for
 
 from . import locks, selectors
@@ -44,37 +45,6 @@ MONEY_FIELD = models.DecimalField(max_digits=18, decimal_places=2)
 def _require(actor, permission):
     if not actor.is_partner or not actor.has_perm(permission):
         raise DomainError(Codes.FORBIDDEN)
-
-
-def _log_rows(actor, action, rows) -> None:
-    """The operation-log rows of a batch's items, inserted at once: for each (target, detail, error_code)
-    the row `oplog.operation()` writes for one write ("" for a success). Inside the batch's transaction."""
-    kind = actor.kind if actor.kind in ActorKind.values else ActorKind.ANONYMOUS
-    user = actor.user if getattr(actor.user, "pk", None) else None
-    access_key = actor.access_key.ak if actor.access_key is not None else ""
-    logs = []
-    for target, detail, error_code in rows:
-        target_type, target_id, target_label = Entry(target=target).describe()
-        logs.append(OperationLog(
-            partner=actor.partner, actor_kind=kind, actor_user=user, access_key=access_key, actor_label=actor.label,
-            action=action, target_type=target_type, target_id=target_id, target_label=target_label,
-            result=OperationResult.FAILURE if error_code else OperationResult.SUCCESS, error_code=error_code,
-            detail=detail, ip=actor.ip))
-    OperationLog.objects.bulk_create(logs)
-
-
-def _retrying(work, attempts=3):
-    """Run `work`, one transaction, again when the database aborted it to break a deadlock (a batch
-    that finds an association replaced by a type switch locks the new one after the others, out of pk
-    order) — never inside a caller's transaction, which the abort has spoiled."""
-    for attempt in range(attempts):
-        try:
-            return work()
-        except OperationalError as exc:
-            state = getattr(exc.__cause__, "pgcode", None) or getattr(exc.__cause__, "sqlstate", None)
-            nested = transaction.get_connection().in_atomic_block
-            if state not in ("40P01", "40001") or attempt == attempts - 1 or nested:
-                raise
 
 
 # ---------------------------------------------------------------------------------------------
@@ -201,7 +171,7 @@ def issue_coupons(actor, *, quota_id, customer_ids, face_value, valid_time=None,
                   "balance": face_value, "valid_time": valid_time, "expire_time": expire_time,
                   "status": CouponStatus.EFFECTIVE if valid_time <= now else CouponStatus.INACTIVE,
                   "cloud_service_types": service_types, "product_ids": products, "remark": remark}
-        outcomes.update(_retrying(lambda: _issue_batch(actor, quota, candidates, shared)))
+        outcomes.update(retry_on_deadlock(lambda: _issue_batch(actor, quota, candidates, shared)))
 
     coupon_infos, error_details = [], []
     for customer_id in ids:
@@ -220,7 +190,7 @@ def _issue_batch(actor, quota, candidates, shared) -> dict:
     with transaction.atomic():
         # Checked again under the associations' locks: a disassociation that committed since reclaimed
         # the customer's coupons and must not be followed by a new one.
-        current = locks.lock_current_associations(c.active_associations[0] for _i, c in candidates)
+        current = customer_locks.lock_current_associations(c.active_associations[0] for _i, c in candidates)
         eligible = []
         for customer_id, customer in candidates:
             try:
@@ -261,7 +231,7 @@ def _issue_batch(actor, quota, candidates, shared) -> dict:
                 logged.append((customer, detail, outcome.code))
             else:
                 logged.append((customer, {**detail, "coupon_id": outcome.coupon_id}, ""))
-        _log_rows(actor, "coupons.issue", logged)
+        write_many(actor, "coupons.issue", logged)
     return outcomes
 
 
@@ -370,7 +340,7 @@ def _reclaim_batch(actor, coupons, *, remark) -> dict:
                 logged.append((coupon.customer, {"coupon_id": coupon.coupon_id}, outcome.code))
             else:
                 logged.append((coupon.customer, {"coupon_id": coupon.coupon_id, "amount": str(outcome)}, ""))
-        _log_rows(actor, "coupons.reclaim", logged)
+        write_many(actor, "coupons.reclaim", logged)
     return outcomes
 
 
