@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: run test install browser messages clean lint
+.PHONY: run test install browser messages clean lint bench
 
 $(STAMP): requirements.txt requirements-dev.txt constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -45,3 +45,10 @@ clean:
 
 lint: $(STAMP)
 	$(BIN)/ruff check --select F,E9 --exclude .venv,var,migrations .
+
+# The scale benchmarks (bench/README.md): DATABASE_URL must name a PostgreSQL database whose name contains
+# "bench". It and <name>_small are dropped, re-created and filled (100k / 10k customers), then measured;
+# the last lines are the targets, and the exit status is non-zero when any of them fails.
+bench: $(STAMP)
+	$(BIN)/python -m bench.dataset --fresh --scale both
+	$(BIN)/python -m bench.run

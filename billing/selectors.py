@@ -1,6 +1,7 @@
 """Every read of money, scoped to the actor."""
 
 from customers.selectors import resale_customers_for
+from partnercenter.api.pagination import CountedList, count, counted
 from partnercenter.money import ZERO
 from partnercenter.selectors import book_owner
 
@@ -8,13 +9,19 @@ from .choices import BalanceType
 from .models import Adjustment, CustomerAccount, LedgerEntry, PartnerAccount, Recharge
 
 __all__ = [
-    "MONEY_RIGHTS", "account_owner", "partner_account_of", "adjustments_for", "partner_ledger_for",
+    "MONEY_RIGHTS", "ADJUSTMENTS", "LEDGER", "account_owner", "partner_account_of", "adjustments_for",
+    "adjustment_count_for", "partner_ledger_for",
     "customer_balances_for", "customer_account_of", "customer_ledger_for", "recharges_for",
     "can_purchase", "partner_accounts_of", "available_change", "available_after",
 ]
 
 
 MONEY_RIGHTS = ("billing.view", "funds.allocate")  # who reads balances: 账户总览, and the allocation pages
+
+# The lists' totals, kept by triggers (migrations/0003_list_counts.py): a partner's adjustments (调账记录)
+# and the partner side of its ledger (收支明细).
+ADJUSTMENTS = CountedList("adjustments", "billing.Adjustment")
+LEDGER = CountedList("ledger", "billing.LedgerEntry", {"partner__isnull": False})
 
 
 def _reads_money(actor) -> bool:
@@ -38,14 +45,22 @@ def adjustments_for(actor, *, indirect_partner_id=None):
     owner = account_owner(actor, indirect_partner_id)
     if owner is None:
         return Adjustment.objects.none()
-    return Adjustment.objects.filter(partner=owner).select_related("customer", "reseller")
+    return counted(Adjustment.objects.filter(partner=owner).select_related("customer", "reseller"),
+                   ADJUSTMENTS.total_for(owner))
+
+
+def adjustment_count_for(actor, *, indirect_partner_id=None) -> int:
+    """How many adjustments adjustments_for lists — from the counter, without a COUNT over the table."""
+    return count(adjustments_for(actor, indirect_partner_id=indirect_partner_id))
 
 
 def partner_ledger_for(actor, *, indirect_partner_id=None):
     owner = account_owner(actor, indirect_partner_id)
     if owner is None or not actor.has_perm("billing.view"):
         return LedgerEntry.objects.none()
-    return LedgerEntry.objects.filter(partner=owner).select_related("adjustment__customer", "adjustment__reseller")
+    return counted(LedgerEntry.objects.filter(partner=owner).select_related("adjustment__customer",
+                                                                           "adjustment__reseller"),
+                   LEDGER.total_for(owner))
 
 
 def customer_balances_for(actor, customer_ids, *, indirect_partner_id=None):

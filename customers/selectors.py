@@ -5,41 +5,81 @@ only those whose account manager is them or someone under them; a distributor ma
 cloud resellers to see that reseller's customers; a customer sees itself.
 """
 
-from django.db.models import Prefetch
+from django.db.models import Prefetch, QuerySet
 
+from partnercenter.api.pagination import CountedList, count, counted
 from partnercenter.selectors import book_owner
 
 from .choices import AssociationType, EventInitiator, EventStatus
 from .models import Association, AssociationEvent, Customer, NewCustomerTag, OpsAuthorization, Resource
 
 __all__ = [
-    "associations_for", "customers_for", "resale_customers_for", "customer_for", "fee_center_overview", "events_for", "awaiting_decision",
+    "CUSTOMERS", "CUSTOMERS_BY_MANAGER", "associations_for", "customers_for", "customer_count_for",
+    "resale_customers_for", "customer_for", "fee_center_overview", "events_for", "awaiting_decision",
     "ops_authorizations_for", "resources_for", "new_customer_tags_for",
 ]
+
+
+# The list's totals, kept by triggers (migrations/0005_list_counts.py): the active associations of a
+# partner, and of each account manager for the share an account manager sees.
+CUSTOMERS = CountedList("customers", "customers.Association", {"ended_on__isnull": True})
+CUSTOMERS_BY_MANAGER = CountedList("customers.manager", "customers.Association",
+                                   {"ended_on__isnull": True, "account_manager__isnull": False},
+                                   scope="account_manager_id")
+
+
+def _book(actor, indirect_partner_id):
+    """(owner, team) of the customers the actor may see: the partner whose book it is, and the member
+    ids whose customers are seen (None: all of them); None when the actor may see none."""
+    owner = book_owner(actor, indirect_partner_id)
+    if owner is None or not (actor.has_perm("customers.view") or actor.sees_all_customers):
+        return None
+    if owner == actor.partner and not actor.sees_all_customers:
+        return owner, actor.team_member_ids
+    return owner, None
+
+
+def _associations(book):
+    if book is None:
+        return Association.objects.none()
+    owner, team = book
+    queryset = Association.objects.filter(partner=owner, ended_on__isnull=True)
+    if team is not None:
+        queryset = queryset.filter(account_manager_id__in=team)
+    return queryset
 
 
 def associations_for(actor, *, indirect_partner_id: str | None = None):
     """Active associations the actor may see. Reading customers needs customers.view (or
     customers.view_all): without the whole book, only those of the actor's team. With
     `indirect_partner_id` a distributor reads that cloud reseller's book (resellers.view as well)."""
-    owner = book_owner(actor, indirect_partner_id)
-    if owner is None or not (actor.has_perm("customers.view") or actor.sees_all_customers):
-        return Association.objects.none()
-    queryset = Association.objects.filter(partner=owner, ended_on__isnull=True)
-    if owner == actor.partner and not actor.sees_all_customers:
-        queryset = queryset.filter(account_manager_id__in=actor.team_member_ids)
-    return queryset
+    return _associations(_book(actor, indirect_partner_id))
+
+
+class ListedCustomers(QuerySet):
+    """Customers read with their active association (`active_associations`, prefetched by a second
+    statement). A customer whose association ended between the two reads is left out, as if it had been
+    read a moment later — so every customer listed has its `active_associations[0]`, also while
+    disassociations commit concurrently."""
+
+    def _prefetch_related_objects(self):
+        super()._prefetch_related_objects()
+        if any(getattr(row, "active_associations", None) == [] for row in self._result_cache):
+            self._result_cache = [row for row in self._result_cache
+                                  if getattr(row, "active_associations", None) != []]
 
 
 def customers_for(actor, *, indirect_partner_id: str | None = None):
     """Customers with their active association (as `active_associations`) and account manager, ready for
     lists. An `indirect_partner_id` that is not one of the actor's resellers gives no rows (the API
-    says "not found" through `partnercenter.api.views.named_owner` first)."""
+    says "not found" through `partnercenter.api.views.named_owner` first). Counted: a list's total
+    comes from the counters while nothing filters it (partnercenter.api.pagination)."""
     if actor.is_customer:
         return Customer.objects.filter(pk=actor.customer.pk)
-    associations = associations_for(actor, indirect_partner_id=indirect_partner_id)
-    return (
-        Customer.objects.filter(pk__in=associations.values("customer_id"))
+    book = _book(actor, indirect_partner_id)
+    associations = _associations(book)
+    queryset = (
+        ListedCustomers(Customer).filter(pk__in=associations.values("customer_id"))
         .prefetch_related(
             Prefetch(
                 "associations",
@@ -49,6 +89,17 @@ def customers_for(actor, *, indirect_partner_id: str | None = None):
         )
         .order_by("-id")
     )
+    if book is None:
+        return queryset
+    owner, team = book
+    # One active association per customer (one_active_association_per_customer): customers = associations.
+    total = CUSTOMERS.total_for(owner) if team is None else CUSTOMERS_BY_MANAGER.total_for(owner, team)
+    return counted(queryset, total)
+
+
+def customer_count_for(actor, *, indirect_partner_id: str | None = None) -> int:
+    """How many customers customers_for lists — from the counters, without a COUNT over the table."""
+    return count(customers_for(actor, indirect_partner_id=indirect_partner_id))
 
 
 def resale_customers_for(actor, *, indirect_partner_id: str | None = None):

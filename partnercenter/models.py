@@ -17,7 +17,7 @@ from .permissions import ALL_CODES
 
 __all__ = [
     "new_domain_id", "User", "Partner", "Role", "Member", "Invitation", "AccessKey", "OperationLog",
-    "EmailCodeDevice", "ConfirmationToken",
+    "EmailCodeDevice", "ConfirmationToken", "ListCount",
 ]
 
 
@@ -336,3 +336,28 @@ class ConfirmationToken(models.Model):
 
     def __str__(self):
         return f"{self.user_id} {self.path}"
+
+
+class ListCount(models.Model):
+    """The number of rows of one partner's list (rule 7: counts that would grow with the table are kept
+    as counters), so a list's exact total needs no COUNT over the table.
+
+    Kept by database triggers that the apps' migrations create on the counted tables (see
+    partnercenter/migrations/_counting.py), so every write path — services, the admin, bulk_create, raw
+    SQL — keeps it exact in the writing transaction, with no Python code. `scope` splits a list where an
+    actor sees part of it: 0 is the whole list, otherwise e.g. an account manager's member id. What each
+    list counts is declared next to its selector (`partnercenter.api.pagination.CountedList`);
+    `manage.py verify_counts` recomputes every counter from the rows."""
+
+    partner = models.ForeignKey(Partner, on_delete=models.CASCADE, related_name="+")
+    list_name = models.CharField(max_length=32)
+    scope = models.BigIntegerField(default=0)
+    count = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["partner", "list_name", "scope"], name="list_count_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.partner_id} {self.list_name}/{self.scope}: {self.count}"

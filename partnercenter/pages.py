@@ -6,6 +6,9 @@ from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.utils.functional import cached_property
+
+from .api.pagination import total_of
 
 __all__ = ["member_page", "customer_page", "signed_in_page", "posted", "paginate", "form_error", "chosen_ids"]
 
@@ -40,8 +43,18 @@ def signed_in_page(view):
     return _guard(lambda actor: actor.is_partner or actor.is_customer)(view)
 
 
+class CountedPaginator(Paginator):
+    """A Paginator whose count is the list's counter when the queryset is a counted one nobody filtered
+    (partnercenter.api.pagination.counted), and a COUNT otherwise."""
+
+    @cached_property
+    def count(self):
+        total = total_of(self.object_list)
+        return super().count if total is None else total
+
+
 def paginate(request, queryset, per_page=20):
-    return Paginator(queryset, per_page).get_page(request.GET.get("page"))
+    return CountedPaginator(queryset, per_page).get_page(request.GET.get("page"))
 
 
 def form_error(request, form, exc):

@@ -7,15 +7,23 @@ from django.db.models import Q
 from django.utils import timezone
 
 from customers.selectors import customers_for
+from partnercenter.api.pagination import CountedList, count, counted
 from partnercenter.selectors import book_owner
 
 from .choices import CouponStatus
 from .models import Coupon, CouponQuota, CouponRecord, QuotaRecord
 
 __all__ = [
-    "owner_for", "quotas_for", "coupons_for", "coupon_records_for", "issued_quotas_for", "quota_records_for",
-    "customer_coupons_for",
+    "COUPONS", "COUPON_RECORDS", "owner_for", "quotas_for", "coupons_for", "coupon_count_for", "coupon_records_for",
+    "issued_quotas_for", "quota_records_for", "customer_coupons_for",
 ]
+
+
+# The lists' totals, kept by triggers (migrations/0003_list_counts.py): the coupons a partner issued
+# (已发放代金券) and their records (操作记录). Only for the whole book: an account manager's share follows
+# the customers' associations, so it is counted (through the indexes on customer and partner).
+COUPONS = CountedList("coupons", "vouchers.Coupon")
+COUPON_RECORDS = CountedList("coupon_records", "vouchers.CouponRecord")
 
 
 def owner_for(actor, indirect_partner_id=None):
@@ -38,20 +46,25 @@ def coupons_for(actor, *, indirect_partner_id=None):
     owner = owner_for(actor, indirect_partner_id)
     if owner is None:
         return Coupon.objects.none()
-    queryset = Coupon.objects.filter(partner=owner)
+    queryset = Coupon.objects.filter(partner=owner).select_related("customer", "quota")
     if not actor.sees_all_customers:
-        queryset = queryset.filter(customer__in=customers_for(actor, indirect_partner_id=indirect_partner_id).values("pk"))
-    return queryset.select_related("customer", "quota")
+        return queryset.filter(customer__in=customers_for(actor, indirect_partner_id=indirect_partner_id).values("pk"))
+    return counted(queryset, COUPONS.total_for(owner))
+
+
+def coupon_count_for(actor, *, indirect_partner_id=None) -> int:
+    """How many coupons coupons_for lists — from the counter for the whole book, else a COUNT."""
+    return count(coupons_for(actor, indirect_partner_id=indirect_partner_id))
 
 
 def coupon_records_for(actor, *, indirect_partner_id=None):
     owner = owner_for(actor, indirect_partner_id)
     if owner is None:
         return CouponRecord.objects.none()
-    queryset = CouponRecord.objects.filter(partner=owner)
+    queryset = CouponRecord.objects.filter(partner=owner).select_related("quota", "coupon", "customer")
     if not actor.sees_all_customers:
-        queryset = queryset.filter(customer__in=customers_for(actor, indirect_partner_id=indirect_partner_id).values("pk"))
-    return queryset.select_related("quota", "coupon", "customer")
+        return queryset.filter(customer__in=customers_for(actor, indirect_partner_id=indirect_partner_id).values("pk"))
+    return counted(queryset, COUPON_RECORDS.total_for(owner))
 
 
 def issued_quotas_for(actor):

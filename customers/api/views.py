@@ -5,7 +5,7 @@ from drf_spectacular.utils import extend_schema
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from partnercenter.api.pagination import page
+from partnercenter.api.pagination import page, page_rows
 from partnercenter.api.permissions import IsPartnerOrCustomer
 from partnercenter.api.serializers import cbc_responses
 from partnercenter.api.views import named_owner
@@ -172,5 +172,5 @@ class NewCustomerTagsApi(APIView):
         named_owner(actor, indirect_partner_id)
         tags = selectors.new_customer_tags_for(actor, customer_ids=data.get("customer_ids"),
                                                indirect_partner_id=indirect_partner_id)
-        _count, rows = page(tags, data)
+        rows = page_rows(tags, data)  # the answer has no count: none is run
         return Response({"new_customer_tags": NewCustomerTagItem(rows, many=True).data})
