@@ -67,9 +67,13 @@ def customer_balances_for(actor, customer_ids, *, indirect_partner_id=None):
     """Balances of the actor's resale customers among `customer_ids`; other ids are left out, as documented."""
     if not _reads_money(actor):
         return []
-    customers = resale_customers_for(actor, indirect_partner_id=indirect_partner_id).filter(domain_id__in=customer_ids)
-    accounts = {a.customer_id: a for a in CustomerAccount.objects.filter(customer__in=customers)}
-    return [(customer, accounts.get(customer.pk)) for customer in customers.order_by("pk")]
+    # One statement: the customers with their account joined (a reverse one-to-one), without the list's
+    # prefetch of associations and managers, which a balance does not show.
+    customers = (resale_customers_for(actor, indirect_partner_id=indirect_partner_id)
+                 .filter(domain_id__in=customer_ids).prefetch_related(None)
+                 .select_related("account").only("pk", "domain_id", "account__customer", "account__balance")
+                 .order_by("pk"))
+    return [(customer, getattr(customer, "account", None)) for customer in customers]
 
 
 def customer_account_of(customer) -> CustomerAccount:

@@ -7,9 +7,11 @@ assigned to them or to the members under them (their team tree).
 
 from __future__ import annotations
 
+import json
 from functools import cached_property
 
 from .choices import ActorKind, PartnerStatus
+from .permissions import ALL_CODES
 
 __all__ = [
     "Actor", "ANONYMOUS", "SCHEDULER", "actor_for_user", "actor_for_access_key", "team_of", "effective_permissions",
@@ -98,10 +100,20 @@ def effective_permissions(partner, granted) -> frozenset[str]:
     return frozenset(granted)
 
 
-def member_permissions(member) -> frozenset[str]:
+def member_permissions(member, *, role_grants=None) -> frozenset[str]:
+    """The member's rights from its roles; `role_grants` are the roles already read as
+    [{"admin": …, "permissions": […]}, …] (the signed-request lookup joins them), else they are read."""
     granted: set[str] = set()
-    for role in member.roles.all():
-        granted |= role.granted()
+    if role_grants is None:
+        for role in member.roles.all():
+            granted |= role.granted()
+    else:
+        for role in role_grants:
+            # as Role.granted(): the administrator role holds the whole catalogue. (SQLite's JSON_OBJECT
+            # embeds a JSON column as its text.)
+            codes = role["permissions"] or ()
+            codes = json.loads(codes) if isinstance(codes, str) else codes
+            granted |= ALL_CODES if role["admin"] else frozenset(codes) & ALL_CODES
     return effective_permissions(member.partner, granted)
 
 
@@ -126,8 +138,9 @@ def actor_for_access_key(key, *, ip=None) -> Actor | None:
     gone, partner suspended).
 
     `key` comes with its owner, the owner's member or customer user and customer, and its partner already
-    joined (partnercenter/api/authentication.py reads them in one statement); the only statement here is
-    the member's roles, read afresh on every call so a right taken away is gone on the next request."""
+    joined, and the owner's roles as `role_grants` (partnercenter/api/authentication.py reads them all in one
+    statement, afresh on every call, so a right taken away is gone on the next request); a key read without
+    them has its roles read here."""
     user = key.user
     if not key.is_active or not user.is_active:
         return None
@@ -138,8 +151,10 @@ def actor_for_access_key(key, *, ip=None) -> Actor | None:
         if key.partner.status != PartnerStatus.ACTIVE or member is None or member.partner_id != key.partner_id:
             return None
         member.partner = key.partner  # the same row, already read with the key: no second read
+        # read with the key (None there: no role), else read now
+        grants = (key.role_grants or []) if hasattr(key, "role_grants") else None
         return Actor(ActorKind.ACCESS_KEY, user=user, partner=key.partner, member=member, access_key=key,
-                     permissions=member_permissions(member), ip=ip)
+                     permissions=member_permissions(member, role_grants=grants), ip=ip)
     customer_user = getattr(user, "customer_user", None)
     if customer_user is None:
         return None

@@ -146,8 +146,13 @@ class ListFilterSet(django_filters.FilterSet):
                 value = cls.wire_values[name].get(value)
             if value not in (None, "", []):
                 bound[cls.wire.get(name, name)] = value
-        filterset = cls({name: value for name, value in bound.items() if name in cls.base_filters},
-                        queryset=queryset, wire=True, **kwargs)
+        bound = {name: value for name, value in bound.items() if name in cls.base_filters}
+        if not bound:
+            # Nothing to filter by (the common request): skip building the FilterSet and its form, whose
+            # deep copies of every filter cost more than the page query itself. An empty filter changes
+            # nothing — every filter, `method=` ones included, passes empty values through.
+            return queryset
+        filterset = cls(bound, queryset=queryset, wire=True, **kwargs)
         if not filterset.is_valid():
             name, errors = next(iter(filterset.errors.items()))
             name = next((cbc for cbc, own in cls.wire.items() if own == name and cbc in data), name)

@@ -6,9 +6,9 @@ AuthenticationFailed, which the error handler renders as one identical 401 body,
 learns nothing about which AKs exist. Calls without valid credentials are counted per client address
 ("cbc.anon", partnercenter/api/throttling.py).
 
-Cost: one joined statement reads the key with its owner, membership or customer, and partner; a second
-reads the owner's roles once the signature has matched; the key's last use is written at most once a
-minute. Nothing is cached between requests (tests/security/test_auth_cost.py).
+Cost: one statement reads the key with its owner, membership or customer, partner and the owner's roles
+(joined, the roles as one JSON list from a correlated subquery); the key's last use is written at most
+once a minute. Nothing is cached between requests (tests/security/test_auth_cost.py).
 
 Before anything else, a query string that repeats a parameter is refused (CBC.0100): otherwise one
 signed request could mean `customer_id=A` to one reader and `customer_id=B` to another. Only the
@@ -19,7 +19,8 @@ import hashlib
 from datetime import timedelta
 
 from django.conf import settings
-from django.db.models import Q
+from django.db.models import Aggregate, JSONField, OuterRef, Q, Subquery
+from django.db.models.functions import JSONObject
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from rest_framework.authentication import BaseAuthentication
@@ -27,7 +28,7 @@ from rest_framework.exceptions import AuthenticationFailed, ValidationError
 
 from .. import secretbox
 from ..actors import actor_for_access_key
-from ..models import AccessKey
+from ..models import AccessKey, Role
 from . import signing
 from .throttling import count_unauthenticated
 
@@ -59,15 +60,34 @@ def _header_value(request, name: str) -> str | None:
         return value
 
 
+class _JSONList(Aggregate):
+    """The rows of a group as one JSON array: JSON_GROUP_ARRAY on SQLite, JSONB_AGG on PostgreSQL."""
+
+    function = "JSON_GROUP_ARRAY"
+    output_field = JSONField()
+
+    def as_postgresql(self, compiler, connection, **extra_context):
+        return super().as_sql(compiler, connection, function="JSONB_AGG", **extra_context)
+
+
+def _role_grants():
+    """The owner's roles as [{"admin": bool, "permissions": [...]}, …], or None for no role (or a customer)."""
+    roles = (Role.objects.filter(members__user=OuterRef("user_id")).order_by().values("members__user")
+             .annotate(grants=_JSONList(JSONObject(admin="is_administrator", permissions="permissions")))
+             .values("grants"))
+    return Subquery(roles, output_field=JSONField())
+
+
 def _key_with_owner(ak: str):
     """The key named by `ak` with everything the actor needs, in one statement: its owner, the owner's
-    membership (a partner key) or customer user and customer (a customer key), and the partner. The
-    owner's roles are read once the signature has matched (`actor_for_access_key`), so an unknown AK and a
-    known one cost the same before the check. Nothing is cached across requests: a key disabled or deleted,
-    a role changed, a member deactivated or a partner suspended counts from the very next request."""
+    membership (a partner key) or customer user and customer (a customer key), the partner, and the
+    owner's roles (`role_grants`, used by `actor_for_access_key` once the signature has matched). An unknown
+    AK and a known one cost the same before the check. Nothing is cached across requests: a key disabled
+    or deleted, a role changed, a member deactivated or a partner suspended counts from the very next
+    request."""
     return (
         AccessKey.objects.select_related("partner", "user__member", "user__customer_user__customer")
-        .filter(ak=ak).first()
+        .annotate(role_grants=_role_grants()).filter(ak=ak).first()
     )
 
 
