@@ -15,8 +15,9 @@ $(STAMP): requirements.txt requirements-dev.txt constraints.txt
 
 install: $(STAMP)
 
-# The sandbox payment provider (online recharge that succeeds on a click) exists only where it is enabled.
-RUN_ENV := DEBUG=1 PAYMENT_SANDBOX=1
+# The sandbox payment provider (online recharge that succeeds on a click) exists only where it is enabled;
+# webhooks may go to a receiver on this machine (http://127.0.0.1:…) only where that is enabled.
+RUN_ENV := DEBUG=1 PAYMENT_SANDBOX=1 WEBHOOK_ALLOW_PRIVATE_TARGETS=1
 
 run: $(STAMP)
 	$(RUN_ENV) $(BIN)/python manage.py migrate --noinput -v0
@@ -52,3 +53,4 @@ lint: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python -m bench.dataset --fresh --scale both
 	$(BIN)/python -m bench.run
+	$(BIN)/python -m bench.outbox

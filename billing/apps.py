@@ -8,3 +8,4 @@ class BillingConfig(AppConfig):
 
     def ready(self):
         from . import errors, oplog_labels, receivers  # noqa: F401  (codes, log labels, reclaim on disassociation)
+        from . import dashboard, event_types  # noqa: F401  (the home page's tiles, the events it records)

@@ -24,10 +24,11 @@ from django.utils.translation import gettext as _
 from customers import locks as customer_locks
 from customers.selectors import customer_for, customers_for
 from customers.services import is_resale
+from events import outbox
 from partnercenter.choices import ActorKind
 from partnercenter.errors import Codes, DomainError
 from partnercenter.models import Partner
-from partnercenter.money import ZERO, parse_amount
+from partnercenter.money import ZERO, parse_amount, quantize
 from partnercenter.oplog import operation, require_code, write_many
 from partnercenter.transactions import retry_on_deadlock
 from partnercenter.selectors import book_owner, reseller_for
@@ -82,6 +83,38 @@ def partner_account(partner) -> PartnerAccount:
 
 def customer_account(customer) -> CustomerAccount:
     return CustomerAccount.objects.get_or_create(customer=customer)[0]
+
+
+# ---------------------------------------------------------------------------------------------
+# Events (events.outbox, billing/event_types.py): recorded inside the movement's transaction
+# ---------------------------------------------------------------------------------------------
+
+def _customer_event(type_code, *, actor, owner, customer, association, adjustment, **extra) -> list[dict]:
+    """The event of a movement between `owner` and its customer, scoped to the customer's account manager;
+    and, when a distributor moved money in its cloud reseller's book (the actor's partner is not the
+    owner), the distributor's copy."""
+    data = {"customer_id": customer.domain_id, "account_name": customer.domain_name,
+            "amount": str(quantize(adjustment.amount)), "trans_id": adjustment.trans_id,
+            "operation_type": adjustment.operation_type, **extra}
+    events = [{"type_code": type_code, "partner": owner, "customer": customer,
+               "account_manager": association.account_manager if association is not None else None,
+               "actor": actor, "data": data}]
+    if actor.is_partner and actor.partner.pk != owner.pk:
+        events.append({"type_code": type_code, "partner": actor.partner, "customer": customer, "actor": actor,
+                       "data": {**data, "indirect_partner_id": owner.domain_id}})
+    return events
+
+
+def _reseller_events(type_code, *, actor, reseller, adjustment) -> list[dict]:
+    """A distributor's movement with its cloud reseller: the distributor's event and the reseller's."""
+    data = {"amount": str(quantize(adjustment.amount)), "trans_id": adjustment.trans_id,
+            "operation_type": adjustment.operation_type}
+    return [
+        {"type_code": type_code, "partner": actor.partner, "actor": actor,
+         "data": {**data, "indirect_partner_id": reseller.domain_id}},
+        {"type_code": type_code, "partner": reseller, "actor": actor,
+         "data": {**data, "distributor_id": actor.partner.domain_id}},
+    ]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -203,6 +236,8 @@ def allocate_to_customer(actor, *, customer_id, amount, indirect_partner_id=None
     with operation(actor, "funds.allocate", target=customer, verification_code=verification_code,
                    detail={"amount": str(amount), "partner": owner.account_name}) as entry:
         adjustment = _allocate(actor, owner, customer, amount)
+        outbox.record_many(_customer_event("funds.allocated", actor=actor, owner=owner, customer=customer,
+                                           association=customer.active_associations[0], adjustment=adjustment))
         entry.detail["trans_id"] = adjustment.trans_id
     return adjustment
 
@@ -284,6 +319,11 @@ def _allocate_batch(actor, owner, candidates, batch_id) -> dict:
                     moving.append((index, customer, amount))
         if moving:
             _move_batch(actor, owner, account, moving, batch_id, outcomes)
+            outbox.record_many([  # one INSERT for the batch: an event per row that moved money
+                event for index, customer, _amount in moving
+                for event in _customer_event("funds.allocated", actor=actor, owner=owner, customer=customer,
+                                             association=customer.active_associations[0],
+                                             adjustment=outcomes[index], batch_id=batch_id)])
         for index, customer, amount in candidates:
             outcome = outcomes[index]
             detail = {"amount": str(amount), "batch_id": batch_id}
@@ -351,6 +391,8 @@ def reclaim_from_customer(actor, *, customer_id, amount, indirect_partner_id=Non
                                   adjustment=adjustment, counterparty=customer.domain_id)
         _change_customer_balance(customer, -amount, trade_type=TradeType.BERETRIEVE, trans_id=adjustment.trans_id,
                                  adjustment=adjustment, counterparty=owner.domain_id)
+        outbox.record_many(_customer_event("funds.reclaimed", actor=actor, owner=owner, customer=customer,
+                                           association=customer.active_associations[0], adjustment=adjustment))
         entry.detail["trans_id"] = adjustment.trans_id
     return adjustment
 
@@ -373,6 +415,10 @@ def reclaim_on_unbind(actor, *, association) -> Adjustment | None:
     _change_customer_balance(association.customer, -amount, trade_type=TradeType.BEUNBIND,
                              trans_id=adjustment.trans_id, adjustment=adjustment,
                              counterparty=association.partner.domain_id)
+    # The association's partner hears it, whichever side's decision ended the association.
+    outbox.record_many(_customer_event("funds.reclaimed", actor=actor, owner=association.partner,
+                                       customer=association.customer, association=association,
+                                       adjustment=adjustment))
     return adjustment
 
 
@@ -401,6 +447,7 @@ def allocate_to_reseller(actor, *, indirect_partner_id, amount, verification_cod
                                  adjustment=adjustment, counterparty=reseller.domain_id)
         _change_partner_cash(reseller, amount, trade_type=TradeType.BEADJUST, trans_id=adjustment.trans_id,
                              adjustment=adjustment, counterparty=actor.partner.domain_id)
+        outbox.record_many(_reseller_events("funds.allocated", actor=actor, reseller=reseller, adjustment=adjustment))
         entry.detail["trans_id"] = adjustment.trans_id
     return adjustment
 
@@ -418,6 +465,7 @@ def reclaim_from_reseller(actor, *, indirect_partner_id, amount, verification_co
                                   adjustment=adjustment, counterparty=reseller.domain_id)
         _change_partner_cash(reseller, -amount, trade_type=TradeType.BERETRIEVE, trans_id=adjustment.trans_id,
                              adjustment=adjustment, counterparty=actor.partner.domain_id)
+        outbox.record_many(_reseller_events("funds.reclaimed", actor=actor, reseller=reseller, adjustment=adjustment))
         entry.detail["trans_id"] = adjustment.trans_id
     return adjustment
 
@@ -501,6 +549,9 @@ def complete_recharge(actor, *, recharge_id, succeeded: bool, note: str = "") ->
         if succeeded:
             _change_partner_cash(recharge.partner, recharge.amount, trade_type=TradeType.RECHARGE,
                                  trans_id=recharge.trans_id, counterparty=recharge.reference)
+        outbox.record("recharge.completed", partner=recharge.partner, actor=actor, data={
+            "trans_id": recharge.trans_id, "amount": str(quantize(recharge.amount)), "status": status,
+            "method": recharge.method})
     recharge.refresh_from_db()
     return recharge
 

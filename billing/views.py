@@ -17,13 +17,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from customers.selectors import customer_for, customers_for
-from customers.templatetags.customers_tags import mask
+from customers.reveal import reveal_customers
 from partnercenter.confirmation import confirming, posted, two_step
 from partnercenter.errors import DomainError
 from partnercenter.exports import EXPORT_LIMIT, local_time, xlsx_response
 from partnercenter.filters import ResellerFilter
 from partnercenter.pages import chosen_ids, form_error, member_page, paginate
 from partnercenter.selectors import reseller_for, resellers_for
+from partnercenter.templatetags.display import mask_text
 
 from . import payments, selectors, services
 from .choices import RechargeMethod, RechargeStatus
@@ -292,8 +293,10 @@ def _filtered_adjustments(request):
 @member_page("billing.view")
 def adjustments(request):
     form, queryset = _filtered_adjustments(request)
+    page = paginate(request, queryset)
+    reveal = reveal_customers(request, [adjustment.customer for adjustment in page], "account")
     return render(request, "billing/adjustments.html", {
-        "form": form, "page": paginate(request, queryset), "can_allocate": request.actor.has_perm("funds.allocate"),
+        "form": form, "page": page, "reveal": reveal, "can_allocate": request.actor.has_perm("funds.allocate"),
     })
 
 
@@ -304,8 +307,8 @@ def adjustment_export(request):
     rows = (
         [local_time(adjustment.created_at), str(adjustment.get_operation_type_display()),
          (adjustment.customer or adjustment.reseller).domain_id,
-         mask(adjustment.customer.domain_name if adjustment.customer else adjustment.reseller.account_name),
-         f"{adjustment.amount:.2f}", adjustment.trans_id, adjustment.operator]
+         mask_text(adjustment.customer.domain_name if adjustment.customer else adjustment.reseller.account_name),
+         adjustment.amount, adjustment.trans_id, adjustment.operator]
         for adjustment in queryset[:EXPORT_LIMIT]
     )
     return xlsx_response(request, action="funds.export", name="adjustments", title=_("Adjustments"), rows=rows,
@@ -321,4 +324,5 @@ def ledger(request):
         entry.change = selectors.available_change(entry)
         entry.magnitude = abs(entry.change)
         entry.after = selectors.available_after(entry)
-    return render(request, "billing/ledger.html", {"form": form, "page": page})
+    reveal = reveal_customers(request, [entry.adjustment.customer for entry in page if entry.adjustment], "account")
+    return render(request, "billing/ledger.html", {"form": form, "page": page, "reveal": reveal})

@@ -2,15 +2,15 @@
 its CBC endpoint (see partnercenter/filters.py)."""
 
 import django_filters
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
 from partnercenter.filters import ALL, ListFilterSet, MomentFilter, ValuesFilter, grouped
 from partnercenter.models import Member
 from partnercenter.selectors import account_managers_for
 
-from .choices import AssociationType, EventInitiator, EventKind, EventStatus
-from .models import AssociationEvent, Customer, Resource
+from .choices import AssociationType, EventInitiator, EventKind, EventStatus, OpsStatus
+from .models import AssociationEvent, Customer, OpsAuthorization, Resource
 
 __all__ = ["CustomerFilter", "EventFilter", "ResourceFilter"]
 
@@ -40,6 +40,10 @@ class CustomerFilter(ListFilterSet):
     account_manager = grouped(django_filters.ModelChoiceFilter(
         label=_("Account manager"), field_name="associations__account_manager", lookup_expr="exact",
         queryset=_managers, empty_label=ALL), "association")
+    # The home page's "delegated-operations requests waiting" links here (customers/dashboard.py).
+    ops = django_filters.ChoiceFilter(
+        label=_("Delegated operations"), method="ops_matches", empty_label=ALL,
+        choices=[(OpsStatus.PENDING, OpsStatus.PENDING.label), (OpsStatus.AUTHORIZED, OpsStatus.AUTHORIZED.label)])
 
     wire = {"customer": "real_name", "associated_on_begin": "associated_from", "associated_on_end": "associated_to"}
 
@@ -49,6 +53,13 @@ class CustomerFilter(ListFilterSet):
 
     def group_conditions(self, group):
         return {"associations__ended_on__isnull": True}
+
+    def ops_matches(self, queryset, name, value):
+        """Customers whose delegated-operations authorization with the partner they are associated with
+        now is in this state (served by the partial unique index of open authorizations)."""
+        return queryset.filter(Exists(OpsAuthorization.objects.filter(
+            customer_id=OuterRef("pk"), status=value, partner__associations__customer_id=OuterRef("pk"),
+            partner__associations__ended_on__isnull=True)))
 
 
 class EventFilter(ListFilterSet):

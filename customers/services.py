@@ -11,6 +11,7 @@ import re
 import secrets
 import string
 from datetime import timedelta
+from datetime import timezone as dt_timezone
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -18,6 +19,7 @@ from django.db.models import F
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from events import outbox
 from partnercenter import sms
 from partnercenter.errors import Codes, DomainError
 from partnercenter.models import User
@@ -58,6 +60,42 @@ def _require(actor, permission: str):
 
 def _parameter(message) -> DomainError:
     return DomainError(Codes.PARAMETER, message)
+
+
+# ---------------------------------------------------------------------------------------------
+# Events (events.outbox, customers/event_types.py): recorded inside the change's transaction
+# ---------------------------------------------------------------------------------------------
+
+def wire_time(moment) -> str:
+    """A time as the CBC wire writes it: UTC, `YYYY-MM-DDTHH:MM:SSZ`."""
+    return moment.astimezone(dt_timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _customer_data(customer, **extra) -> dict:
+    return {"customer_id": customer.domain_id, "account_name": customer.domain_name, **extra}
+
+
+def _announce(type_code, *, actor, association, data) -> None:
+    """An event about a customer in `association.partner`'s book, told to whoever there may see the
+    customer (its account manager's team). When a distributor acted in its cloud reseller's book, the
+    distributor hears it too, as the reseller's (`indirect_partner_id`, no account manager of its own)."""
+    events = [{"type_code": type_code, "partner": association.partner, "customer": association.customer,
+               "account_manager": association.account_manager, "actor": actor, "data": data}]
+    acting = actor.partner if actor.is_partner else None
+    if acting is not None and acting.pk != association.partner_id:
+        events.append({"type_code": type_code, "partner": acting, "customer": association.customer,
+                       "account_manager": None, "actor": actor,
+                       "data": {**data, "indirect_partner_id": association.partner.domain_id}})
+    outbox.record_many(events)
+
+
+def _request_data(event, **extra) -> dict:
+    """An association request as its events carry it: `from`/`to` association types for a switch."""
+    data = _customer_data(event.customer, request_id=str(event.pk), kind=event.kind, initiator=event.initiator,
+                          association_type=event.from_type or "", **extra)
+    if event.to_type:
+        data["to_association_type"] = event.to_type
+    return data
 
 
 # ---------------------------------------------------------------------------------------------
@@ -251,6 +289,8 @@ def create_customer(actor, *, xaccount_id: str, xaccount_type: str, domain_name:
             initiator=EventInitiator.PARTNER, status=EventStatus.COMPLETED, to_type=association_type,
             requested_by=actor.user, decided_at=timezone.now(),
         )
+        _announce("customer.associated", actor=actor, association=association,
+                  data=_customer_data(customer, association_type=association_type))
         entry.target = customer
     return customer
 
@@ -360,6 +400,8 @@ def request_disassociation(actor, *, customer_id: str, reason: str, verification
         _ensure_eligible(customer, DISASSOCIATION_CHECKS)
         event = _open_event(actor, association=association, kind=EventKind.DISASSOCIATE,
                             initiator=EventInitiator.PARTNER, reason=reason)
+        _announce("association.request_made", actor=actor, association=association,
+                  data=_request_data(event, reason=reason))
         entry.detail = {"event": event.pk}
     return event
 
@@ -376,6 +418,8 @@ def request_type_switch(actor, *, customer_id: str, reason: str, verification_co
         _ensure_eligible(customer, SWITCH_CHECKS[to_type])
         event = _open_event(actor, association=association, kind=EventKind.TYPE_SWITCH,
                             initiator=EventInitiator.PARTNER, reason=reason, to_type=to_type)
+        _announce("association.request_made", actor=actor, association=association,
+                  data=_request_data(event, reason=reason))
         entry.detail = {"event": event.pk, "to_type": to_type}
     return event
 
@@ -386,12 +430,14 @@ def customer_request_disassociation(actor, *, reason: str) -> AssociationEvent:
         raise DomainError(Codes.FORBIDDEN)
     reason = _reason(reason)
     association = Association.objects.filter(customer=actor.customer, ended_on__isnull=True).select_related(
-        "partner", "customer").first()
+        "partner", "customer", "account_manager").first()
     if association is None:
         raise DomainError(Codes.NOT_FOUND, _("You are not associated with a partner."))
     with operation(actor, "association.request_disassociation", target=association.customer) as entry:
         event = _open_event(actor, association=association, kind=EventKind.DISASSOCIATE,
                             initiator=EventInitiator.CUSTOMER, reason=reason)
+        _announce("association.request_made", actor=actor, association=association,
+                  data=_request_data(event, reason=reason))
         entry.detail = {"event": event.pk, "partner": association.partner.account_name}
     return event
 
@@ -404,7 +450,8 @@ def decide_event(actor, *, event_id, approve: bool, note: str = "", verification
     """The other side answers a pending request. Approving a disassociation ends the association;
     approving a type switch ends it and opens one of the new type (history keeps both). Either
     way `association_ended` is sent inside the transaction, so funds and coupons follow."""
-    event = selectors.events_for(actor).filter(pk=event_id).select_related("association", "customer", "partner").first()
+    event = selectors.events_for(actor).filter(pk=event_id).select_related(
+        "association__account_manager", "customer", "partner").first()
     if event is None:
         raise DomainError(Codes.NOT_FOUND)
     side = EventInitiator.CUSTOMER if actor.is_customer else EventInitiator.PARTNER
@@ -422,10 +469,19 @@ def decide_event(actor, *, event_id, approve: bool, note: str = "", verification
             status=status, decided_by=actor.user, decided_at=now, decision_note=(note or "").strip()[:500])
         if not moved:
             raise DomainError(CustomerCodes.NOTHING_TO_DECIDE)
+        _announce("association.request_decided", actor=actor, association=_as_of_event(event),
+                  data=_request_data(event, decision=status, decided_by=side))
         if approve:
             _apply(actor, event, now)
     event.refresh_from_db()
     return event
+
+
+def _as_of_event(event):
+    """The event's association with its partner and customer as already read (no second read)."""
+    association = event.association
+    association.partner, association.customer = event.partner, event.customer
+    return association
 
 
 def _apply(actor, event, now):
@@ -437,21 +493,34 @@ def _apply(actor, event, now):
         _ensure_eligible(event.customer, SWITCH_CHECKS[event.to_type])
     association.ended_on = now
     association.save(update_fields=["ended_on"])
-    OpsAuthorization.objects.filter(partner=association.partner, customer=association.customer,
-                                    status__in=[OpsStatus.PENDING, OpsStatus.AUTHORIZED]).update(
-        status=OpsStatus.REVOKED, decided_at=now)
+    association.partner, association.customer = event.partner, event.customer
+    open_ops = OpsAuthorization.objects.filter(partner=association.partner, customer=association.customer,
+                                               status__in=[OpsStatus.PENDING, OpsStatus.AUTHORIZED])
+    revoked = list(open_ops.values_list("pk", flat=True))
+    if revoked:
+        OpsAuthorization.objects.filter(pk__in=revoked).update(status=OpsStatus.REVOKED, decided_at=now)
     cause = "type_switch" if event.kind == EventKind.TYPE_SWITCH else "disassociation"
+    customer = event.customer
     if event.kind == EventKind.TYPE_SWITCH:
         Association.objects.create(
             partner=association.partner, customer=association.customer, association_type=event.to_type,
             associated_on=now, label=association.label, account_manager=association.account_manager,
         )
+        _announce("customer.type_switched", actor=actor, association=association, data=_customer_data(
+            customer, association_type=event.to_type, from_association_type=association.association_type))
+    else:
+        _announce("customer.disassociated", actor=actor, association=association,
+                  data=_customer_data(customer, association_type=association.association_type))
+    for authorization_id in revoked:
+        _announce("ops.authorization_revoked", actor=actor, association=association,
+                  data=_customer_data(customer, authorization_id=str(authorization_id), cause=cause))
     association_ended.send(sender=Association, association=association, cause=cause, actor=actor)
 
 
 def cancel_event(actor, *, event_id) -> AssociationEvent:
     """The side that asked withdraws its pending request."""
-    event = selectors.events_for(actor).filter(pk=event_id).select_related("customer").first()
+    event = selectors.events_for(actor).filter(pk=event_id).select_related(
+        "association__account_manager", "customer", "partner").first()
     if event is None:
         raise DomainError(Codes.NOT_FOUND)
     side = EventInitiator.CUSTOMER if actor.is_customer else EventInitiator.PARTNER
@@ -463,6 +532,8 @@ def cancel_event(actor, *, event_id) -> AssociationEvent:
         if not AssociationEvent.objects.filter(pk=event.pk, status=EventStatus.PENDING).update(
                 status=EventStatus.CANCELLED, decided_by=actor.user, decided_at=timezone.now()):
             raise DomainError(CustomerCodes.NOTHING_TO_DECIDE)
+        _announce("association.request_cancelled", actor=actor, association=_as_of_event(event),
+                  data=_request_data(event, cancelled_by=side))
     event.refresh_from_db()
     return event
 
@@ -491,10 +562,14 @@ def request_ops_authorization(actor, *, customer_id: str, reason: str, verificat
             raise DomainError(CustomerCodes.REQUEST_PENDING)
         try:
             with transaction.atomic():
-                return OpsAuthorization.objects.create(partner=association.partner, customer=customer, reason=reason,
-                                                       requested_by=actor.user)
+                authorization = OpsAuthorization.objects.create(partner=association.partner, customer=customer,
+                                                                reason=reason, requested_by=actor.user)
         except IntegrityError as exc:
             raise DomainError(CustomerCodes.REQUEST_PENDING) from exc
+        association.customer = customer
+        _announce("ops.authorization_requested", actor=actor, association=association,
+                  data=_customer_data(customer, authorization_id=str(authorization.pk), reason=reason))
+    return authorization
 
 
 def decide_ops_authorization(actor, *, authorization_id, agree: bool) -> OpsAuthorization:
@@ -511,6 +586,11 @@ def decide_ops_authorization(actor, *, authorization_id, agree: bool) -> OpsAuth
         if not OpsAuthorization.objects.filter(pk=authorization.pk, status__in=allowed_from).update(
                 decided_by=actor.user, decided_at=now, **changes):
             raise DomainError(CustomerCodes.NOTHING_TO_DECIDE)
+        data = _customer_data(authorization.customer, authorization_id=str(authorization.pk),
+                              decision=changes["status"])
+        if agree:
+            data["valid_until"] = wire_time(changes["valid_until"])
+        _announce_ops(actor, authorization, "ops.authorization_decided", data)
     authorization.refresh_from_db()
     return authorization
 
@@ -526,16 +606,32 @@ def revoke_ops_authorization(actor, *, authorization_id) -> OpsAuthorization:
                 pk=authorization.pk, status__in=[OpsStatus.PENDING, OpsStatus.AUTHORIZED]).update(
                 status=OpsStatus.REVOKED, decided_at=timezone.now()):
             raise DomainError(CustomerCodes.NOTHING_TO_DECIDE)
+        _announce_ops(actor, authorization, "ops.authorization_revoked", _customer_data(
+            authorization.customer, authorization_id=str(authorization.pk), cause="revoked"))
     authorization.refresh_from_db()
     return authorization
+
+
+def _announce_ops(actor, authorization, type_code, data) -> None:
+    """An event of a delegated-operations authorization, scoped by the customer's current account manager
+    with this partner (none once the association ended)."""
+    pair = {"partner_id": authorization.partner_id, "customer_id": authorization.customer_id}
+    association = (Association.objects.filter(**pair, ended_on__isnull=True).select_related("account_manager").first()
+                   or Association(**pair))
+    association.partner, association.customer = authorization.partner, authorization.customer
+    _announce(type_code, actor=actor, association=association, data=data)
 
 
 # ---------------------------------------------------------------------------------------------
 # Reading sensitive data leaves a trace
 # ---------------------------------------------------------------------------------------------
 
-def record_reveal(actor, *, customers) -> None:
-    """Showing unmasked names and accounts is logged (who looked at whose details)."""
-    with operation(actor, "customer.reveal", detail={"customers": [c.domain_id for c in customers][:100]}):
+def record_reveal(actor, *, customers, fields=()) -> None:
+    """Showing unmasked names, accounts, mobile numbers or e-mails is logged (who looked at which fields of
+    whose details), on whichever page the eye was clicked."""
+    detail = {"customers": [c.domain_id for c in customers][:100]}
+    if fields:
+        detail["fields"] = sorted(fields)
+    with operation(actor, "customer.reveal", detail=detail):
         pass
 

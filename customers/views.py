@@ -22,6 +22,7 @@ from . import selectors, services
 from .choices import ChargingMode, EventStatus, OnDemandStatus, PeriodStatus
 from .filters import CustomerFilter, EventFilter, ResourceFilter
 from .forms import DecisionForm, ManagerForm, ReasonForm, RegisterCustomerForm
+from .reveal import reveal_customers
 
 __all__ = [
     "customer_list", "customer_export", "customer_register", "customer_detail", "customer_manager",
@@ -55,9 +56,7 @@ def customer_list(request):
     page = paginate(request, queryset)
     for customer in page:
         customer.association = customer.active_associations[0]
-    reveal = request.GET.get("reveal") == "1"
-    if reveal and page.object_list:
-        services.record_reveal(request.actor, customers=page.object_list)
+    reveal = reveal_customers(request, page, "account", "name")
     return render(request, "customers/customer_list.html", {"form": form, "page": page, "reveal": reveal})
 
 
@@ -120,8 +119,9 @@ def customer_detail(request, domain_id):
     actor = request.actor
     customer = _customer_or_404(actor, domain_id)
     history = selectors.events_for(actor).filter(customer=customer)[:50]
+    reveal = reveal_customers(request, [customer], "mobile", "email")
     return render(request, "customers/customer_detail.html", {
-        "customer": customer,
+        "customer": customer, "reveal": reveal,
         "history": history,
         "pending": [e for e in history if e.status == EventStatus.PENDING],
         "ops": selectors.ops_authorizations_for(actor).filter(customer=customer)[:20],

@@ -1,12 +1,16 @@
 """Excel exports of list pages: one builder, one row limit, and every export is logged (who took
 which data out, with which filters).
 
+Amounts are numbers (two decimals, no currency sign: the column says CNY) so a spreadsheet can sum them;
+times are China's (Asia/Shanghai), as on the pages, whatever time zone is active.
+
 Exports are data, not code: a text that begins with `= + - @`, a tab or a carriage return (a customer
 name `=HYPERLINK(…)`, a coupon remark) would become a live formula in a spreadsheet. Every such cell is
 written as a text cell with Excel's quote prefix, so it shows exactly what was typed and stays text even
 when someone edits it.
 """
 
+from decimal import Decimal
 from io import BytesIO
 
 from django.http import HttpResponse
@@ -14,6 +18,7 @@ from django.utils import timezone
 from openpyxl import Workbook
 
 from .oplog import operation
+from .templatetags.display import CHINA
 
 __all__ = ["EXPORT_LIMIT", "local_time", "xlsx_response", "is_formula_like"]
 
@@ -28,8 +33,11 @@ def is_formula_like(value) -> bool:
     return isinstance(value, str) and value.startswith(_FORMULA_STARTS)
 
 
+AMOUNT_FORMAT = "#,##0.00"
+
+
 def local_time(value) -> str:
-    return timezone.localtime(value).strftime("%Y-%m-%d %H:%M:%S") if value else ""
+    return timezone.localtime(value, CHINA).strftime("%Y-%m-%d %H:%M:%S") if value else ""
 
 
 def xlsx_response(request, *, action: str, name: str, title, header, rows) -> HttpResponse:
@@ -43,7 +51,9 @@ def xlsx_response(request, *, action: str, name: str, title, header, rows) -> Ht
         sheet.append(row)
         count += 1
         for cell in sheet[sheet.max_row]:
-            if is_formula_like(cell.value):
+            if isinstance(cell.value, Decimal):
+                cell.number_format = AMOUNT_FORMAT
+            elif is_formula_like(cell.value):
                 cell.data_type = "s"  # openpyxl took it for a formula; store the text as text
                 cell.quotePrefix = True
     filters = {key: value for key, value in request.GET.items() if value}
@@ -53,5 +63,5 @@ def xlsx_response(request, *, action: str, name: str, title, header, rows) -> Ht
     book.save(buffer)
     response = HttpResponse(buffer.getvalue(),
                             content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    response["Content-Disposition"] = f'attachment; filename="{name}-{timezone.localdate():%Y%m%d}.xlsx"'
+    response["Content-Disposition"] = f'attachment; filename="{name}-{timezone.localdate(timezone=CHINA):%Y%m%d}.xlsx"'
     return response

@@ -106,7 +106,20 @@ class Role(models.Model):
         ]
 
     def __str__(self):
-        return self.name
+        return str(self.display_name)
+
+    # The built-in role is stored under the name it was created with (管理员) and shown in the viewer's
+    # language; a partner's own roles are shown as they named them.
+    @property
+    def display_name(self):
+        return _("Administrator") if self.is_administrator else self.name
+
+    @property
+    def display_description(self):
+        if self.is_administrator:
+            return _("Built-in role with every permission, including ones added later; it cannot be changed "
+                     "or deleted.")
+        return self.description
 
     def granted(self) -> frozenset[str]:
         if self.is_administrator:

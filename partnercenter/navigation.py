@@ -37,6 +37,7 @@ PARTNER_MENU: tuple[Item, ...] = (
         Item(_("Roles"), "roles", "org.manage_roles"),
         Item(_("Operation logs"), "operation_logs", "org.view_oplog"),
         Item(_("Security settings"), "partner_security", "org.settings"),
+        Item(_("Webhooks"), "webhooks:list", "org.webhooks"),
     )),
     Item(_("My credentials"), "credentials", "credentials.manage"),
 )
@@ -44,6 +45,7 @@ PARTNER_MENU: tuple[Item, ...] = (
 CUSTOMER_MENU: tuple[Item, ...] = (
     Item(_("Overview"), "fee_center"),
     Item(_("Coupons"), "fee_center_coupons"),
+    Item(_("Notifications"), "fee_center_notifications"),
     Item(_("My credentials"), "credentials"),
 )
 

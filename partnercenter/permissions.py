@@ -44,6 +44,7 @@ CATALOGUE: tuple[Permission, ...] = (
     Permission("org.manage_roles", _("Create and change roles"), _ORG),
     Permission("org.view_oplog", _("View operation logs"), _ORG),
     Permission("org.settings", _("Change security settings"), _ORG),
+    Permission("org.webhooks", _("Manage webhooks"), _ORG),
     Permission("credentials.manage", _("Manage access keys"), _OTHER),
 )
 

@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "axes",
     "django_celery_beat",
     "partnercenter",
+    "events",
     "customers",
     # billing before vouchers: their receivers of customers.signals.association_ended run in this order, which
     # is the documented lock order (money rows, then coupons and quotas; customers/locks.py).
@@ -87,6 +88,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "partnercenter.navigation.context_processor",
+                "events.context_processors.bell",
             ],
         },
     },
@@ -151,6 +153,10 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BEAT_SCHEDULE = {
     "expire-invitations": {"task": "partnercenter.tasks.expire_invitations", "schedule": timedelta(minutes=10)},
     "expire-vouchers": {"task": "vouchers.tasks.expire_vouchers", "schedule": timedelta(minutes=5)},
+    "warn-expiring-coupons": {"task": "vouchers.tasks.warn_expiring_coupons", "schedule": timedelta(hours=1)},
+    # The outbox: each commit that records events starts a dispatch at once; this run catches what a
+    # lost message missed and sends the retries that have come due.
+    "dispatch-events": {"task": "events.tasks.dispatch", "schedule": timedelta(minutes=1)},
 }
 
 # ---------------------------------------------------------------------------------------------
@@ -201,6 +207,8 @@ EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="partner-center@localhost")
 SMS_BACKEND = env("SMS_BACKEND", default="partnercenter.sms.ConsoleSmsBackend")
+# Where people open the site, for links in e-mails and texts (notifications): e.g. https://partner.example.com
+SITE_URL = env("SITE_URL", default="http://localhost:8000")
 
 # ---------------------------------------------------------------------------------------------
 # Payments for online recharge. PAYMENT_PROVIDER names a real gateway's class (a subclass of
@@ -210,6 +218,15 @@ SMS_BACKEND = env("SMS_BACKEND", default="partnercenter.sms.ConsoleSmsBackend")
 # ---------------------------------------------------------------------------------------------
 PAYMENT_PROVIDER = env("PAYMENT_PROVIDER", default="")
 PAYMENT_SANDBOX = env.bool("PAYMENT_SANDBOX", default=False)
+
+# ---------------------------------------------------------------------------------------------
+# Signed webhooks (events/webhook_http.py). Only https to public addresses, unless
+# WEBHOOK_ALLOW_PRIVATE_TARGETS=1 (`make run`, the tests) also lets plain http and loopback or private
+# addresses through. Each POST may take WEBHOOK_CONNECT_TIMEOUT to connect and WEBHOOK_READ_TIMEOUT to answer.
+# ---------------------------------------------------------------------------------------------
+WEBHOOK_ALLOW_PRIVATE_TARGETS = env.bool("WEBHOOK_ALLOW_PRIVATE_TARGETS", default=False)
+WEBHOOK_CONNECT_TIMEOUT = env.float("WEBHOOK_CONNECT_TIMEOUT", default=5.0)
+WEBHOOK_READ_TIMEOUT = env.float("WEBHOOK_READ_TIMEOUT", default=10.0)
 
 # ---------------------------------------------------------------------------------------------
 # Internationalisation: zh-hans first, English second

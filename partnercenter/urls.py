@@ -24,6 +24,8 @@ urlpatterns = [
     path("customers/", include("customers.urls")),
     path("billing/", include("billing.urls")),
     path("vouchers/", include("vouchers.urls")),
+    path("notifications/", include("events.urls")),
+    path("org/webhooks/", include("events.webhook_urls")),
     path("resellers/", views.resellers, name="resellers"),
     path("resellers/<str:domain_id>/manager/", views.reseller_manager, name="reseller_manager"),
     path("org/members/", views.members, name="members"),
@@ -44,6 +46,7 @@ urlpatterns = [
     # 费用中心
     path("fee-center/", include("customers.fee_center_urls")),
     path("fee-center/coupons/", include("vouchers.fee_center_urls")),
+    path("fee-center/notifications/", include("events.fee_center_urls")),
     path("healthz", views.healthz, name="healthz"),
     # Platform operators
     path("admin/", admin.site.urls),
@@ -54,4 +57,5 @@ urlpatterns = [
     path("", include("customers.api.urls")),
     path("", include("billing.api.urls")),
     path("", include("vouchers.api.urls")),
+    path("", include("events.api.urls")),
 ]

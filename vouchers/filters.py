@@ -28,10 +28,11 @@ class QuotaFilter(ListFilterSet):
     created_to = MomentFilter(field_name="created_at", end=True)
     effective_from = MomentFilter(field_name="effective_time")
     effective_to = MomentFilter(field_name="effective_time", end=True)
-    expires_from = MomentFilter(field_name="expire_time")
-    expires_to = MomentFilter(field_name="expire_time", end=True)
+    expires_from = MomentFilter(label=_("Expires from"), field_name="expire_time")
+    expires_to = MomentFilter(label=_("Expires to"), field_name="expire_time", end=True)
 
-    page_filters = ("quota_id", "status")  # the quota type is the page's tab
+    # The quota type is the page's tab; the expiry range is where the home page's "quotas expiring" links.
+    page_filters = ("quota_id", "status", "expires_from", "expires_to")
     wire = {"quota_ids": "quota_id", "quota_status_list": "status", "create_time_begin": "created_from",
             "create_time_end": "created_to", "effective_time_begin": "effective_from",
             "effective_time_end": "effective_to", "expire_time_begin": "expires_from", "expire_time_end": "expires_to"}

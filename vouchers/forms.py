@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from partnercenter.forms import AmountField
+from partnercenter.templatetags.display import money
 
 from .services import BATCH_LIMIT, MAX_LIMITS
 
@@ -131,7 +132,7 @@ class ResellerQuotaForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.quotas = {q.quota_id: q for q in quotas}
         self.fields["quota"].choices = [("", "—")] + [
-            (q.quota_id, f"{q.get_quota_type_display()} · {q.quota_id} · {q.balance:.2f}") for q in quotas]
+            (q.quota_id, f"{q.get_quota_type_display()} · {q.quota_id} · {money(q.balance)}") for q in quotas]
         self.reseller_names = {r.domain_id: r for r in resellers}
         self.fields["resellers"].choices = [(r.domain_id, f"{r.name} ({r.domain_id})") for r in resellers]
 

@@ -99,7 +99,12 @@ class Coupon(models.Model):
         verbose_name = _("coupon")
         verbose_name_plural = _("coupons")
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["partner", "-created_at"]), models.Index(fields=["status", "expire_time"])]
+        indexes = [
+            models.Index(fields=["partner", "-created_at"]),
+            models.Index(fields=["status", "expire_time"]),
+            # the home page's "expiring within 7 days": one partner's window, not every partner's
+            models.Index(fields=["partner", "status", "expire_time"], name="coupon_partner_expiring"),
+        ]
         constraints = [
             models.CheckConstraint(name="coupon_balance_not_negative", condition=Q(balance__gte=0)),
             models.CheckConstraint(name="coupon_balance_within_face", condition=Q(balance__lte=F("face_value"))),

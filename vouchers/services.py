@@ -9,6 +9,7 @@ checked again under the lock, so a race ends in a refusal, never in value nobody
 """
 
 from collections import defaultdict
+from datetime import timedelta
 from decimal import Decimal
 
 from django.db import models, transaction
@@ -17,12 +18,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from customers import locks as customer_locks
+from customers.models import Association
 from customers.selectors import customers_for
-from customers.services import is_resale
+from customers.services import is_resale, wire_time
+from events import outbox
+from events.models import Event
 from partnercenter.actors import SCHEDULER
 from partnercenter.errors import Codes, DomainError
 from partnercenter.models import Partner
-from partnercenter.money import parse_amount
+from partnercenter.money import parse_amount, quantize
 from partnercenter.oplog import operation, require_code, write_many
 from partnercenter.transactions import retry_on_deadlock
 from partnercenter.selectors import book_owner, reseller_for
@@ -30,11 +34,12 @@ from partnercenter.selectors import book_owner, reseller_for
 from . import locks, selectors
 from .choices import CouponOperation, CouponStatus, CouponType, QuotaOperation, QuotaStatus, QuotaType
 from .errors import VoucherCodes
-from .models import Coupon, CouponQuota, CouponRecord, QuotaRecord
+from .models import Coupon, CouponQuota, CouponRecord, QuotaRecord, new_id
 
 __all__ = [
     "MAX_LIMITS", "BATCH_LIMIT", "resale_only", "can_receive_coupon", "can_go_to_resellers", "issue_coupons",
     "reclaim_coupons", "reclaim_on_association_end", "issue_quota_to_resellers", "reclaim_reseller_quotas", "expire",
+    "EXPIRY_WARNING", "warn_expiring",
 ]
 
 MAX_LIMITS = 10  # at most ten cloud service types and ten products on a coupon
@@ -71,6 +76,48 @@ def _passable(quota) -> bool:
 def can_go_to_resellers(quota, *, now=None) -> bool:
     """May a distributor pass part of `quota` to its cloud resellers now?"""
     return _passable(quota) and quota.usable_at(now or timezone.now())
+
+
+# ---------------------------------------------------------------------------------------------
+# Events (events.outbox, vouchers/event_types.py): recorded inside the change's transaction
+# ---------------------------------------------------------------------------------------------
+
+def _money(amount) -> str:
+    return str(quantize(amount))
+
+
+def _coupon_data(coupon, **extra) -> dict:
+    return {"coupon_id": coupon.coupon_id, "customer_id": coupon.customer.domain_id,
+            "account_name": coupon.customer.domain_name, "quota_id": coupon.quota.quota_id,
+            "coupon_type": coupon.coupon_type, **extra}
+
+
+def _managers_of(coupons) -> dict:
+    """{(partner pk, customer pk): account manager} of the coupons' customers now, in one statement."""
+    pairs = {(coupon.partner_id, coupon.customer_id) for coupon in coupons}
+    if not pairs:
+        return {}
+    rows = Association.objects.filter(partner_id__in={p for p, _c in pairs}, customer_id__in={c for _p, c in pairs},
+                                      ended_on__isnull=True).select_related("account_manager")
+    return {(a.partner_id, a.customer_id): a.account_manager for a in rows}
+
+
+def _coupon_events(type_code, *, actor, coupons, managers, data_of, key_of=None) -> list[dict]:
+    """An event per coupon for the partner that issued it, scoped to the customer's account manager;
+    when a distributor acted in its cloud reseller's book, the distributor's copy too."""
+    events = []
+    for coupon in coupons:
+        data = data_of(coupon)
+        event = {"type_code": type_code, "partner": coupon.partner, "customer": coupon.customer,
+                 "account_manager": managers.get((coupon.partner_id, coupon.customer_id)), "actor": actor,
+                 "data": data}
+        if key_of is not None:
+            event["key"] = key_of(coupon)
+        events.append(event)
+        if actor.is_partner and actor.partner.pk != coupon.partner_id:
+            events.append({"type_code": type_code, "partner": actor.partner, "customer": coupon.customer,
+                           "actor": actor, "data": {**data, "indirect_partner_id": coupon.partner.domain_id}})
+    return events
 
 
 # ---------------------------------------------------------------------------------------------
@@ -223,6 +270,15 @@ def _issue_batch(actor, quota, candidates, shared) -> dict:
                              customer=each.customer, amount=face_value, remark=each.remark, operator=actor.label)
                 for each in coupons)
             outcomes.update((customer_id, coupon) for (customer_id, _c), coupon in zip(issued, coupons))
+            managers = {(quota.partner_id, customer.pk): customer.active_associations[0].account_manager
+                        for _i, customer in issued}
+            batch_id = new_id()
+            outbox.record_many(_coupon_events(  # one INSERT for the batch: an event per coupon issued
+                "coupon.issued", actor=actor, coupons=coupons, managers=managers,
+                data_of=lambda coupon: _coupon_data(coupon, face_value=_money(face_value),
+                                                    valid_time=wire_time(coupon.valid_time),
+                                                    expire_time=wire_time(coupon.expire_time),
+                                                    batch_id=batch_id)))
         detail = {"quota_id": quota.quota_id, "face_value": str(face_value)}
         logged = []
         for customer_id, customer in candidates:
@@ -334,6 +390,7 @@ def _reclaim_batch(actor, coupons, *, remark) -> dict:
                 reclaimed.append((coupon, current.balance))
                 outcomes[coupon.coupon_id] = current.balance
         _take_back(reclaimed, operation_type=CouponOperation.RECLAIM, operator=actor.label, remark=remark)
+        _record_reclaims(actor, reclaimed, CouponOperation.RECLAIM)
         for coupon in coupons:
             outcome = outcomes[coupon.coupon_id]
             if isinstance(outcome, DomainError):
@@ -342,6 +399,19 @@ def _reclaim_batch(actor, coupons, *, remark) -> dict:
                 logged.append((coupon.customer, {"coupon_id": coupon.coupon_id, "amount": str(outcome)}, ""))
         write_many(actor, "coupons.reclaim", logged)
     return outcomes
+
+
+def _record_reclaims(actor, reclaimed, operation_type, managers=None) -> None:
+    """coupon.reclaimed for each (coupon, amount) taken back, in one INSERT."""
+    if not reclaimed:
+        return
+    amounts = {coupon.pk: amount for coupon, amount in reclaimed}
+    coupons = [coupon for coupon, _amount in reclaimed]
+    outbox.record_many(_coupon_events(
+        "coupon.reclaimed", actor=actor, coupons=coupons,
+        managers=_managers_of(coupons) if managers is None else managers,
+        data_of=lambda coupon: _coupon_data(coupon, amount=_money(amounts[coupon.pk]),
+                                            operation_type=str(operation_type))))
 
 
 def reclaim_coupons(actor, *, coupon_ids, indirect_partner_id=None, remark="", verification_code=None) -> list[dict]:
@@ -379,7 +449,12 @@ def reclaim_on_association_end(*, association, cause, actor) -> int:
     coupons = locks.lock_coupons(Coupon.objects.filter(
         partner=association.partner, customer=association.customer, status=CouponStatus.EFFECTIVE,
     ).select_related("quota", "customer", "partner"))
-    _take_back([(coupon, coupon.balance) for coupon in coupons], operation_type=operation_type, operator=actor.label)
+    reclaimed = [(coupon, coupon.balance) for coupon in coupons]
+    _take_back(reclaimed, operation_type=operation_type, operator=actor.label)
+    # The association has ended: its account manager is still the one who looked after the customer.
+    manager = association.account_manager
+    _record_reclaims(actor, reclaimed, operation_type,
+                     managers={(association.partner_id, association.customer_id): manager})
     return len(coupons)
 
 
@@ -420,6 +495,10 @@ def issue_quota_to_resellers(actor, *, quota_id, indirect_partner_ids, quota_amo
                 )
                 QuotaRecord.objects.create(distributor=actor.partner, reseller=reseller, operation_type=QuotaOperation.ISSUE,
                                            quota=child, parent_quota=parent, amount=amount, operator=actor.label)
+                outbox.record("quota.received", partner=reseller, actor=actor, data={
+                    "quota_id": child.quota_id, "quota_type": child.quota_type, "quota_value": _money(amount),
+                    "effective_time": wire_time(child.effective_time), "expire_time": wire_time(child.expire_time),
+                    "distributor_id": actor.partner.domain_id})
         except DomainError as exc:
             errors.append({"id": reseller_id, "error_code": exc.code, "error_msg": str(exc.message)})
         else:
@@ -451,6 +530,9 @@ def reclaim_reseller_quotas(actor, *, quota_ids, remark="", verification_code=No
                 QuotaRecord.objects.create(distributor=actor.partner, reseller=child.partner,
                                            operation_type=QuotaOperation.RECLAIM, quota=child, parent_quota=child.parent,
                                            amount=amount, remark=(remark or "")[:255], operator=actor.label)
+                outbox.record("quota.reclaimed", partner=child.partner, actor=actor, data={
+                    "quota_id": quota_id, "quota_type": child.quota_type, "quota_balance": _money(amount),
+                    "distributor_id": actor.partner.domain_id})
         except DomainError as exc:
             errors.append({"id": quota_id, "error_code": exc.code, "error_msg": str(exc.message)})
         else:
@@ -496,3 +578,38 @@ def expire(actor=SCHEDULER, *, now=None) -> tuple[int, int]:
             with operation(actor, "vouchers.expire", partner=partner, detail={"now": now.isoformat(), **counts[partner.pk]}):
                 pass
     return len(expired), quotas
+
+
+EXPIRY_WARNING = timedelta(days=7)
+WARNING_BATCH = 500
+
+
+def warn_expiring(actor=SCHEDULER, *, now=None, within=EXPIRY_WARNING) -> int:
+    """coupon.expiring for every effective coupon that expires within `within` — once per coupon, ever:
+    each event is keyed `coupon:<pk>` (events.outbox); a batch leaves out the coupons already warned (a
+    lookup of its keys on the unique (type, key) index), and a concurrent run's inserts of the same keys
+    are ignored. Each run reads the coupons of the window (the index on status, expire_time), however
+    many were warned before. Returns the events recorded."""
+    now = now or timezone.now()
+    due = (Coupon.objects.filter(status=CouponStatus.EFFECTIVE, expire_time__gt=now, expire_time__lte=now + within)
+           .select_related("customer", "partner", "quota").order_by("pk"))
+    recorded, after = 0, 0
+    while True:
+        chunk = list(due.filter(pk__gt=after)[:WARNING_BATCH])
+        if not chunk:
+            return recorded
+        after = chunk[-1].pk
+        keys = {f"coupon:{coupon.pk}": coupon for coupon in chunk}
+        # exclude(key=""): the condition of the partial unique index, so the lookup uses it.
+        warned = set(Event.objects.exclude(key="").filter(type="coupon.expiring", key__in=list(keys))
+                     .values_list("key", flat=True))
+        fresh = [coupon for key, coupon in keys.items() if key not in warned]
+        if not fresh:
+            continue
+        with transaction.atomic():
+            recorded += outbox.record_many(_coupon_events(
+                "coupon.expiring", actor=actor, coupons=fresh, managers=_managers_of(fresh),
+                key_of=lambda coupon: f"coupon:{coupon.pk}",
+                data_of=lambda coupon: _coupon_data(coupon, face_value=_money(coupon.face_value),
+                                                    balance=_money(coupon.balance),
+                                                    expire_time=wire_time(coupon.expire_time))))

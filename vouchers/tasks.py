@@ -6,7 +6,7 @@ from partnercenter.actors import SCHEDULER
 
 from . import services
 
-__all__ = ["expire_vouchers"]
+__all__ = ["expire_vouchers", "warn_expiring_coupons"]
 
 
 @shared_task
@@ -15,3 +15,9 @@ def expire_vouchers() -> dict:
     that moved something is in the operation log as the scheduler's."""
     coupons, quotas = services.expire(SCHEDULER)
     return {"coupons": coupons, "quotas": quotas}
+
+
+@shared_task
+def warn_expiring_coupons() -> int:
+    """coupon.expiring for coupons that expire within 7 days, once per coupon however often it runs."""
+    return services.warn_expiring(SCHEDULER)

@@ -22,11 +22,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from customers.selectors import customers_for, resale_customers_for
-from customers.templatetags.customers_tags import mask
+from customers.reveal import reveal_customers
 from partnercenter.confirmation import confirming, posted, two_step
 from partnercenter.exports import EXPORT_LIMIT, local_time, xlsx_response
 from partnercenter.pages import chosen_ids, customer_page, member_page, paginate
 from partnercenter.selectors import resellers_for
+from partnercenter.templatetags.display import mask_text
 
 from . import selectors, services
 from .choices import CouponType, QuotaStatus, QuotaType
@@ -75,7 +76,7 @@ def _customer_choices(actor, quota) -> list[tuple[str, str]]:
     """The customers the actor may give a coupon from this quota: flexi-purchase coupons (现金券) go to
     resale customers only. Names masked, as in 我的客户."""
     queryset = resale_customers_for(actor) if services.resale_only(quota) else customers_for(actor)
-    return [(domain_id, f"{mask(name)} ({domain_id})")
+    return [(domain_id, f"{mask_text(name)} ({domain_id})")
             for domain_id, name in queryset.prefetch_related(None).values_list("domain_id", "domain_name")]
 
 
@@ -142,8 +143,10 @@ def _filtered_coupons(request):
 @member_page("vouchers.view")
 def coupons(request):
     form, queryset = _filtered_coupons(request)
+    page = paginate(request, queryset)
     return render(request, "vouchers/coupons.html", {
-        "form": form, "page": paginate(request, queryset), "can_reclaim": request.actor.has_perm("vouchers.issue"),
+        "form": form, "page": page, "can_reclaim": request.actor.has_perm("vouchers.issue"),
+        "reveal": reveal_customers(request, [coupon.customer for coupon in page], "account"),
     })
 
 
@@ -156,8 +159,8 @@ def coupon_export(request):
     """The filtered 已发放代金券 as Excel (at most EXPORT_LIMIT rows), remark included: the issuer sees it."""
     _form, queryset = _filtered_coupons(request)
     rows = (
-        [coupon.coupon_id, coupon.customer.domain_id, mask(coupon.customer.domain_name),
-         str(coupon.get_coupon_type_display()), f"{coupon.face_value:.2f}", f"{coupon.balance:.2f}",
+        [coupon.coupon_id, coupon.customer.domain_id, mask_text(coupon.customer.domain_name),
+         str(coupon.get_coupon_type_display()), coupon.face_value, coupon.balance,
          str(coupon.get_status_display()), local_time(coupon.valid_time), local_time(coupon.expire_time),
          _limits(coupon.cloud_service_types), _limits(coupon.product_ids), coupon.quota.quota_id,
          local_time(coupon.created_at), coupon.remark]
@@ -215,7 +218,11 @@ def reclaim(request):
 @member_page("vouchers.view")
 def records(request):
     filters = CouponRecordFilter(request.GET or None, queryset=selectors.coupon_records_for(request.actor))
-    return render(request, "vouchers/records.html", {"form": filters.form, "page": paginate(request, filters.qs)})
+    page = paginate(request, filters.qs)
+    return render(request, "vouchers/records.html", {
+        "form": filters.form, "page": page,
+        "reveal": reveal_customers(request, [record.customer for record in page], "account"),
+    })
 
 
 # ---------------------------------------------------------------------------------------------

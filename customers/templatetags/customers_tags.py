@@ -1,18 +1,8 @@
-"""Template helpers of the customers pages."""
+"""Template helpers of the customers pages. Masking, money and times are the core's: `{% load display %}`."""
 
 from django import template
 
 register = template.Library()
-
-
-@register.filter
-def mask(value) -> str:
-    """Hide the middle of a name or account as the console does by default: 杭州****公司, bj****01."""
-    text = str(value or "")
-    if len(text) <= 2:
-        return text[:1] + "*" * (len(text) - 1)
-    keep = 2 if len(text) > 5 else 1
-    return text[:keep] + "*" * max(2, len(text) - 2 * keep) + text[-keep:]
 
 
 @register.simple_tag(takes_context=True)

@@ -62,8 +62,8 @@ def test_overview_shows_the_four_numbers_and_the_formula(tenant_a, admin_client_
     response = admin_client_a.get("/billing/")
     body = response.content.decode()
     assert response.status_code == 200
-    for tile, value in (("cash-balance", "100.00"), ("credit-limit", "50.00"), ("allocated-amount", "30.25"),
-                        ("available", "119.75")):
+    for tile, value in (("cash-balance", "¥100.00"), ("credit-limit", "¥50.00"), ("allocated-amount", "¥30.25"),
+                        ("available", "¥119.75")):
         assert re.search(rf'id="{tile}".*?<strong>{re.escape(value)}</strong>', body, re.S), tile
     assert "/billing/recharge/" in body and "/billing/adjustments/" in body and "/billing/ledger/" in body
     assert "reseller-balances" not in body  # not a distributor
@@ -124,7 +124,7 @@ def test_batch_allocation_in_two_steps_with_a_row_that_fails(tenant_a, admin_cli
                                         f"amount_{second.domain_id}": "20.00"})
     body = confirm.content.decode()
     assert re.search(r'id="confirm-total">30.50<', body)
-    assert re.search(r'id="available">100.00<', body)
+    assert re.search(r'id="available">¥100.00<', body)
     assert Adjustment.objects.count() == 0
 
     # Between the confirmation and the click, the second customer stops being a resale customer.
@@ -306,9 +306,9 @@ def test_adjustments_export_holds_the_filtered_rows(tenant_a, admin_client_a, mo
     response = admin_client_a.get(f"/billing/adjustments/export.xlsx?customer_id={tenant_a.resale.domain_id}")
     assert response["Content-Disposition"].startswith("attachment")
     rows = list(load_workbook(BytesIO(response.content)).active.iter_rows(values_only=True))
-    assert sorted((row[2], row[4], row[5]) for row in rows[1:]) == sorted([
-        (tenant_a.resale.domain_id, "30.25", movements["allocation"].trans_id),
-        (tenant_a.resale.domain_id, "5.00", movements["reclaim"].trans_id),
+    assert sorted((row[2], row[4], row[5]) for row in rows[1:]) == sorted([  # amounts are numbers, not text
+        (tenant_a.resale.domain_id, 30.25, movements["allocation"].trans_id),
+        (tenant_a.resale.domain_id, 5, movements["reclaim"].trans_id),
     ])
     assert tenant_a.resale.domain_name not in {row[3] for row in rows[1:]}  # masked, as on the page
 

@@ -86,7 +86,7 @@ def test_batch_allocation_to_three_resale_customers(page, live_server, tenant, a
     for domain_id in chosen_ids:
         assert f"customer={domain_id}" in page.url, page.url
     assert f"customer={tenant.resale.domain_id}" not in page.url
-    expect(page.locator("#available")).to_have_text("100.00")
+    expect(page.locator("#available")).to_have_text("¥100.00")
     form = page.locator("form#allocate-form")
     expect(form.locator("tbody tr")).to_have_count(3)
     expect(form.locator('input[name^="amount_"]')).to_have_count(3)
@@ -111,7 +111,7 @@ def test_batch_allocation_to_three_resale_customers(page, live_server, tenant, a
         row = page.locator("#confirm-rows tbody tr", has=page.locator(f'code:text-is("{domain_id}")'))
         expect(row).to_have_count(1)
         expect(row.locator("td").nth(2)).to_have_text(amount)
-    expect(page.locator("#available")).to_have_text("100.00")
+    expect(page.locator("#available")).to_have_text("¥100.00")
     expect(page.locator("#confirm-form")).to_be_visible()
     assert not Adjustment.objects.exists()
     page.screenshot(path=artifacts_dir / "batch-3-confirmation.png", full_page=True)
@@ -122,7 +122,7 @@ def test_batch_allocation_to_three_resale_customers(page, live_server, tenant, a
     expect(results).to_have_count(3)
     expect(page.locator("#results tbody tr.row-ok")).to_have_count(3)
     expect(page.locator("#results tbody tr.row-failed")).to_have_count(0)
-    expect(page.locator("#available")).to_have_text(AVAILABLE_AFTER)
+    expect(page.locator("#available")).to_have_text(f"¥{AVAILABLE_AFTER}")
     expect(page.locator("#result-summary")).to_contain_text(TOTAL)
     assert page.url.startswith(f"{base}/billing/allocate/")
     trans_ids = {}

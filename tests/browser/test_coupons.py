@@ -71,7 +71,7 @@ def test_issue_see_and_reclaim_a_coupon(page, live_server, tenant, artifacts_dir
     page.wait_for_url(f"{base}/vouchers/")
     row = page.locator(f'#quotas tbody tr[data-quota="{quota.quota_id}"]')
     expect(row).to_have_count(1)
-    expect(row.locator(".quota-balance")).to_have_text("100.00")
+    expect(row.locator(".quota-balance")).to_have_text("¥100.00")  # a "Balance" column: the sign shows the currency
     page.screenshot(path=artifacts_dir / "coupons-1-quotas.png", full_page=True)
     row.locator("a.issue-link").click()
     page.wait_for_url(f"{base}/vouchers/issue/{quota.quota_id}/")
@@ -128,7 +128,7 @@ def test_issue_see_and_reclaim_a_coupon(page, live_server, tenant, artifacts_dir
     page.wait_for_url(f"{base}/vouchers/coupons/")
     listed = page.locator(f'#coupons tbody tr[data-coupon="{coupon_id}"]')
     expect(listed.locator(".coupon-remark")).to_have_text(REMARK)  # the issuer sees its remark
-    expect(listed.locator(".coupon-balance")).to_have_text(remaining)
+    expect(listed.locator(".coupon-balance")).to_have_text(f"¥{remaining}")
     page.screenshot(path=artifacts_dir / "coupons-6-issued-list.png", full_page=True)
     listed.locator("a.reclaim-link").click()
     page.wait_for_url(f"{base}/vouchers/reclaim/?coupon={coupon_id}")

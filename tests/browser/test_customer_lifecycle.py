@@ -126,18 +126,27 @@ def test_register_reveal_disassociate_and_customer_approves(page, live_server, t
     assert not OperationLog.objects.filter(action="customer.reveal").exists()
     page.screenshot(path=artifacts_dir / "lifecycle-2-list-masked.png", full_page=True)
 
-    page.locator("#reveal-details").click()
-    page.wait_for_url(re.compile(r"reveal=1"))
+    # The eye beside each masked column's label shows that column only (as the console's 眼睛按钮).
+    page.locator('thead a.eye[data-field="account"]').click()
+    page.wait_for_url(re.compile(r"reveal=account"))
     assert "account_name=browser-cust-01" in page.url  # the filter survives the toggle
     rows = page.locator("table.table tbody tr")
     expect(rows).to_have_count(1)
     expect(rows.locator(".cust-account")).to_have_text(ACCOUNT)
+    expect(rows.locator(".cust-name")).not_to_have_text(REAL_NAME)
+    page.locator('thead a.eye[data-field="name"]').click()
+    page.wait_for_url(re.compile(r"reveal=name"))
+    expect(rows.locator(".cust-account")).to_have_text(ACCOUNT)
     expect(rows.locator(".cust-name")).to_have_text(REAL_NAME)
-    expect(page.locator("#hide-details")).to_be_visible()
+    expect(page.locator('thead a.eye[data-field="account"]')).to_have_attribute("aria-pressed", "true")
     page.screenshot(path=artifacts_dir / "lifecycle-3-list-revealed.png", full_page=True)
-    reveal = OperationLog.objects.get(action="customer.reveal")
-    assert reveal.partner_id == partner.pk and reveal.actor_user_id == tenant.admin.user_id
-    assert reveal.detail["customers"] == [customer.domain_id]
+    first, second = OperationLog.objects.filter(action="customer.reveal").order_by("pk")
+    assert first.partner_id == partner.pk and first.actor_user_id == tenant.admin.user_id
+    assert first.detail == {"customers": [customer.domain_id], "fields": ["account"]}
+    assert second.detail == {"customers": [customer.domain_id], "fields": ["account", "name"]}
+    page.locator('thead a.eye[data-field="account"]').click()  # and hides it again
+    page.wait_for_url(lambda url: "reveal=account" not in url)
+    expect(rows.locator(".cust-account")).not_to_have_text(ACCOUNT)
 
     # 4. The customer's page: 解除关联, with a reason.
     rows.locator(f'a[href="/customers/{customer.domain_id}/"]').click()
@@ -192,7 +201,7 @@ def test_register_reveal_disassociate_and_customer_approves(page, live_server, t
     table = page.locator("table.table")
     expect(table.locator(f'a[href="/customers/{customer.domain_id}/"]')).to_have_count(0)
     expect(table.locator("tbody tr")).to_have_count(2)  # build_tenant's referral and resale customers
-    page.goto(f"{base}/customers/?account_name={ACCOUNT}&reveal=1")
+    page.goto(f"{base}/customers/?account_name={ACCOUNT}&reveal=account")
     expect(page.locator("table.table tbody tr")).to_have_count(1)
     expect(page.locator("table.table tbody td.empty")).to_have_count(1)
 

@@ -83,7 +83,7 @@ def test_member_sees_only_their_menu_and_their_new_secret_once(page, live_server
     expect(customers_link).to_be_hidden()
     # The home page's tiles and link list follow the same rights.
     main = page.locator("main")
-    expect(main.locator('a.tile[href="/credentials/"]')).to_have_count(1)
+    expect(main.locator('.tile a[href="/credentials/"]')).to_have_count(1)
     expect(main.locator('a[href^="/org/"], a[href="/resellers/"]')).to_have_count(0)
 
     # Typing the address of a page outside the role is refused, not just hidden.

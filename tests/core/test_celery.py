@@ -17,6 +17,19 @@ from ..conftest import actor_of
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
+def _forget_cached_connections(app):
+    """Drop what an eager task run earlier (an outbox dispatch) cached under the old settings: the result
+    backend, and the producer pool that still points at the old broker folder."""
+    from kombu import pools
+
+    app._backend_cache = None
+    app._local.__dict__.pop("backend", None)
+    app._pool = None
+    if "amqp" in app.__dict__:
+        app.__dict__["amqp"]._producer_pool = None
+    pools.reset()
+
+
 @pytest.fixture
 def real_broker(tmp_path):
     """The app as deployed (not eager); a private folder when the broker is the file system."""
@@ -27,11 +40,13 @@ def real_broker(tmp_path):
                                              "control_folder": str(tmp_path / "control")}
     if not settings.CELERY_RESULT_BACKEND:
         app.conf.result_backend = "cache+memory://"  # the worker runs in a thread of this process
+    _forget_cached_connections(app)
     try:
         with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=30):
             yield app
     finally:
         app.conf.update(saved)
+        _forget_cached_connections(app)
 
 
 def test_a_task_sent_through_the_broker_runs_once_in_a_worker(tenant_a, real_broker):

@@ -189,7 +189,7 @@ def _get_all_pages(t, member, customer):
         if name == "customers:resources":
             urls.append(url + "?mode=period")
         if name == "customers:list":
-            urls.append(url + "?reveal=1")
+            urls.append(url + "?reveal=account&reveal=name")
         if name == "billing:allocate":
             urls = [url + "?" + "&".join(f"customer={c.domain_id}" for c in t.customers)]
         for one in urls:
