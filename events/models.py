@@ -177,8 +177,9 @@ class WebhookEndpoint(models.Model):
 
 
 class WebhookDelivery(models.Model):
-    """An event owed to one endpoint. A worker claims a due delivery by moving `next_attempt_at` forward
-    and counting the attempt in one conditional UPDATE, so two workers never send the same attempt."""
+    """An event owed to one endpoint. A worker claims due deliveries by counting the attempt and moving
+    `next_attempt_at` forward by a lease, under FOR UPDATE SKIP LOCKED (events/webhooks.py), so two
+    workers never send the same attempt."""
 
     endpoint = models.ForeignKey(WebhookEndpoint, on_delete=models.CASCADE, related_name="deliveries")
     event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="webhook_deliveries")

@@ -92,9 +92,18 @@ def _listeners(partner_ids) -> dict[int, list[_Listener]]:
     return found
 
 
+def _is_resellers_copy(event) -> bool:
+    """A distributor's copy of an event in its cloud reseller's book (the services add
+    `indirect_partner_id`): the reseller's own event tells the customer; the copy tells the distributor's
+    members who may read that reseller's book."""
+    return bool((event.data or {}).get("indirect_partner_id"))
+
+
 def _hears(listener: _Listener, event, event_type) -> bool:
     if event_type.permission and event_type.permission not in listener.permissions:
         return False
+    if _is_resellers_copy(event):
+        return "resellers.view" in listener.permissions
     if event.customer_pk is not None and listener.team is not None:
         return event.account_manager_id is not None and event.account_manager_id in listener.team
     return True
@@ -105,7 +114,8 @@ def recipients(events) -> dict[int, list[int]]:
     known = [(event, types.get(event.type)) for event in events]
     known = [(event, event_type) for event, event_type in known if event_type is not None and event_type.notify]
     partner_side = [(e, t) for e, t in known if t.audience in PARTNER_SIDE]
-    customer_side = [(e, t) for e, t in known if t.audience in CUSTOMER_SIDE and e.customer_pk is not None]
+    customer_side = [(e, t) for e, t in known
+                     if t.audience in CUSTOMER_SIDE and e.customer_pk is not None and not _is_resellers_copy(e)]
     listeners = _listeners({e.partner_id for e, _t in partner_side}) if partner_side else {}
     users_of = audiences.users_of_customers(e.customer_pk for e, _t in customer_side) if customer_side else {}
     told: dict[int, list[int]] = {}
@@ -113,7 +123,7 @@ def recipients(events) -> dict[int, list[int]]:
         users = []
         if event_type.audience in PARTNER_SIDE:
             users += [one.user_id for one in listeners.get(event.partner_id, ()) if _hears(one, event, event_type)]
-        if event_type.audience in CUSTOMER_SIDE and event.customer_pk is not None:
+        if event_type.audience in CUSTOMER_SIDE and event.customer_pk is not None and not _is_resellers_copy(event):
             users += users_of.get(event.customer_pk, [])
         users = [user for user in dict.fromkeys(users) if user != event.actor_user_id]  # not about their own act
         if users:

@@ -1,16 +1,19 @@
 """Signed webhooks: which endpoint owes which event (`fan_out`) and sending what is due (`deliver_due`).
 
-A delivery is attempted by whoever claims it: a conditional UPDATE that counts the attempt and pushes
-`next_attempt_at` ahead by a lease, matching the attempt count it read. Of two workers (or a worker and a
-manual redelivery) that read the same row, one UPDATE matches and the other finds nothing, so each attempt
-is sent once. The POST happens outside any transaction; its outcome is written afterwards: a 2xx
+A delivery is attempted by whoever claims it. The worker claims due deliveries ten at a time: read with
+SELECT … FOR UPDATE SKIP LOCKED (another worker's claim in progress is passed over) and leased in one UPDATE
+that counts the attempt and pushes `next_attempt_at` ahead by LEASE — so each attempt is sent once. A test
+event or a manual redelivery claims its one delivery with a conditional UPDATE on the attempt count it
+read. A batch that runs past half its lease gives back what it has not sent; an attempt that outlives its
+lease anyway (a receiver dripping its answer) may be claimed and sent again, and only the attempt that
+still holds the delivery marks it succeeded. The POST happens outside any transaction; its outcome is written afterwards: a 2xx
 succeeds the delivery, anything else (another status, a redirect, a timeout, a refused connection, a
 target the SSRF guard refuses) schedules the next attempt with exponential backoff — 1 min, 5 min, 30
 min, 2 h, 5 h, then every 10 h — until 24 hours after the delivery was created; the last attempt is made
 at that moment and, if it fails too, the delivery is failed. Each attempt leaves a WebhookAttempt row.
 
 A run that finds an endpoint unreachable (no answer at all) leaves its other due deliveries for the next
-run, so a dead receiver costs one timeout per run, not one per event, and delays no other partner.
+run, so a dead receiver costs one timeout per run, not one per event.
 
 An endpoint remembers since when it has been failing (the first failure after a success; a success
 clears it). One that has been failing for 24 hours is disabled, and its administrators are told by a
@@ -149,13 +152,14 @@ def deliver_due(*, now=None, limit: int = 5000) -> int:
     made, unreachable = 0, set()
     with Sender() as sender:
         while made < limit:
-            claimed = _claim_batch(clock(), unreachable)
+            claimed_at = clock()
+            claimed = _claim_batch(claimed_at, unreachable)
             if not claimed:
                 break
             outcomes, skipped = [], []
             for delivery, number in claimed:
-                if delivery.endpoint_id in unreachable:
-                    skipped.append((delivery, number))
+                if delivery.endpoint_id in unreachable or clock() - claimed_at > LEASE / 2:
+                    skipped.append((delivery, number))  # given back rather than sent late in the lease
                     continue
                 started = clock()
                 outcomes.append((delivery, number, started, _post(sender, delivery, started), clock()))
@@ -210,16 +214,20 @@ def _record(outcomes, *, manual) -> list[WebhookAttempt]:
     """Write what attempts did, inside the caller's transaction: the attempt rows in one INSERT, the
     succeeded deliveries in one UPDATE, a retry scheduled for each failed one, and each endpoint's failing
     period started or cleared by its last outcome."""
+    # A delivery deleted meanwhile (its endpoint was) has nothing left to record; the others still do.
+    alive = set(WebhookDelivery.objects.select_for_update().filter(
+        pk__in=[delivery.pk for delivery, *_rest in outcomes]).values_list("pk", flat=True))
+    outcomes = [outcome for outcome in outcomes if outcome[0].pk in alive]
     attempts = WebhookAttempt.objects.bulk_create([
         WebhookAttempt(delivery=delivery, number=number, started_at=started, status_code=result.status_code,
                        latency_ms=result.latency_ms, response_excerpt=result.excerpt, error=result.error[:500],
                        succeeded=result.succeeded, manual=manual)
         for delivery, number, started, result, _done in outcomes])
-    succeeded = [delivery.pk for delivery, _n, _s, result, _done in outcomes if result.succeeded]
-    if succeeded:
-        finished = max(done for _d, _n, _s, result, done in outcomes if result.succeeded)
-        WebhookDelivery.objects.filter(pk__in=succeeded).exclude(state=DeliveryState.SUCCEEDED).update(
-            state=DeliveryState.SUCCEEDED, delivered_at=finished, next_attempt_at=None)
+    for delivery, number, _started, result, done in outcomes:
+        if result.succeeded:  # only while the attempt is still this one's (a lease run out was claimed again)
+            WebhookDelivery.objects.filter(pk=delivery.pk, attempts__lte=number).exclude(
+                state=DeliveryState.SUCCEEDED).update(state=DeliveryState.SUCCEEDED, delivered_at=done,
+                                                      next_attempt_at=None)
     last = {}
     for delivery, number, _started, result, done in outcomes:
         if not result.succeeded and not manual:

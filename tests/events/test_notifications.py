@@ -248,3 +248,30 @@ def test_a_failed_send_is_retried_by_the_next_run(world, monkeypatch):
     monkeypatch.undo()
     assert notifications.send_pending() == 1
     assert len(mail.outbox) == 1
+
+
+@pytest.mark.django_db
+def test_a_distributors_copy_of_a_resellers_event_tells_only_who_reads_that_resellers_book():
+    """Money moved in a cloud reseller's book is recorded twice: the reseller's event (its members, the
+    customer) and the distributor's copy (`indirect_partner_id`). The customer hears it once, and at the
+    distributor only members who may read the reseller's book (resellers.view) hear the copy."""
+    from partnercenter.models import Partner
+
+    from ..factories import AssociationFactory, CustomerUserFactory, MemberFactory, PartnerFactory, RoleFactory
+
+    dist = build_tenant("copy", partner_type="distributor")
+    clerk = MemberFactory(partner=dist.partner, user__username="copy.clerk",
+                          roles=[RoleFactory(partner=dist.partner, name="clerk", permissions=[
+                              "billing.view", "customers.view", "customers.view_all"])])
+    reseller = PartnerFactory(partner_type="reseller", distributor=dist.partner, account_name="copy-reseller")
+    customer = AssociationFactory(partner=reseller, association_type="2").customer
+    user = CustomerUserFactory(customer=customer, user__username="copy.customer")
+    data = {"customer_id": customer.domain_id, "account_name": customer.domain_name, "amount": "5.00"}
+    with transaction.atomic():
+        outbox.record("funds.allocated", partner=reseller, customer=customer, data=data)
+        outbox.record("funds.allocated", partner=dist.partner, customer=customer,
+                      data={**data, "indirect_partner_id": reseller.domain_id})
+    dispatch_all(send=False)
+    told = sorted(Notification.objects.values_list("user__username", flat=True))
+    assert told == sorted(["copy.customer", dist.admin.user.username])
+    assert Partner.objects.get(pk=dist.partner.pk).is_distributor and clerk.partner_id == dist.partner.pk

@@ -183,6 +183,8 @@ def test_the_detail_page_marks_read_and_shows_the_event(world):
     owner_notification = _mine(world.owner.user, event)
     body = login_client(world.owner.user).get(reverse("fee_center_notification", args=[owner_notification.pk]))
     assert 'href="/fee-center/"' in body.content.decode()
+    # … and shows the customer neither who acted at the partner nor the partner's data
+    assert "event-data" not in body.content.decode() and "<dd>c1</dd>" not in body.content.decode()
 
 
 def test_another_users_notification_is_not_found(world):

@@ -222,6 +222,31 @@ def test_an_unreachable_endpoint_costs_one_attempt_per_run_and_holds_up_no_other
     assert sorted(WebhookDelivery.objects.filter(endpoint=dead).values_list("attempts", flat=True)) == [0, 1, 1]
 
 
+def test_an_endpoint_deleted_while_its_deliveries_are_sent_leaves_the_others_recorded(tenant_a, monkeypatch):
+    """The outcomes of a claimed batch are written together; an endpoint deleted meanwhile (its deliveries
+    cascade) must not take the other deliveries' records down with it."""
+    actor = actor_of(tenant_a.admin)
+    with Receiver() as first, Receiver() as second:
+        doomed, _secret = register(actor, first.url, types=[THING.code])
+        kept, _secret = register(actor, second.url, types=[THING.code])
+        fanned_all(happened(tenant_a.partner), timezone.now())
+        post = webhooks.Sender.post
+
+        def post_then_delete(self, url, body, headers):
+            result = post(self, url, body, headers)
+            if url == doomed.url:
+                WebhookEndpoint.objects.filter(pk=doomed.pk).delete()  # as a member deleting it now
+            return result
+
+        monkeypatch.setattr(webhooks.Sender, "post", post_then_delete)
+        webhooks.deliver_due()
+
+    assert len(first.requests) == len(second.requests) == 1
+    delivery = WebhookDelivery.objects.get(endpoint=kept)
+    assert delivery.state == "succeeded" and delivery.attempt_log.count() == 1
+    assert not WebhookDelivery.objects.filter(endpoint_id=doomed.pk).exists()
+
+
 def test_a_long_answer_is_kept_to_its_first_kilobyte(tenant_a):
     with Receiver(body=b"x" * 5000) as receiver:
         register(actor_of(tenant_a.admin), receiver.url, types=[THING.code])
