@@ -10,4 +10,5 @@ class EventsConfig(AppConfig):
     verbose_name = _("Events and notifications")
 
     def ready(self):
-        from . import core_types, errors  # noqa: F401  (the webhook event type, action labels and error codes)
+        from . import core_types, dashboard, errors  # noqa: F401  (the webhook event type, action labels, error
+        # codes and the unread tile of the home page)

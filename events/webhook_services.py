@@ -142,6 +142,8 @@ def rotate_secret(actor, *, webhook_id, verification_code=None):
     drops the oldest secret at once."""
     endpoint = _endpoint(actor, webhook_id)
     with operation(actor, "webhook.rotate_secret", target=endpoint, verification_code=verification_code):
+        # read again under lock: two rotations at once take turns, each keeping the secret before it
+        endpoint = WebhookEndpoint.objects.select_for_update().get(pk=endpoint.pk)
         secret = _new_secret()
         endpoint.previous_secret_encrypted = endpoint.secret_encrypted
         endpoint.previous_secret_until = timezone.now() + SECRET_OVERLAP

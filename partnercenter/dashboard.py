@@ -150,24 +150,10 @@ def list_tile(key, label, *, filterset, queryset, params, url_name, counter=None
 
 # -- the core's own tiles ------------------------------------------------------------------------
 
-def _unread_tile() -> Tile:
-    # The core owns notifications (the events app, core layer): the list is 消息通知 filtered to unread;
-    # the count is the partial index notification_unread (user WHERE read_at IS NULL). It grows with what
-    # a member leaves unread.
-    from events import selectors as notifications
-    from events.filters import NotificationFilter
-
-    return list_tile("notifications.unread", _("Unread notifications"), filterset=NotificationFilter,
-                     queryset=notifications.notifications_for, params={"state": "unread"},
-                     url_name="notifications:list", section=TODO, order=90, todo=True,
-                     counter=lambda actor: notifications.notifications_for(actor).filter(read_at__isnull=True).count())
-
-
 def _core_tiles() -> tuple[Tile, ...]:
     from . import selectors
 
     return (
-        _unread_tile(),
         Tile("org.members", _("Members"), permission="org.view_members", order=900,
              value=lambda actor: selectors.members_for(actor).count(), url=lambda actor: reverse("members")),
         Tile("resellers", _("Cloud resellers"), permission="resellers.view", order=910,

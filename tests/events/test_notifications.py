@@ -265,7 +265,7 @@ def test_a_distributors_copy_of_a_resellers_event_tells_only_who_reads_that_rese
                               "billing.view", "customers.view", "customers.view_all"])])
     reseller = PartnerFactory(partner_type="reseller", distributor=dist.partner, account_name="copy-reseller")
     customer = AssociationFactory(partner=reseller, association_type="2").customer
-    user = CustomerUserFactory(customer=customer, user__username="copy.customer")
+    CustomerUserFactory(customer=customer, user__username="copy.customer")
     data = {"customer_id": customer.domain_id, "account_name": customer.domain_name, "amount": "5.00"}
     with transaction.atomic():
         outbox.record("funds.allocated", partner=reseller, customer=customer, data=data)
