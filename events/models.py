@@ -96,7 +96,9 @@ class Event(models.Model):
 
 class Notification(models.Model):
     """An event told to one user (消息通知). `email_pending` / `sms_pending` are set when the user asked
-    for that channel and cleared by the sender with a conditional update, so a message goes out once."""
+    for that channel. A sender claims a message by setting its lease with a conditional UPDATE (so two
+    senders do not both send it), clears the flag once it went out, and a lease left by a sender that died
+    runs out, so the message is sent at least once (events/notifications.py)."""
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
     event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="notifications")
@@ -104,6 +106,9 @@ class Notification(models.Model):
     read_at = models.DateTimeField(_("read"), null=True, blank=True)
     email_pending = models.BooleanField(default=False)
     sms_pending = models.BooleanField(default=False)
+    email_lease = models.DateTimeField(null=True, blank=True)  # claimed by a sender until then
+    sms_lease = models.DateTimeField(null=True, blank=True)
+    send_failures = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
         verbose_name = _("notification")

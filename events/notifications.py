@@ -14,20 +14,25 @@ of the batch's partners with their roles, the customers' users, the recipients' 
 inserts the rows in one INSERT that ignores the unique (user, event): a batch costs the same few
 statements whatever its size, and an event dispatched twice tells nobody twice.
 
-`send_pending` runs after the commit. Each message is claimed by a conditional UPDATE that clears its flag
-before it is sent, so of two concurrent senders one sends it; a send that fails puts the flag back for
-the next run.
+The person who acted in a page is not told of its own act; a distributor's copy of an event in its cloud
+reseller's book (`indirect_partner_id`) tells only its members with resellers.view, never the customer.
+
+`send_pending` runs after the commit. Each message is claimed by a conditional UPDATE that takes a lease
+(SEND_LEASE), so of two concurrent senders one sends it; the flag is cleared once it went out. A send that
+fails frees the lease for the next run (given up after MAX_SEND_FAILURES), and a sender that dies leaves
+the lease to run out: a message goes out at least once.
 """
 
 import logging
 from collections import defaultdict
+from datetime import timedelta
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.mail import send_mail
-from django.db.models import F
+from django.db.models import F, Q
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from partnercenter.actors import effective_permissions
@@ -43,6 +48,8 @@ __all__ = ["fan_out", "send_pending", "recipients", "link_for", "SEND_LIMIT"]
 logger = logging.getLogger("events.notifications")
 
 SEND_LIMIT = 500  # messages per channel per run; the next run takes the rest
+SEND_LEASE = timedelta(minutes=10)  # a claimed message not sent by then is sent again
+MAX_SEND_FAILURES = 5  # a message that failed this often is given up (logged each time)
 PARTNER_SIDE = (Audience.PARTNER, Audience.BOTH)
 CUSTOMER_SIDE = (Audience.CUSTOMER, Audience.BOTH)
 
@@ -210,8 +217,10 @@ def _send_one(channel, notification, mobiles) -> bool:
 
 
 def _send_channel(channel: str, limit: int) -> int:
-    flag = f"{channel}_pending"
-    ids = list(Notification.objects.filter(**{flag: True}).order_by("pk").values_list("pk", flat=True)[:limit])
+    flag, lease = f"{channel}_pending", f"{channel}_lease"
+    now = timezone.now()
+    free = Q(**{f"{lease}__isnull": True}) | Q(**{f"{lease}__lte": now})
+    ids = list(Notification.objects.filter(free, **{flag: True}).order_by("pk").values_list("pk", flat=True)[:limit])
     if not ids:
         return 0
     rows = {n.pk: n for n in Notification.objects.filter(pk__in=ids)
@@ -219,14 +228,20 @@ def _send_channel(channel: str, limit: int) -> int:
     mobiles = audiences.mobiles_of(n.user_id for n in rows.values()) if channel == "sms" else {}
     sent = 0
     for pk in ids:
-        # The claim: only the sender whose UPDATE clears the flag sends.
-        if not Notification.objects.filter(pk=pk, **{flag: True}).update(**{flag: False}):
+        # The claim: only the sender whose UPDATE takes the lease sends; one that dies leaves the lease to
+        # run out, and the message is sent again (at least once).
+        if not Notification.objects.filter(free, pk=pk, **{flag: True}).update(**{lease: now + SEND_LEASE}):
             continue
         try:
             sent += _send_one(channel, rows[pk], mobiles)
         except Exception:  # noqa: BLE001 — one bad message must not stop the others; retried next run
             logger.exception("sending %s for notification %s failed", channel, pk)
-            Notification.objects.filter(pk=pk).update(**{flag: True})
+            failures = rows[pk].send_failures + 1
+            give_up = {flag: False} if failures >= MAX_SEND_FAILURES else {}
+            Notification.objects.filter(pk=pk).update(send_failures=F("send_failures") + 1, **{lease: None},
+                                                       **give_up)
+        else:
+            Notification.objects.filter(pk=pk).update(**{flag: False, lease: None})
     return sent
 
 
