@@ -131,7 +131,11 @@ class ListFilterSet(django_filters.FilterSet):
     wire_values: dict[str, dict] = {}
     page_filters: tuple[str, ...] | None = None  # the filters a page's filter bar offers (None: all)
 
-    def __init__(self, data=None, queryset=None, *, wire=False, **kwargs):
+    def __init__(self, data=None, queryset=None, *, wire=False, only=None, **kwargs):
+        if only is not None:
+            # Only these filters are built (from_wire: the ones given a value) — django-filter deep-copies
+            # every filter of the class and builds a form field for each, per request.
+            self.base_filters = {name: flt for name, flt in type(self).base_filters.items() if name in only}
         super().__init__(data, queryset, **kwargs)
         if not wire and self.page_filters is not None:
             self.filters = {name: flt for name, flt in self.filters.items() if name in self.page_filters}
@@ -152,7 +156,7 @@ class ListFilterSet(django_filters.FilterSet):
             # deep copies of every filter cost more than the page query itself. An empty filter changes
             # nothing — every filter, `method=` ones included, passes empty values through.
             return queryset
-        filterset = cls(bound, queryset=queryset, wire=True, **kwargs)
+        filterset = cls(bound, queryset=queryset, wire=True, only=set(bound), **kwargs)
         if not filterset.is_valid():
             name, errors = next(iter(filterset.errors.items()))
             name = next((cbc for cbc, own in cls.wire.items() if own == name and cbc in data), name)
