@@ -49,7 +49,7 @@ from urllib.parse import urlencode
 from . import env
 
 # --- knobs ------------------------------------------------------------------------------------------
-ROUNDS, ROUND_SECONDS, CONCURRENCY = 5, 0.75, 2         # throughput
+ROUNDS, ROUND_SECONDS, CONCURRENCY = 9, 1.0, 2          # throughput (fewer, shorter rounds moved ratios by ±0.1 run to run)
 LATENCY_ROUNDS, LATENCY_REQUESTS = 6, 5                 # latency large vs small: pairs per list per round
 SINGLES, BATCHES, BATCH = 1_000, 10, 100               # allocations
 COUPON_SINGLES, COUPON_BATCHES = 500, 5                 # coupon issue (batches of BATCH)
