@@ -182,7 +182,7 @@ def deliver_now(delivery) -> WebhookAttempt | None:
         return _attempt(sender, delivery, number, clock=timezone.now, manual=False)
 
 
-def redeliver_now(delivery) -> WebhookAttempt:
+def redeliver_now(delivery) -> WebhookAttempt | None:
     """A manual attempt, whatever the delivery's state and schedule: counted like any other (the next
     number), marked manual, and leaving the schedule alone unless it succeeds."""
     for _try in range(20):  # another attempt of the same delivery may be counted in between: read again
@@ -202,12 +202,14 @@ def _post(sender, delivery, started):
     return sender.post(delivery.endpoint.url, body, headers_for(delivery, body, now=started))
 
 
-def _attempt(sender, delivery, number, *, clock, manual) -> WebhookAttempt:
-    """One attempt made and written at once (a test event, a manual redelivery)."""
+def _attempt(sender, delivery, number, *, clock, manual) -> WebhookAttempt | None:
+    """One attempt made and written at once (a test event, a manual redelivery); None when the delivery
+    was deleted meanwhile (its endpoint was)."""
     started = clock()
     result = _post(sender, delivery, started)
     with transaction.atomic():
-        return _record([(delivery, number, started, result, clock())], manual=manual)[0]
+        recorded = _record([(delivery, number, started, result, clock())], manual=manual)
+    return recorded[0] if recorded else None
 
 
 def _record(outcomes, *, manual) -> list[WebhookAttempt]:
