@@ -59,8 +59,8 @@ class CustomerInformation(serializers.Serializer):
 
     @extend_schema_field(AccountManager(many=True))
     def get_account_managers(self, customer):
-        manager = customer.association.account_manager
-        return [{"account_name": manager.user.username}] if manager else []
+        name = customer.association.manager_name
+        return [{"account_name": name}] if name else []
 
 class ListSubCustomersResponse(serializers.Serializer):
     customer_infos = CustomerInformation(many=True)

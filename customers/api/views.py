@@ -47,10 +47,10 @@ class SubCustomerQueryApi(APIView):
         data = _valid(QuerySubCustomerListReq, request)
         indirect_partner_id = data.get("indirect_partner_id")
         named_owner(actor, indirect_partner_id)
-        queryset = CustomerFilter.from_wire(data, selectors.customers_for(actor, indirect_partner_id=indirect_partner_id))
+        queryset = CustomerFilter.from_wire(
+            data, selectors.customers_on_the_wire(actor, indirect_partner_id=indirect_partner_id))
         count, rows = page(queryset, data)
-        for customer in rows:
-            customer.association = customer.active_associations[0]
+        rows = [selectors.with_association(customer) for customer in rows]
         return Response({"customer_infos": CustomerInformation(rows, many=True).data, "count": count})
 
 
