@@ -225,11 +225,16 @@ def _record(outcomes, *, manual) -> list[WebhookAttempt]:
                        latency_ms=result.latency_ms, response_excerpt=result.excerpt, error=result.error[:500],
                        succeeded=result.succeeded, manual=manual)
         for delivery, number, started, result, _done in outcomes])
+    # Succeeded, only while the attempt is still this one's (a lease run out may have been claimed again):
+    # one UPDATE per attempt number (in a batch, nearly always one number).
+    by_number = defaultdict(list)
     for delivery, number, _started, result, done in outcomes:
-        if result.succeeded:  # only while the attempt is still this one's (a lease run out was claimed again)
-            WebhookDelivery.objects.filter(pk=delivery.pk, attempts__lte=number).exclude(
-                state=DeliveryState.SUCCEEDED).update(state=DeliveryState.SUCCEEDED, delivered_at=done,
-                                                      next_attempt_at=None)
+        if result.succeeded:
+            by_number[number].append((delivery.pk, done))
+    for number, rows in by_number.items():
+        WebhookDelivery.objects.filter(pk__in=[pk for pk, _done in rows], attempts__lte=number).exclude(
+            state=DeliveryState.SUCCEEDED).update(state=DeliveryState.SUCCEEDED,
+                                                  delivered_at=max(done for _pk, done in rows), next_attempt_at=None)
     last = {}
     for delivery, number, _started, result, done in outcomes:
         if not result.succeeded and not manual:
