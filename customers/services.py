@@ -11,7 +11,6 @@ import re
 import secrets
 import string
 from datetime import timedelta
-from datetime import timezone as dt_timezone
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -21,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from events import outbox
 from partnercenter import sms
+from partnercenter.api.fields import wire_time
 from partnercenter.errors import Codes, DomainError
 from partnercenter.models import User
 from partnercenter.oplog import operation
@@ -65,11 +65,6 @@ def _parameter(message) -> DomainError:
 # ---------------------------------------------------------------------------------------------
 # Events (events.outbox, customers/event_types.py): recorded inside the change's transaction
 # ---------------------------------------------------------------------------------------------
-
-def wire_time(moment) -> str:
-    """A time as the CBC wire writes it: UTC, `YYYY-MM-DDTHH:MM:SSZ`."""
-    return moment.astimezone(dt_timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
-
 
 def _customer_data(customer, **extra) -> dict:
     return {"customer_id": customer.domain_id, "account_name": customer.domain_name, **extra}

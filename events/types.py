@@ -10,19 +10,18 @@ from dataclasses import dataclass
 from datetime import datetime
 from datetime import timezone as dt_timezone
 from typing import Callable
-from zoneinfo import ZoneInfo
 
 from django.utils.translation import gettext_lazy as _
 
+from partnercenter.api.fields import WIRE_TIME_FORMAT
 from partnercenter.money import format_amount
+from partnercenter.templatetags.display import CHINA
 
 from .choices import Audience
 
 __all__ = ["EventType", "register", "get", "all_types", "PING", "PARTNER_SIDE", "CUSTOMER_SIDE"]
 
 PARTNER_SIDE, CUSTOMER_SIDE = "partner", "customer"  # who reads: a partner's member, a customer's user
-CHINA = ZoneInfo("Asia/Shanghai")
-WIRE_TIME = "%Y-%m-%dT%H:%M:%SZ"
 
 
 @dataclass(frozen=True)
@@ -66,7 +65,7 @@ def _readable(data: dict, money_field: str) -> dict:
     for name, value in list(data.items()):
         if isinstance(value, str) and len(value) == 20 and value.endswith("Z"):
             try:
-                moment = datetime.strptime(value, WIRE_TIME).replace(tzinfo=dt_timezone.utc)
+                moment = datetime.strptime(value, WIRE_TIME_FORMAT).replace(tzinfo=dt_timezone.utc)
             except ValueError:
                 continue
             data[name] = moment.astimezone(CHINA).strftime("%Y-%m-%d %H:%M:%S")

@@ -25,7 +25,6 @@ import json
 import time
 from collections import defaultdict
 from datetime import timedelta
-from datetime import timezone as dt_timezone
 from functools import lru_cache
 
 from django.db import transaction
@@ -33,6 +32,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from partnercenter import secretbox
+from partnercenter.api.fields import wire_time
 
 from . import outbox
 from .choices import DeliveryState
@@ -267,5 +267,5 @@ def _endpoint_failed(endpoint, now) -> None:
         endpoint = WebhookEndpoint.objects.select_related("partner").get(pk=endpoint.pk)
         outbox.record("webhook.endpoint_disabled", partner=endpoint.partner, data={
             "webhook_id": str(endpoint.uid), "url": endpoint.url,
-            "failing_since": endpoint.failing_since.astimezone(dt_timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "failing_since": wire_time(endpoint.failing_since),
         })

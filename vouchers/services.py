@@ -20,10 +20,11 @@ from django.utils.translation import gettext as _
 from customers import locks as customer_locks
 from customers.models import Association
 from customers.selectors import customers_for
-from customers.services import is_resale, wire_time
+from customers.services import is_resale
 from events import outbox
 from events.models import Event
 from partnercenter.actors import SCHEDULER
+from partnercenter.api.fields import wire_time
 from partnercenter.errors import Codes, DomainError
 from partnercenter.models import Partner
 from partnercenter.money import parse_amount, quantize

@@ -7,9 +7,14 @@ from rest_framework import serializers
 from ..errors import DomainError
 from ..money import parse_amount
 
-__all__ = ["AmountField", "CbcDateTimeField", "OptionalCharField", "WIRE_TIME_FORMAT"]
+__all__ = ["AmountField", "CbcDateTimeField", "OptionalCharField", "WIRE_TIME_FORMAT", "wire_time"]
 
 WIRE_TIME_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
+
+
+def wire_time(moment) -> str:
+    """A time as the CBC wire writes it (UTC, `YYYY-MM-DDTHH:MM:SSZ`), e.g. in an event's data."""
+    return moment.astimezone(timezone.utc).strftime(WIRE_TIME_FORMAT)
 
 
 class CbcDateTimeField(serializers.DateTimeField):
