@@ -43,11 +43,13 @@ INSTALLED_APPS = [
     "django_celery_beat",
     "partnercenter",
     "events",
+    "catalog",
     "customers",
     # billing before vouchers: their receivers of customers.signals.association_ended run in this order, which
     # is the documented lock order (money rows, then coupons and quotas; customers/locks.py).
     "billing",
     "vouchers",
+    "trade",
     "incentives",
 ]
 
