@@ -24,6 +24,7 @@ urlpatterns = [
     path("customers/", include("customers.urls")),
     path("billing/", include("billing.urls")),
     path("vouchers/", include("vouchers.urls")),
+    path("trade/", include("trade.urls")),
     path("notifications/", include("events.urls")),
     path("org/webhooks/", include("events.webhook_urls")),
     path("resellers/", views.resellers, name="resellers"),
@@ -46,6 +47,7 @@ urlpatterns = [
     # 费用中心
     path("fee-center/", include("customers.fee_center_urls")),
     path("fee-center/coupons/", include("vouchers.fee_center_urls")),
+    path("fee-center/orders/", include("trade.fee_center_urls")),
     path("fee-center/notifications/", include("events.fee_center_urls")),
     path("healthz", views.healthz, name="healthz"),
     # Platform operators
@@ -57,5 +59,7 @@ urlpatterns = [
     path("", include("customers.api.urls")),
     path("", include("billing.api.urls")),
     path("", include("vouchers.api.urls")),
+    path("", include("catalog.api.urls")),
+    path("", include("trade.api.urls")),
     path("", include("events.api.urls")),
 ]

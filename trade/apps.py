@@ -9,3 +9,6 @@ class TradeConfig(AppConfig):
 
     name = "trade"
     verbose_name = _("Trade")
+
+    def ready(self):
+        from . import errors  # noqa: F401  (error codes)

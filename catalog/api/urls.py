@@ -1,0 +1,3 @@
+"""CBC catalogue endpoints."""
+
+urlpatterns = []

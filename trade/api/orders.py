@@ -1,0 +1,3 @@
+"""CBC order endpoints: customer orders, details, usable coupons and discounts, refund orders, pay, cancel."""
+
+urlpatterns = []

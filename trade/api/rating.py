@@ -1,0 +1,3 @@
+"""CBC rating endpoints (询价)."""
+
+urlpatterns = []

@@ -1,0 +1,3 @@
+"""Pages of customer discounts (伙伴设置折扣)."""
+
+urlpatterns = []
