@@ -23,6 +23,7 @@ class TradeType(models.TextChoices):
     BERETRIEVE = "BERETRIEVE", _("reclaim")
     BEUNBIND = "BEUNBIND", _("reclaim on disassociation")
     DEDUCT = "DEDEUCT", _("consumption")
+    PURCHASE = "PURCHASE", _("order payment")
 
 
 class BalanceType(models.TextChoices):

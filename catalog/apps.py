@@ -9,3 +9,8 @@ class CatalogConfig(AppConfig):
 
     name = "catalog"
     verbose_name = _("Product catalogue")
+
+    def ready(self):
+        from .selectors import connect_signals
+
+        connect_signals()

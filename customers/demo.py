@@ -5,9 +5,10 @@ from datetime import timedelta
 
 from django.utils import timezone
 
-from partnercenter.demo import DEMO_PASSWORD, demo_access_key, demo_user
-
+from catalog.choices import ChargeMode
+from catalog.models import Product
 from partnercenter.actors import actor_for_user
+from partnercenter.demo import DEMO_PASSWORD, demo_access_key, demo_user
 
 from . import services
 from .choices import AssociationType, ChargingMode, CustomerType, EventInitiator, EventKind, EventStatus, VerifiedStatus
@@ -42,31 +43,54 @@ def _customer(partner, domain_name, real_name, association_type, manager, *, day
     return customer
 
 
+# Every demo resource is a product of the demo catalogue (catalog.demo): charging mode, service type,
+# resource type, spec, region — so anything listed under 查看资源 can be priced and renewed.
+# (charging mode, resource type, spec, region, spec description, status: period 2 in use; on-demand 1 normal, 2 grace)
 RESOURCES = [
-    # service type, name, resource type, name, spec, description
-    ("hws.service.type.ec2", "弹性云服务器", "hws.resource.type.vm", "云主机", "s6.large.2.linux", "通用计算型|s6.large.2|2vCPUs|4GB|linux"),
-    ("hws.service.type.ebs", "云硬盘", "hws.resource.type.volume", "云硬盘", "SAS", "云硬盘_SAS|100.0GB"),
-    ("hws.service.type.vpc", "虚拟私有云", "hws.resource.type.bandwidth", "带宽", "19_bgp", "全动态BGP|5Mbit/s"),
-    ("hws.service.type.obs", "对象存储服务", "hws.resource.type.obs", "对象存储", "obs.standard", "标准存储"),
+    (ChargingMode.PERIOD, "hws.resource.type.vm", "s6.large.2.linux", "cn-north-4",
+     "通用计算型|s6.large.2|2vCPUs|4GiB|Linux", 2),
+    (ChargingMode.ON_DEMAND, "hws.resource.type.vm", "s6.small.1.linux", "cn-north-4",
+     "通用计算型|s6.small.1|1vCPUs|1GiB|Linux", 1),
+    (ChargingMode.ON_DEMAND, "hws.resource.type.volume", "SAS", "cn-north-4", "高IO|100GB", 1),
+    (ChargingMode.PERIOD, "hws.resource.type.bandwidth", "19_bgp", "cn-east-3", "全动态BGP|5Mbit/s", 2),
+    (ChargingMode.ON_DEMAND, "hws.resource.type.obs", "obs.standard", "cn-east-3", "标准存储", 2),
+    (ChargingMode.ON_DEMAND, "hws.resource.type.vm", "s6.medium.2.linux", "cn-east-3",
+     "通用计算型|s6.medium.2|1vCPUs|2GiB|Linux", 1),
 ]
+_CHARGE_MODES = {ChargingMode.PERIOD: ChargeMode.PERIOD, ChargingMode.ON_DEMAND: ChargeMode.ON_DEMAND}
 
 
 def _resources(customer, index):
-    if customer.resources.exists():
-        return
+    """The customer's demo resources, each pointing at its catalogue product (re-running brings resources
+    of an older demo in line)."""
     now = timezone.now()
-    for n, (service, service_name, rtype, rtype_name, spec, desc) in enumerate(RESOURCES):
-        mode = ChargingMode.PERIOD if n % 2 == 0 else ChargingMode.ON_DEMAND
-        Resource.objects.create(
-            customer=customer, charging_mode=mode, resource_id=f"{customer.domain_id[:8]}-{n:04d}-demo-{index:04d}",
-            resource_name=f"{customer.domain_name}-{rtype_name}-{n + 1}", service_type_code=service,
-            service_type_name=service_name, resource_type_code=rtype, resource_type_name=rtype_name,
-            region_code="cn-north-4" if n < 2 else "cn-east-3", availability_zone_code="cn-north-4a",
-            resource_spec_code=spec, product_spec_desc=desc, order_id=f"CS2611{index:04d}{n:02d}" if mode == "period" else "",
-            product_id=f"OFFI{index:04d}{n:02d}", status=2 if mode == ChargingMode.PERIOD else (1 if n != 3 else 2),
-            expire_policy=3 if mode == ChargingMode.PERIOD else None,
-            effective_time=now - timedelta(days=30 + n), expire_time=now + timedelta(days=335) if mode == "period" else None,
-        )
+    for n, (mode, resource_type, spec, region, desc, status) in enumerate(RESOURCES):
+        product = Product.objects.select_related("service_type", "resource_type").get(
+            resource_type__code=resource_type, resource_spec=spec, region__code=region,
+            charge_mode=_CHARGE_MODES[mode])
+        resource_id = f"{customer.domain_id[:8]}-{n:04d}-demo-{index:04d}"
+        period = mode == ChargingMode.PERIOD
+        values = {
+            "customer": customer, "charging_mode": mode,
+            "resource_name": f"{customer.domain_name}-{product.resource_type.name}-{n + 1}",
+            "service_type_code": product.service_type.code, "service_type_name": product.service_type.name,
+            "resource_type_code": product.resource_type.code, "resource_type_name": product.resource_type.name,
+            "region_code": region, "availability_zone_code": f"{region}a", "resource_spec_code": spec,
+            "product_spec_desc": desc, "product_id": product.product_id,
+            "order_id": f"CS2611{index:04d}{n:02d}" if period else "",
+            "status": status, "expire_policy": 3 if period else None,
+            "effective_time": now - timedelta(days=30 + n), "expire_time": now + timedelta(days=335) if period else None,
+        }
+        resource = Resource.objects.filter(customer=customer, resource_id=resource_id).first()
+        if resource is None:
+            Resource.objects.create(resource_id=resource_id, **values)
+        elif resource.product_id != product.product_id or resource.charging_mode != mode:
+            for name in ("charging_mode", "resource_name", "service_type_code", "service_type_name",
+                         "resource_type_code", "resource_type_name", "region_code", "availability_zone_code",
+                         "resource_spec_code", "product_spec_desc", "product_id", "order_id", "status",
+                         "expire_policy", "expire_time"):
+                setattr(resource, name, values[name])
+            resource.save()
 
 
 def seed(ctx: dict) -> None:

@@ -219,8 +219,10 @@ class Resource(models.Model):
 
 
 class OpsAuthorization(models.Model):
-    """Delegated operations (代客运维): a partner asks a resale customer to let it operate the
-    account; the customer agrees or cancels in the fee center. At most one open request per pair."""
+    """Delegated operations (代客运维), including ordering on the customer's behalf (代客下单): a partner
+    asks a resale customer to let it operate the account and place orders for it; the customer agrees or
+    cancels in the fee center. A grant holds until `valid_until`, and ends with the association. At most
+    one open request per pair."""
 
     partner = models.ForeignKey(Partner, on_delete=models.PROTECT, related_name="ops_authorizations")
     customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="ops_authorizations")

@@ -1,5 +1,5 @@
 """Every write of the customers domain: registration, account managers, association events,
-delegated operations.
+delegated operations (代客运维, which also lets the partner order on the customer's behalf: 代客下单).
 
 Each runs inside `partnercenter.oplog.operation()` (verification code where the operation is
 sensitive, one transaction, the operation log). Customers are looked up through selectors, so
@@ -37,7 +37,7 @@ __all__ = [
     "send_registration_code", "create_customer", "assign_account_manager",
     "request_disassociation", "request_type_switch", "customer_request_disassociation", "decide_event",
     "cancel_event", "request_ops_authorization", "decide_ops_authorization", "revoke_ops_authorization",
-    "record_reveal", "is_resale",
+    "record_reveal", "is_resale", "ordering_authorization",
 ]
 
 ACCOUNTS_PER_MOBILE = getattr(settings, "CUSTOMER_ACCOUNTS_PER_MOBILE", 5)
@@ -536,6 +536,19 @@ def cancel_event(actor, *, event_id) -> AssociationEvent:
 # ---------------------------------------------------------------------------------------------
 # Delegated operations (代客运维)
 # ---------------------------------------------------------------------------------------------
+
+def ordering_authorization(association, *, now=None) -> OpsAuthorization | None:
+    """代客下单: the delegated-operations authorization that lets `association.partner` place orders for the
+    customer now — granted (authorized), not past its `valid_until`, on an association that is still active
+    and resale (a disassociation or a switch to referral revokes it). None when there is none. Callers
+    (trade) ask again after locking the association (customers/locks.py), so an order never outlives the
+    grant it was placed under."""
+    if not is_resale(association):
+        return None
+    return OpsAuthorization.objects.filter(
+        partner_id=association.partner_id, customer_id=association.customer_id, status=OpsStatus.AUTHORIZED,
+        valid_until__gt=now or timezone.now()).order_by("-valid_until").first()
+
 
 def request_ops_authorization(actor, *, customer_id: str, reason: str, verification_code=None) -> OpsAuthorization:
     _require(actor, "customers.manage")

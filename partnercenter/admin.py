@@ -85,7 +85,7 @@ class MemberInline(admin.TabularInline):
 @admin.register(Partner)
 class PartnerAdmin(OperatorAdmin):
     list_display = ["name", "account_name", "partner_type", "status", "distributor", "contracting_entity", "verification_enabled"]
-    list_filter = ["partner_type", "status", "verification_enabled"]
+    list_filter = ["partner_type", "status", "verification_enabled", "marketplace_service_provider"]
     search_fields = ["name", "account_name", "domain_id"]
     readonly_fields = ["domain_id", "created_at"]
     inlines = [MemberInline]

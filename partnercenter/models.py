@@ -43,6 +43,10 @@ class Partner(models.Model):
     status = models.CharField(_("status"), max_length=20, choices=PartnerStatus.choices, default=PartnerStatus.ACTIVE)
     contracting_entity = models.CharField(_("contracting entity"), max_length=128, blank=True)
     verification_enabled = models.BooleanField(_("verification code for sensitive operations"), default=False)
+    # 云商店客户服务商计划: operators record membership; members may adjust the price of marketplace orders
+    # whose selected sales account is theirs (云商店交易调价)
+    marketplace_service_provider = models.BooleanField(
+        _("in the marketplace customer-service programme"), default=False)
     mobile_phone = models.CharField(_("mobile phone"), max_length=32, blank=True)
     email = models.EmailField(_("e-mail"), blank=True)
     distributor = models.ForeignKey(

@@ -25,6 +25,9 @@ PARTNER_MENU: tuple[Item, ...] = (
     Item(_("Home"), "home"),
     Item(_("Sales"), "sales", children=(
         Item(_("Customers"), "customers:list", "customers.view"),
+        Item(_("Order management"), "trade:orders", "orders.view"),
+        Item(_("Customer discounts"), "trade:discounts", "discounts.manage"),
+        Item(_("Price adjustment"), "trade:adjustments", "orders.adjust_price"),
         Item(_("Expansion"), "section", "expansion.view", {"section": "expansion"}),
         Item(_("Billing"), "billing:overview", "billing.view"),
         Item(_("Vouchers"), "vouchers:quotas", "vouchers.view"),
@@ -44,6 +47,7 @@ PARTNER_MENU: tuple[Item, ...] = (
 
 CUSTOMER_MENU: tuple[Item, ...] = (
     Item(_("Overview"), "fee_center"),
+    Item(_("Orders"), "fee_center_orders"),
     Item(_("Coupons"), "fee_center_coupons"),
     Item(_("Notifications"), "fee_center_notifications"),
     Item(_("My credentials"), "credentials"),

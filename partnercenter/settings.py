@@ -159,7 +159,16 @@ CELERY_BEAT_SCHEDULE = {
     # The outbox: each commit that records events starts a dispatch at once; this run catches what a
     # lost message missed and sends the retries that have come due.
     "dispatch-events": {"task": "events.tasks.dispatch", "schedule": timedelta(minutes=1)},
+    # Orders not paid within TRADE_PAYMENT_WINDOW are cancelled (trade.services.cancel_overdue).
+    "cancel-overdue-orders": {"task": "trade.tasks.cancel_overdue_orders", "schedule": timedelta(minutes=5)},
 }
+
+# ---------------------------------------------------------------------------------------------
+# Trade: how long an order waits for payment before the scheduler cancels it (hours; default 7 days),
+# and how far a 云商店交易调价 may lower an order: to no less than this share of its official price.
+# ---------------------------------------------------------------------------------------------
+TRADE_PAYMENT_WINDOW = timedelta(hours=env.float("TRADE_PAYMENT_WINDOW_HOURS", default=7 * 24))
+TRADE_MIN_ADJUSTED_SHARE = env.str("TRADE_MIN_ADJUSTED_SHARE", default="0.5")
 
 # ---------------------------------------------------------------------------------------------
 # Authentication: lockout (django-axes) and second factors (django-otp)
@@ -288,6 +297,8 @@ SPECTACULAR_SETTINGS = {
     "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
     "SERVE_AUTHENTICATION": [],
     "REDOC_DIST": "SIDECAR",  # served by us: the docs page works air-gapped
+    # use_coupon and use_discount of the order payment share one YES/NO choice set
+    "ENUM_NAME_OVERRIDES": {"YesNoEnum": ["YES", "NO"]},
 }
 # Accepted clock difference between the client's X-Sdk-Date and our clock.
 SIGNATURE_MAX_SKEW = timedelta(minutes=15)

@@ -3,6 +3,7 @@
 import pytest
 from django.test import Client
 
+from catalog.selectors import clear_cache as clear_catalogue_names
 from partnercenter.actors import actor_for_user
 
 from .signed import close_clients
@@ -15,6 +16,7 @@ from .factories import (
 def _fast_tests(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    clear_catalogue_names()  # the database rolls back between tests, the catalogue's name cache would not
     yield
     close_clients()
 

@@ -11,4 +11,6 @@ class TradeConfig(AppConfig):
     verbose_name = _("Trade")
 
     def ready(self):
-        from . import errors  # noqa: F401  (error codes)
+        from . import errors, event_types, oplog_labels  # noqa: F401  (error codes, the events, log labels)
+        from . import receivers  # noqa: F401  (payment requests end with a disassociation)
+        from . import dashboard  # noqa: F401  (the home page's tile: payment requests waiting)

@@ -14,6 +14,7 @@ import string
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.db.models.functions import Round
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -31,6 +32,13 @@ MONEY = {"max_digits": 18, "decimal_places": 2}
 RATE = {"max_digits": 5, "decimal_places": 4}
 
 _ID_CHARS = string.ascii_uppercase + string.digits
+
+
+def _fen(expression):
+    """A sum or difference of money columns, rounded to the fen inside the constraint: SQLite keeps
+    DECIMAL columns as binary floating point, where 143.70 − 10.87 is 132.82999999999998, not the stored
+    132.83 (PostgreSQL's numeric is exact either way)."""
+    return Round(expression, 2)
 
 
 def new_order_id() -> str:
@@ -111,12 +119,12 @@ class Order(models.Model):
                                                amount_after_discount__gte=0, coupon_amount__gte=0,
                                                flexipurchase_coupon_amount__gte=0, cash_amount__gte=0)),
             models.CheckConstraint(name="order_discount_adds_up",
-                                   condition=Q(amount_after_discount=F("official_amount") - F("discount_amount"))),
+                                   condition=Q(amount_after_discount=_fen(F("official_amount") - F("discount_amount")))),
             # a completed order is paid in full, by coupons and cash; an unpaid one has paid nothing
             models.CheckConstraint(
                 name="order_paid_in_full",
-                condition=~Q(status=OrderStatus.COMPLETED) | Q(
-                    amount_after_discount=F("coupon_amount") + F("flexipurchase_coupon_amount") + F("cash_amount"))),
+                condition=~Q(status=OrderStatus.COMPLETED) | Q(amount_after_discount=_fen(
+                    F("coupon_amount") + F("flexipurchase_coupon_amount") + F("cash_amount")))),
             models.CheckConstraint(
                 name="order_unpaid_paid_nothing",
                 condition=~Q(status__in=[OrderStatus.PENDING_PAYMENT, OrderStatus.CANCELLED])
@@ -164,7 +172,7 @@ class OrderLine(models.Model):
         ordering = ["order_id", "id"]
         constraints = [
             models.CheckConstraint(name="order_line_discount_adds_up",
-                                   condition=Q(amount_after_discount=F("official_amount") - F("discount_amount"),
+                                   condition=Q(amount_after_discount=_fen(F("official_amount") - F("discount_amount")),
                                                discount_amount__gte=0, amount_after_discount__gte=0)),
             models.CheckConstraint(name="order_line_quantity_positive", condition=Q(subscription_num__gt=0)),
         ]

@@ -43,6 +43,7 @@ class CouponOperation(models.TextChoices):
     ASSOCIATE = "7", _("reclaim on association")
     TYPE_SWITCH = "8", _("reclaim on association type switch")
     TRANSFER = "9", _("cloud reseller transfer")
+    USE = "10", _("used at checkout")
 
 
 class QuotaOperation(models.TextChoices):

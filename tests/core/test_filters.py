@@ -359,7 +359,8 @@ def test_only_main_resource_does_not_apply_to_resources_named_by_id(book):
 # -------------------------------------------------------------------------------------------------
 
 # Operations that page with `limit` but have no list filter: the caller names the rows it wants by id.
-BY_ID = {"/v2/partners/sub-customers/new-customers-tags/batch-query": "customer_ids selects the customers"}
+BY_ID = {"/v2/partners/sub-customers/new-customers-tags/batch-query": "customer_ids selects the customers",
+         "/v2/orders/customer-orders/details/{order_id}": "pages the lines of the one order its path names"}
 
 
 def test_every_list_endpoint_filters_with_a_filterset():

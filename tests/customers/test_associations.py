@@ -244,9 +244,10 @@ def test_an_empty_reason_is_a_form_error_and_nothing_is_created(tenant_a):
 
 
 def test_an_ended_association_is_reclaimed_in_the_documented_lock_order():
-    """customers/locks.py: money rows (billing), then coupons and quotas (vouchers) — the receivers of
-    association_ended run in that order, so a disassociation locks as every other write does."""
+    """customers/locks.py: money rows (billing), then coupons and quotas (vouchers), then trade's payment
+    requests (trade/locks.py) — the receivers of association_ended run in that order, so a disassociation
+    locks as every other write does."""
     from customers.signals import association_ended
 
     names = [receiver().__module__ for _key, receiver, *_rest in association_ended.receivers]
-    assert names == ["billing.receivers", "vouchers.receivers"]
+    assert names == ["billing.receivers", "vouchers.receivers", "trade.receivers"]

@@ -9,6 +9,7 @@ from django.urls import resolve
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from catalog.api.urls import PUBLIC as CATALOGUE_ENDPOINTS
 from partnercenter.api.permissions import IsCustomer, required_rights
 from partnercenter.permissions import ALL_CODES
 
@@ -32,8 +33,9 @@ def api_views():
             yield name, view_class
 
 
-# Endpoints any valid key may call whatever its owner's rights: they show the caller only itself.
-ANY_VALID_KEY = {"cbc-whoami"}
+# Endpoints any valid key may call whatever its owner's rights: they show the caller only itself, or the
+# product catalogue (public reference data, the same for every tenant).
+ANY_VALID_KEY = {"cbc-whoami", *CATALOGUE_ENDPOINTS}
 
 
 def test_every_api_view_declares_the_right_it_needs():
@@ -152,6 +154,7 @@ READS_OF_A_RESELLER = [
     ("GET", BALANCES, lambda d: {"indirect_partner_id": d.reseller.domain_id}),
     ("GET", "/v3/accounts/partner-accounts/adjust-records", lambda d: {"indirect_partner_id": d.reseller.domain_id}),
     ("POST", "/v2/partners/coupon-quotas/query", lambda d: {"indirect_partner_id": d.reseller.domain_id}),
+    ("GET", "/v2/orders/customer-orders", lambda d: {"indirect_partner_id": d.reseller.domain_id}),
 ]
 
 
