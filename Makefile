@@ -54,3 +54,4 @@ bench: $(STAMP)
 	$(BIN)/python -m bench.dataset --fresh --scale both
 	$(BIN)/python -m bench.run
 	$(BIN)/python -m bench.outbox
+	$(BIN)/python -m bench.trade

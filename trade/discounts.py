@@ -52,7 +52,7 @@ def parse_rate(value) -> Decimal:
         rate = None
     if rate is None or not rate.is_finite() or not 0 < rate <= 1 or rate != rate.quantize(RATE_UNIT):
         raise DomainError(Codes.PARAMETER, _("The discount rate must be above 0 and at most 1, with at most 4 "
-                                             "decimals (0.85 is 15% off)."))
+                                             "decimals (0.85 is 15 percent off)."))
     return rate.quantize(RATE_UNIT)
 
 

@@ -51,7 +51,7 @@ class DiscountForm(forms.Form):
     service_type = forms.ChoiceField(label=_("Service type"))
     rate = forms.CharField(
         label=_("Discount rate"), max_length=12, widget=forms.TextInput(attrs={"inputmode": "decimal"}),
-        help_text=_("The share of the official price the customer pays: 0.85 is 8.5折, 15% off."))
+        help_text=_("The share of the official price the customer pays: 0.85 is 8.5折, 15 percent off."))
 
     def __init__(self, *args, actor=None, **kwargs):
         super().__init__(*args, **kwargs)

@@ -46,12 +46,14 @@ import re
 from dataclasses import dataclass, replace
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Context, Decimal, InvalidOperation
 
-from django.db.models import F
+from django.db.models import CharField, F, JSONField, OuterRef, Subquery
+from django.db.models.functions import Cast, JSONObject
 from django.utils.translation import gettext as _
 
 from catalog.choices import ChargeMode, PeriodType
 from catalog.models import Conversion, Price, Product
 from customers.choices import AssociationType
+from partnercenter.aggregates import JSONList
 from partnercenter.errors import MESSAGES, Codes, DomainError
 from partnercenter.money import quantize
 
@@ -179,25 +181,26 @@ def _by_specs(specs, charge_mode):
 
 
 def find_products(keys, *, charge_mode: int) -> dict[tuple[str, str, str, str], Product]:
-    """Products on sale by (service type, resource type, spec, region) code, for many keys in one statement —
-    read through their prices, which the products then carry for `rate()` (a product without any price
-    cannot be sold, so it is not found)."""
+    """Products on sale by (service type, resource type, spec, region) code, for many keys in one statement,
+    each carrying its prices (a JSON list aggregated in the same statement) for `rate()`; a product without
+    any price cannot be sold, so it is not found."""
     keys = set(keys)
     if not keys:
         return {}
-    related = [f"product__{name}" for name in
-               (_PRODUCT_RELATED if charge_mode == ChargeMode.ON_DEMAND else _PRODUCT_RELATED[:3])]
-    found, prices = {}, {}
-    for price in Price.objects.filter(
-            product__charge_mode=charge_mode, product__resource_spec__in={key[2] for key in keys},
-            product__is_active=True).select_related(*related).order_by():
-        product = price.product
+    related = _PRODUCT_RELATED if charge_mode == ChargeMode.ON_DEMAND else _PRODUCT_RELATED[:3]
+    prices = (Price.objects.filter(product=OuterRef("pk")).order_by().values("product")
+              .annotate(rows=JSONList(JSONObject(period_type="period_type", amount=Cast("amount", CharField()))))
+              .values("rows"))
+    found = {}
+    for product in (Product.objects.filter(charge_mode=charge_mode, is_active=True,
+                                           resource_spec__in={key[2] for key in keys},
+                                           region__code__in={key[3] for key in keys})
+                    .select_related(*related).annotate(price_rows=Subquery(prices, output_field=JSONField()))
+                    .order_by()):
         key = _key(product)
-        if key in keys:
-            product = found.setdefault(key, product)
-            prices.setdefault(product.pk, {})[price.period_type] = price.amount
-    for product in found.values():
-        product._rating_prices = prices[product.pk]
+        if key in keys and product.price_rows:
+            product._rating_prices = {row["period_type"]: Decimal(row["amount"]) for row in product.price_rows}
+            found.setdefault(key, product)
     return found
 
 

@@ -19,7 +19,7 @@ import hashlib
 from datetime import timedelta
 
 from django.conf import settings
-from django.db.models import Aggregate, JSONField, OuterRef, Q, Subquery
+from django.db.models import JSONField, OuterRef, Q, Subquery
 from django.db.models.functions import JSONObject
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -27,6 +27,7 @@ from rest_framework.authentication import BaseAuthentication
 from rest_framework.exceptions import AuthenticationFailed, ValidationError
 
 from .. import secretbox
+from ..aggregates import JSONList
 from ..actors import actor_for_access_key
 from ..models import AccessKey, Role
 from . import signing
@@ -60,20 +61,10 @@ def _header_value(request, name: str) -> str | None:
         return value
 
 
-class _JSONList(Aggregate):
-    """The rows of a group as one JSON array: JSON_GROUP_ARRAY on SQLite, JSONB_AGG on PostgreSQL."""
-
-    function = "JSON_GROUP_ARRAY"
-    output_field = JSONField()
-
-    def as_postgresql(self, compiler, connection, **extra_context):
-        return super().as_sql(compiler, connection, function="JSONB_AGG", **extra_context)
-
-
 def _role_grants():
     """The owner's roles as [{"admin": bool, "permissions": [...]}, …], or None for no role (or a customer)."""
     roles = (Role.objects.filter(members__user=OuterRef("user_id")).order_by().values("members__user")
-             .annotate(grants=_JSONList(JSONObject(admin="is_administrator", permissions="permissions")))
+             .annotate(grants=JSONList(JSONObject(admin="is_administrator", permissions="permissions")))
              .values("grants"))
     return Subquery(roles, output_field=JSONField())
 
