@@ -74,6 +74,7 @@ def seed(ctx: dict) -> None:
     # 北京智云 is in the marketplace customer-service programme (云商店交易调价 below)
     Partner.objects.filter(pk=bj.pk).update(marketplace_service_provider=True)
     ceo = actor_for_user(ctx["members"]["bj.ceo"].user)
+    ceo.partner.refresh_from_db(fields=["marketplace_service_provider"])
     customers = {c.domain_name: c for c in Customer.objects.filter(domain_name__startswith="bj-cust-")}
     pujiang, nanshan, c05, c09 = (customers[name] for name in ("bj-cust-02", "bj-cust-03", "bj-cust-05", "bj-cust-09"))
     referral, referral2, referral3 = (customers[name] for name in ("bj-cust-01", "bj-cust-04", "bj-cust-07"))
