@@ -28,7 +28,7 @@ from events import outbox
 from partnercenter.choices import ActorKind
 from partnercenter.errors import Codes, DomainError
 from partnercenter.models import Partner
-from partnercenter.money import ZERO, parse_amount, quantize
+from partnercenter.money import ZERO, fen, parse_amount, quantize
 from partnercenter.oplog import operation, require_code, write_many
 from partnercenter.transactions import retry_on_deadlock
 from partnercenter.selectors import book_owner, reseller_for
@@ -125,8 +125,8 @@ def _debit_partner_available(partner, amount, *, trade_type, trans_id, adjustmen
     """allocated += amount, only while 账户余额 (cash + credit − allocated) covers it."""
     account = partner_account(partner)
     moved = PartnerAccount.objects.filter(
-        pk=account.pk, cash_balance__gte=F("allocated_amount") - F("credit_limit") + amount,
-    ).update(allocated_amount=F("allocated_amount") + amount, updated_at=timezone.now())
+        pk=account.pk, cash_balance__gte=fen(F("allocated_amount") - F("credit_limit") + amount),
+    ).update(allocated_amount=fen(F("allocated_amount") + amount), updated_at=timezone.now())
     if not moved:
         raise DomainError(BillingCodes.INSUFFICIENT_BALANCE)
     account.refresh_from_db()
@@ -141,7 +141,7 @@ def _credit_partner_available(partner, amount, *, trade_type, trans_id, adjustme
     """allocated −= amount (money coming back to the partner)."""
     account = partner_account(partner)
     moved = PartnerAccount.objects.filter(pk=account.pk, allocated_amount__gte=amount).update(
-        allocated_amount=F("allocated_amount") - amount, updated_at=timezone.now())
+        allocated_amount=fen(F("allocated_amount") - amount), updated_at=timezone.now())
     if not moved:
         raise DomainError(BillingCodes.RECLAIM_EXCEEDS_BALANCE)
     account.refresh_from_db()
@@ -157,7 +157,7 @@ def _change_customer_balance(customer, delta, *, trade_type, trans_id, adjustmen
     queryset = CustomerAccount.objects.filter(pk=account.pk)
     if delta < 0:
         queryset = queryset.filter(balance__gte=-delta)
-    if not queryset.update(balance=F("balance") + delta, updated_at=timezone.now()):
+    if not queryset.update(balance=fen(F("balance") + delta), updated_at=timezone.now()):
         raise DomainError(BillingCodes.RECLAIM_EXCEEDS_BALANCE)
     account.refresh_from_db()
     LedgerEntry.objects.create(
@@ -173,8 +173,8 @@ def _change_partner_cash(partner, delta, *, trade_type, trans_id, adjustment=Non
     queryset = PartnerAccount.objects.filter(pk=account.pk)
     if delta < 0:
         queryset = queryset.filter(cash_balance__gte=-delta).filter(
-            cash_balance__gte=F("allocated_amount") - F("credit_limit") - delta)
-    if not queryset.update(cash_balance=F("cash_balance") + delta, updated_at=timezone.now()):
+            cash_balance__gte=fen(F("allocated_amount") - F("credit_limit") - delta))
+    if not queryset.update(cash_balance=fen(F("cash_balance") + delta), updated_at=timezone.now()):
         raise DomainError(BillingCodes.RECLAIM_EXCEEDS_BALANCE)
     account.refresh_from_db()
     LedgerEntry.objects.create(
@@ -341,8 +341,8 @@ def _move_batch(actor, owner, account, moving, batch_id, outcomes) -> None:
     total = sum(amount for _i, _c, amount in moving)
     now = timezone.now()
     if not PartnerAccount.objects.filter(
-            pk=account.pk, cash_balance__gte=F("allocated_amount") - F("credit_limit") + total,
-    ).update(allocated_amount=F("allocated_amount") + total, updated_at=now):
+            pk=account.pk, cash_balance__gte=fen(F("allocated_amount") - F("credit_limit") + total),
+    ).update(allocated_amount=fen(F("allocated_amount") + total), updated_at=now):
         raise DomainError(BillingCodes.INSUFFICIENT_BALANCE)  # the lock makes this impossible; a backstop
     customer_accounts = locks.lock_customer_accounts(customer.pk for _i, customer, _a in moving)
     adjustments = Adjustment.objects.bulk_create([
@@ -369,8 +369,8 @@ def _move_batch(actor, owner, account, moving, batch_id, outcomes) -> None:
     for _i, customer, amount in moving:
         credits[customer_accounts[customer.pk].pk] += amount
     credited = CustomerAccount.objects.filter(pk__in=credits).update(
-        balance=F("balance") + Case(*(When(pk=pk, then=Value(amount)) for pk, amount in credits.items()),
-                                    output_field=models.DecimalField(max_digits=18, decimal_places=2)),
+        balance=fen(F("balance") + Case(*(When(pk=pk, then=Value(amount)) for pk, amount in credits.items()),
+                                        output_field=models.DecimalField(max_digits=18, decimal_places=2))),
         updated_at=now)
     if credited != len(credits):
         raise DomainError(Codes.INTERNAL)  # the accounts are locked: a backstop

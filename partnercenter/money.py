@@ -58,3 +58,13 @@ def quantize(value) -> Decimal:
 
 def format_amount(value) -> str:
     return f"{quantize(value):,.2f}"
+
+
+def fen(expression):
+    """A sum or difference of money computed in the database, rounded to the fen there: SQLite keeps
+    DECIMAL columns as binary floating point, where 100.00 − 73.70 is 26.299999999999997, which a later
+    `balance >= 26.30` refuses; PostgreSQL's numeric is exact, and rounding an exact fen changes nothing.
+    Every balance UPDATE and every computed bound in a conditional UPDATE goes through it."""
+    from django.db.models.functions import Round
+
+    return Round(expression, 2)

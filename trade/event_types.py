@@ -58,6 +58,8 @@ _CANCELLED = {
     "overdue": _("Order %(order_id)s of customer %(account_name)s was cancelled: it was not paid in time."),
     "customer": _("Customer %(account_name)s cancelled order %(order_id)s."),
     "partner": _("Order %(order_id)s of customer %(account_name)s was cancelled by your organisation."),
+    "disassociation": _("Order %(order_id)s of customer %(account_name)s was cancelled: the customer is no longer "
+                        "associated with you."),
 }
 _DECIDED = {
     "approved": _("The request of customer %(account_name)s to pay order %(order_id)s was approved and the order "

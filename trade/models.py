@@ -14,13 +14,13 @@ import string
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
-from django.db.models.functions import Round
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from catalog.models import MeasureUnit, Product, ServiceType
 from customers.models import Customer
 from partnercenter.models import Partner
+from partnercenter.money import fen
 from vouchers.models import Coupon
 
 from .choices import DiscountType, OrderStatus, OrderType, Payer, PaymentRequestStatus, SourceType
@@ -35,10 +35,8 @@ _ID_CHARS = string.ascii_uppercase + string.digits
 
 
 def _fen(expression):
-    """A sum or difference of money columns, rounded to the fen inside the constraint: SQLite keeps
-    DECIMAL columns as binary floating point, where 143.70 − 10.87 is 132.82999999999998, not the stored
-    132.83 (PostgreSQL's numeric is exact either way)."""
-    return Round(expression, 2)
+    """A sum or difference of money columns, rounded to the fen inside the constraint (partnercenter.money.fen)."""
+    return fen(expression)
 
 
 def new_order_id() -> str:

@@ -56,7 +56,10 @@ def _scope(order) -> tuple[set, set]:
 
 
 def usable_coupons(order) -> list[Coupon]:
-    """The coupons of the order's customer that can pay it now (查询订单可用优惠券), soonest to expire first."""
+    """The coupons of the order's customer that can pay it now (查询订单可用优惠券), soonest to expire first;
+    none for an order no longer waiting for payment."""
+    if not order.is_pending_payment:
+        return []
     codes, products = _scope(order)
     return [coupon for coupon in spending.candidates_for(order.customer)
             if spending.covers(coupon, service_type_codes=codes, product_ids=products)]

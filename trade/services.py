@@ -273,6 +273,30 @@ def cancel_overdue(actor=SCHEDULER, *, now=None) -> int:
     return cancelled
 
 
+def cancel_on_disassociation(*, association, actor) -> int:
+    """A customer left its partner: its pending orders in that partner's book are cancelled — they were
+    priced with the partner's discounts, placed under its 代客运维 grant, or waiting for it to pay, and the
+    partner may no longer act for the customer (the customer orders again, at its new partner's terms).
+    Runs in the disassociation's transaction, which holds the association (step 1 of trade/locks.py)."""
+    now = timezone.now()
+    pks = locks.lock_due_orders(Order.objects.filter(customer_id=association.customer_id,
+                                                     partner_id=association.partner_id,
+                                                     status=OrderStatus.PENDING_PAYMENT))
+    if not pks:
+        return 0
+    moved = _cancel_rows(pks, now)
+    ended = common.end_requests(pks, status=PaymentRequestStatus.WITHDRAWN, now=now, decided_by=actor.label,
+                                note=_("The order was cancelled: the association with the partner ended."))
+    orders = list(Order.objects.filter(pk__in=pks).select_related("customer", "partner"))
+    common.announce_many("order.cancelled", actor=actor, orders=orders,
+                         managers={association.customer_id: association.account_manager},
+                         extra_of=lambda order: {"cause": "disassociation"})
+    for request in ended:  # as payment.end_requests_on_disassociation tells of the requests it ends
+        common.announce("order.payment_request_decided", actor=actor, order=request.order, association=association,
+                        request_id=str(request.pk), decision="ended")
+    return moved
+
+
 def _managers(orders) -> dict:
     pairs = {(o.partner_id, o.customer_id) for o in orders if o.partner_id}
     if not pairs:

@@ -27,7 +27,7 @@ from partnercenter.actors import SCHEDULER
 from partnercenter.api.fields import wire_time
 from partnercenter.errors import Codes, DomainError
 from partnercenter.models import Partner
-from partnercenter.money import parse_amount, quantize
+from partnercenter.money import fen, parse_amount, quantize
 from partnercenter.oplog import operation, require_code, write_many
 from partnercenter.transactions import retry_on_deadlock
 from partnercenter.selectors import book_owner, reseller_for
@@ -131,7 +131,7 @@ def _take_from_quota(quota, amount) -> None:
     if not locks.lock_quota(quota.pk).usable_at(timezone.now()):
         raise DomainError(VoucherCodes.QUOTA_NOT_USABLE)
     if not CouponQuota.objects.filter(pk=quota.pk, status=QuotaStatus.NORMAL, balance__gte=amount).update(
-            balance=F("balance") - amount, updated_at=timezone.now()):
+            balance=fen(F("balance") - amount), updated_at=timezone.now()):
         raise DomainError(VoucherCodes.QUOTA_SHORT)
 
 
@@ -143,7 +143,7 @@ def _return_to_quota(quota, amount) -> None:
     target = locks.lock_quota(quota.pk)
     while target.status == QuotaStatus.RECLAIMED and target.parent_id:
         target = locks.lock_quota(target.parent_id)
-    CouponQuota.objects.filter(pk=target.pk).update(balance=F("balance") + amount, updated_at=timezone.now())
+    CouponQuota.objects.filter(pk=target.pk).update(balance=fen(F("balance") + amount), updated_at=timezone.now())
 
 
 def _limits(requested, allowed, what):
@@ -263,7 +263,7 @@ def _issue_batch(actor, quota, candidates, shared) -> dict:
         if issued:
             total = face_value * len(issued)
             if not CouponQuota.objects.filter(pk=quota.pk, status=QuotaStatus.NORMAL, balance__gte=total).update(
-                    balance=F("balance") - total, updated_at=timezone.now()):
+                    balance=fen(F("balance") - total), updated_at=timezone.now()):
                 raise DomainError(VoucherCodes.QUOTA_SHORT)  # the lock makes this impossible; a backstop
             coupons = Coupon.objects.bulk_create([Coupon(customer=customer, **shared) for _i, customer in issued])
             CouponRecord.objects.bulk_create(
@@ -365,9 +365,9 @@ def _take_back(reclaimed, *, operation_type, operator, remark="") -> None:
     if new:
         CouponQuota.objects.bulk_create(new.values())
     if balance_adds:  # one UPDATE for every quota that takes value back (an earmarked one grows too)
-        changes = {"balance": F("balance") + _by_pk(balance_adds), "updated_at": timezone.now()}
+        changes = {"balance": fen(F("balance") + _by_pk(balance_adds)), "updated_at": timezone.now()}
         if value_adds:
-            changes["quota_value"] = F("quota_value") + _by_pk(value_adds, default=Decimal("0.00"))
+            changes["quota_value"] = fen(F("quota_value") + _by_pk(value_adds, default=Decimal("0.00")))
         CouponQuota.objects.filter(pk__in=balance_adds).update(**changes)
 
 

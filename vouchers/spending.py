@@ -16,6 +16,8 @@ valid), status 3 (used) when it reaches zero, `last_used_at`, and a CouponRecord
 from django.db.models import Case, F, Value, When
 from django.utils import timezone
 
+from partnercenter.money import fen
+
 from .choices import CouponOperation, CouponStatus, CouponType
 from .models import Coupon, CouponRecord
 
@@ -59,7 +61,7 @@ def spend(coupon, amount, *, order_id: str, operator: str = "", now=None) -> boo
         # Both read the balance before this UPDATE: equal to the amount means it is used up.
         status=Case(When(balance=amount, then=Value(CouponStatus.USED)), default=F("status"),
                     output_field=Coupon._meta.get_field("status")),
-        balance=F("balance") - amount, last_used_at=now,
+        balance=fen(F("balance") - amount), last_used_at=now,
     )
     if not moved:
         return False

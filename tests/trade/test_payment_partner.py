@@ -15,7 +15,7 @@ from partnercenter.errors import Codes, DomainError
 from partnercenter.models import OperationLog
 from trade import services
 from trade.errors import TradeCodes
-from trade.models import PaymentRequest
+from trade.models import Order, PaymentRequest
 
 from ..conftest import actor_of
 from ..factories import UserFactory
@@ -253,3 +253,27 @@ def test_a_disassociation_ends_the_customers_pending_requests_and_a_type_switch_
     with pytest.raises(DomainError) as gone:
         services.decide_payment_request(world.admin, request_id=resale_request.pk, approve=True)
     assert gone.value.code in (Codes.NOT_FOUND, TradeCodes.REQUEST_NOT_PENDING)
+
+
+def test_a_disassociation_cancels_the_pending_orders_in_the_partners_book(world):
+    """The partner's discount, its 代客下单 grant and its payment belong to the ended association: what waits
+    for payment is cancelled with it, so the customer cannot pay it later with its next partner's money."""
+    from customers import services as customers
+
+    world.allocate("100.00")
+    pending = placed_by_customer(world, world.resale)
+    paid = placed_by_customer(world, world.resale)
+    services.pay_order(world.resale_user, order_id=paid.order_id)
+    other_customer = placed_by_customer(world, world.referral)
+    leave = customers.request_disassociation(world.admin, customer_id=world.resale.domain_id, reason="r")
+
+    customers.decide_event(world.resale_user, event_id=leave.pk, approve=True)
+
+    statuses = {o.order_id: o.status for o in Order.objects.filter(pk__in=[pending.pk, paid.pk, other_customer.pk])}
+    assert statuses == {pending.order_id: 4, paid.order_id: 5, other_customer.order_id: 6}
+    assert Event.objects.get(type="order.cancelled").data["cause"] == "disassociation"
+    pending.refresh_from_db()
+    assert services.usable_coupons(pending) == []
+    with pytest.raises(DomainError) as refused:
+        services.pay_order(world.resale_user, order_id=pending.order_id)
+    assert refused.value.code == TradeCodes.ORDER_NOT_PENDING

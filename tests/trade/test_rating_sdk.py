@@ -272,3 +272,10 @@ def test_renew_rate_refuses_malformed_requests(customer_client, resources):
     too_many = [f"r{n}" for n in range(11)]
     assert _refused(lambda: rate_renewal(customer_client, too_many)) == (400, "CBC.0100")
     assert _refused(lambda: rate_renewal(customer_client, [])) == (400, "CBC.0100")
+
+
+@pytest.mark.parametrize("precision", [{}, [0], "1", 2, True, 0.0])
+def test_an_inquiry_precision_other_than_0_or_1_is_cbc_0100(tenant_a, cat, precision):
+    response = call(Client(), "POST", ON_DEMAND, ak=tenant_a.key.ak, sk=tenant_a.secret,
+                    json={"inquiry_precision": precision, "product_infos": []})
+    assert (response.status_code, response.json()["error_code"]) == (400, "CBC.0100")

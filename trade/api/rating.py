@@ -347,7 +347,7 @@ class OnDemandRatingApi(_RatingApi):
         precision = data.get("inquiry_precision")
         if precision in (None, ""):
             precision = 0
-        if isinstance(precision, bool) or precision not in pricing.PRECISION_PLACES:
+        if isinstance(precision, bool) or not isinstance(precision, int) or precision not in pricing.PRECISION_PLACES:
             raise _parameter(_("inquiry_precision must be 0 or 1."))
         places = pricing.PRECISION_PLACES[precision]
         items = pricing.items_from_wire(data.get("product_infos"), charge_mode=ChargeMode.ON_DEMAND)
