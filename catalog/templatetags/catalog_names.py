@@ -60,4 +60,4 @@ def coded(name, code):
     alone when the name is the code."""
     if not code or name == code:
         return format_html("<code>{}</code>", code or "")
-    return format_html('{} <small class="muted"><code>{}</code></small>', name, code)
+    return format_html('{} <small class="muted coded"><code>{}</code></small>', name, code)

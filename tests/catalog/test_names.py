@@ -50,7 +50,7 @@ def test_lists_of_service_types_and_coded_names_escape_what_they_show(catalogue)
                        "{% coded 'cn-x' 'cn-x' %}")
     assert labels == ('<span class="catalog-name" title="hws.service.type.ec2">弹性云服务器</span>, '
                       '<span class="catalog-name" title="&lt;b&gt;x&lt;/b&gt;">&lt;b&gt;x&lt;/b&gt;</span>')
-    assert coded == '弹性云服务器 <small class="muted"><code>hws.service.type.ec2</code></small>|<code>cn-x</code>'
+    assert coded == '弹性云服务器 <small class="muted coded"><code>hws.service.type.ec2</code></small>|<code>cn-x</code>'
     assert render("{{ codes|service_type_labels }}", codes=[]) == ""
 
 
@@ -96,11 +96,11 @@ def test_the_resources_page_shows_names_with_the_codes(catalogue, tenant_a, admi
 
     page = admin_client_a.get(f"/customers/{tenant_a.resale.domain_id}/resources/").content.decode()
 
-    assert '云硬盘 <small class="muted"><code>hws.service.type.evs</code></small>' in page
-    assert '云硬盘 <small class="muted"><code>hws.resource.type.volume</code></small>' in page
-    assert '华东-上海一 <small class="muted"><code>cn-east-3</code></small>' in page
+    assert '云硬盘 <small class="muted coded"><code>hws.service.type.evs</code></small>' in page
+    assert '云硬盘 <small class="muted coded"><code>hws.resource.type.volume</code></small>' in page
+    assert '华东-上海一 <small class="muted coded"><code>cn-east-3</code></small>' in page
     # unknown to the catalogue: the name stored with the resource, else the code
-    assert '旧服务 <small class="muted"><code>hws.service.type.legacy</code></small>' in page
+    assert '旧服务 <small class="muted coded"><code>hws.service.type.legacy</code></small>' in page
     assert "<td><code>hws.resource.type.legacy</code></td>" in page and "<td><code>xx-1</code></td>" in page
 
 
