@@ -185,6 +185,9 @@ def place_order(actor, *, customer_id: str, items: list, order_type=OrderType.NE
             raise DomainError(TradeCodes.NOT_AUTHORIZED_TO_ORDER)
         if _needs_positive_balance(source, locked, on_demand) and common.balance_of(customer) <= 0:
             raise DomainError(TradeCodes.BALANCE_NOT_POSITIVE)
+        if getattr(locked, "pk", None) != getattr(association, "pk", None):
+            # the association ended while we waited for its lock: priced again, without its partner discount
+            ratings = [] if on_demand else [rating.in_fen() for rating in pricing.rate(items, customer=customer)]
         official = sum((rating.official for rating in ratings), ZERO)
         amount = sum((rating.amount for rating in ratings), ZERO)
         order = Order.objects.create(
