@@ -95,3 +95,47 @@ def test_the_customer_and_its_partner_paying_one_order_at_once_pay_it_once():
     assert LedgerEntry.objects.filter(trade_type="PURCHASE").count() == 1
     order.refresh_from_db()
     assert order.status == 5 and "Ledger verified" in verify_ledger()
+
+
+def test_an_order_placed_while_a_type_switch_ends_the_resale_association_gets_no_partner_discount():
+    """The customer orders while its switch to referral is being decided: place_order waits for the
+    association's lock, finds the new (referral) association and prices again — no 607 row from the resale
+    association that ended while it waited."""
+    from catalog.models import ServiceType
+    from customers import locks as customer_locks
+    from customers import services as customers
+    from customers.models import Association
+    from trade.models import OrderDiscount, PartnerDiscount
+
+    world = World()
+    PartnerDiscount.objects.create(partner=world.partner, customer=world.resale, rate=Decimal("0.9000"),
+                                   service_type=ServiceType.objects.get(code="hws.service.type.ec2"))
+    switch = customers.request_type_switch(world.admin, customer_id=world.resale.domain_id, reason="r")
+    resale = Association.objects.get(customer=world.resale, ended_on__isnull=True)
+    holding = threading.Event()
+
+    def decide():
+        from django.db import transaction
+
+        with transaction.atomic():
+            customer_locks.lock_association(resale.pk)
+            holding.set()
+            with connection.cursor() as cursor:  # until the order waits on that lock (no sleeping)
+                for _ in range(100_000):
+                    cursor.execute("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'")
+                    if cursor.fetchone()[0]:
+                        break
+            customers.decide_event(world.resale_user, event_id=switch.pk, approve=True)
+
+    def order():
+        holding.wait(30)
+        return services.place_order(world.resale_user, customer_id=world.resale.domain_id,
+                                    items=[period_item(*SERVER)])
+
+    decided, placed = at_once([decide, order])
+
+    assert not isinstance(decided, Exception), decided
+    assert isinstance(placed, Order), placed
+    assert (placed.official_amount, placed.discount_amount) == (PRICE, Decimal("0.00"))
+    assert not OrderDiscount.objects.filter(order=placed).exists()
+    assert Association.objects.get(customer=world.resale, ended_on__isnull=True).association_type == "1"
