@@ -23,13 +23,14 @@ from partnercenter.api.pagination import CountedList, counted
 from partnercenter.errors import DomainError
 from partnercenter.selectors import book_owner
 
-from .choices import DiscountType, OrderType
+from .choices import DiscountType, OrderStatus, OrderType
 from .errors import TradeCodes
-from .models import Order, OrderDiscount, OrderLine, PaymentRequest
+from .models import Order, OrderDiscount, OrderLine, PaymentRequest, PriceAdjustment
 
 __all__ = [
     "ORDERS", "ORDER_RIGHTS", "orders_for", "order_for", "find_order", "order_lines_of", "discount_rows_of",
     "with_discount_rows", "usable_discounts", "refund_lines_of", "coupon_types_of", "payment_requests_for",
+    "adjustable_orders_for", "price_adjustments_for",
 ]
 
 # The total of a partner's 订单管理 (every order it is the partner of), kept by triggers.
@@ -208,3 +209,16 @@ def payment_requests_for(actor):
     if not actor.sees_all_customers:
         queryset = queryset.filter(customer__in=customers_for(actor).values("pk"))
     return queryset
+
+
+def adjustable_orders_for(actor):
+    """交易调价: the pending marketplace orders in the actor's scope whose selected sales account is its
+    partner's (trade.services.adjust_price checks the rest again when it runs)."""
+    return orders_for(actor).filter(is_marketplace=True, sales_partner=actor.partner,
+                                    status=OrderStatus.PENDING_PAYMENT)
+
+
+def price_adjustments_for(actor):
+    """The partner's price adjustments of the orders the actor may see, newest first."""
+    return (PriceAdjustment.objects.filter(partner=actor.partner, order__in=orders_for(actor).values("pk"))
+            .select_related("order__customer"))

@@ -28,11 +28,10 @@ from partnercenter.pages import form_error, member_page, paginate
 from partnercenter.templatetags.display import mask_text, moment
 
 from . import pricing, selectors, services
-from .choices import OrderStatus, PaymentRequestStatus
+from .choices import PaymentRequestStatus
 from .errors import TradeCodes
 from .filters import OrderFilterSet
 from .forms import AdjustPriceForm, DecisionForm, EmptyForm, PlaceOrderForm, period_label
-from .models import PriceAdjustment
 
 __all__ = [
     "order_list", "order_export", "order_detail", "order_pay", "place_order", "payment_requests",
@@ -275,19 +274,11 @@ def payment_request_decide(request, pk, decision):
 # 交易调价 (marketplace orders whose selected sales account is this partner)
 # ---------------------------------------------------------------------------------------------
 
-def _adjustable(actor):
-    return (selectors.orders_for(actor)
-            .filter(is_marketplace=True, sales_partner=actor.partner, status=OrderStatus.PENDING_PAYMENT))
-
-
 @member_page("orders.adjust_price")
 def adjustments(request):
     actor = request.actor
-    pending = list(_adjustable(actor).order_by("-create_time", "-id")[:100])
-    # The partner's adjustments of the orders it may see (read through the scoped orders_for).
-    history = PriceAdjustment.objects.filter(
-        partner=actor.partner, order__in=selectors.orders_for(actor).values("pk")).select_related("order__customer")
-    page = paginate(request, history)
+    pending = list(selectors.adjustable_orders_for(actor).order_by("-create_time", "-id")[:100])
+    page = paginate(request, selectors.price_adjustments_for(actor))
     reveal = reveal_customers(request, [o.customer for o in pending] + [a.order.customer for a in page], "account")
     return render(request, "trade/adjustments.html", {"pending": pending, "page": page, "reveal": reveal,
                                                       "tab": "adjustments"})
@@ -296,7 +287,7 @@ def adjustments(request):
 @member_page("orders.adjust_price")
 def adjust_price(request, order_id):
     actor = request.actor
-    order = selectors.find_order(_adjustable(actor), order_id)
+    order = selectors.find_order(selectors.adjustable_orders_for(actor), order_id)
     if order is None:
         order_or_404(actor, order_id)  # a 404 for an order the actor may not see at all
         messages.error(request, DomainError(TradeCodes.ADJUSTMENT_NOT_ALLOWED).message)
