@@ -24,6 +24,7 @@ class TradeType(models.TextChoices):
     BEUNBIND = "BEUNBIND", _("reclaim on disassociation")
     DEDUCT = "DEDEUCT", _("consumption")
     PURCHASE = "PURCHASE", _("order payment")
+    REFUND = "REFUND", _("unsubscription refund")
 
 
 class BalanceType(models.TextChoices):

@@ -1,7 +1,8 @@
 """Paying for orders (trade) from a balance: the customer's own (its allocated funds), or its partner's
-cash account (余额支付, the partner pays an order on the customer's behalf).
+cash account (余额支付, the partner pays an order on the customer's behalf) — and giving money back when a
+paid order is unsubscribed (subscriptions.refunds): to the customer's balance or to a partner's cash.
 
-Two primitives, each one conditional UPDATE and its LedgerEntry (trade type PURCHASE, the order's id as
+Four primitives, each one conditional UPDATE and its LedgerEntry (trade type PURCHASE, the order's id as
 the transaction id, so 收支明细 names the order), run inside the caller's transaction after the caller
 took the locks of trade/locks.py in their order. Each refuses — changing nothing — when the balance does
 not cover the amount; the CheckConstraints of the accounts are the backstop. `manage.py verify_ledger`
@@ -20,7 +21,8 @@ from .errors import BillingCodes
 from .models import CustomerAccount, PartnerAccount
 from .services import _change_customer_balance, _change_partner_cash
 
-__all__ = ["pay_from_customer_balance", "pay_from_partner_cash"]
+__all__ = ["pay_from_customer_balance", "pay_from_partner_cash", "refund_to_customer_balance",
+           "refund_to_partner_cash"]
 
 
 def _positive(amount) -> Decimal:
@@ -55,3 +57,16 @@ def pay_from_partner_cash(partner, amount, *, trans_id: str, counterparty: str =
         if exc.code == BillingCodes.RECLAIM_EXCEEDS_BALANCE:
             raise DomainError(insufficient) from exc
         raise
+
+
+def refund_to_customer_balance(customer, amount, *, trans_id: str, counterparty: str = "") -> CustomerAccount:
+    """balance += amount (trade type REFUND): the cash part of an unsubscribed order the customer paid."""
+    return _change_customer_balance(customer, _positive(amount), trade_type=TradeType.REFUND, trans_id=trans_id,
+                                    counterparty=counterparty)
+
+
+def refund_to_partner_cash(partner, amount, *, trans_id: str, counterparty: str = "") -> PartnerAccount:
+    """cash += amount (trade type REFUND): the cash part of an unsubscribed order the partner paid (余额支付),
+    or that its resale customer paid while they were associated (退还至关联期间的伙伴账户)."""
+    return _change_partner_cash(partner, _positive(amount), trade_type=TradeType.REFUND, trans_id=trans_id,
+                                counterparty=counterparty)

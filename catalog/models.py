@@ -67,6 +67,10 @@ class ServiceType(_Named):
     max_partner_discount = models.DecimalField(
         _("largest partner discount"), max_digits=4, decimal_places=3, default=0,
         help_text=_("The largest share of the official price a partner may take off, e.g. 0.150 for 15%."))
+    unsubscribe_fee_rate = models.DecimalField(
+        _("unsubscription handling fee"), max_digits=5, decimal_places=4, default=0,
+        help_text=_("The share of a refund kept as a handling fee when a yearly/monthly resource of this "
+                    "service type is unsubscribed, e.g. 0.1000 for 10%; 0 for none."))
 
     class Meta:
         verbose_name = _("service type")
@@ -75,6 +79,8 @@ class ServiceType(_Named):
         constraints = [
             models.CheckConstraint(name="service_type_discount_share",
                                    condition=Q(max_partner_discount__gte=0, max_partner_discount__lt=1)),
+            models.CheckConstraint(name="service_type_unsubscribe_fee_share",
+                                   condition=Q(unsubscribe_fee_rate__gte=0, unsubscribe_fee_rate__lt=1)),
         ]
 
 
@@ -164,6 +170,8 @@ class Product(models.Model):
     is_marketplace = models.BooleanField(_("marketplace (云商店严选) product"), default=False)
     is_stored_card = models.BooleanField(_("stored-value card"), default=False,
                                          help_text=_("Stored-value card purchases cannot be paid by the partner."))
+    is_savings_plan = models.BooleanField(_("savings plan (节省计划)"), default=False,
+                                          help_text=_("Resources bought with it cannot be unsubscribed."))
     is_active = models.BooleanField(_("on sale"), default=True)
 
     class Meta:

@@ -190,6 +190,8 @@ class Resource(models.Model):
     project_id = models.CharField(max_length=64, blank=True)
     product_id = models.CharField(max_length=64, blank=True)
     order_id = models.CharField(_("order"), max_length=64, blank=True, db_index=True)
+    # the order line that bought it (trade.OrderLine.line_id): whose paid share an unsubscription refunds
+    order_line_id = models.CharField(max_length=40, blank=True)
     status = models.PositiveSmallIntegerField(_("status"))
     expire_policy = models.PositiveSmallIntegerField(null=True, blank=True)
     effective_time = models.DateTimeField(_("effective"))
@@ -200,7 +202,12 @@ class Resource(models.Model):
         verbose_name = _("resource")
         verbose_name_plural = _("resources")
         ordering = ["-effective_time", "-id"]
-        indexes = [models.Index(fields=["customer", "charging_mode", "status"])]
+        indexes = [
+            models.Index(fields=["customer", "charging_mode", "status"]),
+            # the expiry run (subscriptions.lifecycle) reads only the yearly/monthly rows due in a state
+            models.Index(fields=["status", "expire_time"], condition=Q(charging_mode="period"),
+                         name="resource_period_due"),
+        ]
         constraints = [
             models.UniqueConstraint(fields=["charging_mode", "resource_id"], name="resource_id_unique_per_mode"),
         ]

@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "billing",
     "vouchers",
     "trade",
+    "subscriptions",
     "incentives",
 ]
 
@@ -161,6 +162,11 @@ CELERY_BEAT_SCHEDULE = {
     "dispatch-events": {"task": "events.tasks.dispatch", "schedule": timedelta(minutes=1)},
     # Orders not paid within TRADE_PAYMENT_WINDOW are cancelled (trade.services.cancel_overdue).
     "cancel-overdue-orders": {"task": "trade.tasks.cancel_overdue_orders", "schedule": timedelta(minutes=5)},
+    # Yearly/monthly resources: auto-renewals due, expiry notices (7 and 1 days before), and the walk through
+    # grace → retention → release (subscriptions.tasks; each run is idempotent).
+    "auto-renew-resources": {"task": "subscriptions.tasks.auto_renew", "schedule": timedelta(minutes=30)},
+    "warn-expiring-resources": {"task": "subscriptions.tasks.warn_expiring", "schedule": timedelta(hours=1)},
+    "advance-expired-resources": {"task": "subscriptions.tasks.advance", "schedule": timedelta(minutes=10)},
 }
 
 # ---------------------------------------------------------------------------------------------
@@ -169,6 +175,13 @@ CELERY_BEAT_SCHEDULE = {
 # ---------------------------------------------------------------------------------------------
 TRADE_PAYMENT_WINDOW = timedelta(hours=env.float("TRADE_PAYMENT_WINDOW_HOURS", default=7 * 24))
 TRADE_MIN_ADJUSTED_SHARE = env.str("TRADE_MIN_ADJUSTED_SHARE", default="0.5")
+
+# ---------------------------------------------------------------------------------------------
+# Subscriptions: how long an expired yearly/monthly resource stays usable (宽限期, grace period) and then
+# frozen (保留期, retention period) before it is released, in days, counted from its expiry.
+# ---------------------------------------------------------------------------------------------
+SUBSCRIPTION_GRACE_PERIOD = timedelta(days=env.float("SUBSCRIPTION_GRACE_DAYS", default=15))
+SUBSCRIPTION_RETENTION_PERIOD = timedelta(days=env.float("SUBSCRIPTION_RETENTION_DAYS", default=15))
 
 # ---------------------------------------------------------------------------------------------
 # Authentication: lockout (django-axes) and second factors (django-otp)

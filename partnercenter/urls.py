@@ -25,6 +25,7 @@ urlpatterns = [
     path("billing/", include("billing.urls")),
     path("vouchers/", include("vouchers.urls")),
     path("trade/", include("trade.urls")),
+    path("subscriptions/", include("subscriptions.urls")),
     path("notifications/", include("events.urls")),
     path("org/webhooks/", include("events.webhook_urls")),
     path("resellers/", views.resellers, name="resellers"),
@@ -48,6 +49,7 @@ urlpatterns = [
     path("fee-center/", include("customers.fee_center_urls")),
     path("fee-center/coupons/", include("vouchers.fee_center_urls")),
     path("fee-center/orders/", include("trade.fee_center_urls")),
+    path("fee-center/subscriptions/", include("subscriptions.fee_center_urls")),
     path("fee-center/notifications/", include("events.fee_center_urls")),
     path("healthz", views.healthz, name="healthz"),
     # Platform operators
@@ -61,5 +63,6 @@ urlpatterns = [
     path("", include("vouchers.api.urls")),
     path("", include("catalog.api.urls")),
     path("", include("trade.api.urls")),
+    path("", include("subscriptions.api.urls")),
     path("", include("events.api.urls")),
 ]

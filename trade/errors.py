@@ -30,6 +30,7 @@ class TradeCodes:
     DISCOUNT_NOT_ALLOWED = "CBC.99008013"
     DISCOUNT_OVER_LIMIT = "CBC.99008014"
     INVOICED = "CBC.99008015"
+    RESOURCE_RELEASED = "CBC.99008016"
 
 
 register({
@@ -53,5 +54,7 @@ register({
     TradeCodes.ADJUSTMENT_OUT_OF_BOUNDS: (400, _("The adjusted price is outside the allowed range.")),
     TradeCodes.DISCOUNT_NOT_ALLOWED: (400, _("Partner discounts are not allowed for this service type.")),
     TradeCodes.DISCOUNT_OVER_LIMIT: (400, _("The discount is larger than the catalogue allows for this service type.")),
+    TradeCodes.RESOURCE_RELEASED: (400, _(
+        "The resource was released or is no longer billed yearly/monthly: it cannot be renewed.")),
     TradeCodes.INVOICED: (400, _("A VAT invoice was issued for this order: it can no longer be unsubscribed.")),
 })

@@ -8,8 +8,10 @@ now until now + its period; a pay-per-use one is normal (1) and has no expiry. T
 catalogue's codes and names, the product's id and the order's id.
 
 Renewal: each line names a resource (`resource_id`); its expiry moves by the period from its current
-expiry (or from now, if it already expired), and it is in use again. Subordinate resources of a renewed
-main resource that have no line of their own move with it.
+expiry (or from now, if it already expired), and it is in use again (a resource in its grace or
+retention period comes back). Subordinate resources of a renewed main resource that have no line of
+their own move with it. A resource released (closed), or switched to pay-per-use, since the order was
+placed cannot be renewed: the payment is refused (TradeCodes.RESOURCE_RELEASED) and changes nothing.
 """
 
 import uuid
@@ -17,10 +19,12 @@ import uuid
 from dateutil.relativedelta import relativedelta
 
 from catalog.choices import ChargeMode, PeriodType
+from partnercenter.errors import DomainError
 from customers.choices import ChargingMode, OnDemandStatus, PeriodStatus
 from customers.models import Resource
 
 from .choices import OrderType
+from .errors import TradeCodes
 from .models import OrderLine
 
 __all__ = ["STEPS", "period_end", "provision"]
@@ -87,6 +91,7 @@ def _create(order, lines, now) -> list[str]:
                 resource_type_name=product.resource_type.name[:64], region_code=product.region.code,
                 availability_zone_code=f"{product.region.code}a", resource_spec_code=product.resource_spec,
                 product_spec_desc=_spec(line), product_id=product.product_id, order_id=order.order_id,
+                order_line_id=line.line_id,
                 status=PeriodStatus.IN_USE if period else OnDemandStatus.NORMAL, expire_policy=0 if period else None,
                 effective_time=now, expire_time=expire, updated_at=now,
             ))
@@ -107,8 +112,8 @@ def _extend(order, lines, now) -> list[str]:
     extended = []
     for resource_id, line in named.items():
         resource = resources.get(resource_id)
-        if resource is None:
-            continue  # closed since the order was placed: nothing to extend
+        if resource is None or resource.status == PeriodStatus.CLOSED:
+            raise DomainError(TradeCodes.RESOURCE_RELEASED)
         start = max(resource.expire_time or now, now)
         expire = period_end(start, line.period_type, line.period_num)
         for each in [resource] + [f for f in followers if f.parent_resource_id == resource_id]:

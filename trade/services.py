@@ -3,7 +3,8 @@ cancelling (by hand, or by the scheduler once the payment window passed), 云商
 invoice record; paying (payment.py) is re-exported here, so `trade.services` is the one entry point.
 
 Rules decided here:
-- **Who orders.** A customer (its user or its access key) for itself; a partner's member or key holding
+- **Who orders.** A customer (its user or its access key) for itself, or the scheduler for it (an
+  auto-renewal: `Actor(SCHEDULER, customer=…)`, source 8 系统创建); a partner's member or key holding
   `orders.place` for a resale (代售) customer of its book that granted 代客运维 and whose grant is still
   valid (customers.services.ordering_authorization) — checked again once the association is locked, so
   an order never outlives the grant. Otherwise CBC.99008006.
@@ -30,7 +31,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from catalog.choices import ChargeMode
-from customers.choices import AssociationType, ChargingMode
+from customers.choices import AssociationType, ChargingMode, PeriodStatus
 from customers.models import Association, Resource
 from customers.selectors import customer_for
 from customers.services import ordering_authorization
@@ -65,7 +66,9 @@ def _orderer(actor, customer_id):
     if actor.is_customer:
         if customer_id and customer_id != actor.customer.domain_id:
             raise DomainError(Codes.NOT_FOUND, _("The customer does not exist."))
-        return actor.customer, common.current_association(actor.customer), SourceType.CUSTOMER
+        # the scheduler acting for a customer (subscriptions' auto-renew) places a system order
+        source = SourceType.SYSTEM if actor.kind == ActorKind.SCHEDULER else SourceType.CUSTOMER
+        return actor.customer, common.current_association(actor.customer), source
     common.require_partner(actor, "orders.place")
     customer = customer_for(actor, customer_id)
     if customer is None:
@@ -79,7 +82,7 @@ def _orderer(actor, customer_id):
 def _needs_positive_balance(source, association, on_demand) -> bool:
     if association is not None and association.association_type == AssociationType.REFERRAL:
         return False
-    return on_demand or source == SourceType.CUSTOMER
+    return on_demand or source in (SourceType.CUSTOMER, SourceType.SYSTEM)
 
 
 def _renewed(customer, items, resource_ids) -> list[Resource]:
@@ -94,6 +97,8 @@ def _renewed(customer, items, resource_ids) -> list[Resource]:
         raise DomainError(Codes.NOT_FOUND, _("Resource %(id)s does not exist.") % {"id": missing[0]})
     resources = [found[rid] for rid in resource_ids]
     for resource, item in zip(resources, items):
+        if resource.status == PeriodStatus.CLOSED:
+            raise DomainError(TradeCodes.RESOURCE_RELEASED)
         if not resource.is_main_resource and resource.parent_resource_id not in found:
             raise DomainError(TradeCodes.NOT_MAIN_RESOURCE)
         if resource.product_id and resource.product_id != item.product.product_id:

@@ -7,6 +7,10 @@ limits cover the order: every cloud service type of the order among its `cloud_s
 product of the order among its `product_ids` (an empty limit does not limit). At most
 MAX_COUPONS_PER_PAYMENT coupons pay one order (Huawei's limit on the pay endpoint).
 
+`restore` gives value back to a coupon an unsubscribed order was paid with (subscriptions.refunds): only
+to a coupon still the customer's and still valid (not expired, not reclaimed), never above its face value;
+status back to effective if it had been used up; a CouponRecord of operation 6 (refund reversal).
+
 `spend` runs inside the paying transaction, after the caller locked the coupons in pk order
 (vouchers/locks.py, trade/locks.py): one conditional UPDATE (never below zero, only while effective and
 valid), status 3 (used) when it reaches zero, `last_used_at`, and a CouponRecord of operation 10
@@ -21,7 +25,7 @@ from partnercenter.money import fen
 from .choices import CouponOperation, CouponStatus, CouponType
 from .models import Coupon, CouponRecord
 
-__all__ = ["MAX_COUPONS_PER_PAYMENT", "SPENDABLE_TYPES", "candidates_for", "covers", "usable_on", "spend"]
+__all__ = ["MAX_COUPONS_PER_PAYMENT", "SPENDABLE_TYPES", "candidates_for", "covers", "usable_on", "spend", "restore"]
 
 MAX_COUPONS_PER_PAYMENT = 3
 SPENDABLE_TYPES = (CouponType.CASH_COUPON, CouponType.FLEXI_COUPON)
@@ -66,6 +70,23 @@ def spend(coupon, amount, *, order_id: str, operator: str = "", now=None) -> boo
     if not moved:
         return False
     CouponRecord.objects.create(partner_id=coupon.partner_id, operation_type=CouponOperation.USE,
+                                quota_id=coupon.quota_id, coupon=coupon, customer_id=coupon.customer_id, amount=amount,
+                                remark=order_id, operator=operator[:150], created_at=now)
+    return True
+
+
+def restore(coupon, amount, *, order_id: str, operator: str = "", now=None) -> bool:
+    """Give `amount` back to `coupon` for the unsubscription order `order_id`. False, with nothing changed,
+    when the coupon can no longer take it (expired, reclaimed, or it would exceed the face value): the
+    caller records that part as not refunded. Runs after the caller locked the coupon (vouchers/locks.py)."""
+    now = now or timezone.now()
+    moved = Coupon.objects.filter(
+        pk=coupon.pk, status__in=(CouponStatus.EFFECTIVE, CouponStatus.USED), expire_time__gt=now,
+        balance__lte=fen(F("face_value") - amount),
+    ).update(status=CouponStatus.EFFECTIVE, balance=fen(F("balance") + amount))
+    if not moved:
+        return False
+    CouponRecord.objects.create(partner_id=coupon.partner_id, operation_type=CouponOperation.REFUND,
                                 quota_id=coupon.quota_id, coupon=coupon, customer_id=coupon.customer_id, amount=amount,
                                 remark=order_id, operator=operator[:150], created_at=now)
     return True

@@ -1,0 +1,16 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class SubscriptionsConfig(AppConfig):
+    """Subscriptions: the life of a yearly/monthly resource after its order was paid — expiry and its
+    states (grace, retention, release), renewal by hand and automatically, switching to pay-per-use, and
+    unsubscribing with its refund. Imports the core, `events`, `catalog`, `customers`, `billing`,
+    `vouchers` and `trade` (renewals are trade orders, priced by trade's renewal rating); nothing below
+    imports it."""
+
+    name = "subscriptions"
+    verbose_name = _("Subscriptions")
+
+    def ready(self):
+        from . import errors, event_types, oplog_labels  # noqa: F401  (error codes, the events, log labels)
