@@ -55,3 +55,4 @@ bench: $(STAMP)
 	$(BIN)/python -m bench.run
 	$(BIN)/python -m bench.outbox
 	$(BIN)/python -m bench.trade
+	$(BIN)/python -m bench.subscriptions

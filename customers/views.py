@@ -26,11 +26,21 @@ from .reveal import reveal_customers
 
 __all__ = [
     "customer_list", "customer_export", "customer_register", "customer_detail", "customer_manager",
-    "customer_request", "ops_revoke", "customer_resources", "events", "event_decide", "fee_center",
-    "fee_center_leave", "fee_center_decide", "fee_center_ops",
+    "customer_request", "ops_revoke", "customer_resources", "register_resource_rows", "events", "event_decide",
+    "fee_center", "fee_center_leave", "fee_center_decide", "fee_center_ops",
 ]
 
+# What a higher app shows on the resources page of one billing mode (ARCHITECTURE rule 11: customers import
+# none of them): subscriptions registers, for yearly/monthly resources, each row's expiry, state and what
+# happens at expiry, and the partner's renew/unsubscribe actions (subscriptions/pages.py).
+_RESOURCE_ROWS = {}
 
+
+def register_resource_rows(mode, describe) -> None:
+    """`describe(request, customer, rows) -> dict`: called with the page's rows (a list it may annotate)
+    for the resources page of billing mode `mode`; what it returns is added to the page's context. It
+    must read a constant number of statements, whatever the page holds."""
+    _RESOURCE_ROWS[mode] = describe
 
 
 def _customer_or_404(actor, domain_id):
@@ -206,10 +216,12 @@ def customer_resources(request, domain_id):
     statuses = OnDemandStatus.choices if mode == ChargingMode.ON_DEMAND else PeriodStatus.choices
     filters = ResourceFilter(request.GET or None, queryset=selectors.resources_for(actor, customer, mode),
                              statuses=statuses)
-    return render(request, "customers/resources.html", {
-        "customer": customer, "mode": mode, "modes": ChargingMode.choices, "form": filters.form,
-        "page": paginate(request, filters.qs),
-    })
+    page = paginate(request, filters.qs)
+    context = {"customer": customer, "mode": mode, "modes": ChargingMode.choices, "form": filters.form, "page": page}
+    describe = _RESOURCE_ROWS.get(mode)
+    if describe is not None:
+        context.update(describe(request, customer, list(page)))
+    return render(request, "customers/resources.html", context)
 
 
 # ---------------------------------------------------------------------------------------------

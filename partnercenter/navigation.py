@@ -25,6 +25,7 @@ PARTNER_MENU: tuple[Item, ...] = (
     Item(_("Home"), "home"),
     Item(_("Sales"), "sales", children=(
         Item(_("Customers"), "customers:list", "customers.view"),
+        Item(_("Expiring resources"), "subscriptions:expiring", "customers.view"),
         Item(_("Order management"), "trade:orders", "orders.view"),
         Item(_("Customer discounts"), "trade:discounts", "discounts.manage"),
         Item(_("Price adjustment"), "trade:adjustments", "orders.adjust_price"),
@@ -48,6 +49,8 @@ PARTNER_MENU: tuple[Item, ...] = (
 CUSTOMER_MENU: tuple[Item, ...] = (
     Item(_("Overview"), "fee_center"),
     Item(_("Orders"), "fee_center_orders"),
+    Item(_("Renewals"), "fee_center_renewals"),
+    Item(_("Unsubscriptions"), "fee_center_unsubscribe"),
     Item(_("Coupons"), "fee_center_coupons"),
     Item(_("Notifications"), "fee_center_notifications"),
     Item(_("My credentials"), "credentials"),

@@ -14,3 +14,4 @@ class SubscriptionsConfig(AppConfig):
 
     def ready(self):
         from . import errors, event_types, oplog_labels  # noqa: F401  (error codes, the events, log labels)
+        from . import pages  # noqa: F401  (the yearly/monthly rows of the customer's resources page)

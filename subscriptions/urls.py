@@ -1,6 +1,5 @@
-"""Partner pages of subscriptions, mounted at /subscriptions/."""
+"""Partner pages of subscriptions, mounted at /subscriptions/ (subscriptions/views.py)."""
 
-from django.urls import path  # noqa: F401
+from .views import urlpatterns  # noqa: F401
 
 app_name = "subscriptions"
-urlpatterns = []

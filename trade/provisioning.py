@@ -108,7 +108,7 @@ def _extend(order, lines, now) -> list[str]:
     # Subordinates that move with their renewed main resource (those without a line of their own).
     followers = [r for r in Resource.objects.select_for_update(no_key=True).filter(
         customer_id=order.customer_id, charging_mode=ChargingMode.PERIOD, parent_resource_id__in=list(named))
-        .exclude(resource_id__in=list(named))]
+        .exclude(resource_id__in=list(named)).exclude(status=PeriodStatus.CLOSED)]  # a released disk stays released
     extended = []
     for resource_id, line in named.items():
         resource = resources.get(resource_id)

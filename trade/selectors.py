@@ -23,13 +23,13 @@ from partnercenter.api.pagination import CountedList, counted
 from partnercenter.errors import DomainError
 from partnercenter.selectors import book_owner
 
-from .choices import DiscountType, OrderStatus, OrderType
+from .choices import DiscountType, OrderStatus
 from .errors import TradeCodes
 from .models import Order, OrderDiscount, OrderLine, PaymentRequest, PriceAdjustment
 
 __all__ = [
     "ORDERS", "ORDER_RIGHTS", "orders_for", "order_for", "find_order", "order_lines_of", "discount_rows_of",
-    "with_discount_rows", "usable_discounts", "refund_lines_of", "coupon_types_of", "payment_requests_for",
+    "with_discount_rows", "usable_discounts", "coupon_types_of", "payment_requests_for",
     "adjustable_orders_for", "price_adjustments_for",
 ]
 
@@ -178,15 +178,6 @@ def usable_discounts(order) -> list[dict]:
                 for item in items.values()]}],
         })
     return discounts
-
-
-def refund_lines_of(order):
-    """The refund rows of an unsubscription order (退订): what each of its lines gave back, with the
-    resource and service types and region joined. None for any other order."""
-    if order.order_type != OrderType.UNSUBSCRIBE:
-        return OrderLine.objects.none()
-    return (OrderLine.objects.filter(order=order)
-            .select_related("product__resource_type", "product__region", "service_type").order_by("id"))
 
 
 def coupon_types_of(order, coupon_ids) -> dict[str, int]:

@@ -51,7 +51,7 @@ from .payment import (decide_payment_request, pay_for_customer, pay_order, reque
 
 __all__ = ["MAX_ITEMS", "OVERDUE_BATCH", "place_order", "cancel_order", "cancel_overdue", "usable_coupons",
            "pay_order", "pay_for_customer", "request_partner_payment", "decide_payment_request",
-           "withdraw_payment_request", "adjust_price", "record_vat_invoice"]
+           "withdraw_payment_request", "adjust_price", "record_vat_invoice", "cancel_for_resources"]
 
 MAX_ITEMS = pricing.MAX_ITEMS
 OVERDUE_BATCH = 500  # orders one overdue run cancels per transaction
@@ -302,6 +302,31 @@ def cancel_on_disassociation(*, association, actor) -> int:
     for request in ended:  # as payment.end_requests_on_disassociation tells of the requests it ends
         common.announce("order.payment_request_decided", actor=actor, order=request.order, association=association,
                         request_id=str(request.pk), decision="ended")
+    return moved
+
+
+def cancel_for_resources(*, customer, resource_ids, actor) -> int:
+    """The customer's pending renewal orders naming any of `resource_ids` are cancelled: the resources are
+    being unsubscribed or switched to pay-per-use (subscriptions.unsubscribing), so a renewal of them may no
+    longer be paid. Runs in the caller's transaction, which took the customer's association and account
+    first (subscriptions/locks.py); the orders are step 5 here, so a payment of one of them either committed
+    before (and is refunded with the rest) or finds the order cancelled. Returns how many."""
+    now = timezone.now()
+    naming = OrderLine.objects.filter(resource_id__in=[str(rid) for rid in resource_ids]).values("order_id")
+    pks = locks.lock_due_orders(Order.objects.filter(customer=customer, order_type=OrderType.RENEW,
+                                                     status=OrderStatus.PENDING_PAYMENT, pk__in=naming))
+    if not pks:
+        return 0
+    moved = _cancel_rows(pks, now)
+    ended = common.end_requests(pks, status=PaymentRequestStatus.WITHDRAWN, now=now, decided_by=actor.label,
+                                note=_("The order was cancelled: its resources were unsubscribed."))
+    orders = list(Order.objects.filter(pk__in=pks).select_related("customer", "partner"))
+    association = common.current_association(customer)
+    common.announce_many("order.cancelled", actor=actor, orders=orders, managers=_managers(orders),
+                         extra_of=lambda order: {"cause": "unsubscription"})
+    for request in ended:
+        common.announce("order.payment_request_decided", actor=actor, order=request.order, association=association,
+                        request_id=str(request.pk), decision="withdrawn")
     return moved
 
 

@@ -73,6 +73,11 @@ PAGE_IDS = {
                                                for decision in ("approve", "decline")],
     "fee_center_withdraw_request": lambda a: [{"pk": a.payment_request.pk}],
     "trade:discount_remove": lambda a: [{"pk": a.discount.pk}],
+    "subscriptions:renew": lambda a: [{"resource_id": a.period_resource.resource_id}],
+    "subscriptions:unsubscribe": lambda a: [{"resource_id": a.period_resource.resource_id}],
+    **{name: lambda a: [{"order_id": order_id} for order_id in (a.refund_order.order_id, a.refund_order.order_id.lower(),
+                                                                  a.order.order_id)]
+       for name in ("subscriptions:refund", "fee_center_refund")},
 }
 # URL parameters that name no object.
 NOT_ID_KWARGS = {"action", "decision"}
@@ -116,6 +121,9 @@ PAGE_QUERIES = {
     "trade:place": lambda a, b: [({}, {"customer": a.resale.domain_id})],
     "trade:discounts": lambda a, b: [({}, {"customer_id": a.resale.domain_id})],
     "trade:discount_set": lambda a, b: [({}, {"customer": a.resale.domain_id, "service_type": "hws.service.type.ec2"})],
+    **{name: lambda a, b: [({}, {"customer": a.resale.domain_id}), ({}, {"customer": a.resale.domain_name}),
+                           ({}, {"account_manager": a.member.pk})]
+       for name in ("subscriptions:expiring", "subscriptions:expiring_export", "subscriptions:expiring_export_csv")},
 }
 # Query parameters that carry no object id.
 NOT_ID_QUERY = {"tab": "which tab of the page"}
@@ -140,6 +148,7 @@ API_IDS = {
     "source_id": lambda a: a.partner.domain_id,
     "trans_id": lambda a: a.allocation.trans_id,
     "webhook_id": lambda a: str(a.webhook.uid),  # a path parameter: /v1/webhooks/{webhook_id}
+    "resource_id": lambda a: a.period_resource.resource_id,  # a path parameter: …/autorenew/{resource_id}
 }
 # Fields named like ids that name no tenant's object.
 API_NOT_TENANT_IDS = {
@@ -169,6 +178,11 @@ REQUIRED_VALUES = {
     "product_infos": lambda n: [],
     "period_type": lambda n: 2,
     "period_num": lambda n: 1,
+    # subscriptions: unsubscribe the resource (and its renewals), switch it at expiry, the renew settings
+    "unsubscribe_type": lambda n: 1,
+    "operation": lambda n: "SET_UP",
+    "config_name": lambda n: "DEDUCTION_DATE",
+    "config_value": lambda n: "3",
 }
 # Operations that name no object at all and whose answer is new every time, so there is nothing of A's to find.
 API_NOT_PROBED = {
@@ -184,6 +198,7 @@ def _tenant(tag):
     from billing import services as billing_services
     from customers import services as customer_services
     from partnercenter import services
+    from subscriptions import services as subscription_services
     from trade.discounts import set_discount
     from trade.models import PaymentRequest
     from vouchers import services as voucher_services
@@ -223,6 +238,11 @@ def _tenant(tag):
                               service_type_code="hws.service.type.ec2", rate="0.9")
     t.payment_request = PaymentRequest.objects.create(order=t.order, partner=t.partner, customer=t.resale,
                                                       message="probe", requested_by=t.customer_user.user)
+    # an unsubscribed yearly/monthly resource: its 退订 order has a refund detail page on both sides
+    unsubscribed = ResourceFactory(customer=t.resale, charging_mode="period", status=2, order_id=f"CS{tag}0002")
+    t.refund_order = subscription_services.unsubscribe(
+        actor_of(t.customer_user.user), resource_ids=[unsubscribed.resource_id], unsubscribe_type=1,
+        reason_type=5, reason="probe").orders[0]
     ResourceFactory(customer=t.resale, charging_mode="on_demand", status=1)
     ResourceFactory(customer=t.reseller_customer, charging_mode="on_demand", status=1)
     t.customer_key, t.customer_secret = make_access_key(t.customer_user.user)
@@ -238,7 +258,7 @@ def _tenant(tag):
         t.reseller_customer.domain_name, t.role.name, t.admin.user.username, t.member.user.username,
         t.invitation.email, t.period_resource.resource_id, t.recharge.trans_id, t.recharge.reference,
         t.allocation.trans_id, t.quota.quota_id, t.coupon_id, t.child_quota_id, t.webhook.url, str(t.webhook.uid),
-        *t.order.lines.values_list("line_id", flat=True),
+        t.refund_order.order_id, unsubscribed.resource_id, *t.order.lines.values_list("line_id", flat=True),
     ]
     return t
 

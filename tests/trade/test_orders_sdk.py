@@ -1,6 +1,7 @@
 """Customer orders through the official SDK (huaweicloudsdkbss BssClient) on a live server: the list with
-its filters, paging and scoping, the details, usable coupons and discounts, refund orders — another
-tenant's order is not found, each refusal answers its CBC code — and what a page of them costs."""
+its filters, paging and scoping, the details, usable coupons and discounts — another tenant's order is not
+found (refund-orders too: its rows are tested with real unsubscriptions in tests/subscriptions), each refusal
+answers its CBC code — and what a page of them costs."""
 
 from datetime import timedelta
 from decimal import Decimal
@@ -15,7 +16,7 @@ from huaweicloudsdkbss.v2 import (
     ShowRefundOrderDetailsRequest,
 )
 
-from trade.choices import DiscountType, OrderStatus, OrderType
+from trade.choices import DiscountType, OrderStatus
 from trade.models import Order
 
 from ..conftest import actor_of, build_tenant
@@ -259,28 +260,6 @@ def test_order_discounts_show_the_partner_discount_and_the_price_adjustment(live
     assert (fixed.discount_id, fixed.discount_type, fixed.discount_value) == ("609-1", 609, None)
     assert fixed.orders[0].order_line_items[0].discount_mode == 1
     assert none.discounts == []
-
-
-def test_refund_orders(live_server, book):
-    client = partner_client(live_server, book)
-    unsubscribed = make_order(book.resale, partner=book.partner, status=OrderStatus.COMPLETED,
-                              order_type=OrderType.UNSUBSCRIBE, base_order=book.completed)
-
-    not_a_refund = client.show_refund_order_details(ShowRefundOrderDetailsRequest(
-        order_id=book.completed.order_id, customer_id=book.resale.domain_id))
-    refund = client.show_refund_order_details(ShowRefundOrderDetailsRequest(order_id=unsubscribed.order_id))
-
-    assert (not_a_refund.total_count, not_a_refund.refund_infos) == (0, [])
-    (row,) = refund.refund_infos
-    assert refund.total_count == 1
-    assert (Decimal(str(row.amount)), row.customer_id, row.base_order_id, row.region_code, row.measure_id) == (
-        Decimal("-36.00"), book.resale.domain_id, book.completed.order_id, "cn-north-4", "1")
-    assert (row.service_type_code, row.resource_type_code) == (EC2, "hws.resource.type.vm")
-    assert refused(lambda: client.show_refund_order_details(ShowRefundOrderDetailsRequest(
-        order_id=book.completed.order_id, customer_id=book.referral.domain_id))) == (404, "CBC.99008001")
-    assert refused(lambda: client.show_refund_order_details(ShowRefundOrderDetailsRequest(
-        order_id="CS0000000000XXXXX"))) == (404, "CBC.99008001")
-
 
 
 # -------------------------------------------------------------------------------------------------

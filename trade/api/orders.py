@@ -1,4 +1,5 @@
-"""CBC order endpoints: customer orders, details, usable coupons and discounts, refund orders, pay, cancel.
+"""CBC order endpoints: customer orders, details, usable coupons and discounts, pay, cancel. (The refund
+details of an unsubscription order, refund-orders, are subscriptions': subscriptions/api/views.py.)
 
 Thin: parse the wire, resolve the actor's scope (a distributor's named reseller through `named_owner`),
 call a selector or a service, render. Reads are open to partner keys holding orders.view (a distributor
@@ -27,13 +28,12 @@ from .serializers import (
     COUPON_PAY_TYPES, CancelCustomerOrderReq, CouponInfoV2, CustomerOrderV2, CustomerOrderV3, DiscountInfoV3,
     ListCustomerOrdersQuery, ListCustomerOrdersResponse, ListOrderCouponsByOrderIdResponse,
     ListOrderDiscountsResponse, MAX_COUPONS, OrderDetailsQuery, OrderIdQuery, OrderLineItemEntityV2,
-    OrderRefundInfoV2, PayCustomerOrderV3Req, RefundOrdersQuery, ShowCustomerOrderDetailsResponse,
-    ShowRefundOrderDetailsResponse,
+    PayCustomerOrderV3Req, ShowCustomerOrderDetailsResponse,
 )
 
 __all__ = [
-    "CustomerOrdersApi", "CustomerOrderDetailsApi", "OrderCouponsApi", "OrderDiscountsApi", "RefundOrdersApi",
-    "PayOrderApi", "CancelOrderApi", "urlpatterns",
+    "CustomerOrdersApi", "CustomerOrderDetailsApi", "OrderCouponsApi", "OrderDiscountsApi", "PayOrderApi",
+    "CancelOrderApi", "urlpatterns",
 ]
 
 
@@ -125,30 +125,6 @@ class OrderDiscountsApi(_OrderReadApi):
         return Response({"discounts": DiscountInfoV3(selectors.usable_discounts(order), many=True).data})
 
 
-class RefundOrdersApi(_OrderReadApi):
-    """GET /v2/orders/customer-orders/refund-orders — 查询退款订单的金额详情: what an unsubscription order gave
-    back, per resource, with the order each amount came from (none for any other order)."""
-
-    @extend_schema(parameters=[RefundOrdersQuery], responses=cbc_responses(ShowRefundOrderDetailsResponse),
-                   operation_id="show_refund_order_details")
-    def get(self, request):
-        data = _valid(RefundOrdersQuery, request.query_params)
-        order = _order(request, data["order_id"], data.get("indirect_partner_id"))
-        customer_id = data.get("customer_id")
-        if customer_id and customer_id != order.customer.domain_id:
-            raise DomainError(TradeCodes.ORDER_NOT_FOUND)
-        lines = list(selectors.refund_lines_of(order))
-        base_order_id = order.base_order.order_id if lines and order.base_order_id else None
-        rows = [{
-            "id": line.line_id, "amount": -line.amount_after_discount, "customer_id": order.customer.domain_id,
-            "resource_type_code": line.product.resource_type.code, "service_type_code": line.service_type.code,
-            "resource_type_name": line.product.resource_type.display_name,
-            "service_type_name": line.service_type.display_name, "region_code": line.product.region.code,
-            "base_order_id": base_order_id,
-        } for line in lines]
-        return Response({"total_count": len(rows), "refund_infos": OrderRefundInfoV2(rows, many=True).data})
-
-
 def _check_discount(order, data) -> None:
     """The discount named must be one of the order's (order-discounts); an order with a price adjustment
     (609) is paid with it (Huawei: 如果包含609折扣，则必须使用，不能再更换折扣类型)."""
@@ -212,7 +188,6 @@ urlpatterns = [
          name="cbc-show-customer-order-details"),
     path("v2/orders/customer-orders/order-coupons", OrderCouponsApi.as_view(), name="cbc-list-order-coupons"),
     path("v2/orders/customer-orders/order-discounts", OrderDiscountsApi.as_view(), name="cbc-list-order-discounts"),
-    path("v2/orders/customer-orders/refund-orders", RefundOrdersApi.as_view(), name="cbc-show-refund-order-details"),
     path("v3/orders/customer-orders/pay", PayOrderApi.as_view(), name="cbc-pay-orders"),
     path("v2/orders/customer-orders/cancel", CancelOrderApi.as_view(), name="cbc-cancel-customer-order"),
 ]

@@ -21,8 +21,7 @@ __all__ = [
     "ListCustomerOrdersQuery", "CustomerOrderV2", "ListCustomerOrdersResponse", "OrderDetailsQuery",
     "CustomerOrderV3", "OrderLineItemEntityV2", "ShowCustomerOrderDetailsResponse", "OrderIdQuery",
     "CouponInfoV2", "ListOrderCouponsByOrderIdResponse", "DiscountInfoV3", "ListOrderDiscountsResponse",
-    "RefundOrdersQuery", "OrderRefundInfoV2", "ShowRefundOrderDetailsResponse", "PayCustomerOrderV3Req",
-    "CancelCustomerOrderReq", "amount_info", "MAX_COUPONS", "COUPON_PAY_TYPES", "DISCOUNT_PAY_TYPES",
+    "PayCustomerOrderV3Req", "CancelCustomerOrderReq", "amount_info", "MAX_COUPONS", "COUPON_PAY_TYPES", "DISCOUNT_PAY_TYPES",
 ]
 
 Money = lambda **kw: serializers.DecimalField(max_digits=18, decimal_places=2, coerce_to_string=False, **kw)  # noqa: E731
@@ -264,7 +263,7 @@ class ShowCustomerOrderDetailsResponse(serializers.Serializer):
 
 
 # -------------------------------------------------------------------------------------------------
-# order-coupons, order-discounts, refund-orders
+# order-coupons, order-discounts
 # -------------------------------------------------------------------------------------------------
 
 class OrderIdQuery(serializers.Serializer):
@@ -331,30 +330,6 @@ class DiscountInfoV3(serializers.Serializer):
 
 class ListOrderDiscountsResponse(serializers.Serializer):
     discounts = DiscountInfoV3(many=True)
-
-
-class RefundOrdersQuery(serializers.Serializer):
-    order_id = serializers.CharField(max_length=64)
-    customer_id = OptionalCharField(max_length=64)
-    indirect_partner_id = OptionalCharField(max_length=64)
-
-
-class OrderRefundInfoV2(serializers.Serializer):
-    id = serializers.CharField()
-    amount = Money()
-    measure_id = serializers.CharField(default="1")
-    customer_id = serializers.CharField()
-    resource_type_code = serializers.CharField()
-    service_type_code = serializers.CharField()
-    resource_type_name = serializers.CharField()
-    service_type_name = serializers.CharField()
-    region_code = serializers.CharField()
-    base_order_id = serializers.CharField(allow_null=True)
-
-
-class ShowRefundOrderDetailsResponse(serializers.Serializer):
-    total_count = serializers.IntegerField()
-    refund_infos = OrderRefundInfoV2(many=True)
 
 
 # -------------------------------------------------------------------------------------------------
