@@ -44,7 +44,7 @@ class PayoutDestination(models.TextChoices):
     CUSTOMER_BALANCE = "customer_balance", _("customer's balance")
     PARTNER_CASH = "partner_cash", _("partner's account")
     COUPON = "coupon", _("coupon")
-    FORFEITED = "forfeited", _("not refunded (the coupon expired or was reclaimed)")
+    FORFEITED = "forfeited", _("not refunded (the coupon expired, was reclaimed, or its association ended)")
 
 
 class RenewConfigName(models.TextChoices):

@@ -147,7 +147,8 @@ class RefundItem(models.Model):
 
 class RefundPayout(models.Model):
     """Where a part of a refund went: a coupon it was paid with, the customer's balance, a partner's
-    account — or nowhere, for the part of a coupon that expired or was reclaimed meanwhile."""
+    account — or nowhere, for the part of a coupon that expired or was reclaimed meanwhile, or whose
+    association ended (refunds.py)."""
 
     order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="refund_payouts")
     base_order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="+")

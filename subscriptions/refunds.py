@@ -211,7 +211,8 @@ def _items(resources, *, renewals_only, now) -> list[PlanItem]:
     else:
         query = renewals | Q(line_id__in=list(bought_by)) if bought_by else renewals
     lines = (OrderLine.objects.filter(query, order__status=OrderStatus.COMPLETED)
-             .select_related("order__partner", "order__paying_partner", "service_type")
+             .select_related("order__partner", "order__paying_partner", "service_type", "product__resource_type",
+                             "product__region")
              .order_by("order_id", "id"))
     refunded = set(RefundItem.objects.filter(resource_id__in=ids).values_list("base_line_id", "resource_id"))
     items = []

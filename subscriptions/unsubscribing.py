@@ -228,7 +228,8 @@ def _refund(actor, customer, resource, *, unsubscribe_type, order_type, action, 
                           account_manager=locked_association.account_manager if locked_association else None,
                           data={"resource_id": main.resource_id, "resource_name": main.resource_name,
                                 "order_id": order.order_id, "customer_id": customer.domain_id,
-                                "account_name": customer.domain_name, "amount": str(quantize(order.amount_after_discount)),
+                                "account_name": customer.domain_name,
+                                "amount": str(quantize(order.amount_after_discount)),
                                 "unsubscribe_type": unsubscribe_type})
         entry.target = order
         entry.detail.update(order_id=order.order_id, refund=str(order.amount_after_discount),

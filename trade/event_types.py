@@ -60,6 +60,8 @@ _CANCELLED = {
     "partner": _("Order %(order_id)s of customer %(account_name)s was cancelled by your organisation."),
     "disassociation": _("Order %(order_id)s of customer %(account_name)s was cancelled: the customer is no longer "
                         "associated with you."),
+    "unsubscription": _("Order %(order_id)s of customer %(account_name)s was cancelled: its resources were "
+                        "unsubscribed or switched to pay-per-use."),
 }
 _DECIDED = {
     "approved": _("The request of customer %(account_name)s to pay order %(order_id)s was approved and the order "

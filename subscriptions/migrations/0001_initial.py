@@ -84,7 +84,7 @@ class Migration(migrations.Migration):
             name='RefundPayout',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('destination', models.CharField(choices=[('customer_balance', "customer's balance"), ('partner_cash', "partner's account"), ('coupon', 'coupon'), ('forfeited', 'not refunded (the coupon expired or was reclaimed)')], max_length=20, verbose_name='refunded to')),
+                ('destination', models.CharField(choices=[('customer_balance', "customer's balance"), ('partner_cash', "partner's account"), ('coupon', 'coupon'), ('forfeited', 'not refunded (the coupon expired, was reclaimed, or its association ended)')], max_length=20, verbose_name='refunded to')),
                 ('amount', models.DecimalField(decimal_places=2, max_digits=18, verbose_name='amount')),
                 ('base_order', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='trade.order')),
                 ('coupon', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='vouchers.coupon')),

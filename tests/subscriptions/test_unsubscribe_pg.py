@@ -54,6 +54,7 @@ def _wait_until_someone_waits_for_a_lock(other_done):
     when the other job finished without waiting."""
     with connection.cursor() as cursor:
         while not other_done.is_set():
+            cursor.execute("SELECT pg_stat_clear_snapshot()")  # inside a transaction the view is read once
             cursor.execute("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
                            "AND datname = current_database()")
             if cursor.fetchone()[0]:
