@@ -12,7 +12,7 @@ import django_filters
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext_lazy
+from django.utils.translation import npgettext_lazy
 
 from catalog import selectors as catalog_selectors
 from customers.choices import PeriodStatus
@@ -56,7 +56,7 @@ class ExpiringFilter(ListFilterSet):
 
     within = django_filters.ChoiceFilter(
         label=_("Expiring within"), empty_label=None, method="in_window",
-        choices=[(n, ngettext_lazy("%(n)d day", "%(n)d days", "n") % {"n": n}) for n in WITHIN_DAYS])
+        choices=[(n, npgettext_lazy("expiring within", "%(n)d day", "%(n)d days", "n") % {"n": n}) for n in WITHIN_DAYS])
     customer = django_filters.CharFilter(label=_("Customer (account ID or name)"), method="customer_matches",
                                          max_length=64)
     service_type = django_filters.ChoiceFilter(label=_("Service type"), field_name="service_type_code",

@@ -13,7 +13,7 @@ import django_filters
 from django import forms
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext, ngettext, npgettext
 from django.utils.translation import gettext_lazy as _
 
 from catalog import selectors as catalog_selectors
@@ -173,7 +173,7 @@ class RenewalFilter(_ResourceFilter):
         choices=[(s.value, s.label) for s in (PeriodStatus.IN_USE, PeriodStatus.EXPIRED, PeriodStatus.FROZEN)])
     within = django_filters.ChoiceFilter(
         label=_("Expiring within"), empty_label=ALL, method="expiring_within",
-        choices=lambda: [(n, ngettext("%(n)d day", "%(n)d days", n) % {"n": n}) for n in WITHIN_DAYS])
+        choices=lambda: [(n, npgettext("expiring within", "%(n)d day", "%(n)d days", n) % {"n": n}) for n in WITHIN_DAYS])
 
     def expiring_within(self, queryset, name, value):
         if not value:

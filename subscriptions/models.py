@@ -17,6 +17,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from catalog.models import ServiceType
 from customers.models import Customer, Resource
@@ -128,7 +129,7 @@ class RefundItem(models.Model):
     service_type = models.ForeignKey(ServiceType, on_delete=models.PROTECT, related_name="+")
     period_start = models.DateTimeField(_("from"))
     period_end = models.DateTimeField(_("until"))
-    paid = models.DecimalField(_("paid"), **MONEY)
+    paid = models.DecimalField(pgettext_lazy("amount", "paid"), **MONEY)
     used = models.DecimalField(_("used"), **MONEY)
     fee = models.DecimalField(_("handling fee"), **MONEY)
     refund = models.DecimalField(_("refund"), **MONEY)

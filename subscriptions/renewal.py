@@ -22,9 +22,30 @@ Rules decided here:
   `auto_pay` (the customer only; the API's is_auto_pay) pays it at once from the balance, no coupons; when
   that is refused, the order stays pending (nothing half-done) and each of its main resources gets a
   Failure with the payment's code. Paying extends the expiry (trade/provisioning.py).
+- **The unified expiry day** (续费后资源统一到期日: renew/config EXPIRE_DATE, RenewConfig.expire_day 1–28, or -1
+  for the month's last day; None: not set). When the order is placed (by hand, from the API, the pages, or
+  the scheduler's auto-renewal — all through `place_renewal`) and the customer has one, each line (the main
+  resource and each subordinate, each from its own expiry) is moved on: its natural new expiry — the
+  current expiry, or now if it already expired, plus the period (trade.provisioning.period_end) — moves
+  forward to the first date, in Beijing time (Asia/Shanghai), on or after it whose day of the month is
+  expire_day (-1: the last day of that month), at the same time of day. `extra_days` (0–30) is the whole
+  days moved; it is stored on the order line (OrderLine.extra_days) and paying extends the resource by the
+  period plus those days. The days are charged by the day: a thirtieth of the resource's one-month renewal
+  price, with its partner discount, per day (trade/pricing.py "Extra days"), added to the line before it
+  is quantized to the fen like every line. Without the setting nothing changes (extra_days 0).
+  Example: a server (73.70 a month) expiring 2026-03-10 10:00, renewed for one month with expire_day 15:
+  natural expiry 2026-04-10 10:00 → 2026-04-15 10:00, extra_days 5, charged 73.70 + 73.70 × 5 / 30 =
+  73.70 + 12.2833… = 85.98. With expire_day -1 it would end 2026-04-30 10:00 (20 days, 122.83); a resource
+  whose natural expiry is already on the day is not moved (0 days).
 """
 
+import calendar
+from dataclasses import replace
+from datetime import date
+from zoneinfo import ZoneInfo
+
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from catalog.choices import PeriodType
@@ -41,15 +62,19 @@ from trade.errors import TradeCodes
 from trade.models import OrderLine
 from trade.pricing import RENEWAL_PERIOD_LIMITS
 from trade.pricing_renewal import rate_renewal
+from trade.provisioning import period_end
 
 from . import selectors
 from .errors import SubscriptionCodes
+from .models import RenewConfig
 from .outcomes import Failure, RenewOutcome
 
 __all__ = ["MAX_RESOURCES", "renew", "customer_of", "authorize_for", "main_resource", "ensure_live_main", "lock_families",
-           "set_policy", "resource_id_list", "check_renewable", "place_renewal", "failure"]
+           "set_policy", "resource_id_list", "check_renewable", "place_renewal", "failure", "extra_days",
+           "to_unified_expiry"]
 
 MAX_RESOURCES = 10  # "最多10个资源ID"
+LOCAL_TIME = ZoneInfo("Asia/Shanghai")  # the day of the month is Beijing's
 
 
 def failure(resource_id, code, message=None) -> Failure:
@@ -194,9 +219,43 @@ def check_renewable(customer, resource_ids) -> tuple[list[str], list[Failure]]:
     return accepted, failures
 
 
+def extra_days(natural_end, expire_day) -> int:
+    """The whole days from `natural_end` to the first date (Beijing time) on or after it whose day of the
+    month is `expire_day` (1–28; -1: the month's last day); 0 when not set. E.g. 2026-04-10 10:00 with 15 → 5,
+    with -1 → 20; 2026-04-20 with 15 → 25 (2026-05-15)."""
+    if not expire_day or natural_end is None:
+        return 0
+    day = timezone.localtime(natural_end, LOCAL_TIME).date()
+
+    def target(year, month):
+        return date(year, month, calendar.monthrange(year, month)[1] if expire_day == -1 else int(expire_day))
+
+    moved = target(day.year, day.month)
+    if moved < day:
+        moved = target(day.year + 1, 1) if day.month == 12 else target(day.year, day.month + 1)
+    return (moved - day).days
+
+
+def to_unified_expiry(customer, items, *, period_type, period_num, now=None) -> list:
+    """The renewal's items (trade.pricing.Item, one per resource, `id` its resource id) with their
+    `extra_days` to the customer's unified expiry day (see the module's rules); unchanged when it has none.
+    Two statements (the setting, the resources' expiries) when it has one."""
+    expire_day = RenewConfig.objects.filter(customer=customer).values_list("expire_day", flat=True).first()
+    if not expire_day:
+        return list(items)
+    now = now or timezone.now()
+    expiries = dict(Resource.objects.filter(customer=customer, charging_mode=ChargingMode.PERIOD,
+                                            resource_id__in=[item.id for item in items])
+                    .values_list("resource_id", "expire_time"))
+    return [replace(item, extra_days=extra_days(period_end(max(expiries.get(item.id) or now, now), period_type,
+                                                           period_num), expire_day))
+            for item in items]
+
+
 def place_renewal(actor, customer, resource_ids, *, period_type, period_num):
     """(the renewal order of `resource_ids` with their live subordinates, or None; the rating's refusals).
-    A refusal of the whole order (balance, authorization) is raised by place_order."""
+    Each line carries its days to the customer's unified expiry day (`to_unified_expiry`). A refusal of the
+    whole order (balance, authorization) is raised by place_order."""
     rating = rate_renewal(customer, resource_ids=list(resource_ids), period_type=period_type, period_num=period_num,
                           include_relative=True,
                           resources=Resource.objects.filter(customer=customer).exclude(status=PeriodStatus.CLOSED))
@@ -204,6 +263,7 @@ def place_renewal(actor, customer, resource_ids, *, period_type, period_num):
     items = [line.item for result in rating.results for line in result.lines]
     if not items:
         return None, failures
+    items = to_unified_expiry(customer, items, period_type=period_type, period_num=period_num)
     order = trade_services.place_order(actor, customer_id=customer.domain_id, items=items,
                                        order_type=OrderType.RENEW, resource_ids=[item.id for item in items])
     return order, failures

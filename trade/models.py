@@ -163,6 +163,9 @@ class OrderLine(models.Model):
     amount_after_discount = models.DecimalField(_("amount after discount"), **MONEY)
     effective_time = models.DateTimeField(_("effective"), null=True, blank=True)
     expire_time = models.DateTimeField(_("expires"), null=True, blank=True)
+    extra_days = models.PositiveSmallIntegerField(
+        _("extra days"), default=0,
+        help_text=_("A renewal's days beyond its periods, to reach the customer's unified expiry day."))
 
     class Meta:
         verbose_name = _("order line")

@@ -38,6 +38,15 @@ one (and the prices of products it was given without them in one). A 100-item re
 1-item one does; items asking for the same thing are computed once.
 
 Renewals (`rate_renewal`, renew-rate) are rated by trade/pricing_renewal.py with the same arithmetic.
+
+**Extra days** (`Item.extra_days`, a renewal moved on to the customer's unified expiry day — 续费后资源统一到期日,
+subscriptions/renewal.py): the line also pays `extra_days` days at a thirtieth of its one-month price (what
+`rate_renewal` rates for MONTH, 1: the month's price × quantity × size; a product without a monthly price:
+its yearly price / 12), with the same partner discount: official += month × d / 30 and amount +=
+month × rate × d / 30, each share rounded half up at 14 decimals (a share that ends within them, as
+every one that could sit on a half fen does, is exact). The line is then quantized once like any other.
+E.g. a 73.70 server renewed for a month plus 3 days with a 90% partner rate: official 73.70 + 7.37 =
+81.07, amount 66.33 + 6.633 = 72.963 → 72.96, discount 8.11.
 """
 
 from __future__ import annotations
@@ -106,6 +115,7 @@ class Item:
     period_num: int | None = None
     usage_value: Decimal | None = None  # on-demand products
     usage_measure_id: int | None = None
+    extra_days: int = 0                 # a renewal's days beyond its periods (see "Extra days")
 
 
 @dataclass(frozen=True)
@@ -459,15 +469,38 @@ def _official(item: Item, prices, conversions: _Conversions, limits=PERIOD_LIMIT
     return truncate(value, EXACT_PLACES)
 
 
+_EXTRA_PLACES = Decimal("1E-14")
+
+
+def _month_official(item: Item, prices, conversions: _Conversions) -> Decimal:
+    """One month of the item (its quantity and size): the renewal rating of MONTH, 1; a product sold only by
+    the year: a twelfth of its yearly price."""
+    month = replace(item, period_type=PeriodType.MONTH, period_num=1, extra_days=0)
+    if (item.product.pk, PeriodType.MONTH) in prices:
+        return _official(month, prices, conversions, RENEWAL_PERIOD_LIMITS)
+    year = _official(replace(month, period_type=PeriodType.YEAR), prices, conversions, RENEWAL_PERIOD_LIMITS)
+    return _WIDE.divide(year, 12)
+
+
+def _days_of(month: Decimal, days: int) -> Decimal:
+    """`days` thirtieths of `month`, rounded half up at 14 decimals (see "Extra days")."""
+    return _WIDE.divide(_WIDE.multiply(month, days), 30).quantize(_EXTRA_PLACES, rounding=ROUND_HALF_UP,
+                                                                    context=_WIDE)
+
+
 def _line(item, prices, discounts, conversions, customer, limits=PERIOD_LIMITS) -> LineRating:
     official = _official(item, prices, conversions, limits)
     setting = discounts.get(item.product.service_type_id)
+    share = effective_rate(setting) if setting is not None else Decimal(1)
+    amount = _WIDE.multiply(official, share)
+    if item.extra_days:
+        month = _month_official(item, prices, conversions)
+        official = _WIDE.add(official, _days_of(month, item.extra_days))
+        amount = _WIDE.add(amount, _days_of(_WIDE.multiply(month, share), item.extra_days))
     rows = ()
-    if setting is not None:
-        amount = _WIDE.subtract(official, _WIDE.multiply(official, effective_rate(setting)))
-        if amount > 0:
-            rows = (DiscountRow(DiscountType.PARTNER, partner_discount_id(customer), str(DiscountType.PARTNER.label),
-                                amount),)
+    if setting is not None and official - amount > 0:
+        rows = (DiscountRow(DiscountType.PARTNER, partner_discount_id(customer), str(DiscountType.PARTNER.label),
+                            _WIDE.subtract(official, amount)),)
     return LineRating(item, official, rows)
 
 
@@ -484,7 +517,7 @@ def rate(items: list[Item], *, customer=None) -> list[LineRating]:
     lines, done = [], {}  # items asking for the same thing are rated once
     for item in items:
         key = (item.product.pk, item.subscription_num, item.resource_size, item.period_type, item.period_num,
-               item.usage_value, item.usage_measure_id)
+               item.usage_value, item.usage_measure_id, item.extra_days)
         line = done.get(key)
         if line is None:
             line = done[key] = _line(item, prices, discounts, conversions, customer)

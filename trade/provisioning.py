@@ -8,13 +8,21 @@ now until now + its period; a pay-per-use one is normal (1) and has no expiry. T
 catalogue's codes and names, the product's id and the order's id.
 
 Renewal: each line names a resource (`resource_id`); its expiry moves by the period from its current
-expiry (or from now, if it already expired), and it is in use again (a resource in its grace or
-retention period comes back). Subordinate resources of a renewed main resource that have no line of
-their own move with it. A resource released (closed), or switched to pay-per-use, since the order was
-placed cannot be renewed: the payment is refused (TradeCodes.RESOURCE_RELEASED) and changes nothing.
+expiry (or from now, if it already expired), plus the line's `extra_days` whole days — the days a
+renewal was charged for to reach the customer's unified expiry day (续费后资源统一到期日, decided and
+priced when the order was placed: subscriptions/renewal.py, trade/pricing.py) — and it is in use again
+(a resource in its grace or retention period comes back). E.g. expiring 2026-03-10 10:00 (Beijing time),
+renewed for a month with expire_day 15 (extra_days 5): until 2026-04-15 10:00. The line's effective and
+expire times are that whole span, so a refund (subscriptions/refunds.py) counts the extra days as paid.
+(The days were counted when the order was placed: a resource that expired before the order was paid
+starts again from the payment, and ends `extra_days` after its natural end.) Subordinate resources of a
+renewed main resource that have no line of their own move with it. A resource released (closed), or
+switched to pay-per-use, since the order was placed cannot be renewed: the payment is refused
+(TradeCodes.RESOURCE_RELEASED) and changes nothing.
 """
 
 import uuid
+from datetime import timedelta
 
 from dateutil.relativedelta import relativedelta
 
@@ -37,12 +45,13 @@ STEPS = {
 }
 
 
-def period_end(start, period_type, period_num):
-    """The end of `period_num` periods from `start`; None for a one-off purchase (no expiry)."""
+def period_end(start, period_type, period_num, extra_days=0):
+    """The end of `period_num` periods (and `extra_days` days) from `start`; None for a one-off purchase
+    (no expiry)."""
     step = STEPS.get(period_type)
     if step is None or not period_num:
         return None
-    return start + step * int(period_num)
+    return start + step * int(period_num) + timedelta(days=int(extra_days or 0))
 
 
 def _lines(order):
@@ -76,7 +85,7 @@ def _create(order, lines, now) -> list[str]:
     for line in mains + subordinates:
         product = line.product
         period = line.charge_mode == ChargeMode.PERIOD
-        expire = period_end(now, line.period_type, line.period_num) if period else None
+        expire = period_end(now, line.period_type, line.period_num, line.extra_days) if period else None
         parents = created.get(line.parent_line_id) or []
         ids = created.setdefault(line.pk, [])
         for index in range(line.subscription_num):
@@ -115,7 +124,7 @@ def _extend(order, lines, now) -> list[str]:
         if resource is None or resource.status == PeriodStatus.CLOSED:
             raise DomainError(TradeCodes.RESOURCE_RELEASED)
         start = max(resource.expire_time or now, now)
-        expire = period_end(start, line.period_type, line.period_num)
+        expire = period_end(start, line.period_type, line.period_num, line.extra_days)
         for each in [resource] + [f for f in followers if f.parent_resource_id == resource_id]:
             Resource.objects.filter(pk=each.pk).update(expire_time=expire, status=PeriodStatus.IN_USE, updated_at=now)
             extended.append(each.resource_id)

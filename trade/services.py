@@ -157,6 +157,7 @@ def _write_lines(order, items, ratings, resources) -> None:
             period_type=item.period_type, period_num=item.period_num, subscription_num=item.subscription_num,
             resource_size=item.resource_size, size_measure_id=item.size_measure_id,
             resource_id=resource.resource_id if resource else "", parent_line=parent,
+            extra_days=item.extra_days,  # days beyond the periods (a renewal to the unified expiry day)
             official_amount=official, discount_amount=official - amount, amount_after_discount=amount)
         main_line = main_line or line
         if resource is not None:

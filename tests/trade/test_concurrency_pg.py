@@ -122,7 +122,9 @@ def test_an_order_placed_while_a_type_switch_ends_the_resale_association_gets_no
             holding.set()
             with connection.cursor() as cursor:  # until the order waits on that lock (no sleeping)
                 for _ in range(100_000):
-                    cursor.execute("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'")
+                    cursor.execute("SELECT pg_stat_clear_snapshot()")  # inside a transaction the view is read once
+                    cursor.execute("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
+                                   "AND datname = current_database()")
                     if cursor.fetchone()[0]:
                         break
             customers.decide_event(world.resale_user, event_id=switch.pk, approve=True)
