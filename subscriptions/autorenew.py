@@ -14,7 +14,8 @@ Rules decided here:
   policy (to on-demand, release, freeze …) cancels it.
 - **Renew configuration** (the customer only): DEDUCTION_DATE 2–7 — auto-renew pays that many days before
   expiry (7 when never set); EXPIRE_DATE 1–28 or -1 (the month's last day) — the unified expiry day of
-  renewals. Stored and validated; NOT yet applied to renewals (a renewal extends by whole periods).
+  renewals: a renewal's new expiry moves on to that day, the extra days charged by the day
+  (subscriptions/renewal.py).
 - **To on-demand at expiry** (SET_UP / CANCEL, 1–100 ids, per-row failures): SET_UP needs an in-use
   resource and an on-demand catalogue product of the same service/resource type/spec/region on sale
   (TradeCodes.PRODUCT_NOT_FOUND otherwise); CANCEL only where the policy is 1 (WRONG_STATE otherwise), back

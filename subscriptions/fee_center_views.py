@@ -34,9 +34,8 @@ from partnercenter.errors import DomainError
 from partnercenter.pages import chosen_ids, customer_page, form_error, paginate
 from trade import selectors as trade_selectors
 from trade.choices import OrderStatus, OrderType
-from trade.pricing_renewal import rate_renewal
 
-from . import refunds, selectors, services
+from . import refunds, renewal, selectors, services
 from .choices import AutoRenewPeriod, ExpirePolicy, RenewConfigName
 from .forms import (
     EXPIRY_CHOICES, AutoRenewForm, ExpiryForm, RenewalFilter, RenewConfigForm, RenewForm, ResourceForm, ToOnDemandForm,
@@ -169,8 +168,8 @@ def _rating(actor, ids, period):
     if not ids:
         return None
     period_type, period_num = period
-    rating = rate_renewal(actor.customer, resource_ids=ids, period_type=period_type, period_num=period_num,
-                          include_relative=True, resources=selectors.period_resources_for(actor))
+    rating = renewal.quote(actor.customer, resource_ids=ids, period_type=period_type, period_num=period_num,
+                           resources=selectors.period_resources_for(actor))
     return {"results": rating.results, "failures": rating.failures,
             "total": sum((result.amount for result in rating.results), Decimal(0))}
 

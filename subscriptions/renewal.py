@@ -60,8 +60,8 @@ from trade import services as trade_services
 from trade.choices import OrderType
 from trade.errors import TradeCodes
 from trade.models import OrderLine
-from trade.pricing import RENEWAL_PERIOD_LIMITS
-from trade.pricing_renewal import rate_renewal
+from trade.pricing import RENEWAL_PERIOD_LIMITS, rate
+from trade.pricing_renewal import RenewalRating, RenewalResult, rate_renewal
 from trade.provisioning import period_end
 
 from . import selectors
@@ -71,7 +71,7 @@ from .outcomes import Failure, RenewOutcome
 
 __all__ = ["MAX_RESOURCES", "renew", "customer_of", "authorize_for", "main_resource", "ensure_live_main", "lock_families",
            "set_policy", "resource_id_list", "check_renewable", "place_renewal", "failure", "extra_days",
-           "to_unified_expiry"]
+           "to_unified_expiry", "quote"]
 
 MAX_RESOURCES = 10  # "最多10个资源ID"
 LOCAL_TIME = ZoneInfo("Asia/Shanghai")  # the day of the month is Beijing's
@@ -250,6 +250,21 @@ def to_unified_expiry(customer, items, *, period_type, period_num, now=None) -> 
     return [replace(item, extra_days=extra_days(period_end(max(expiries.get(item.id) or now, now), period_type,
                                                            period_num), expire_day))
             for item in items]
+
+
+def quote(customer, *, resource_ids, period_type, period_num, resources=None) -> RenewalRating:
+    """What a renewal order of these main resources (with their subordinates) will cost, for a page's price
+    before the order is placed: trade.pricing_renewal.rate_renewal, each line with its extra days to the
+    customer's unified expiry day (`line.item.extra_days`) and rated with them, as place_order will."""
+    rating = rate_renewal(customer, resource_ids=list(resource_ids), period_type=period_type, period_num=period_num,
+                          include_relative=True, resources=resources)
+    items = to_unified_expiry(customer, [line.item for result in rating.results for line in result.lines],
+                              period_type=period_type, period_num=period_num)
+    if not any(item.extra_days for item in items):
+        return rating
+    rated = iter(rate(items, customer=customer))
+    return RenewalRating(tuple(RenewalResult(result.resource, tuple(next(rated) for _line in result.lines))
+                               for result in rating.results), rating.failures)
 
 
 def place_renewal(actor, customer, resource_ids, *, period_type, period_num):

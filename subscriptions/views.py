@@ -3,7 +3,7 @@
 - 到期资源 (`expiring`): the customers' main yearly/monthly resources expiring within N days, and those
   already in the grace or retention period, so account managers can chase renewals; filtered by
   subscriptions.filters.ExpiringFilter, exported as Excel or CSV (the export is logged).
-- 续费 for a customer (`renew`): the renewal price (trade.pricing_renewal.rate_renewal), then ONE renewal
+- 续费 for a customer (`renew`): the renewal price (subscriptions.renewal.quote), then ONE renewal
   order (subscriptions.renewal.renew) that the partner pays from its account (余额支付, the order's page)
   or leaves for the customer to pay.
 - 退订 for a customer (`unsubscribe`): the reason, then the refund preview (unsubscribing.preview) on the
@@ -39,7 +39,6 @@ from partnercenter.exports import EXPORT_LIMIT, local_time, xlsx_response
 from partnercenter.oplog import require_code
 from partnercenter.pages import form_error, member_page, paginate
 from partnercenter.templatetags.display import mask_text
-from trade.pricing_renewal import rate_renewal
 from trade.views import order_or_404
 
 from . import renewal, selectors, unsubscribing
@@ -129,9 +128,9 @@ def expiring_export_csv(request):
 def _renewal_price(actor, target, period_type, period_num):
     """The renewal price of the main resource with its live subordinates, each line in fen; a resource the
     rating cannot price is the refusal (DomainError)."""
-    rating = rate_renewal(target.customer, resource_ids=[target.resource.resource_id], period_type=period_type,
-                          period_num=period_num, include_relative=True,
-                          resources=selectors.period_resources_for(actor).exclude(status=PeriodStatus.CLOSED))
+    rating = renewal.quote(target.customer, resource_ids=[target.resource.resource_id], period_type=period_type,
+                           period_num=period_num,
+                           resources=selectors.period_resources_for(actor).exclude(status=PeriodStatus.CLOSED))
     if rating.failures:
         raise DomainError(rating.failures[0].code, rating.failures[0].message)
     if not rating.results:

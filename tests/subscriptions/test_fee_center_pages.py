@@ -325,7 +325,7 @@ def test_switch_to_pay_per_use_at_expiry_is_set_and_cancelled_for_a_batch(w, cli
     Resource.objects.filter(pk=second.pk).update(expire_policy=ExpirePolicy.GRACE)
     partly = client.post(f"{RENEWALS}to-on-demand/", {"resources": ids, "operation": "CANCEL"}, follow=True)
     assert [fresh(r).expire_policy for r in (first, second)] == [ExpirePolicy.GRACE] * 2
-    assert re.search(rf'class="msg-error">{second.resource_id}: ', body(partly))  # its refusal, by resource
+    assert re.search(rf'class="msg-error">{second.resource_id}[:：]', body(partly))  # its refusal, by resource
     nothing = client.post(f"{RENEWALS}to-on-demand/", {"operation": "SET_UP"})
     assert nothing["Location"] == RENEWALS
 
