@@ -28,7 +28,7 @@ ALL_MENU_HREFS = {
     "/resellers/", "/section/benefits/", "/organization/", "/org/members/", "/org/roles/", "/org/operation-logs/",
     "/org/security/", "/credentials/",
 }
-MEMBER_MENU_HREFS = {"/", "/sales/", "/customers/", "/credentials/"}
+MEMBER_MENU_HREFS = {"/", "/sales/", "/customers/", "/subscriptions/expiring/", "/credentials/"}
 
 
 @pytest.fixture
