@@ -356,8 +356,8 @@ def _renew_one(actor, resource, now):
         attempt.outcome, attempt.order = AttemptOutcome.PAID, order
         attempt.save(update_fields=["outcome", "order"])
         AutoRenewal.objects.filter(resource_id=resource.pk).update(renewed=F("renewed") + 1, updated_at=now)
-        auto = AutoRenewal.objects.get(resource_id=resource.pk)
-        if auto.exhausted:  # the last renewal it was allowed: auto-renew ends
+        auto = AutoRenewal.objects.filter(resource_id=resource.pk).first()  # None: cancelled while we paid
+        if auto is not None and auto.exhausted:  # the last renewal it was allowed: auto-renew ends
             auto.delete()
             family = renewal.lock_families([resource])[resource.pk]
             renewal.set_policy(family, ExpirePolicy.GRACE, now=now, where=ExpirePolicy.AUTO_RENEW)

@@ -51,7 +51,7 @@ from trade.errors import TradeCodes
 from trade.models import Order, new_order_id
 
 from . import locks, refunds, selectors
-from .choices import UnsubscribeReason, UnsubscribeType
+from .choices import ExpirePolicy, UnsubscribeReason, UnsubscribeType
 from .errors import SubscriptionCodes
 from .models import AutoRenewal, RefundItem, RefundPayout, Unsubscription
 from .outcomes import FAIL, SUCCESS, Failure, InstantResult, UnsubscribeOutcome
@@ -249,12 +249,16 @@ def _closing(main, plan, now) -> None:
 
 def _shortening(main, plan, now) -> None:
     """Type 2: each resource's expiry back to the start of its first renewal refunded (a subordinate that
-    followed its main resource's renewal without a line of its own moves with it)."""
+    followed its main resource's renewal without a line of its own moves with it). Auto-renew ends too: the
+    customer just gave the renewals back, and the scheduler would otherwise buy them again at once."""
     default = plan.new_expire_time
     for resource in plan.resources:
         target = plan.new_expire_times.get(resource.resource_id, default)
         if resource.expire_time is None or resource.expire_time > target:
             Resource.objects.filter(pk=resource.pk).update(expire_time=target, updated_at=now)
+    if AutoRenewal.objects.filter(resource_id=main.pk).delete()[0]:
+        Resource.objects.filter(pk__in=[r.pk for r in plan.resources], expire_policy=ExpirePolicy.AUTO_RENEW).update(
+            expire_policy=ExpirePolicy.GRACE, updated_at=now)
 
 
 def _not_checked(resource) -> None:

@@ -237,3 +237,30 @@ def test_an_instant_switch_needs_a_resource_in_use_and_a_pay_per_use_product(wor
     Product.objects.filter(pk=product(*SERVER, mode=ChargeMode.ON_DEMAND).pk).update(is_active=False)
     refused(world, lambda: unsubscribing.to_on_demand_instantly(world.resale_user, resource_ids=[vm.resource_id]),
             TradeCodes.PRODUCT_NOT_FOUND)
+
+
+def test_unsubscribing_the_renewals_ends_auto_renew_so_the_scheduler_does_not_buy_them_again():
+    """Type 2 gives the renewals back; with auto-renew left on, the next run would buy them again at once."""
+    from datetime import timedelta
+
+    import time_machine
+
+    from subscriptions import autorenew, renewal
+    from subscriptions.models import AutoRenewal
+    from tests.subscriptions.test_lifecycle import buy
+    from tests.trade.payment_helpers import World, balance
+
+    world = World()
+    main, _disk = buy(world)
+    expiry = main.expire_time
+    autorenew.set_auto_renew(world.resale_user, resource_id=main.resource_id)
+    with time_machine.travel(expiry - timedelta(days=10), tick=False):
+        renewal.renew(world.resale_user, resource_ids=[main.resource_id], period_type=2, period_num=1, auto_pay=True)
+    with time_machine.travel(expiry - timedelta(days=5), tick=False):
+        unsubscribing.unsubscribe(world.resale_user, resource_ids=[main.resource_id], unsubscribe_type=2)
+        after_refund = balance(world.resale)
+        assert autorenew.run_due() == {"paid": 0, "unpaid": 0, "failed": 0}
+    main.refresh_from_db()
+    assert (main.expire_time, main.expire_policy) == (expiry, 0)
+    assert not AutoRenewal.objects.filter(resource=main).exists()
+    assert balance(world.resale) == after_refund
