@@ -25,6 +25,7 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from billing.api.idempotency import idempotent
 from partnercenter.api.permissions import IsCustomer, IsPartnerOrCustomer
 from partnercenter.api.serializers import cbc_responses
 from partnercenter.api.views import named_owner
@@ -68,6 +69,7 @@ class RenewApi(_CustomerApi):
 
     @extend_schema(request=RenewalResourcesReq, responses=cbc_responses(RenewalResourcesResponse),
                    operation_id="renewal_resources")
+    @idempotent  # money moves: a retried request is replayed, never done twice (X-Idempotency-Key)
     def post(self, request):
         data = _valid(RenewalResourcesReq, request.data)
         outcome = services.renew(request.auth, resource_ids=data["resource_ids"], period_type=data["period_type"],
@@ -112,6 +114,7 @@ class UnsubscribeApi(_CustomerApi):
 
     @extend_schema(request=UnsubscribeResourcesReq, responses=cbc_responses(CancelResourcesSubscriptionResponse),
                    operation_id="cancel_resources_subscription")
+    @idempotent  # money moves: a retried request is replayed, never done twice (X-Idempotency-Key)
     def post(self, request):
         data = _valid(UnsubscribeResourcesReq, request.data)
         outcome = services.unsubscribe(request.auth, resource_ids=data["resource_ids"],
@@ -143,6 +146,7 @@ class ToOnDemandInstantlyApi(_CustomerApi):
     @extend_schema(request=PeriodToOnDemandInstantlyReq,
                    responses=cbc_responses(UpdatePeriodToOnDemandInstantlyResponse),
                    operation_id="update_period_to_on_demand_instantly")
+    @idempotent  # money moves: a retried request is replayed, never done twice (X-Idempotency-Key)
     def post(self, request):
         data = _valid(PeriodToOnDemandInstantlyReq, request.data)
         results = services.to_on_demand_instantly(request.auth, resource_ids=data["resource_ids"])

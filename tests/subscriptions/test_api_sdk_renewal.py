@@ -246,3 +246,25 @@ def test_refused_auto_renew_changes_nothing(live_server, world, case):
     if case in ("disk", "b's", "made up"):
         assert refused(lambda: cancel_auto_renew(customer_client(live_server, world), target)) == expected
     assert state() == before
+
+
+def test_a_retried_renewal_with_auto_pay_and_the_same_idempotency_key_pays_once(world):
+    """The renew endpoint moves money (is_auto_pay): a retry after a lost answer replays the first result."""
+    from django.test import Client
+
+    from billing.models import IdempotencyKey
+    from trade.models import Order
+
+    from ..signed import call
+    from ..trade.payment_helpers import balance
+
+    main = buy(world)
+    before = balance(world.resale)
+    body = {"resource_ids": [main.resource_id], "period_type": 2, "period_num": 1, "is_auto_pay": 1}
+    answers = [call(Client(), "POST", "/v2/orders/subscriptions/resources/renew", ak=world.customer_key.ak,
+                    sk=world.customer_secret, json=body, extra={"X-Idempotency-Key": "renew-1"}) for _ in range(2)]
+    assert [a.status_code for a in answers] == [200, 200]
+    assert answers[0].json() == answers[1].json() and answers[1]["Idempotent-Replayed"] == "true"
+    assert Order.objects.filter(customer=world.resale, order_type=2, status=5).count() == 1
+    assert balance(world.resale) == before - Order.objects.get(customer=world.resale, order_type=2).amount_after_discount
+    assert IdempotencyKey.objects.filter(key="renew-1").count() == 1
