@@ -25,6 +25,7 @@ import uuid
 from datetime import timedelta
 
 from dateutil.relativedelta import relativedelta
+from django.db.models import Q
 
 from catalog.choices import ChargeMode, PeriodType
 from partnercenter.errors import DomainError
@@ -112,12 +113,15 @@ def _create(order, lines, now) -> list[str]:
 
 def _extend(order, lines, now) -> list[str]:
     named = {line.resource_id: line for line in lines}
-    resources = {r.resource_id: r for r in Resource.objects.select_for_update(no_key=True).filter(
-        customer_id=order.customer_id, charging_mode=ChargingMode.PERIOD, resource_id__in=list(named))}
-    # Subordinates that move with their renewed main resource (those without a line of their own).
-    followers = [r for r in Resource.objects.select_for_update(no_key=True).filter(
-        customer_id=order.customer_id, charging_mode=ChargingMode.PERIOD, parent_resource_id__in=list(named))
-        .exclude(resource_id__in=list(named)).exclude(status=PeriodStatus.CLOSED)]  # a released disk stays released
+    # The named resources and their subordinates locked in one statement, in pk order — the order every other
+    # writer of a resource family takes (subscriptions/locks.py, the expiry run), so none waits in a cycle.
+    family = list(Resource.objects.select_for_update(no_key=True).filter(
+        Q(resource_id__in=list(named)) | Q(parent_resource_id__in=list(named)),
+        customer_id=order.customer_id, charging_mode=ChargingMode.PERIOD).order_by("pk"))
+    resources = {r.resource_id: r for r in family if r.resource_id in named}
+    # Subordinates that move with their renewed main resource (those without a line of their own; a released
+    # disk stays released).
+    followers = [r for r in family if r.resource_id not in named and r.status != PeriodStatus.CLOSED]
     extended = []
     for resource_id, line in named.items():
         resource = resources.get(resource_id)
