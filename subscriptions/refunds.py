@@ -7,8 +7,9 @@ the locks of subscriptions/locks.py and planned again under them.
 **What was paid for a resource.** The main resource and each of its subordinates (a server's disks) has
 its own paid lines, each a completed order's line:
 - the NEW line that bought it (`Resource.order_line_id`): its share is the line's amount_after_discount
-  divided by its subscription_num (a line that bought 3 servers bought each for a third), rounded DOWN
-  to the fen — never more than was paid;
+  divided by its subscription_num (a line that bought 3 servers bought each for a third), rounded down
+  to the fen, the fen left over one each to the first units created (220.00 for 3: 73.34, 73.33, 73.33) —
+  the shares add up to what the line cost;
 - every RENEW line naming it (`OrderLine.resource_id`), whole;
 minus the lines already refunded for that resource (a RefundItem names (line, resource) once).
 Type 2 (only the renewals) takes only the RENEW lines not started yet (effective_time > now).
@@ -199,6 +200,18 @@ def _item(line, resource_id, share, now) -> PlanItem:
                     refund=share - used - fee)
 
 
+def _unit_shares(line) -> dict[str, Decimal]:
+    """{resource id: its share of a purchase line}: the amount divided by the units, rounded down to the fen,
+    and the fen left over one each to the first units (in the order they were created), so the shares add up
+    to what the line cost. One statement for a line of several units."""
+    if line.subscription_num == 1:
+        return defaultdict(lambda: line.amount_after_discount)
+    share = (line.amount_after_discount / line.subscription_num).quantize(FEN, rounding=ROUND_DOWN)
+    left = int((line.amount_after_discount - share * line.subscription_num) / FEN)
+    units = Resource.objects.filter(order_line_id=line.line_id).order_by("pk").values_list("resource_id", flat=True)
+    return defaultdict(lambda: share, {rid: share + FEN for rid in list(units)[:left]})
+
+
 def _items(resources, *, renewals_only, now) -> list[PlanItem]:
     ids = [r.resource_id for r in resources]
     bought_by = defaultdict(list)
@@ -222,8 +235,7 @@ def _items(resources, *, renewals_only, now) -> list[PlanItem]:
         if line.order.order_type == OrderType.RENEW and line.resource_id in ids:
             named = [(line.resource_id, line.amount_after_discount)]
         else:
-            share = (line.amount_after_discount / line.subscription_num).quantize(FEN, rounding=ROUND_DOWN)
-            named = [(resource_id, share) for resource_id in bought_by.get(line.line_id, ())]
+            named = [(resource_id, _unit_shares(line)[resource_id]) for resource_id in bought_by.get(line.line_id, ())]
         items += [_item(line, resource_id, share, now) for resource_id, share in named
                   if (line.pk, resource_id) not in refunded]
     return items

@@ -283,3 +283,33 @@ def test_type_2_leaves_a_renewal_already_running(world):
     assert (vm.status, vm.expire_time) == (2, moment("2026-03-01 00:00"))
     assert balance(world.resale) == D("152.60")  # 300.00 − 3 × 73.70 + 73.70
     assert "Ledger verified" in verify_ledger()
+
+
+def test_the_units_of_a_purchase_line_share_its_amount_to_the_fen():
+    """3 servers at 73.70 with a 15% partner discount: the line is 187.935 → 187.94; the units' shares are
+    62.65, 62.65 and 62.64 (the two fen left over to the first units), and unsubscribing all three at once
+    refunds the whole 187.94."""
+    import time_machine
+    from decimal import Decimal
+
+    from catalog.models import ServiceType
+    from customers.models import Resource
+    from subscriptions import unsubscribing
+    from trade import services as trade
+
+    from ..trade.payment_helpers import World, period_item, verify_ledger
+    from ..trade.pricing_helpers import set_discount_row
+
+    world = World()
+    world.allocate("1000.00")
+    set_discount_row(world.partner, world.resale, ServiceType.objects.get(code="hws.service.type.ec2"), "0.85")
+    with time_machine.travel("2026-03-01T00:00:00Z", tick=False):
+        order = trade.place_order(world.resale_user, customer_id=world.resale.domain_id,
+                                  items=[period_item(quantity=3)])
+        assert order.amount_after_discount == Decimal("187.94")
+        trade.pay_order(world.resale_user, order_id=order.order_id)
+        servers = list(Resource.objects.filter(order_id=order.order_id).order_by("pk"))
+        outcome = unsubscribing.unsubscribe(world.resale_user, resource_ids=[r.resource_id for r in servers],
+                                            unsubscribe_type=1)
+    assert [o.amount_after_discount for o in outcome.orders] == [Decimal("62.65"), Decimal("62.65"), Decimal("62.64")]
+    assert "Ledger verified" in verify_ledger()
