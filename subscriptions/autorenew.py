@@ -252,9 +252,17 @@ def set_to_on_demand(actor, *, resource_ids, operation, customer_id=None) -> lis
     with oplog.operation(actor, "subscription.to_on_demand", target=customer, partner=_partner_of(customer),
                          detail={"operation": operation, "resource_ids": ids}) as entry:
         families = renewal.lock_families(accepted)
+        if operation == "SET_UP":  # every live member of a family needs its pay-per-use product (a server's disks too)
+            products = find_products({_on_demand_key(r) for family in families.values() for r in family
+                                      if r.status != PeriodStatus.CLOSED}, charge_mode=ChargeMode.ON_DEMAND)
         for main in accepted:
             family = families[main.pk]
             refusal = _refusal(family[0], operation, products)  # again, as it is now
+            lacking = [r for r in family[1:] if operation == "SET_UP" and r.status != PeriodStatus.CLOSED
+                       and _on_demand_key(r) not in products]
+            if refusal is None and lacking:
+                refusal = renewal.failure(main.resource_id, TradeCodes.PRODUCT_NOT_FOUND, _(
+                    "Resource %(id)s of it has no pay-per-use product.") % {"id": lacking[0].resource_id})
             if refusal is not None:
                 failures[main.resource_id] = refusal
             elif operation == "SET_UP":

@@ -281,3 +281,19 @@ def test_a_resource_renewed_by_hand_meanwhile_is_not_renewed_again():
         services.pay_order(world.resale_user, order_id=outcome.order.order_id)
         assert autorenew.run_due() == {"paid": 0, "unpaid": 0, "failed": 0}  # not due any more
     assert Order.objects.filter(order_type=2, status=5).count() == 1
+
+
+def test_switching_at_expiry_is_refused_when_a_subordinate_has_no_pay_per_use_product():
+    """The whole family switches at expiry: a server whose disk has no pay-per-use product is refused (as the
+    instant switch refuses it), so no disk ever turns pay-per-use with a yearly/monthly product."""
+    from catalog.models import Product
+
+    world = World()
+    main, [disk] = buy(world)
+    Product.objects.filter(resource_type__code=disk.resource_type_code, resource_spec=disk.resource_spec_code,
+                           region__code=disk.region_code, charge_mode=3).update(is_active=False)
+    [failure] = autorenew.set_to_on_demand(world.resale_user, resource_ids=[main.resource_id], operation="SET_UP")
+    assert failure.code == TradeCodes.PRODUCT_NOT_FOUND and disk.resource_id in failure.message
+    main.refresh_from_db()
+    disk.refresh_from_db()
+    assert (main.expire_policy, disk.expire_policy) == (0, 0)
