@@ -25,6 +25,8 @@ class TradeType(models.TextChoices):
     DEDUCT = "DEDEUCT", _("consumption")
     PURCHASE = "PURCHASE", _("order payment")
     REFUND = "REFUND", _("unsubscription refund")
+    ARREARS = "ARREARS", _("consumption in arrears")
+    WRITEOFF = "WRITEOFF", _("arrears paid")
 
 
 class BalanceType(models.TextChoices):
@@ -33,6 +35,7 @@ class BalanceType(models.TextChoices):
     CASH = "cash", _("cash account")
     CREDIT = "credit", _("credit account")
     ALLOCATED = "allocated", _("allocated amount")
+    ARREARS = "arrears", _("arrears")
 
 
 class RechargeMethod(models.TextChoices):

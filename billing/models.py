@@ -60,17 +60,23 @@ class PartnerAccount(models.Model):
 
 
 class CustomerAccount(models.Model):
-    """A customer's cash balance (what its partner allocated, less what it consumed or was reclaimed)."""
+    """A customer's cash balance (what its partner allocated, less what it consumed or was reclaimed) and
+    its arrears (欠费): consumption no balance covered (bills' deduction). A customer with arrears has a zero
+    balance: money that arrives pays the arrears first (ledger balance type ARREARS)."""
 
     customer = models.OneToOneField(Customer, on_delete=models.PROTECT, related_name="account")
     account_id = models.CharField(max_length=32, unique=True, default=new_trans_id)
     balance = models.DecimalField(_("balance"), default=0, **MONEY)
+    arrears = models.DecimalField(_("arrears"), default=0, **MONEY)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         verbose_name = _("customer account")
         verbose_name_plural = _("customer accounts")
-        constraints = [models.CheckConstraint(name="customer_balance_not_negative", condition=Q(balance__gte=0))]
+        constraints = [
+            models.CheckConstraint(name="customer_balance_not_negative", condition=Q(balance__gte=0)),
+            models.CheckConstraint(name="customer_arrears_not_negative", condition=Q(arrears__gte=0)),
+        ]
 
     def __str__(self):
         return f"{self.customer} account"

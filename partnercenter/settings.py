@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "vouchers",
     "trade",
     "subscriptions",
+    "bills",
     "incentives",
 ]
 

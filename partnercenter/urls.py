@@ -26,6 +26,7 @@ urlpatterns = [
     path("vouchers/", include("vouchers.urls")),
     path("trade/", include("trade.urls")),
     path("subscriptions/", include("subscriptions.urls")),
+    path("bills/", include("bills.urls")),
     path("notifications/", include("events.urls")),
     path("org/webhooks/", include("events.webhook_urls")),
     path("resellers/", views.resellers, name="resellers"),
@@ -50,6 +51,7 @@ urlpatterns = [
     path("fee-center/coupons/", include("vouchers.fee_center_urls")),
     path("fee-center/orders/", include("trade.fee_center_urls")),
     path("fee-center/subscriptions/", include("subscriptions.fee_center_urls")),
+    path("fee-center/bills/", include("bills.fee_center_urls")),
     path("fee-center/notifications/", include("events.fee_center_urls")),
     path("healthz", views.healthz, name="healthz"),
     # Platform operators
@@ -64,5 +66,6 @@ urlpatterns = [
     path("", include("catalog.api.urls")),
     path("", include("trade.api.urls")),
     path("", include("subscriptions.api.urls")),
+    path("", include("bills.api.urls")),
     path("", include("events.api.urls")),
 ]

@@ -1,0 +1,3 @@
+"""Tasks: see bills/tasks.py."""
+
+__all__ = []
