@@ -17,7 +17,7 @@ install: $(STAMP)
 
 # The sandbox payment provider (online recharge that succeeds on a click) exists only where it is enabled;
 # webhooks may go to a receiver on this machine (http://127.0.0.1:…) only where that is enabled.
-RUN_ENV := DEBUG=1 PAYMENT_SANDBOX=1 WEBHOOK_ALLOW_PRIVATE_TARGETS=1
+RUN_ENV := DEBUG=1 PAYMENT_SANDBOX=1 WEBHOOK_ALLOW_PRIVATE_TARGETS=1 BILLS_USAGE_GENERATOR=1
 
 run: $(STAMP)
 	$(RUN_ENV) $(BIN)/python manage.py migrate --noinput -v0
@@ -56,3 +56,5 @@ bench: $(STAMP)
 	$(BIN)/python -m bench.outbox
 	$(BIN)/python -m bench.trade
 	$(BIN)/python -m bench.subscriptions
+	$(BIN)/python -m bench.month_close
+	$(BIN)/python -m bench.metering

@@ -31,9 +31,21 @@ What is in it (identical at both scales but for the counts):
   effective; each quota's balance is its value less what it issued; one more cash-coupon quota,
   `bench-issue`, with nothing issued, for the runner's issue measurements.
 
-Every row goes in through INSERT … SELECT … FROM generate_series with every constraint, foreign key and
-index live (nothing is disabled or dropped); ids are given explicitly so running balances follow id
-order, and the identity sequences are moved past them afterwards. Then VACUUM ANALYZE.
+Every row goes in through INSERT … SELECT … FROM generate_series; ids are given explicitly so running
+balances follow id order, and the identity sequences are moved past them afterwards. What is live while
+the rows go in: NOT NULL and check constraints, primary keys and every unique index (unique trans_id, one
+active association per customer, …), the list-counter triggers. What is not: the loaded tables' other
+(non-unique) indexes and their foreign keys. The builder (bulkload.py) drops those just before the load
+and builds them again right after it, the order pg_restore uses and PostgreSQL's "Populating a Database"
+advises: each index by CREATE INDEX from the definition PostgreSQL reported for it (pg_get_indexdef), each
+foreign key by ADD CONSTRAINT … NOT VALID then VALIDATE CONSTRAINT, which checks every row in one
+anti-join instead of one lookup per row and key at COMMIT (the ledger's three keys over its 2M rows: 2–5
+s, where each of its two loading sessions spent 10–30 s in COMMIT on this shared 2-core machine). It then
+reads the catalogue again and stops unless the indexes and foreign keys are exactly those it found, every
+foreign key validated. So no constraint is disabled, and once the build is done every one holds for every
+row and is enforced on every later write; but during the load a row pointing nowhere would be caught by
+VALIDATE at the end, not at its INSERT. They are built again when the load fails too (the build then stops
+with the load's error). Then VACUUM ANALYZE.
 """
 
 import argparse
@@ -135,6 +147,16 @@ def people():
     return partner, admin_user, managers
 
 
+def loaded_tables():
+    """{model: table} of every table the set-based load writes."""
+    from billing.models import Adjustment, CustomerAccount, LedgerEntry, PartnerAccount, Recharge
+    from customers.models import Association, Customer
+    from vouchers.models import Coupon, CouponQuota, CouponRecord
+
+    return {m: m._meta.db_table for m in (Customer, Association, CustomerAccount, Adjustment, LedgerEntry,
+                                           PartnerAccount, Recharge, CouponQuota, Coupon, CouponRecord)}
+
+
 def statements(partner, managers, scale):
     """(parameters, {name: SQL}) of the set-based load."""
     from billing.choices import BalanceType, OperationType, RechargeMethod, RechargeStatus, TradeType
@@ -145,8 +167,7 @@ def statements(partner, managers, scale):
     from vouchers.models import Coupon, CouponQuota, CouponRecord
 
     n_customers, n_adjustments, n_coupons = SCALES[scale]
-    t = {m: m._meta.db_table for m in (Customer, Association, CustomerAccount, Adjustment, LedgerEntry, PartnerAccount,
-                                        Recharge, CouponQuota, Coupon, CouponRecord)}
+    t = loaded_tables()
     p = {
         "partner": partner.pk, "partner_domain": partner.domain_id, "n": n_customers, "a": n_adjustments,
         "c": n_coupons, "q": n_coupons // COUPONS_PER_QUOTA, "r": n_customers * RESALE_OF_10 // 10,
@@ -268,8 +289,8 @@ def statements(partner, managers, scale):
                coalesce(sum(CASE WHEN operation_type = %(allocate)s THEN amount ELSE -amount END), 0), %(base)s
         FROM {t[Adjustment]} WHERE partner_id = %(partner)s"""
     sql["customer accounts"] = f"""
-        INSERT INTO {t[CustomerAccount]} (id, customer_id, account_id, balance, updated_at)
-        SELECT c.id, c.id, md5('bench-customer-account-' || c.id), coalesce(b.balance, 0), %(base)s
+        INSERT INTO {t[CustomerAccount]} (id, customer_id, account_id, balance, arrears, updated_at)
+        SELECT c.id, c.id, md5('bench-customer-account-' || c.id), coalesce(b.balance, 0), 0, %(base)s
         FROM {t[Customer]} c
         LEFT JOIN (SELECT customer_id,
                           sum(CASE WHEN operation_type = %(allocate)s THEN amount ELSE -amount END) AS balance
@@ -329,9 +350,9 @@ def statements(partner, managers, scale):
     return p, sql
 
 
-# Each phase runs its sessions in parallel (one connection and one transaction each, committed at the end:
-# Django's foreign keys are DEFERRABLE INITIALLY DEFERRED, so their checks run at that commit); a phase
-# starts once the one before it has committed, so every row it points at is there.
+# Each phase runs its sessions in parallel (one connection and one transaction each, committed at the end);
+# a phase starts once the one before it has committed, because its SELECTs read what the earlier phases
+# wrote (the ledger reads the adjustments, the accounts sum them, the coupon records copy the coupons).
 PHASES = [
     [["customers", "coupon quotas", "recharge"]],
     [["adjustments, first half"], ["adjustments, second half"],
@@ -343,46 +364,19 @@ PHASES = [
 
 
 def bulk(partner, managers, scale):
-    """Everything big: one INSERT … SELECT per table (or half-table), sessions in parallel per phase."""
-    from concurrent.futures import ThreadPoolExecutor
-
-    import psycopg2
+    """Everything big: one INSERT … SELECT per table (or half-table), sessions in parallel per phase, by
+    bulkload.load: the tables' non-unique indexes and foreign keys dropped first and built again after the
+    rows (as pg_restore does), each foreign key validated over every row, the catalogue checked as before."""
     from django.db import connection
 
+    from . import bulkload
+
     params, sql = statements(partner, managers, scale)
-    connect = connection.get_connection_params()
     with connection.cursor() as cur:
         cur.execute("SELECT date_trunc('second', now())")
         params["base"] = cur.fetchone()[0]
-
-    def session(names):
-        """One transaction on its own connection: [(label, rows, seconds)], the commit last."""
-        done = []
-        conn = psycopg2.connect(**connect)
-        try:
-            with conn.cursor() as cur:
-                cur.execute("SET work_mem = '256MB'; SET synchronous_commit = off")
-                for name in names:
-                    started = time.perf_counter()
-                    cur.execute(sql[name], params)
-                    done.append((name, cur.rowcount, time.perf_counter() - started))
-            started = time.perf_counter()
-            conn.commit()
-            done.append(("  COMMIT (deferred foreign-key checks) of: " + names[0], None, time.perf_counter() - started))
-        finally:
-            conn.close()
-        return done
-
-    for number, phase in enumerate(PHASES, 1):
-        started = time.perf_counter()
-        with ThreadPoolExecutor(len(phase)) as pool:
-            results = list(pool.map(session, phase))
-        label = f"phase {number}: " + (f"{len(phase)} sessions in parallel" if len(phase) > 1 else "1 session")
-        say(f"  {label:<66} {time.perf_counter() - started:6.1f}s")
-        for done in results:
-            for name, rows, took in done:
-                label = f"    {name}" + (f" ({rows:,} rows)" if rows and rows > 0 else "")
-                say(f"  {label:<66} {took:6.1f}s")
+    bulkload.load(connection.get_connection_params(), sorted(loaded_tables().values()),
+                  [[[(name, sql[name], params) for name in names] for names in phase] for phase in PHASES])
 
 
 def vacuum():

@@ -33,7 +33,7 @@ from partnercenter.oplog import operation, require_code, write_many
 from partnercenter.transactions import retry_on_deadlock
 from partnercenter.selectors import book_owner, reseller_for
 
-from . import locks
+from . import locks, signals
 from .choices import BalanceType, OperationType, RechargeMethod, RechargeStatus, TradeType
 from .errors import BillingCodes
 from .models import Adjustment, CustomerAccount, LedgerEntry, PartnerAccount, Recharge, new_trans_id
@@ -164,6 +164,10 @@ def _change_customer_balance(customer, delta, *, trade_type, trans_id, adjustmen
         customer=customer, balance_type=BalanceType.CASH, trade_type=trade_type, amount=delta,
         balance_after=account.balance, trans_id=trans_id, adjustment=adjustment, counterparty=counterparty,
     )
+    if delta > 0 and account.arrears > 0:
+        # Money reached a customer in arrears: the receivers (bills) pay the arrears first, in this transaction.
+        signals.customer_balance_credited.send(sender=CustomerAccount, credits={customer.pk: trans_id})
+        account.refresh_from_db()
     return account
 
 
@@ -374,6 +378,10 @@ def _move_batch(actor, owner, account, moving, batch_id, outcomes) -> None:
         updated_at=now)
     if credited != len(credits):
         raise DomainError(Codes.INTERNAL)  # the accounts are locked: a backstop
+    owing = {customer.pk: adjustment.trans_id for (_i, customer, _a), adjustment in zip(moving, adjustments)
+             if customer_accounts[customer.pk].arrears > 0}
+    if owing:  # money reached customers in arrears: the receivers (bills) pay the arrears first
+        signals.customer_balance_credited.send(sender=CustomerAccount, credits=owing)
 
 
 def reclaim_from_customer(actor, *, customer_id, amount, indirect_partner_id=None, verification_code=None) -> Adjustment:

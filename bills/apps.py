@@ -14,4 +14,7 @@ class BillsConfig(AppConfig):
     verbose_name = _("Consumption and bills")
 
     def ready(self):
-        from . import errors  # noqa: F401  (error codes)
+        from . import errors, event_types  # noqa: F401  (error codes, bill.closed and balance.low)
+        from . import closing, exports, thresholds  # noqa: F401  (their operation-log and export labels)
+        from . import fee_center_pages  # noqa: F401  (the spendable balance on the fee center's overview)
+        from . import receivers  # noqa: F401  (arrears are paid first when money reaches a customer)

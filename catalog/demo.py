@@ -117,6 +117,13 @@ DATABASES = [
 ]
 
 
+# What the resource packages (资源包) pay (bills/packages.py): the storage package the standard storage's usage
+# (Duration of a linear product, counted in GB of capacity over the package's cycle: 40 GB stored all the time),
+# the traffic package the Internet outbound traffic (upflow, in GB).
+STORAGE_PACKAGE = {"usage_type_code": "Duration", "usage_measure_id": Measure.GB_SIZE}
+UPFLOW_PACKAGE = {"usage_type_code": "upflow", "usage_measure_id": Measure.GB}
+
+
 def demo_product_id(resource_type: str, spec: str, region: str, charge_mode: int) -> str:
     """The demo product's ID: derived from its key, so it is the same in every installation."""
     digest = hashlib.sha1(f"{resource_type}|{spec}|{region}|{charge_mode}".encode()).hexdigest()
@@ -174,12 +181,12 @@ def price_list() -> list[dict]:
         for period_type, price in ((PeriodType.MONTH, "9.00"), (PeriodType.YEAR, "90.00")):
             rows.append(_row(OBS, OBJECTS, "obs.standard.pkg.40gb", "标准存储包|40GB", "Standard storage package|40 GB",
                              region, ChargeMode.PERIOD, period_type, price, is_package=True, package_quota=40,
-                             package_reset=PackageReset.NOT_RESETTABLE))
+                             package_reset=PackageReset.NOT_RESETTABLE, **STORAGE_PACKAGE))
         for period_type, price in ((PeriodType.MONTH, "49.00"), (PeriodType.YEAR, "490.00")):
             rows.append(_row(OBS, OBJECTS, "obs.upflow.pkg.100gb", "公网流出流量包|100GB/月（每月重置）",
                              "Outbound traffic package|100 GB a month (reset monthly)", region, ChargeMode.PERIOD,
                              period_type, price, is_package=True, package_quota=100,
-                             package_reset=PackageReset.RESETTABLE))
+                             package_reset=PackageReset.RESETTABLE, **UPFLOW_PACKAGE))
     for period_type, price in ((PeriodType.MONTH, "299.00"), (PeriodType.YEAR, "2990.00")):
         rows.append(_row(MARKETPLACE, SAAS, "saas.erp.standard", "云商店严选|智慧ERP 标准版|10用户",
                          "KooGallery Selected|Smart ERP Standard|10 users", "cn-north-4", ChargeMode.PERIOD,

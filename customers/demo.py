@@ -79,7 +79,9 @@ def _resources(customer, index):
             "product_spec_desc": desc, "product_id": product.product_id,
             "order_id": f"CS2611{index:04d}{n:02d}" if period else "",
             "status": status, "expire_policy": 3 if period else None,
-            "effective_time": now - timedelta(days=30 + n), "expire_time": now + timedelta(days=335) if period else None,
+            # pay-per-use ones have run for four months: bills.demo meters three closed months of their usage
+            "effective_time": now - timedelta(days=(30 if period else 125) + n),
+            "expire_time": now + timedelta(days=335) if period else None,
         }
         resource = Resource.objects.filter(customer=customer, resource_id=resource_id).first()
         if resource is None:
@@ -101,8 +103,11 @@ def seed(ctx: dict) -> None:
     for index, real_name in enumerate(CUSTOMER_NAMES):
         association_type = AssociationType.RESALE if index % 3 else AssociationType.REFERRAL
         manager = members[f"bj.am{index % 8 + 1}"] if index < 10 else None
+        # the resale customers have been associated for four months and more (bills.demo's three closed
+        # months of consumption belong to this partner); the referral ones joined over the last months
+        days_ago = 10 + index * 9 + (125 if index % 3 else 0)
         customers.append(_customer(bj, f"bj-cust-{index + 1:02d}", real_name, association_type, manager,
-                                   days_ago=10 + index * 9, label="重点客户" if index % 4 == 0 else ""))
+                                   days_ago=days_ago, label="重点客户" if index % 4 == 0 else ""))
     for key, count in (("hd", 4), ("hz", 3), ("sz", 3)):
         partner = partners[key]
         for index in range(count):
@@ -116,8 +121,8 @@ def seed(ctx: dict) -> None:
         month = timezone.localdate().strftime("%Y-%m")
         NewCustomerTag.objects.get_or_create(customer=customer, tag_type="SMB", defaults={
             "tag": ("Y", "N", "UNDETERMINED")[index % 3], "effective_month": month, "expire_month": "2027-12"})
-    customers[5].in_debt = True  # shows the eligibility checks (IS_DEBT) on a disassociation request
-    customers[5].save(update_fields=["in_debt"])
+    # bj-cust-06 ends the demo in arrears (bills.demo: real consumption no balance covered), which shows the
+    # eligibility checks (IS_DEBT) on a disassociation request
 
     # A customer user of a resale customer: signs in to the fee center and holds an access key.
     resale_customer = customers[1]

@@ -26,7 +26,8 @@ from .reveal import reveal_customers
 
 __all__ = [
     "customer_list", "customer_export", "customer_register", "customer_detail", "customer_manager",
-    "customer_request", "ops_revoke", "customer_resources", "register_resource_rows", "events", "event_decide",
+    "customer_request", "ops_revoke", "customer_resources", "register_resource_rows", "register_overview_panel",
+    "events", "event_decide",
     "fee_center", "fee_center_leave", "fee_center_decide", "fee_center_ops",
 ]
 
@@ -41,6 +42,26 @@ def register_resource_rows(mode, describe) -> None:
     for the resources page of billing mode `mode`; what it returns is added to the page's context. It
     must read a constant number of statements, whatever the page holds."""
     _RESOURCE_ROWS[mode] = describe
+
+
+# What a higher app adds to the fee center's overview page (rule 11 again): bills registers the customer's
+# spendable figure (bills/fee_center_pages.py).
+_OVERVIEW_PANELS = {}
+
+
+def register_overview_panel(template, describe) -> None:
+    """`describe(request) -> dict | None`: the context of `template`, included on 费用中心 ▸ 总览 (None: left
+    out). It must read a constant number of statements."""
+    _OVERVIEW_PANELS[template] = describe
+
+
+def _overview_panels(request) -> list[dict]:
+    panels = []
+    for template, describe in _OVERVIEW_PANELS.items():
+        context = describe(request)
+        if context is not None:
+            panels.append({"template": template, "context": context})
+    return panels
 
 
 def _customer_or_404(actor, domain_id):
@@ -275,7 +296,8 @@ def event_decide(request, pk, decision):
 
 @customer_page
 def fee_center(request):
-    return render(request, "customers/fee_center.html", selectors.fee_center_overview(request.actor))
+    return render(request, "customers/fee_center.html", {**selectors.fee_center_overview(request.actor),
+                                                         "panels": _overview_panels(request)})
 
 
 @customer_page

@@ -14,9 +14,12 @@ from .choices import ActorKind, PartnerStatus
 from .permissions import ALL_CODES
 
 __all__ = [
-    "Actor", "ANONYMOUS", "SCHEDULER", "actor_for_user", "actor_for_access_key", "team_of", "effective_permissions",
-    "member_permissions",
+    "Actor", "ANONYMOUS", "SCHEDULER", "PLATFORM_DOMAIN_ID", "actor_for_user", "actor_for_access_key", "team_of",
+    "effective_permissions", "member_permissions",
 ]
+
+# The X-Domain-Id a platform key's client sends (the official SDK needs one): the platform is no tenant.
+PLATFORM_DOMAIN_ID = "platform"
 
 
 class Actor:
@@ -43,6 +46,22 @@ class Actor:
     @property
     def is_customer(self) -> bool:
         return self.customer is not None and self.partner is None
+
+    @property
+    def is_platform(self) -> bool:
+        """A platform key: the cloud's metering sending usage records. Neither a partner nor a customer, so
+        every partner and customer endpoint refuses it; only the ingestion endpoint admits it."""
+        return self.kind == ActorKind.PLATFORM and self.partner is None and self.customer is None
+
+    @property
+    def domain_id(self) -> str | None:
+        """The account the actor acts for, as X-Domain-Id names it: its partner's, its customer's, or the
+        platform's."""
+        if self.partner is not None:
+            return self.partner.domain_id
+        if self.customer is not None:
+            return self.customer.domain_id
+        return PLATFORM_DOMAIN_ID if self.is_platform else None
 
     @property
     def label(self) -> str:
@@ -135,7 +154,7 @@ def actor_for_user(user, *, ip=None) -> Actor:
 
 def actor_for_access_key(key, *, ip=None) -> Actor | None:
     """The actor of a signed API call, or None when the key may not act (disabled, owner deactivated or
-    gone, partner suspended).
+    gone, partner suspended, a platform key whose owner is no longer an operator).
 
     `key` comes with its owner, the owner's member or customer user and customer, and its partner already
     joined, and the owner's roles as `role_grants` (partnercenter/api/authentication.py reads them all in one
@@ -144,6 +163,13 @@ def actor_for_access_key(key, *, ip=None) -> Actor | None:
     user = key.user
     if not key.is_active or not user.is_active:
         return None
+    if key.is_platform:
+        # An operator's key for the cloud's metering: its owner must still be staff and nobody's member or
+        # customer user (all read with the key: no statement of its own).
+        if key.partner_id is not None or not user.is_staff or getattr(user, "member", None) is not None \
+                or getattr(user, "customer_user", None) is not None:
+            return None
+        return Actor(ActorKind.PLATFORM, user=user, access_key=key, ip=ip)
     if key.partner_id is not None:
         # A partner key acts with its owner's rights and data scope, as an IAM user's AK does: an
         # administrator's key sees the partner's whole book, an account manager's only their customers.

@@ -5,13 +5,24 @@ partner it concerns (`OperatorAdmin`), so a partner's 操作记录 shows what th
 account next to what its own people did. Admin screens of the domain apps derive from it.
 """
 
+import secrets
+import string
+
+from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
+from django.template import engines
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils.cache import add_never_cache_headers
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from .actors import actor_for_user
-from .models import AccessKey, Invitation, Member, OperationLog, Partner, Role, User
+from . import secretbox
+from .actors import PLATFORM_DOMAIN_ID, actor_for_user
+from .models import AccessKey, Invitation, Member, OperationLog, Partner, PlatformAccessKey, Role, User
 from .oplog import operation, register_actions
+from .services import MAX_KEYS_PER_USER
 
 __all__ = ["OperatorAdmin", "partner_of"]
 
@@ -118,14 +129,104 @@ class InvitationAdmin(OperatorAdmin):
 class AccessKeyAdmin(OperatorAdmin):
     """Operators can see and disable keys, never read an SK."""
 
-    list_display = ["ak", "user", "partner", "status", "created_at", "last_used_at"]
-    list_filter = ["status"]
+    list_display = ["ak", "user", "partner", "is_platform", "status", "created_at", "last_used_at"]
+    list_filter = ["status", "is_platform"]
     search_fields = ["ak", "user__username", "partner__name"]
     exclude = ["sk_encrypted"]
-    readonly_fields = ["ak", "user", "partner", "created_at", "last_used_at"]
+    readonly_fields = ["ak", "user", "partner", "is_platform", "created_at", "last_used_at"]
 
     def has_add_permission(self, request):
         return False
+
+
+# -------------------------------------------------------------------------------------------------
+# Platform keys: an operator's AK/SK for the cloud's metering (POST /v1/metering/usage-records only)
+# -------------------------------------------------------------------------------------------------
+
+_AK_ALPHABET = string.ascii_uppercase + string.digits
+_SK_ALPHABET = string.ascii_letters + string.digits
+
+
+def platform_key_owners():
+    """Who may own a platform key: an active operator (staff), nobody's member or customer user."""
+    return User.objects.filter(is_staff=True, is_active=True, member__isnull=True, customer_user__isnull=True)
+
+
+class PlatformKeyForm(forms.ModelForm):
+    class Meta:
+        model = PlatformAccessKey
+        fields = ["user", "description", "status"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "user" in self.fields:
+            self.fields["user"].queryset = platform_key_owners().order_by("username")
+            self.fields["user"].help_text = _("An operator (staff user) who is no partner's member or customer user.")
+
+    def clean_user(self):
+        user = self.cleaned_data["user"]
+        if AccessKey.objects.filter(user=user).count() >= MAX_KEYS_PER_USER:
+            raise forms.ValidationError(gettext("This user already has %(count)d access keys; delete one first.")
+                                        % {"count": MAX_KEYS_PER_USER})
+        return user
+
+
+def _created_page():
+    """The page that shows a new platform key's SK, once (compiled when first shown)."""
+    return engines["django"].from_string(_CREATED_PAGE)
+
+
+_CREATED_PAGE = ("""{% extends "admin/base_site.html" %}{% load i18n %}
+{% block content %}<div id="content-main">
+<p><strong>{% translate "Copy the secret access key now: it is never shown again." %}</strong></p>
+<table id="platform-key-created">
+<tr><th>{% translate "Access key ID" %}</th><td><code id="platform-key-ak">{{ key.ak }}</code></td></tr>
+<tr><th>{% translate "Secret access key" %}</th><td><code id="platform-key-sk">{{ secret }}</code></td></tr>
+<tr><th>X-Domain-Id</th><td><code>{{ domain_id }}</code></td></tr>
+<tr><th>{% translate "Owner" %}</th><td>{{ key.user }}</td></tr>
+</table>
+<p>{% blocktranslate %}The key signs <code>POST /v1/metering/usage-records</code> like any CBC call (SDK-HMAC-SHA256); every other endpoint refuses it. Disable it here and it stops at once.{% endblocktranslate %}</p>
+<p><a href="{{ changelist }}">{% translate "Back to the platform keys" %}</a></p>
+</div>{% endblock %}""")
+
+
+@admin.register(PlatformAccessKey)
+class PlatformAccessKeyAdmin(OperatorAdmin):
+    """Operators create platform keys for an operator (a staff user), see, disable and delete them; the SK is
+    shown once, on the page that answers the creation, and never stored in plain text."""
+
+    form = PlatformKeyForm
+    list_display = ["ak", "user", "description", "status", "created_at", "last_used_at"]
+    list_filter = ["status"]
+    search_fields = ["ak", "user__username", "description"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).filter(is_platform=True).select_related("user")
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["ak", "user", "created_at", "last_used_at"] if obj is not None else []
+
+    def get_fields(self, request, obj=None):
+        if obj is None:
+            return ["user", "description"]
+        return ["ak", "user", "description", "status", "created_at", "last_used_at"]
+
+    def save_model(self, request, obj, form, change):
+        if not change:  # the form checked the owner and its number of keys
+            request.platform_secret = "".join(secrets.choice(_SK_ALPHABET) for _i in range(40))
+            obj.ak = "".join(secrets.choice(_AK_ALPHABET) for _i in range(20))
+            obj.sk_encrypted = secretbox.encrypt(request.platform_secret)
+            obj.is_platform = True
+            obj.partner = None
+        super().save_model(request, obj, form, change)
+
+    def response_add(self, request, obj, post_url_continue=None):
+        context = {**self.admin_site.each_context(request), "title": gettext("Platform key created"),
+                   "key": obj, "secret": request.platform_secret, "domain_id": PLATFORM_DOMAIN_ID,
+                   "changelist": reverse("admin:partnercenter_platformaccesskey_changelist")}
+        response = TemplateResponse(request, _created_page(), context)
+        add_never_cache_headers(response)
+        return response
 
 
 @admin.register(OperationLog)

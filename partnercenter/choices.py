@@ -39,5 +39,6 @@ class ActorKind(models.TextChoices):
     ACCESS_KEY = "access_key", _("access key")
     CUSTOMER_USER = "customer_user", _("customer user")
     OPERATOR = "operator", _("platform operator")
+    PLATFORM = "platform", _("platform key")
     SCHEDULER = "scheduler", _("scheduler")
     ANONYMOUS = "anonymous", _("anonymous")

@@ -16,7 +16,7 @@ from .choices import AccessKeyStatus, ActorKind, InvitationStatus, OperationResu
 from .permissions import ALL_CODES
 
 __all__ = [
-    "new_domain_id", "User", "Partner", "Role", "Member", "Invitation", "AccessKey", "OperationLog",
+    "new_domain_id", "User", "Partner", "Role", "Member", "Invitation", "AccessKey", "PlatformAccessKey", "OperationLog",
     "EmailCodeDevice", "ConfirmationToken", "ListCount",
 ]
 
@@ -184,7 +184,10 @@ class Invitation(models.Model):
 
 class AccessKey(models.Model):
     """An AK/SK pair (我的凭证). A partner key acts for `partner`; a customer key (partner empty) acts for
-    its owner's customer account. The SK is kept encrypted: it must be recoverable to check HMACs."""
+    its owner's customer account. A platform key (`is_platform`, partner empty) belongs to an operator
+    (a staff user) and acts for the cloud's metering: it may call the usage ingestion endpoint and nothing
+    else (partnercenter.actors, bills.api.ingest_views). The SK is kept encrypted: it must be recoverable
+    to check HMACs."""
 
     ak = models.CharField(_("access key ID"), max_length=20, unique=True)
     sk_encrypted = models.TextField()
@@ -192,6 +195,9 @@ class AccessKey(models.Model):
     partner = models.ForeignKey(Partner, null=True, blank=True, on_delete=models.CASCADE, related_name="access_keys")
     description = models.CharField(_("description"), max_length=255, blank=True)
     status = models.CharField(_("status"), max_length=16, choices=AccessKeyStatus.choices, default=AccessKeyStatus.ACTIVE)
+    is_platform = models.BooleanField(_("platform key"), default=False,
+                                      help_text=_("An operator's key for the cloud's metering: it may only send "
+                                                  "usage records."))
     created_at = models.DateTimeField(_("created"), default=timezone.now)
     last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
 
@@ -199,6 +205,10 @@ class AccessKey(models.Model):
         verbose_name = _("access key")
         verbose_name_plural = _("access keys")
         ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(name="access_key_platform_has_no_partner",
+                                   condition=Q(is_platform=False) | Q(partner__isnull=True)),
+        ]
 
     def __str__(self):
         return self.ak
@@ -206,6 +216,15 @@ class AccessKey(models.Model):
     @property
     def is_active(self) -> bool:
         return self.status == AccessKeyStatus.ACTIVE
+
+
+class PlatformAccessKey(AccessKey):
+    """The platform keys, as the operators' admin lists and creates them (a proxy: the same table)."""
+
+    class Meta:
+        proxy = True
+        verbose_name = _("platform access key")
+        verbose_name_plural = _("platform access keys")
 
 
 class OperationLogQuerySet(models.QuerySet):

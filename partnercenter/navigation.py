@@ -4,6 +4,7 @@ from dataclasses import dataclass, field
 
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 __all__ = ["Item", "PARTNER_MENU", "CUSTOMER_MENU", "menu_for", "context_processor"]
 
@@ -31,6 +32,9 @@ PARTNER_MENU: tuple[Item, ...] = (
         Item(_("Price adjustment"), "trade:adjustments", "orders.adjust_price"),
         Item(_("Expansion"), "section", "expansion.view", {"section": "expansion"}),
         Item(_("Billing"), "billing:overview", "billing.view"),
+        Item(_("Partner bill"), "bills:partner_bill", "billing.view"),
+        Item(pgettext_lazy("page", "Customer consumption"), "bills:consumption", "billing.view"),
+        Item(_("Low-balance alerts"), "bills:thresholds", "funds.allocate"),
         Item(_("Vouchers"), "vouchers:quotas", "vouchers.view"),
         Item(_("Incentives"), "section", "incentives.view", {"section": "incentives"}),
         Item(_("Cloud resellers"), "resellers", "resellers.view"),
@@ -51,6 +55,9 @@ CUSTOMER_MENU: tuple[Item, ...] = (
     Item(_("Orders"), "fee_center_orders"),
     Item(_("Renewals"), "fee_center_renewals"),
     Item(_("Unsubscriptions"), "fee_center_unsubscribe"),
+    Item(_("Bills"), "fee_center_bills"),
+    Item(_("Resource packages"), "fee_center_bills_packages"),
+    Item(_("Balance"), "fee_center_bills_balance"),
     Item(_("Coupons"), "fee_center_coupons"),
     Item(_("Notifications"), "fee_center_notifications"),
     Item(_("My credentials"), "credentials"),

@@ -9,6 +9,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -168,7 +169,17 @@ CELERY_BEAT_SCHEDULE = {
     "auto-renew-resources": {"task": "subscriptions.tasks.auto_renew", "schedule": timedelta(minutes=30)},
     "warn-expiring-resources": {"task": "subscriptions.tasks.warn_expiring", "schedule": timedelta(hours=1)},
     "advance-expired-resources": {"task": "subscriptions.tasks.advance", "schedule": timedelta(minutes=10)},
+    # Consumption: usage waiting to be rated is priced and deducted (bills.rating); every month before the
+    # current one (Asia/Shanghai) is closed at 00:30 into monthly sums and partner bills (bills.closing);
+    # balances that fell below their low-balance threshold are told once per crossing (bills.thresholds).
+    "rate-usage": {"task": "bills.tasks_rating.rate_usage", "schedule": timedelta(minutes=5)},
+    "close-months": {"task": "bills.tasks_closing.close_months", "schedule": crontab(minute=30, hour=0)},
+    "check-low-balances": {"task": "bills.tasks_closing.check_low_balances", "schedule": timedelta(minutes=10)},
+    # The demo's usage generator (make run): the last hours of plausible usage of the pay-per-use resources.
+    "generate-usage": {"task": "bills.tasks_usage.generate_usage", "schedule": timedelta(minutes=15)},
 }
+# Generate demo usage (bills.generator) on a schedule: for `make run` and demos, never in production.
+BILLS_USAGE_GENERATOR = env.bool("BILLS_USAGE_GENERATOR", default=False)
 
 # ---------------------------------------------------------------------------------------------
 # Trade: how long an order waits for payment before the scheduler cancels it (hours; default 7 days),
@@ -312,7 +323,8 @@ SPECTACULAR_SETTINGS = {
     "SERVE_AUTHENTICATION": [],
     "REDOC_DIST": "SIDECAR",  # served by us: the docs page works air-gapped
     # use_coupon and use_discount of the order payment share one YES/NO choice set
-    "ENUM_NAME_OVERRIDES": {"YesNoEnum": ["YES", "NO"]},
+    # choice sets several fields share (only_main_resource and the bills flags; unsubscribe and statistic types)
+    "ENUM_NAME_OVERRIDES": {"YesNoEnum": ["YES", "NO"], "ZeroOrOneEnum": [(0, 0), (1, 1)], "OneOrTwoEnum": [(1, 1), (2, 2)]},
 }
 # Accepted clock difference between the client's X-Sdk-Date and our clock.
 SIGNATURE_MAX_SKEW = timedelta(minutes=15)

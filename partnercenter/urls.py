@@ -4,7 +4,7 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView
 
-from . import views
+from . import views, views_account, views_org
 
 handler404 = "partnercenter.views.api_aware_404"
 handler500 = "partnercenter.views.api_aware_500"
@@ -14,7 +14,7 @@ urlpatterns = [
     path("login/", views.login_view, name="login"),
     path("login/verify/", views.login_verify, name="login_verify"),
     path("logout/", views.logout_view, name="logout"),
-    path("invite/<str:token>/", views.accept_invitation, name="accept_invitation"),
+    path("invite/<str:token>/", views_org.accept_invitation, name="accept_invitation"),
     path("i18n/", include("django.conf.urls.i18n")),
     # 伙伴中心
     path("", views.home, name="home"),
@@ -31,21 +31,21 @@ urlpatterns = [
     path("org/webhooks/", include("events.webhook_urls")),
     path("resellers/", views.resellers, name="resellers"),
     path("resellers/<str:domain_id>/manager/", views.reseller_manager, name="reseller_manager"),
-    path("org/members/", views.members, name="members"),
-    path("org/members/<int:pk>/", views.member_detail, name="member_detail"),
-    path("org/invitations/<int:pk>/revoke/", views.revoke_invitation, name="revoke_invitation"),
-    path("org/roles/", views.roles, name="roles"),
-    path("org/roles/new/", views.role_edit, name="role_new"),
-    path("org/roles/<int:pk>/", views.role_edit, name="role_edit"),
-    path("org/roles/<int:pk>/delete/", views.role_delete, name="role_delete"),
-    path("org/operation-logs/", views.operation_logs, name="operation_logs"),
-    path("org/security/", views.partner_security, name="partner_security"),
+    path("org/members/", views_org.members, name="members"),
+    path("org/members/<int:pk>/", views_org.member_detail, name="member_detail"),
+    path("org/invitations/<int:pk>/revoke/", views_org.revoke_invitation, name="revoke_invitation"),
+    path("org/roles/", views_org.roles, name="roles"),
+    path("org/roles/new/", views_org.role_edit, name="role_new"),
+    path("org/roles/<int:pk>/", views_org.role_edit, name="role_edit"),
+    path("org/roles/<int:pk>/delete/", views_org.role_delete, name="role_delete"),
+    path("org/operation-logs/", views_org.operation_logs, name="operation_logs"),
+    path("org/security/", views_org.partner_security, name="partner_security"),
     # Both sides: own security and access keys
-    path("account/security/", views.account_security, name="account_security"),
-    path("account/security/devices/<path:persistent_id>/remove/", views.device_remove, name="device_remove"),
-    path("account/security/send-code/", views.send_verification_code, name="send_verification_code"),
-    path("credentials/", views.credentials, name="credentials"),
-    path("credentials/<int:pk>/<slug:action>/", views.credential_action, name="credential_action"),
+    path("account/security/", views_account.account_security, name="account_security"),
+    path("account/security/devices/<path:persistent_id>/remove/", views_account.device_remove, name="device_remove"),
+    path("account/security/send-code/", views_account.send_verification_code, name="send_verification_code"),
+    path("credentials/", views_account.credentials, name="credentials"),
+    path("credentials/<int:pk>/<slug:action>/", views_account.credential_action, name="credential_action"),
     # 费用中心
     path("fee-center/", include("customers.fee_center_urls")),
     path("fee-center/coupons/", include("vouchers.fee_center_urls")),

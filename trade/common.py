@@ -20,7 +20,7 @@ from .errors import TradeCodes
 from .models import Order, PaymentRequest
 
 __all__ = ["require_partner", "require_customer", "is_solution_provider", "order_of", "current_association",
-           "balance_of", "payment_window", "min_adjusted_share", "ensure_payable", "complete", "end_requests",
+           "ensure_not_in_arrears", "balance_of", "payment_window", "min_adjusted_share", "ensure_payable", "complete", "end_requests",
            "order_data", "announce", "announce_many"]
 
 
@@ -48,6 +48,18 @@ def current_association(customer) -> Association | None:
     """The customer's active association (with its partner and account manager), or None."""
     return (Association.objects.filter(customer=customer, ended_on__isnull=True)
             .select_related("partner", "account_manager").first())
+
+
+def ensure_not_in_arrears(customer, *, fresh: bool = False) -> None:
+    """客户欠费: a customer in arrears (`Customer.in_debt`, set and cleared by bills' deduction and write-off in the
+    transaction that moves its account) can neither order nor have an order paid — CBC.99008017. `fresh` reads
+    the flag again (after the caller's locks) instead of trusting the row read before."""
+    from customers.models import Customer
+
+    in_debt = (Customer.objects.filter(pk=customer.pk, in_debt=True).exists() if fresh
+               else customer.in_debt)
+    if in_debt:
+        raise DomainError(TradeCodes.CUSTOMER_IN_ARREARS)
 
 
 def balance_of(customer) -> Decimal:

@@ -31,6 +31,7 @@ class TradeCodes:
     DISCOUNT_OVER_LIMIT = "CBC.99008014"
     INVOICED = "CBC.99008015"
     RESOURCE_RELEASED = "CBC.99008016"
+    CUSTOMER_IN_ARREARS = "CBC.99008017"
 
 
 register({
@@ -56,5 +57,7 @@ register({
     TradeCodes.DISCOUNT_OVER_LIMIT: (400, _("The discount is larger than the catalogue allows for this service type.")),
     TradeCodes.RESOURCE_RELEASED: (400, _(
         "The resource was released or is no longer billed yearly/monthly: it cannot be renewed.")),
+    # Huawei: 客户欠费 — a customer in arrears (bills' deduction) buys nothing until the arrears are paid
+    TradeCodes.CUSTOMER_IN_ARREARS: (400, _("The customer is in arrears.")),
     TradeCodes.INVOICED: (400, _("A VAT invoice was issued for this order: it can no longer be unsubscribed.")),
 })

@@ -17,6 +17,9 @@ the customer asked it to pay; a referral (顾问销售) customer's only when ask
 toward the customer's invoiceable amount (`invoiceable`: the cloud invoices the customer directly). Never
 a stored-value-card purchase (CBC.99008007). The partner's cash pays it all (its 账户余额 must cover it,
 CBC.99008008); the customer's balance and coupons are not touched.
+
+Nobody pays the order of a customer in arrears (客户欠费, CBC.99008017: trade.common.ensure_not_in_arrears),
+checked before and again under the locks.
 """
 
 from django.db import IntegrityError, transaction
@@ -109,6 +112,7 @@ def pay_order(actor, *, order_id: str, coupon_ids=(), verification_code=None):
     coupons = _chosen(order, coupon_ids)
     scope = _scope(order)
     _ensure_usable(coupons, order, scope, now)
+    common.ensure_not_in_arrears(order.customer)
     if common.balance_of(order.customer) <= 0:
         raise DomainError(TradeCodes.BALANCE_NOT_POSITIVE)
     association = common.current_association(order.customer)
@@ -120,6 +124,7 @@ def pay_order(actor, *, order_id: str, coupon_ids=(), verification_code=None):
         locked_coupons = locks.lock_coupons([c.pk for c in coupons])
         locked = locks.lock_order(order)
         common.ensure_payable(locked, now=now)
+        common.ensure_not_in_arrears(order.customer, fresh=True)  # set under the account's lock: read after it
         if account.balance <= 0:
             raise DomainError(TradeCodes.BALANCE_NOT_POSITIVE)
         coupons = [locked_coupons[c.pk] for c in coupons]
@@ -197,6 +202,7 @@ def _partner_pays(actor, order, *, request, action, verification_code):
     common.ensure_payable(order, now=now)
     association = common.current_association(order.customer)
     _may_partner_pay(actor, order, association, request)
+    common.ensure_not_in_arrears(order.customer)
     with operation(actor, action, target=order, verification_code=verification_code,
                    detail={"order_id": order.order_id, "amount": str(order.amount_after_discount)}) as entry:
         # trade/locks.py: association → partner account → order → the request; then check again.
@@ -205,6 +211,7 @@ def _partner_pays(actor, order, *, request, action, verification_code):
         locked = locks.lock_order(order)
         common.ensure_payable(locked, now=now)
         _may_partner_pay(actor, locked, association, request)
+        common.ensure_not_in_arrears(locked.customer, fresh=True)
         if request is not None and not PaymentRequest.objects.filter(
                 pk=request.pk, status=PaymentRequestStatus.PENDING).update(
                 status=PaymentRequestStatus.APPROVED, decided_by=actor.label[:150], decided_at=now):

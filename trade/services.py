@@ -13,6 +13,9 @@ Rules decided here:
   — CBC.99008003. Not asked of a 代客下单 of yearly/monthly resources (the partner may pay it: 余额支付)
   nor of a referral (顾问销售) customer's own order (it pays the cloud directly, or asks its partner to);
   paying from the balance asks it again (payment.pay_order).
+- **客户欠费.** A customer in arrears (`Customer.in_debt`: consumption its balance did not cover, bills'
+  deduction) orders nothing — for itself, by its partner or by the scheduler — until the arrears are paid:
+  CBC.99008017, checked before and again once the association is locked. Paying is refused too (payment.py).
 - **Amounts.** Each line is priced by `trade.pricing.rate(...)` and quantized once, `.in_fen()`; the
   order's amounts are the sums of its lines, its discount rows (607) those of the lines. A
   yearly/monthly order waits for payment until `pending_payment_end_time` (now +
@@ -178,6 +181,7 @@ def place_order(actor, *, customer_id: str, items: list, order_type=OrderType.NE
         raise DomainError(Codes.PARAMETER, _("Unknown order type.")) from None
     on_demand = _check_items(items, order_type)
     customer, association, source = _orderer(actor, customer_id)
+    common.ensure_not_in_arrears(customer)
     resources = _renewed(customer, items, resource_ids) if order_type == OrderType.RENEW else None
     ratings = [] if on_demand else [rating.in_fen() for rating in pricing.rate(items, customer=customer)]
     marketplace = any(item.product.is_marketplace for item in items)
@@ -189,6 +193,7 @@ def place_order(actor, *, customer_id: str, items: list, order_type=OrderType.NE
         if source == SourceType.AGENT and (locked is None or locked.partner_id != actor.partner.pk
                                            or ordering_authorization(locked, now=now) is None):
             raise DomainError(TradeCodes.NOT_AUTHORIZED_TO_ORDER)
+        common.ensure_not_in_arrears(customer, fresh=True)
         if _needs_positive_balance(source, locked, on_demand) and common.balance_of(customer) <= 0:
             raise DomainError(TradeCodes.BALANCE_NOT_POSITIVE)
         if getattr(locked, "pk", None) != getattr(association, "pk", None):

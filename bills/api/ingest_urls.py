@@ -1,3 +1,9 @@
-from django.urls import path  # noqa: F401
+"""Our own signed path for usage in (bills.api.ingest_views)."""
 
-urlpatterns = []
+from django.urls import path
+
+from . import ingest_views
+
+urlpatterns = [
+    path("v1/metering/usage-records", ingest_views.UsageRecordsApi.as_view(), name="cbc-ingest-usage-records"),
+]

@@ -152,7 +152,7 @@ class SignatureAuthentication(BaseAuthentication):
         actor = actor_for_access_key(key, ip=client_ip(django_request))
         if actor is None:
             raise AuthenticationFailed()
-        owner_domain_id = actor.partner.domain_id if actor.partner is not None else actor.customer.domain_id
+        owner_domain_id = actor.domain_id  # a partner's, a customer's, or the platform's (a platform key)
         sent_domain_id = django_request.META.get("HTTP_X_DOMAIN_ID")
         if sent_domain_id is not None and sent_domain_id != owner_domain_id:
             raise AuthenticationFailed()

@@ -73,6 +73,11 @@ PAGE_IDS = {
                                                for decision in ("approve", "decline")],
     "fee_center_withdraw_request": lambda a: [{"pk": a.payment_request.pk}],
     "trade:discount_remove": lambda a: [{"pk": a.discount.pk}],
+    "bills:consumption_records": lambda a: [{"domain_id": a.resale.domain_id}],
+    **{name: lambda a: [{"domain_id": a.resale.domain_id}, {"domain_id": a.referral.domain_id}]
+       for name in ("bills:threshold_edit", "bills:threshold_delete")},
+    "fee_center_bills_fee_record": lambda a: [{"record_id": a.fee.record_id}],
+    "fee_center_bills_package": lambda a: [{"order_instance_id": a.package.order_instance_id}],
     "subscriptions:renew": lambda a: [{"resource_id": a.period_resource.resource_id}],
     "subscriptions:unsubscribe": lambda a: [{"resource_id": a.period_resource.resource_id}],
     **{name: lambda a: [{"order_id": order_id} for order_id in (a.refund_order.order_id, a.refund_order.order_id.lower(),
@@ -124,6 +129,20 @@ PAGE_QUERIES = {
     **{name: lambda a, b: [({}, {"customer": a.resale.domain_id}), ({}, {"customer": a.resale.domain_name}),
                            ({}, {"account_manager": a.member.pk})]
        for name in ("subscriptions:expiring", "subscriptions:expiring_export", "subscriptions:expiring_export_csv")},
+    **{name: lambda a, b: [({}, {"customer": a.resale.domain_id}), ({}, {"customer": a.resale.domain_name}),
+                           ({}, {"indirect_partner_id": a.reseller.domain_id})]
+       for name in ("bills:consumption", "bills:consumption_export", "bills:consumption_export_csv")},
+    "bills:consumption_records": lambda a, b: [({"domain_id": b.resale.domain_id}, {"trade_id": a.fee.trade_id}),
+                                               ({"domain_id": b.resale.domain_id},
+                                                {"indirect_partner_id": a.reseller.domain_id})],
+    "bills:thresholds": lambda a, b: [({}, {"customer": a.resale.domain_id, "show": "all"}),
+                                      ({}, {"customer": a.resale.domain_name, "show": "all"})],
+    **{name: lambda a, b: [({}, {"resource_id": a.fee.resource_id}), ({}, {"trade_id": a.fee.trade_id})]
+       for name in ("fee_center_bills_fee_records", "fee_center_bills_fee_records_export")},
+    **{name: lambda a, b: [({}, {"resource_id": a.fee.resource_id})]
+       for name in ("fee_center_bills_resources", "fee_center_bills_resources_export", "fee_center_bills_usage",
+                    "fee_center_bills_usage_export")},
+    "fee_center_bills_packages": lambda a, b: [({}, {"order_id": a.package.order_id})],
 }
 # Query parameters that carry no object id.
 NOT_ID_QUERY = {"tab": "which tab of the page"}
@@ -149,11 +168,21 @@ API_IDS = {
     "trans_id": lambda a: a.allocation.trans_id,
     "webhook_id": lambda a: str(a.webhook.uid),  # a path parameter: /v1/webhooks/{webhook_id}
     "resource_id": lambda a: a.period_resource.resource_id,  # a path parameter: …/autorenew/{resource_id}
+    # consumption and bills
+    "trade_id": lambda a: a.fee.trade_id,
+    "account_manager_id": lambda a: a.member.user.username,
+    "sub_customer_id": lambda a: a.resale.domain_id,
+    "payer_account_id": lambda a: a.resale.domain_id,
+    "res_instance_id": lambda a: a.fee.resource_id,
+    "free_resource_id": lambda a: a.package.order_instance_id,
+    "free_resource_ids": lambda a: [a.package.order_instance_id],
 }
 # Fields named like ids that name no tenant's object.
 API_NOT_TENANT_IDS = {
     "xaccount_id": "the caller's own platform id for a customer it registers",
     "product_ids": "catalogue product ids a coupon is limited to",
+    "enterprise_project_id": "no enterprise projects: '0' is the default project of every customer",
+    "product_id": "a catalogue product (a resource package's product)",
 }
 # Values for required request fields that are not ids, so a probe passes validation and reaches the lookup.
 REQUIRED_VALUES = {
@@ -183,7 +212,31 @@ REQUIRED_VALUES = {
     "operation": lambda n: "SET_UP",
     "config_name": lambda n: "DEDUCTION_DATE",
     "config_value": lambda n: "3",
+    # consumption and bills: the current month (the tenants' fee records are in it), its days
+    "bill_cycle": lambda n: _cycle(),
+    "cycle": lambda n: _cycle(),
+    "shared_month": lambda n: _cycle(),
+    "deduct_time_begin": lambda n: _today(),
+    "deduct_time_end": lambda n: _today(),
+    "time_condition": lambda n: {"time_measure_id": 2, "begin_time": _cycle(), "end_time": _cycle()},
+    "service_type_code": lambda n: "hws.service.type.cdn",
+    "resource_type_code": lambda n: "hws.resource.type.cdn",
+    "usage_type": lambda n: "95Peak",
+    # the platform's usage ingestion (partner and customer keys are refused before the body is read)
+    "records": lambda n: [],
 }
+
+
+def _cycle():
+    from bills.periods import current_cycle
+
+    return current_cycle()
+
+
+def _today():
+    from bills.periods import SHANGHAI
+
+    return timezone.now().astimezone(SHANGHAI).date().isoformat()
 # Operations that name no object at all and whose answer is new every time, so there is nothing of A's to find.
 API_NOT_PROBED = {
     ("POST", "/v1/webhooks"): "registers a webhook endpoint of the caller's own (GET /v1/webhooks lists them)",
@@ -250,6 +303,16 @@ def _tenant(tag):
     t.allocation = billing_services.allocate_to_customer(actor_of(t.admin), customer_id=t.resale.domain_id, amount="10.00")
     billing_services.allocate_to_reseller(actor_of(t.admin), indirect_partner_id=t.reseller.domain_id, amount="10.00")
     t.recharge = billing_services.start_online_recharge(actor_of(t.admin), amount="7.00")  # pending, sandbox
+    # its customer consumed this month (a fee record) and holds a resource package that paid part of it
+    from ..bills import customer_helpers, partner_helpers
+    from bills.periods import current_cycle
+    from catalog.demo import seed_catalog
+
+    seed_catalog()  # the demo catalogue's resource packages
+    t.fee = partner_helpers.fee(t.resale, t.resale.associations.get(ended_on__isnull=True), cycle=current_cycle(),
+                                when=timezone.now(), usage="1")
+    t.package = customer_helpers.package(t.resale)
+    customer_helpers.use(t.package, t.fee, "1", before="100")
     t.notification, t.customer_notification = _notifications(t)
     t.webhook, t.delivery = _webhook(t)
     t.markers = [
@@ -259,6 +322,7 @@ def _tenant(tag):
         t.invitation.email, t.period_resource.resource_id, t.recharge.trans_id, t.recharge.reference,
         t.allocation.trans_id, t.quota.quota_id, t.coupon_id, t.child_quota_id, t.webhook.url, str(t.webhook.uid),
         t.refund_order.order_id, unsubscribed.resource_id, *t.order.lines.values_list("line_id", flat=True),
+        t.fee.trade_id, t.fee.record_id, t.fee.resource_id, t.package.order_instance_id, t.package.order_id,
     ]
     return t
 

@@ -21,6 +21,7 @@ from django.utils import timezone
 from drf_spectacular.generators import SchemaGenerator
 
 from billing import services as billing_services
+from bills.periods import SHANGHAI, current_cycle
 from customers import services as customer_services
 from partnercenter import services as org_services
 from vouchers import services as voucher_services
@@ -46,15 +47,33 @@ BATCH_ENDPOINTS = {
 }
 # Required fields of list endpoints that are not ids (the catalogue's specs are listed per service, resource
 # type, region and charging mode).
+CYCLE = current_cycle()
+TODAY = timezone.now().astimezone(SHANGHAI).date().isoformat()
 REQUIRED_FIELDS = {
     "/v2/products/resource-specs-query": {"cloud_service_type": "hws.service.type.ec2",
                                           "resource_type": "hws.resource.type.vm", "region_code": "cn-north-4",
                                           "charge_mode": "1"},
+    # consumption and bills: the month (its days) the tenant's fee records are in; 95 billing of CDN usage
+    **{path: {"bill_cycle": CYCLE} for path in (
+        "/v2/bills/customer-bills/monthly-sum", "/v2/bills/customer-bills/fee-records",
+        "/v2/bills/subcustomer-bills/res-fee-records/sub-customers/query", "/v2/bills/subcustomer-bills/res-fee-records")},
+    **{path: {"cycle": CYCLE} for path in (
+        "/v2/bills/customer-bills/res-fee-records", "/v2/bills/customer-bills/res-records/query")},
+    "/v2/bills/partner-bills/subcustomer-bills/monthly-sum": {"cycle": CYCLE, "charge_mode": "3"},
+    **{path: {"bill_cycle": CYCLE, "service_type_code": "hws.service.type.cdn",
+              "resource_type_code": "hws.resource.type.cdn", "usage_type": "95Peak", **extra}
+       for path, extra in (("/v2/bills/customer-bills/resources/usage/summary", {}),
+                           ("/v2/bills/customer-bills/resources/usage/details", {"resource_id": "cdn-1"}))},
+    "/v2/bills/customer-bills/free-resources-usage-records": {"deduct_time_begin": TODAY, "deduct_time_end": TODAY},
+    "/v2/costs/cost-analysed-bills/monthly-breakdown": {"shared_month": CYCLE},
+    "/v4/costs/cost-analysed-bills/query": {"time_condition": {"time_measure_id": 2, "begin_time": CYCLE,
+                                                               "end_time": CYCLE}},
 }
 # Pages that take a URL argument, with how to fill it.
 PAGE_ARGS = {
     "customers:resources": lambda t: [{"domain_id": t.resale.domain_id}],
     "customers:detail": lambda t: [{"domain_id": t.resale.domain_id}],
+    "bills:consumption_records": lambda t: [{"domain_id": t.resale.domain_id}],
 }
 # Pages that are not lists (or not GET pages), with the reason.
 NOT_LISTS = {
@@ -156,8 +175,8 @@ def _list_endpoints():
 def _api_body(t, path, method):
     body = {"limit": 100} if path not in BATCH_ENDPOINTS else BATCH_ENDPOINTS[path](
         [c.domain_id for c in t.customers][:100])
-    if "resources/query" in path:  # a partner names the customer whose resources it lists
-        body["customer_id"] = t.resale.domain_id
+    if "resources/query" in path or path == "/v2/bills/subcustomer-bills/res-fee-records":
+        body["customer_id"] = t.resale.domain_id  # a partner names the customer whose resources or fees it lists
     body.update(REQUIRED_FIELDS.get(path, {}))
     if method == "GET":
         return {}, [(k, str(v)) for k, v in body.items()]
@@ -187,7 +206,7 @@ def _list_pages(t):
         if name in NOT_LISTS or name.startswith(("api", "schema")) or name.endswith("api_docs"):
             continue
         route = str(pattern.pattern)
-        if route.startswith(("v2/", "v3/", "v1/")):
+        if route.startswith(("v2/", "v3/", "v4/", "v1/")):
             continue
         if pattern.pattern.converters:
             for kwargs in PAGE_ARGS.get(name, lambda t: [])(t):

@@ -2,7 +2,8 @@
 
 Exits non-zero on any difference: a stored balance that is not the sum of its entries, an entry whose
 balance_after does not follow from the one before it, an adjustment without both sides, or a ledger
-without its account.
+without its account. A customer's arrears (欠费, balance type ARREARS) are checked like its balance, and
+never stand beside a positive balance: money that arrives pays them first.
 """
 
 from collections import defaultdict
@@ -40,6 +41,12 @@ class Command(BaseCommand):
             computed = sums.pop(("customer", account.customer_id, BalanceType.CASH), Decimal("0"))
             if computed != account.balance:
                 problems.append(f"customer {account.customer_id}: stored {account.balance}, ledger {computed}")
+            computed = sums.pop(("customer", account.customer_id, BalanceType.ARREARS), Decimal("0"))
+            if computed != account.arrears:
+                problems.append(f"customer {account.customer_id} arrears: stored {account.arrears}, ledger {computed}")
+            if account.arrears > 0 and account.balance > 0:
+                problems.append(f"customer {account.customer_id}: balance {account.balance} left beside arrears "
+                                f"{account.arrears} (money that arrives pays the arrears first)")
         for key, value in sums.items():
             if value:
                 problems.append(f"{key}: ledger sums to {value} but there is no account")

@@ -1,0 +1,245 @@
+#!/usr/bin/env python
+"""Metering of issue 14 (PostgreSQL): 1,000,000 usage records ingested (bills.ingest, batches of 1,000 as the
+signed endpoint takes them) and rated (bills.rating: packages, coupons, cash, arrears, fee records, ledger),
+against a bare COPY of the same rows into the usage table.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/pc_bench .venv/bin/python -m bench.metering
+
+It builds `<name>_metering` next to the named database: bench.dataset's small book (10,000 customers, 70 %
+resale with allocated balances, 30 % referral, 10,000 coupons) and the demo catalogue, plus a 1 GB traffic
+package for every tenth customer. The usage: RECORDS hourly records over the last days, spread over the
+customers — a quarter each ECS server hours (0.22/h), EVS disk hours by size (40–200 GB at 0.0014/GB·h), OBS
+outbound traffic in GB (0.50/GB) and VPC traffic in MB (0.80/GB) — so every path is taken: packages pay
+traffic, coupons and balances pay what they cover, the rest becomes arrears.
+
+Then, in one process (in-process services, as the Celery worker runs them):
+1. COPY: the same rows (their table columns, as CSV) into the usage table with every index and constraint,
+   timed, then removed (TRUNCATE) — the bare cost of writing the rows;
+2. ingest: `bills.ingest.ingest(records, source=API)` for each batch of 1,000 wire records (parsing,
+   lookups, the INSERT … ON CONFLICT), timed;
+3. rate: `bills.rating.rate_pending()` until nothing waits, timed; then the books are checked (every record
+   rated once, fee records' money identities, each customer's arrears = its fee records' debt).
+The target is COPY time ÷ (ingest + rate time) ≥ 0.2. `--records N` for a smaller run, `--skip-build` to reuse
+the book (its usage and fee records are removed first). Exit status 1 when the target fails.
+"""
+
+import argparse
+import io
+import os
+import random
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from datetime import timedelta
+
+from . import env
+
+RECORDS = 1_000_000
+SUFFIX = "_metering"
+TARGETS = []
+
+
+def say(*args):
+    print(*args, flush=True)
+
+
+def target(name, measured, op, value, passed, fmt="{:.2f}"):
+    shown = fmt.format(measured) if isinstance(measured, (int, float)) else str(measured)
+    TARGETS.append((f"{name}: {shown} (target {op} {value}) {'PASS' if passed else 'FAIL'}", passed))
+
+
+def setup(url):
+    os.environ["CELERY_TASK_ALWAYS_EAGER"] = "0"
+    os.environ["CELERY_BROKER_URL"] = "memory://"
+    os.environ["CELERY_RESULT_BACKEND"] = ""
+    env.setup_django(url)
+
+
+def build(url):
+    command = [sys.executable, "-m", "bench.dataset", "--scale", "small", "--fresh", "--database-url", url]
+    if subprocess.call(command, cwd=env.ROOT) != 0:
+        raise SystemExit("building the book failed")
+    setup(url)
+    from catalog.demo import seed_catalog
+
+    seed_catalog()
+
+
+def packages():
+    """A 1 GB OBS traffic package (reset monthly) for every tenth customer."""
+    from django.utils import timezone
+
+    from bills.models import ResourcePackage
+    from bills.packages import cycle_at
+    from catalog.models import Product
+    from customers.models import Customer
+
+    product = Product.objects.get(resource_spec="obs.upflow.pkg.100gb", region__code="cn-north-4", charge_mode=1)
+    start = timezone.now() - timedelta(days=10)
+    rows = []
+    for pk in Customer.objects.order_by("pk").values_list("pk", flat=True)[::10]:
+        package = ResourcePackage(customer_id=pk, product=product, usage_type_id=product.usage_type_id,
+                                  region_id=product.region_id, measure_id=product.usage_measure_id,
+                                  original_amount=1, remaining=1, reset=1, effective_time=start,
+                                  expire_time=start + timedelta(days=365), status=1)
+        package.cycle_start, package.cycle_end = cycle_at(package, start)
+        rows.append(package)
+    ResourcePackage.objects.bulk_create(rows, batch_size=5000)
+    return len(rows)
+
+
+KINDS = [  # cloud service type, resource type, spec, usage type, unit, usage, size
+    ("hws.service.type.ec2", "hws.resource.type.vm", "s6.small.1.linux", "Duration", 4, "1", None),
+    ("hws.service.type.evs", "hws.resource.type.volume", "SSD", "Duration", 4, "1", "size"),
+    ("hws.service.type.obs", "hws.resource.type.obs", "obs.internet.upflow", "upflow", 10, "traffic", None),
+    ("hws.service.type.vpc", "hws.resource.type.bandwidth", "19_bgp_traffic", "upflow", 11, "mb", None),
+]
+
+
+def wire_records(n, customers, now):
+    """`n` wire records (as the ingestion endpoint receives them), deterministic."""
+    rnd = random.Random(14)
+    hour = now.replace(minute=0, second=0, microsecond=0)
+    for i in range(n):
+        service, resource_type, spec, usage_type, unit, usage, size = KINDS[i % 4]
+        customer = customers[(i * 7919) % len(customers)]
+        begin = hour - timedelta(hours=1 + (i // len(customers)) % 72)
+        amount = {"1": "1", "traffic": f"{rnd.randint(1, 300) / 100:.2f}", "mb": str(rnd.randint(10, 2048))}[usage]
+        yield {"record_id": uuid.UUID(int=rnd.getrandbits(128)).hex, "customer_id": customer,
+               "resource_id": f"bench-{customer[:8]}-{i % 4}", "cloud_service_type": service,
+               "resource_type": resource_type, "resource_spec_code": spec, "usage_type": usage_type,
+               "region": "cn-north-4", "usage": amount, "usage_measure_id": unit,
+               **({"resource_size": str(40 * (1 + i % 5))} if size else {}),
+               "begin_time": begin.strftime("%Y-%m-%dT%H:%M:%SZ"),
+               "end_time": (begin + timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M:%SZ")}
+
+
+def clear():
+    from django.db import connection
+
+    from bills.models import FeeRecord, PackageUse, UsageRecord
+
+    with connection.cursor() as cur:
+        cur.execute(f"TRUNCATE {PackageUse._meta.db_table}, {FeeRecord._meta.db_table}, "
+                    f"{UsageRecord._meta.db_table} RESTART IDENTITY CASCADE")
+
+
+def copy_rows(records, pks):
+    """The COPY baseline: the records' table rows as CSV, written with COPY, timed."""
+    from django.db import connection
+
+    from bills.models import UsageRecord
+
+    columns = ["record_id", "customer_id", "resource_id", "service_type_code", "resource_type_code",
+               "resource_spec_code", "usage_type_code", "region_code", "usage_amount", "usage_measure_id",
+               "resource_size", "begin_time", "end_time", "source", "status", "error_code", "received_at"]
+    now = time.strftime("%Y-%m-%d %H:%M:%S+00", time.gmtime())
+    buffer = io.StringIO()
+    for r in records:
+        buffer.write(",".join([
+            r["record_id"], str(pks[r["customer_id"]]), r["resource_id"], r["cloud_service_type"], r["resource_type"],
+            r["resource_spec_code"], r["usage_type"], r["region"], r["usage"], str(r["usage_measure_id"]),
+            r.get("resource_size", ""), r["begin_time"], r["end_time"], "1", "0", '""', now]) + "\n")
+    buffer.seek(0)
+    table = UsageRecord._meta.db_table
+    started = time.perf_counter()
+    with connection.cursor() as cur:
+        cur.cursor.copy_expert(f"COPY {table} ({', '.join(columns)}) FROM STDIN WITH (FORMAT csv, NULL '')", buffer)
+    return time.perf_counter() - started
+
+
+def ingest_all(records):
+    from bills.choices import UsageSource
+    from bills.ingest import ingest
+
+    started = time.perf_counter()
+    created = 0
+    for offset in range(0, len(records), 1000):
+        created += ingest(records[offset:offset + 1000], source=UsageSource.API).accepted
+    return time.perf_counter() - started, created
+
+
+def rate_all():
+    from bills import rating
+
+    started = time.perf_counter()
+    result = rating.rate_pending()
+    return time.perf_counter() - started, result
+
+
+def check(n):
+    from django.db.models import Count, F, Q, Sum
+
+    from bills import arrears
+    from bills.models import FeeRecord, UsageRecord
+
+    statuses = dict(UsageRecord.objects.values_list("status").annotate(n=Count("id")))
+    fees = FeeRecord.objects.aggregate(n=Count("id"), consume=Sum("consume_amount"), cash=Sum("cash_amount"),
+                                       coupons=Sum(F("coupon_amount") + F("flexipurchase_coupon_amount")),
+                                       debt=Sum("debt_amount"), free=Count("id", filter=Q(free_resource_usage__gt=0)))
+    say(f"   usage records by status {statuses}; fee records {fees}")
+    problems = arrears.problems()
+    if statuses.get(1, 0) != n or fees["n"] != n or problems:
+        raise SystemExit(f"the books do not add up: {problems[:5]}")
+
+
+def measure(url, n):
+    setup(url)
+    from django.db import connection
+    from django.utils import timezone
+
+    from customers.models import Customer
+
+    clear()
+    from bills.models import ResourcePackage
+
+    ResourcePackage.objects.all().delete()
+    made = packages()
+    pks = dict(Customer.objects.values_list("domain_id", "pk"))
+    customers = sorted(pks)
+    say(f"\n{len(customers):,} customers, {made:,} traffic packages; generating {n:,} wire records …")
+    records = list(wire_records(n, customers, timezone.now()))
+
+    copy_seconds = copy_rows(records, pks)
+    say(f"\n1. COPY of {n:,} rows: {copy_seconds:.1f} s ({n / copy_seconds:,.0f} rows/s)")
+    clear()
+    with connection.cursor() as cur:
+        cur.execute("VACUUM ANALYZE bills_usagerecord")
+
+    ingest_seconds, created = ingest_all(records)
+    say(f"2. ingest: {created:,} records in {ingest_seconds:.1f} s ({created / ingest_seconds:,.0f}/s)")
+    with connection.cursor() as cur:
+        cur.execute("ANALYZE bills_usagerecord")
+    rate_seconds, result = rate_all()
+    say(f"3. rate: {result.rated:,} rated, {result.failed:,} failed in {rate_seconds:.1f} s "
+        f"({result.rated / rate_seconds:,.0f}/s)")
+    check(n)
+    total = ingest_seconds + rate_seconds
+    target(f"ingest + rate {n:,} usage records vs COPY of the same rows", copy_seconds / total, ">=", 0.2,
+           copy_seconds / total >= 0.2)
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(prog="python -m bench.metering", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--database-url", default=os.environ.get("DATABASE_URL", ""))
+    parser.add_argument("--skip-build", action="store_true")
+    parser.add_argument("--records", type=int, default=RECORDS)
+    args = parser.parse_args(argv)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    base = env.require_bench_url(args.database_url, "bench.metering")
+    url = env.with_database(base, env.database_name(base) + SUFFIX)
+    started = time.perf_counter()
+    if not args.skip_build:
+        say(f"Building {env.database_name(url)} …")
+        build(url)
+    measure(url, args.records)
+    say(f"\n(bench.metering took {time.perf_counter() - started:.0f} s)")
+    for line, _passed in TARGETS:
+        say(line)
+    return 0 if all(passed for _line, passed in TARGETS) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

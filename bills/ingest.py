@@ -1,0 +1,391 @@
+"""Usage in: the one way usage records (资源详单) enter the partner center, shared by the signed ingestion
+endpoint (bills.api.ingest_views), the operators' file import (bills.importing) and the usage generator
+(bills.generator).
+
+`ingest(records, source=…)` takes up to MAX_RECORDS raw records (dicts of the wire's fields, as JSON or a
+CSV row gave them) and answers one result per record, in their order: `created`, `duplicate` (a record
+already stored with the same content: not an error) or `failed` with an error code and message. One bad
+record never fails the others.
+
+**Set-based.** Each record is parsed in Python; then each kind of lookup runs once for the whole batch
+(customers by domain id, the catalogue's service/resource/usage type triples, regions, units, and — only
+for records without a spec — the pay-per-use resources whose spec rating will use); then one
+`INSERT … ON CONFLICT (record_id) DO NOTHING RETURNING record_id` stores the new records and says which
+ones this call stored; then one read compares the rest with what is stored. At most eight statements per
+batch, whatever its size (tests/bills/test_ingest_queries.py).
+
+**Idempotent by `record_id`.** The unique index on `record_id` decides: the same batch sent twice, or by
+two clients at once, stores each record once; the call whose INSERT stored a record answers `created`,
+every other one `duplicate` (same content) or USAGE_CONFLICT (other content, naming the fields that
+differ). Rows are inserted in record_id order, so two overlapping batches wait on each other's unique-index
+entries in one order and never deadlock (PostgreSQL).
+
+A dry run (`dry_run=True`) answers what a real run would, and writes nothing; `seen` carries what earlier
+chunks of the same dry run would have stored (a file is checked a chunk at a time).
+"""
+
+import re
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone as dt_timezone
+from decimal import Decimal, InvalidOperation
+
+from django.db import connection
+from django.db.models.constants import OnConflict
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
+
+from catalog.models import MeasureUnit, Region, UsageType
+from customers.choices import ChargingMode
+from customers.models import Customer, Resource
+from partnercenter.api.parsers import UNSTORABLE
+from partnercenter.errors import MESSAGES, Codes, DomainError
+from partnercenter.oplog import operation, register_actions
+
+from .choices import UsageSource, UsageStatus
+from .errors import BillCodes
+from .models import UsageRecord
+
+__all__ = ["FIELDS", "REQUIRED", "MAX_RECORDS", "MAX_WINDOW", "CREATED", "DUPLICATE", "FAILED", "Result", "Outcome",
+           "ingest", "receive", "wire_result"]
+
+FIELDS = ("record_id", "customer_id", "resource_id", "cloud_service_type", "resource_type", "resource_spec_code",
+          "usage_type", "region", "usage", "usage_measure_id", "resource_size", "begin_time", "end_time")
+OPTIONAL = frozenset({"resource_spec_code", "resource_size"})
+REQUIRED = tuple(name for name in FIELDS if name not in OPTIONAL)
+MAX_RECORDS = 1000
+MAX_WINDOW = timedelta(hours=24)
+CREATED, DUPLICATE, FAILED = "created", "duplicate", "failed"
+
+_LENGTHS = {"record_id": 64, "customer_id": 64, "resource_id": 64, "cloud_service_type": 64, "resource_type": 64,
+            "resource_spec_code": 64, "usage_type": 64, "region": 32}
+_PLAIN_DECIMAL = re.compile(r"[0-9]+(?:\.[0-9]*)?|\.[0-9]+")
+_WIRE_TIME = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z")
+_USAGE = (6, 18)   # decimals, integer digits: UsageRecord.usage_amount (24, 6)
+_SIZE = (4, 16)    # UsageRecord.resource_size (20, 4)
+# what two records of one record_id must agree on: (wire field, model column)
+_CONTENT = (("customer_id", "customer_id"), ("resource_id", "resource_id"),
+            ("cloud_service_type", "service_type_code"), ("resource_type", "resource_type_code"),
+            ("resource_spec_code", "resource_spec_code"), ("usage_type", "usage_type_code"), ("region", "region_code"),
+            ("usage", "usage_amount"), ("usage_measure_id", "usage_measure_id"), ("resource_size", "resource_size"),
+            ("begin_time", "begin_time"), ("end_time", "end_time"))
+_COLUMNS = [column for _wire, column in _CONTENT]
+
+register_actions({"usage.ingest": _lazy("Send usage records")})
+
+
+@dataclass(frozen=True)
+class Result:
+    record_id: str | None
+    status: str
+    error_code: str = ""
+    error_msg: str = ""
+
+
+@dataclass
+class Outcome:
+    results: list = field(default_factory=list)
+
+    def count(self, status) -> int:
+        return sum(1 for result in self.results if result.status == status)
+
+    @property
+    def accepted(self) -> int:
+        return self.count(CREATED)
+
+    @property
+    def duplicates(self) -> int:
+        return self.count(DUPLICATE)
+
+    @property
+    def failed(self) -> int:
+        return self.count(FAILED)
+
+
+def wire_result(result: Result) -> dict:
+    failed = result.status == FAILED
+    return {"record_id": result.record_id, "status": result.status,
+            "error_code": result.error_code if failed else None, "error_msg": result.error_msg if failed else None}
+
+
+class _Invalid(Exception):
+    def __init__(self, code, message=None):
+        super().__init__(code)
+        self.code, self.message = code, str(message if message is not None else MESSAGES.get(code, code))
+
+
+# -------------------------------------------------------------------------------------------------
+# One record, in Python
+# -------------------------------------------------------------------------------------------------
+
+def _parameter(name, problem) -> _Invalid:
+    return _Invalid(Codes.PARAMETER, f"{MESSAGES[Codes.PARAMETER]} {name}: {problem}")
+
+
+def _text(raw, name) -> str:
+    value = raw.get(name)
+    if value is None or (isinstance(value, str) and not value.strip()):
+        if name in OPTIONAL:
+            return ""
+        raise _parameter(name, _("This field is required."))
+    if not isinstance(value, str):
+        raise _parameter(name, _("Not a string."))
+    value = value.strip()
+    if UNSTORABLE.search(value):  # a NUL or another control character (a file's cell; JSON bodies are checked before)
+        raise _parameter(name, _("Contains characters that are not allowed."))
+    if len(value) > _LENGTHS[name]:
+        raise _parameter(name, _("At most %(count)d characters.") % {"count": _LENGTHS[name]})
+    return value
+
+
+def _decimal(raw, name, places_and_digits, *, positive=False) -> Decimal | None:
+    value = raw.get(name)
+    if value is None or (isinstance(value, str) and not value.strip()):
+        if name in OPTIONAL:
+            return None
+        raise _parameter(name, _("This field is required."))
+    if isinstance(value, bool):
+        text = None
+    elif isinstance(value, str):
+        text = value.strip()
+    elif isinstance(value, int):
+        text = str(value)
+    elif isinstance(value, float):  # a JSON number: read by the text it arrived as (partnercenter.api.parsers)
+        text = getattr(value, "text", None) or repr(value)
+    else:
+        text = None
+    if text is None or not _PLAIN_DECIMAL.fullmatch(text):
+        raise _parameter(name, _("Not a plain decimal number of at least zero."))
+    places, digits = places_and_digits
+    try:
+        number = Decimal(text)
+    except InvalidOperation:  # pragma: no cover - the pattern admits only plain decimals
+        raise _parameter(name, _("Not a number.")) from None
+    if number != number.quantize(Decimal(1).scaleb(-places)):
+        raise _parameter(name, _("At most %(places)d decimals.") % {"places": places})
+    if number >= Decimal(10) ** digits:
+        raise _parameter(name, _("Too large."))
+    if positive and number <= 0:
+        raise _parameter(name, _("Must be greater than zero."))
+    return number
+
+
+def _measure(raw) -> int:
+    value = raw.get("usage_measure_id")
+    if isinstance(value, str) and value.strip().isascii() and value.strip().isdigit():
+        value = int(value.strip())
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise _parameter("usage_measure_id", _("Not a whole number."))
+    if not 0 < value < 2**31:
+        raise _parameter("usage_measure_id", _("Out of range."))
+    return value
+
+
+def _time(raw, name) -> datetime:
+    value = raw.get(name)
+    if isinstance(value, str):
+        value = value.strip()
+    if not isinstance(value, str) or not _WIRE_TIME.fullmatch(value):
+        raise _parameter(name, _("Not a UTC time as YYYY-MM-DDTHH:MM:SSZ."))
+    try:  # the pattern fixed every position: cheaper than strptime, 20,000 times a batch
+        return datetime(int(value[0:4]), int(value[5:7]), int(value[8:10]), int(value[11:13]), int(value[14:16]),
+                        int(value[17:19]), tzinfo=dt_timezone.utc)
+    except ValueError:
+        raise _parameter(name, _("Not a UTC time as YYYY-MM-DDTHH:MM:SSZ.")) from None
+
+
+def _parse(raw, now) -> dict:
+    """The record's values (wire names), or _Invalid: the first problem, in field order."""
+    if not isinstance(raw, dict):
+        raise _Invalid(Codes.PARAMETER, f"{MESSAGES[Codes.PARAMETER]} {_('A record is not an object.')}")
+    unknown = sorted(set(raw) - set(FIELDS), key=str)
+    if unknown:
+        raise _parameter(unknown[0], _("Unknown field."))
+    values = {name: _text(raw, name) for name in _LENGTHS}
+    values["usage"] = _decimal(raw, "usage", _USAGE)
+    values["usage_measure_id"] = _measure(raw)
+    values["resource_size"] = _decimal(raw, "resource_size", _SIZE, positive=True)
+    values["begin_time"] = _time(raw, "begin_time")
+    values["end_time"] = _time(raw, "end_time")
+    begin, end = values["begin_time"], values["end_time"]
+    if not begin < end or end - begin > MAX_WINDOW or end > now:
+        raise _Invalid(BillCodes.USAGE_BAD_WINDOW)
+    return values
+
+
+def _sent_id(raw) -> str | None:
+    value = raw.get("record_id") if isinstance(raw, dict) else None
+    return value.strip()[:64] if isinstance(value, str) else None
+
+
+# -------------------------------------------------------------------------------------------------
+# The batch, set-based
+# -------------------------------------------------------------------------------------------------
+
+class _Catalogue:
+    """What the batch's records name, each kind read once."""
+
+    def __init__(self, parsed: list[dict]):
+        def distinct(name):
+            return {values[name] for values in parsed}
+
+        self.customers = dict(Customer.objects.filter(domain_id__in=distinct("customer_id"))
+                              .values_list("domain_id", "pk"))
+        self.types = set(UsageType.objects.filter(code__in=distinct("usage_type"),
+                                                  resource_type__code__in=distinct("resource_type"))
+                         .values_list("resource_type__service_type__code", "resource_type__code", "code"))
+        self.regions = set(Region.objects.filter(code__in=distinct("region")).values_list("code", flat=True))
+        self.measures = set(MeasureUnit.objects.filter(measure_id__in=distinct("usage_measure_id"))
+                            .values_list("measure_id", flat=True))
+        unspecified = {values["resource_id"] for values in parsed if not values["resource_spec_code"]}
+        self.resources = set(Resource.objects.filter(charging_mode=ChargingMode.ON_DEMAND, resource_id__in=unspecified)
+                             .values_list("resource_id", "customer_id")) if unspecified else set()
+
+    def check(self, values) -> None:
+        customer = self.customers.get(values["customer_id"])
+        if customer is None:
+            raise _Invalid(BillCodes.USAGE_UNKNOWN_CUSTOMER)
+        if (values["cloud_service_type"], values["resource_type"], values["usage_type"]) not in self.types:
+            raise _Invalid(BillCodes.USAGE_UNKNOWN_TYPE)
+        if values["region"] not in self.regions:
+            raise _Invalid(BillCodes.USAGE_UNKNOWN_REGION)
+        if values["usage_measure_id"] not in self.measures:
+            raise _Invalid(BillCodes.USAGE_UNKNOWN_MEASURE)
+        if not values["resource_spec_code"] and (values["resource_id"], customer) not in self.resources:
+            raise _Invalid(BillCodes.USAGE_NO_SPEC)
+        values["customer_pk"] = customer
+
+
+def _content(values) -> tuple:
+    return (values["customer_pk"],) + tuple(values[wire] for wire, _column in _CONTENT[1:])
+
+
+def _differences(mine: tuple, stored: tuple) -> list[str]:
+    return [wire for (wire, _column), a, b in zip(_CONTENT, mine, stored) if a != b]
+
+
+def _conflict(record_id, mine, stored) -> Result:
+    message = str(MESSAGES[BillCodes.USAGE_CONFLICT])
+    if stored is not None:
+        message += f" ({', '.join(_differences(mine, stored))})"
+    return Result(record_id, FAILED, BillCodes.USAGE_CONFLICT, message)
+
+
+def ingest(records, *, source, now=None, dry_run=False, seen=None) -> Outcome:
+    """Store `records` (at most MAX_RECORDS raw dicts) as usage records from `source` (UsageSource); one
+    Result per record, in order. Call it inside a transaction or not: each statement stands on its own."""
+    if len(records) > MAX_RECORDS:
+        raise ValueError(f"at most {MAX_RECORDS} records per call")
+    now = now or timezone.now()
+    results: list[Result | None] = [None] * len(records)
+    parsed: dict[int, dict] = {}
+    for index, raw in enumerate(records):
+        try:
+            parsed[index] = _parse(raw, now)
+        except _Invalid as exc:
+            results[index] = Result(_sent_id(raw), FAILED, exc.code, exc.message)
+    if parsed:
+        catalogue = _Catalogue(list(parsed.values()))
+        for index, values in list(parsed.items()):
+            try:
+                catalogue.check(values)
+            except _Invalid as exc:
+                results[index] = Result(values["record_id"], FAILED, exc.code, exc.message)
+                del parsed[index]
+
+    # The first valid occurrence of each record_id goes to the database; a later one in the batch is
+    # compared with it.
+    first: dict[str, int] = {}
+    for index, values in parsed.items():
+        first.setdefault(values["record_id"], index)
+    candidates = {record_id: parsed[index] for record_id, index in first.items()}
+    prior = dict(seen or {})
+    stored_by_us, stored = _store(candidates, prior, source=source, now=now, dry_run=dry_run)
+
+    for index, values in parsed.items():
+        record_id, mine = values["record_id"], _content(values)
+        if first[record_id] != index:
+            theirs = _content(parsed[first[record_id]])
+        elif record_id in stored_by_us:
+            results[index] = Result(record_id, CREATED)
+            if seen is not None:
+                seen[record_id] = mine
+            continue
+        else:
+            theirs = stored.get(record_id, prior.get(record_id))
+        results[index] = Result(record_id, DUPLICATE) if theirs == mine else _conflict(record_id, mine, theirs)
+    return Outcome(results)
+
+
+def _store(candidates: dict, prior: dict, *, source, now, dry_run) -> tuple[set, dict]:
+    """(the record_ids this call stores, {record_id: content} of those stored before): one INSERT … ON CONFLICT
+    DO NOTHING RETURNING and one read of the rest (a dry run: the read only)."""
+    if not candidates:
+        return set(), {}
+    fresh = {record_id: values for record_id, values in candidates.items() if record_id not in prior}
+    if dry_run:
+        stored = _read(fresh)
+        return set(fresh) - set(stored), stored
+    rows = [UsageRecord(
+        record_id=record_id, customer_id=values["customer_pk"], resource_id=values["resource_id"],
+        service_type_code=values["cloud_service_type"], resource_type_code=values["resource_type"],
+        resource_spec_code=values["resource_spec_code"], usage_type_code=values["usage_type"],
+        region_code=values["region"], usage_amount=values["usage"], usage_measure_id=values["usage_measure_id"],
+        resource_size=values["resource_size"], begin_time=values["begin_time"], end_time=values["end_time"],
+        source=source, status=UsageStatus.NEW, received_at=now,
+    ) for record_id, values in sorted(fresh.items())]
+    inserted = _insert_new(rows)
+    return inserted, _read({record_id: fresh[record_id] for record_id in fresh if record_id not in inserted})
+
+
+def _read(wanted: dict) -> dict:
+    if not wanted:
+        return {}
+    rows = UsageRecord.objects.filter(record_id__in=list(wanted)).values_list("record_id", *_COLUMNS)
+    return {row[0]: tuple(row[1:]) for row in rows}
+
+
+def _insert_fields():
+    return [f for f in UsageRecord._meta.concrete_fields if not f.primary_key]
+
+
+def _max_parameters() -> int:
+    if connection.vendor == "sqlite":
+        import sqlite3
+
+        connection.ensure_connection()
+        try:
+            return connection.connection.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
+        except AttributeError:  # Python < 3.11
+            return connection.features.max_query_params
+    if connection.vendor == "postgresql":
+        return 65535
+    return connection.features.max_query_params or 999
+
+
+def _insert_new(rows: list[UsageRecord]) -> set[str]:
+    """INSERT … ON CONFLICT DO NOTHING RETURNING record_id: the record_ids this statement stored. (Django's
+    bulk_create(ignore_conflicts=True) runs the same INSERT but cannot say which rows it stored, and two
+    clients sending one batch at once must not both answer `created`.) One statement for a whole batch
+    where the database takes that many parameters (PostgreSQL; SQLite 3.32+ takes 32,766)."""
+    fields = _insert_fields()
+    per_statement = max(1, _max_parameters() // len(fields))
+    record_id = UsageRecord._meta.get_field("record_id")
+    inserted = set()
+    for start in range(0, len(rows), per_statement):
+        returned = UsageRecord.objects._insert(rows[start:start + per_statement], fields=fields,
+                                               returning_fields=[record_id], on_conflict=OnConflict.IGNORE)
+        inserted.update(row[0] for row in returned if row)  # one row and a conflict: nothing comes back
+    return inserted
+
+
+def receive(actor, *, records) -> Outcome:
+    """The ingestion endpoint's write: a platform key's batch, in one transaction with its operation-log row
+    (the counts; no partner: the platform's own log)."""
+    if not getattr(actor, "is_platform", False):
+        raise DomainError(Codes.FORBIDDEN)
+    with operation(actor, "usage.ingest") as entry:
+        outcome = ingest(records, source=UsageSource.API)
+        entry.detail = {"records": len(records), "created": outcome.accepted, "duplicates": outcome.duplicates,
+                        "failed": outcome.failed}
+    return outcome

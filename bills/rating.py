@@ -1,0 +1,408 @@
+"""Rating (批价): waiting usage records (资源详单, status NEW) become fee records (消费记录, bill type 5, charging
+mode 3, one per record — `FeeRecord.usage_record` is one-to-one, so a record is never rated twice), paid by
+resource packages, coupons, cash and, for the rest, arrears (bills/packages.py, bills/deduction.py).
+
+**Product.** The on-demand product (charge mode 3) of the record's resource type, specification and region —
+on sale or not: a running resource is billed after its product left the price list. The specification is
+the record's, else the one of the customer's pay-per-use resource (customers.Resource) with the record's
+resource_id. The product must be metered by the record's usage type, the record's unit must convert into
+the product's (catalog.Conversion), and a linear product needs the record's size.
+
+**Price** (the contract's rule, trade/pricing.py's arithmetic). Only the usage the packages did not pay is
+priced: O = `pricing.rate()`'s official price of it (price × usage converted into the product's unit × size
+for a linear product, exact to 10 decimals); A = O × the partner's rate (`pricing.effective_rate`, 1 without
+a discount); official_amount = O half up to the fen; discount_amount = official_amount − A half up to the
+fen; consume_amount = A truncated to the fen; erase_amount (抹零) = A half up − consume_amount.
+E.g. 0.0835 of an hour at 0.22 × a 0.85 rate: O = 0.01837, A = 0.0156145 → official 0.02, A_r 0.02,
+discount 0.00, consume 0.01, erase 0.01.
+
+**Whose discount, whose record.** The association the customer had when it consumed (usage begin_time;
+associated_on ≤ t < ended_on) is the record's `association`/`partner` (none without one). Its partner's
+discount applies — only a resale (代售) association's, for a service type that allows discounts, set during
+that association (updated between associated_on and ended_on) — at the rate the row holds now: discounts
+keep no history. A customer that switched partners mid-month is charged each record at the terms of the
+partner it consumed under, and each partner sees only its own part.
+
+**Cycle.** `bill_cycle` = closing.lock_landing (under a share lock of the month): the month consumed in, or — once that month is closed —
+the first open one, marked `is_adjustment`.
+
+**A record that cannot be rated** (no product, no specification, another usage type, an unconvertible unit,
+no size for a linear product) is marked FAILED with its code (BillCodes 99009020–025) in the same
+transaction, counted in the result and logged; it is not tried again unless an operator puts it back to
+NEW (the admin shows the code). A batch that fails as a whole (a bug, a constraint) is rolled back and its
+records are then rated one by one, so one poisoned record fails alone (RATING_ERROR) and never blocks the
+queue.
+
+**Set-based.** A batch (BATCH_SIZE records) is one transaction: claim (FOR UPDATE SKIP LOCKED, so concurrent
+runs take different records), read the resources, products, prices, conversions, associations, discounts,
+closed months, accounts, packages and coupons of the whole batch in a constant number of statements, compute
+in memory, then one INSERT of fee records, one of package uses, one UPDATE of packages, one UPDATE of the
+accounts and one INSERT of ledger entries (billing/consumption.py), one UPDATE per outcome of the records.
+Locks are taken in the order of bills/locks.py.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import os
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Context, Decimal
+
+from django.db import connection, transaction
+from django.db.models import Case, CharField, Q, Value, When
+from django.utils import timezone
+
+from catalog.choices import ChargeMode
+from catalog.models import Price, Product
+from customers.choices import ChargingMode
+from customers.models import Association, Resource
+from partnercenter.errors import DomainError
+from partnercenter.transactions import retry_on_deadlock
+from trade import pricing
+from trade.models import PartnerDiscount
+
+from . import closing, deduction, locks, packages, periods
+from .choices import BillType, FeeStatus, UsageStatus
+from .errors import BillCodes
+from .models import FeeRecord, PackageUse, UsageRecord
+
+__all__ = ["BATCH_SIZE", "BatchResult", "rate_batch", "rate_pending", "amounts", "association_at"]
+
+log = logging.getLogger(__name__)
+
+BATCH_SIZE = 2000
+_WIDE = Context(prec=80)
+_ONE = Decimal(1)
+
+
+@dataclass
+class BatchResult:
+    claimed: int = 0
+    rated: int = 0
+    failed: int = 0
+    errors: Counter = field(default_factory=Counter)
+
+    def add(self, other: BatchResult) -> None:
+        self.claimed += other.claimed
+        self.rated += other.rated
+        self.failed += other.failed
+        self.errors.update(other.errors)
+
+
+class Unrated(Exception):
+    def __init__(self, code):
+        super().__init__(code)
+        self.code = code
+
+
+def amounts(official: Decimal, share: Decimal) -> tuple[Decimal, Decimal, Decimal, Decimal]:
+    """(official_amount, discount_amount, erase_amount, consume_amount) of an exact official price and the share
+    of it the customer pays (see the module docstring)."""
+    amount = official if share == _ONE else _WIDE.multiply(official, share)
+    official_fen = pricing.quantize_fen(official)
+    amount_fen = pricing.quantize_fen(amount)
+    consume = pricing.truncate(amount, 2)
+    return official_fen, official_fen - amount_fen, amount_fen - consume, consume
+
+
+def association_at(associations, moment):
+    """The association (of one customer, any order) holding at `moment`, or None."""
+    for association in associations:
+        if association.associated_on <= moment and (association.ended_on is None or moment < association.ended_on):
+            return association
+    return None
+
+
+class _Book:
+    """What a batch reads once, in a constant number of statements."""
+
+    def __init__(self, records):
+        customer_ids = {r.customer_id for r in records}
+        first, last = min(r.begin_time for r in records), max(r.begin_time for r in records)
+        self.resources = {
+            row[0]: row for row in Resource.objects.filter(
+                charging_mode=ChargingMode.ON_DEMAND, resource_id__in={r.resource_id for r in records})
+            .values_list("resource_id", "customer_id", "resource_spec_code", "resource_name", "product_spec_desc")}
+        specs = {r.resource_spec_code or (self.resources.get(r.resource_id) or ("", "", ""))[2] for r in records}
+        self.products = {
+            (p.resource_type.code, p.resource_spec, p.region.code): p for p in Product.objects.filter(
+                charge_mode=ChargeMode.ON_DEMAND, resource_spec__in=specs - {""},
+                region__code__in={r.region_code for r in records},
+                resource_type__code__in={r.resource_type_code for r in records})
+            .select_related("service_type", "resource_type", "region", "usage_type").order_by()}
+        self.priced = set(Price.objects.filter(product_id__in=[p.pk for p in self.products.values()],
+                                               period_type__isnull=True).values_list("product_id", flat=True))
+        self.conversions = pricing._Conversions()  # trade.pricing's reading of catalog.Conversion
+        self.associations: dict[int, list[Association]] = {}
+        self.current: dict[int, Association] = {}
+        for association in Association.objects.filter(
+                Q(ended_on__isnull=True) | Q(associated_on__lte=last, ended_on__gt=first),
+                customer_id__in=customer_ids).order_by("-associated_on", "-pk"):
+            self.associations.setdefault(association.customer_id, []).append(association)
+            if association.ended_on is None:
+                self.current[association.customer_id] = association
+        self.discounts = {
+            (d.partner_id, d.customer_id, d.service_type_id): d for d in PartnerDiscount.objects.filter(
+                customer_id__in=customer_ids, service_type__allow_discount=True).select_related("service_type")}
+        self.landings: dict[str, tuple[str, bool]] = {}
+
+    def land(self, moment) -> tuple[str, bool]:
+        """(cycle, is_adjustment) of a record consumed at `moment`, its month's BillingPeriod row share-locked
+        until the batch commits (closing.lock_landing): a close running now waits for this batch, or this batch
+        for the close — never a record landing in a month whose sums are being written without it."""
+        cycle = periods.cycle_of(moment)
+        if cycle not in self.landings:
+            self.landings.update(closing.lock_landing([cycle]))
+        return self.landings[cycle]
+
+    def product_of(self, record):
+        resource = self.resources.get(record.resource_id)
+        if resource is not None and resource[1] != record.customer_id:
+            resource = None  # another customer's resource id: not this record's
+        spec = record.resource_spec_code or (resource[2] if resource else "")
+        if not spec:
+            raise Unrated(BillCodes.RATING_NO_SPEC)
+        product = self.products.get((record.resource_type_code, spec, record.region_code))
+        if product is None or product.pk not in self.priced:
+            raise Unrated(BillCodes.RATING_NO_PRODUCT)
+        if product.usage_type is None or product.usage_type.code.lower() != record.usage_type_code.lower():
+            raise Unrated(BillCodes.RATING_USAGE_TYPE)
+        if self.conversions.factor(record.usage_measure_id, product.usage_measure_id) is None:
+            raise Unrated(BillCodes.RATING_WRONG_UNIT)
+        if product.is_linear and not record.resource_size:
+            raise Unrated(BillCodes.RATING_NO_SIZE)
+        return product, resource
+
+    def share(self, association, product) -> Decimal:
+        """The share of the official price the customer pays under `association` (see the module docstring)."""
+        if association is None or not association.is_resale or not product.service_type.allow_discount:
+            return _ONE
+        setting = self.discounts.get((association.partner_id, association.customer_id, product.service_type_id))
+        if setting is None or setting.updated_at < association.associated_on or (
+                association.ended_on is not None and setting.updated_at >= association.ended_on):
+            return _ONE
+        return pricing.effective_rate(setting)
+
+
+@dataclass
+class _Line:
+    record: UsageRecord
+    product: Product
+    resource: tuple | None
+    coverage: packages.Coverage = None
+    official: Decimal = Decimal(0)
+
+
+def _official_prices(lines) -> None:
+    """Each line's exact official price of what the packages left, by `pricing.rate()` (one call for the batch;
+    identical items are rated once). A line the pricing refuses is left for the caller to fail."""
+    items, owners = [], []
+    for index, line in enumerate(lines):
+        usage = line.record.usage_amount - line.coverage.free
+        if usage <= 0:
+            continue
+        product = line.product
+        items.append(pricing.Item(id=str(index), product=product, usage_value=usage,
+                                  usage_measure_id=line.record.usage_measure_id,
+                                  resource_size=line.record.resource_size if product.is_linear else None,
+                                  size_measure_id=product.size_measure_id if product.is_linear else None))
+        owners.append(line)
+    if items:
+        for line, rating in zip(owners, pricing.rate(items)):
+            line.official = rating.official
+
+
+_FEE_FIELDS = [f for f in FeeRecord._meta.concrete_fields if not f.primary_key]
+_FEE_MADE = [(f.attname, f.default) for f in _FEE_FIELDS if f.has_default() and callable(f.default)]
+_FEE_BASE = {f.attname: f.get_default() for f in _FEE_FIELDS if f.attname not in dict(_FEE_MADE)}
+
+
+class _Fee:
+    """A fee record being written: FeeRecord's columns as plain attributes (the rating writes a great many;
+    a model instance each would cost more than the arithmetic)."""
+
+    __slots__ = ("id", *(f.attname for f in _FEE_FIELDS))
+
+    def __init__(self, **values):
+        self.id = None
+        for name, value in _FEE_BASE.items():
+            setattr(self, name, value)
+        for name, make in _FEE_MADE:  # record_id, created_at: one each
+            if name not in values:
+                setattr(self, name, make())
+        for name, value in values.items():
+            setattr(self, name, value)
+
+
+def _copy_text(value) -> str:
+    if value is None:
+        return "\\N"
+    if value is True or value is False:
+        return "t" if value else "f"
+    if isinstance(value, str):
+        return value.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
+    if isinstance(value, datetime):
+        return value.isoformat()
+    return str(value)
+
+
+def _write_fees(fees, needing_ids) -> None:
+    """One statement for the batch's fee records: COPY on PostgreSQL (the ids of `needing_ids`' records — those
+    with package uses — read back in one more), bulk_create elsewhere."""
+    if connection.vendor != "postgresql":
+        made = FeeRecord.objects.bulk_create([FeeRecord(**{f.attname: getattr(fee, f.attname) for f in _FEE_FIELDS})
+                                              for fee in fees])
+        for fee, row in zip(fees, made):
+            fee.id = row.pk
+        return
+    text = "".join("\t".join(_copy_text(getattr(fee, f.attname)) for f in _FEE_FIELDS) + "\n" for fee in fees)
+    columns = ", ".join(connection.ops.quote_name(f.column) for f in _FEE_FIELDS)
+    with connection.cursor() as cursor:
+        cursor.cursor.copy_expert(f"COPY {FeeRecord._meta.db_table} ({columns}) FROM STDIN", io.StringIO(text))
+    if needing_ids:
+        ids = dict(FeeRecord.objects.filter(usage_record_id__in=list(needing_ids)).values_list("usage_record_id", "id"))
+        for fee in fees:
+            fee.id = ids.get(fee.usage_record_id)
+
+
+def _fee(line, book, now, record_id) -> _Fee:
+    record, product = line.record, line.product
+    association = association_at(book.associations.get(record.customer_id, ()), record.begin_time)
+    official, discount, erase, consume = amounts(line.official, book.share(association, product))
+    cycle, late = book.land(record.begin_time)
+    resource = line.resource
+    return _Fee(
+        record_id=record_id, bill_cycle=cycle, is_adjustment=late, customer_id=record.customer_id,
+        association_id=association.pk if association else None,
+        partner_id=association.partner_id if association else None, bill_type=BillType.USAGE,
+        charging_mode=ChargeMode.ON_DEMAND, status=FeeStatus.PAID, usage_record_id=record.pk,
+        trade_id=record.record_id, trade_time=now, effective_time=record.begin_time, expire_time=record.end_time,
+        service_type_id=product.service_type_id, resource_type_id=product.resource_type_id,
+        region_id=product.region_id, product_id=product.pk, resource_id=record.resource_id,
+        resource_name=(resource[3] if resource else "")[:128],
+        product_spec_desc=((resource[4] if resource else "") or product.spec_name)[:255],
+        usage_type_id=product.usage_type_id, usage_amount=record.usage_amount,
+        usage_measure_id=record.usage_measure_id, free_resource_usage=line.coverage.free,
+        official_amount=official, discount_amount=discount, erase_amount=erase, consume_amount=consume,
+        created_at=now)
+
+
+def _mark(rated_ids, failed: dict[int, str], now) -> None:
+    if rated_ids and connection.vendor == "postgresql":  # the ids as one array parameter
+        with connection.cursor() as cursor:
+            cursor.execute(f"UPDATE {UsageRecord._meta.db_table} SET status = %s, rated_at = %s, error_code = '' "
+                           f"WHERE id = ANY(%s) AND status = %s", [UsageStatus.RATED, now, rated_ids, UsageStatus.NEW])
+            if cursor.rowcount != len(rated_ids):
+                raise RuntimeError("usage records changed under the batch's lock")
+    elif rated_ids and UsageRecord.objects.filter(pk__in=rated_ids, status=UsageStatus.NEW).update(
+            status=UsageStatus.RATED, rated_at=now, error_code="") != len(rated_ids):
+        raise RuntimeError("usage records changed under the batch's lock")
+    if failed:
+        UsageRecord.objects.filter(pk__in=list(failed), status=UsageStatus.NEW).update(
+            status=UsageStatus.FAILED, error_code=Case(*(When(pk=pk, then=Value(code)) for pk, code in failed.items()),
+                                                       output_field=CharField()))
+
+
+def rate_batch(*, limit: int = BATCH_SIZE, ids=None, now=None, claimed: list | None = None) -> BatchResult:
+    """Claim up to `limit` waiting records (or those of `ids` still waiting), rate and deduct them, one
+    transaction. `claimed`, when given, receives the ids claimed (before anything can fail)."""
+    result = BatchResult()
+    with transaction.atomic():
+        records = locks.claim_usage(limit, ids=ids)
+        if claimed is not None:
+            claimed.extend(r.pk for r in records)
+        if not records:
+            return result
+        now = now or timezone.now()
+        result.claimed = len(records)
+        book = _Book(records)
+        lines, failed = [], {}
+        for record in records:
+            try:
+                product, resource = book.product_of(record)
+            except Unrated as exc:
+                failed[record.pk] = exc.code
+            else:
+                lines.append(_Line(record, product, resource))
+        # Locks, in the order of bills/locks.py: the accounts (1), then the packages (2); coupons in deduction.
+        lines.sort(key=lambda line: (line.record.customer_id, line.record.begin_time, line.record.pk))
+        customer_ids = {line.record.customer_id for line in lines}
+        accounts = locks.lock_customer_accounts(customer_ids) if lines else {}
+        held = packages.load(customer_ids, {line.product.usage_type_id for line in lines},
+                             {line.product.region_id for line in lines},
+                             min((line.record.begin_time for line in lines), default=now),
+                             max((line.record.begin_time for line in lines), default=now))
+        moved, measures = set(), packages.measure_types() if held else {}
+        for line in lines:
+            line.coverage = packages.cover(line.record, line.product, held.get(line.record.customer_id, ()),
+                                           book.conversions, measures, moved)
+        try:
+            _official_prices(lines)
+        except DomainError:  # never for what product_of let through; fail the refused ones alone
+            for line in list(lines):
+                try:
+                    _official_prices([line])
+                except DomainError:
+                    failed[line.record.pk] = BillCodes.RATING_ERROR
+                    lines.remove(line)
+        ids = os.urandom(16 * len(lines)).hex()  # the fee records' record_ids (uuid4-like hex), one read
+        fees = [_fee(line, book, now, ids[32 * i:32 * i + 32]) for i, line in enumerate(lines)]
+        summary = deduction.settle([(fee, line.product.service_type.code, line.product.product_id)
+                                    for fee, line in zip(fees, lines)],
+                                   accounts=accounts, current=book.current, now=now)
+        _write_fees(fees, {line.record.pk for line in lines if line.coverage.uses})
+        uses = [use for fee, line in zip(fees, lines)
+                for use in packages.use_rows(fee.id, line.coverage, line.record.resource_id, now)]
+        if uses:
+            PackageUse.objects.bulk_create(uses)
+        packages.save(p for customer in held.values() for p in customer if p.pk in moved)
+        _mark([line.record.pk for line in lines], failed, now)
+    result.rated, result.failed = len(lines), len(failed)
+    result.errors.update(failed.values())
+    if failed:
+        log.warning("rating: %d of %d usage records not rated: %s", len(failed), len(records),
+                    dict(Counter(failed.values())))
+    log.info("rating: %d records rated (%s)", len(lines), summary)
+    return result
+
+
+def _fail_alone(record_id, now) -> None:
+    """A record whose batch failed and that fails again alone: FAILED (RATING_ERROR), in its own transaction."""
+    with transaction.atomic():
+        UsageRecord.objects.filter(pk=record_id, status=UsageStatus.NEW).update(
+            status=UsageStatus.FAILED, error_code=BillCodes.RATING_ERROR)
+    log.exception("rating: usage record %s failed alone; marked %s", record_id, BillCodes.RATING_ERROR)
+
+
+def rate_pending(*, batch_size: int = BATCH_SIZE, deadline=None, now=None) -> BatchResult:
+    """Batches until nothing waits (or `deadline`, a time.monotonic() value, passes). A batch that fails as a
+    whole is retried record by record, so one poisoned record fails alone (see the module docstring)."""
+    total = BatchResult()
+    while deadline is None or time.monotonic() < deadline:
+        claimed = []
+
+        def attempt():
+            claimed.clear()
+            return rate_batch(limit=batch_size, now=now, claimed=claimed)
+
+        try:
+            result = retry_on_deadlock(attempt)
+        except Exception:
+            log.exception("rating: a batch of %d records failed; rating them one by one", len(claimed))
+            result = BatchResult()
+            for record_id in claimed:
+                try:
+                    result.add(rate_batch(limit=1, ids=[record_id], now=now))
+                except Exception:
+                    _fail_alone(record_id, now)
+                    result.failed += 1
+                    result.errors[BillCodes.RATING_ERROR] += 1
+            result.claimed = len(claimed)
+        total.add(result)
+        if result.claimed < batch_size:
+            break
+    return total

@@ -1,0 +1,235 @@
+"""注册客户: the registration rules, 校验客户注册信息, the SMS registration code and 创建客户.
+
+Each write runs inside `partnercenter.oplog.operation()` (one transaction, the operation log).
+"""
+
+import hashlib
+import re
+import secrets
+import string
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from partnercenter import sms
+from partnercenter.errors import Codes, DomainError
+from partnercenter.models import User
+from partnercenter.oplog import operation
+from partnercenter.selectors import book_owner
+
+from . import selectors
+from .choices import AssociationType, EventInitiator, EventKind, EventStatus
+from .common import _announce, _customer_data, _parameter, _require
+from .errors import CustomerCodes
+from .models import Association, AssociationEvent, Customer, CustomerUser, RegistrationCode
+
+__all__ = ["ACCOUNTS_PER_MOBILE", "normalize_mobile", "validate_domain_name", "validate_password", "check_identity",
+           "send_registration_code", "create_customer"]
+
+ACCOUNTS_PER_MOBILE = getattr(settings, "CUSTOMER_ACCOUNTS_PER_MOBILE", 5)
+CODE_DIGITS = 8  # 10**8 ≈ 2**26.6: over the 20 bits of entropy promised for SMS codes
+CODE_MAX_ATTEMPTS = 5
+CODE_RESEND_INTERVAL = timedelta(seconds=60)
+
+_MOBILE_RE = re.compile(r"^1\d{10}$")
+_IDENTITY_MOBILE_RE = re.compile(r"^\d{4}-\d+$")
+_DOMAIN_NAME_RE = re.compile(r"^[a-zA-Z_-][a-zA-Z0-9_-]*$")
+_LOGIN_NAME_RE = re.compile(r"^([a-zA-Z-]([a-zA-Z0-9_-]){4,31})$")
+_EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+def normalize_mobile(value: str) -> str:
+    """A Chinese mobile number as 11 digits, from `13800000000`, `0086-13800000000` or `+8613800000000`."""
+    value = (value or "").strip().replace(" ", "")
+    for prefix in ("0086-", "+86", "0086"):
+        if value.startswith(prefix):
+            value = value[len(prefix):]
+            break
+    if not _MOBILE_RE.match(value):
+        raise _parameter(_("Only mainland China mobile numbers are supported (11 digits starting with 1)."))
+    return value
+
+
+def validate_domain_name(name: str) -> None:
+    if not 5 <= len(name) <= 32:
+        raise _parameter(_("The account name must be 5 to 32 characters long."))
+    if not _DOMAIN_NAME_RE.match(name):
+        raise _parameter(_("The account name may contain letters, digits, “_” and “-”, and must not start with a digit."))
+    if name.lower().startswith(("op_", "shadow_")):
+        raise _parameter(_("The account name must not start with “op_” or “shadow_”."))
+    if name.isdigit():
+        raise _parameter(_("The account name must not be all digits."))
+
+
+def validate_password(password: str, *, domain_name: str, mobile_phone: str = "") -> None:
+    """Huawei's rules: two of upper case, lower case, digits and special characters; not the account
+    name or the account name reversed; not containing the mobile number. Length 8 to 32."""
+    if not 8 <= len(password) <= 32:
+        raise _parameter(_("The password must be 8 to 32 characters long."))
+    classes = [
+        any(c.isupper() for c in password), any(c.islower() for c in password),
+        any(c.isdigit() for c in password), any(not c.isalnum() for c in password),
+    ]
+    if sum(classes) < 2:
+        raise _parameter(_("The password must mix at least two of: upper case, lower case, digits, special characters."))
+    lowered = password.lower()
+    if lowered in (domain_name.lower(), domain_name.lower()[::-1]):
+        raise _parameter(_("The password must not be the account name or the account name reversed."))
+    if mobile_phone and mobile_phone in password:
+        raise _parameter(_("The password must not contain the mobile number."))
+
+
+def _name_taken(name: str) -> bool:
+    return Customer.objects.filter(domain_name__iexact=name).exists() or User.objects.filter(username__iexact=name).exists()
+
+
+def _mobile_remaining(mobile: str) -> int:
+    return max(0, ACCOUNTS_PER_MOBILE - Customer.objects.filter(mobile_phone=mobile).count())
+
+
+def check_identity(actor, *, search_type: str, search_value: str) -> dict:
+    """校验客户注册信息: may this login name, mobile number or e-mail still be used?"""
+    _require(actor, "customers.manage")
+    value = (search_value or "").strip()
+    if not value or len(value) > 64:
+        raise _parameter(_("search_value is required and at most 64 characters."))
+    result = {}
+    if search_type == "name":
+        if not _LOGIN_NAME_RE.match(value) or value.lower().startswith(("op_", "shadow_")) or value.isdigit():
+            raise _parameter(_("The login name does not follow the naming rules."))
+        used = _name_taken(value)
+    elif search_type == "mobile":
+        if not _IDENTITY_MOBILE_RE.match(value) or not value.startswith("0086-"):
+            raise _parameter(_("The mobile number must look like 0086-13XXXXXXXXX (China only)."))
+        remaining = _mobile_remaining(normalize_mobile(value))
+        result["mobile_remain_available_num"] = remaining
+        used = remaining == 0
+    elif search_type == "email":
+        if not _EMAIL_RE.match(value):
+            raise _parameter(_("The e-mail address is not valid."))
+        used = Customer.objects.filter(email__iexact=value).exists() or User.objects.filter(email__iexact=value).exists()
+    else:
+        raise _parameter(_("search_type must be email, mobile or name."))
+    result["check_result"] = "used_by_user" if used else "available"
+    return result
+
+
+def _hash_code(code: str) -> str:
+    return hashlib.sha256(code.encode()).hexdigest()
+
+
+def send_registration_code(actor, *, mobile_phone: str, timeout=None, lang="zh-cn", scene=29, customer_id=None) -> None:
+    """发送验证码: an SMS code for registering a customer with this mobile number. Timeout in minutes:
+    absent means 10, over 60 means 5. At most one code a minute per number."""
+    _require(actor, "customers.manage")
+    mobile = normalize_mobile(mobile_phone)
+    if timeout is not None and timeout < 1:
+        raise _parameter(_("timeout must be a positive number of minutes."))
+    minutes = 10 if timeout is None else (5 if timeout > 60 else timeout)
+    if lang not in ("zh-cn", "en-us"):
+        raise _parameter(_("lang must be zh-cn or en-us."))
+    if scene not in (18, 29):
+        raise _parameter(_("scene must be 29 (registration) or 18 (bank-card real-name verification)."))
+    if scene == 18 and (not customer_id or selectors.customer_for(actor, customer_id) is None):
+        raise DomainError(Codes.NOT_FOUND, _("customer_id is required for scene 18 and must be your customer."))
+    code = f"{secrets.randbelow(10 ** CODE_DIGITS):0{CODE_DIGITS}d}"
+    with operation(actor, "customer.send_code", detail={"mobile": f"{mobile[:3]}****{mobile[-4:]}"}):
+        last = RegistrationCode.objects.select_for_update().filter(mobile_phone=mobile).order_by("-created_at").first()
+        if last is not None and timezone.now() - last.created_at < CODE_RESEND_INTERVAL:
+            raise DomainError(CustomerCodes.CODE_TOO_FREQUENT)
+        RegistrationCode.objects.create(
+            mobile_phone=mobile, code_hash=_hash_code(code), scene=scene, partner=actor.partner,
+            expires_at=timezone.now() + timedelta(minutes=minutes),
+        )
+        with translation.override("en" if lang == "en-us" else "zh-hans"):
+            text = _("Your Huawei Cloud verification code is %(code)s, valid for %(minutes)d minutes.") % {
+                "code": code, "minutes": minutes,
+            }
+        transaction.on_commit(lambda: sms.send_sms(mobile, text))
+
+
+def _consume_code(mobile: str, code: str) -> None:
+    """Use the newest live code for this number once; wrong tries count, and five kill the code.
+    Runs in its own transaction, before the registration's, so a wrong try is remembered."""
+    now = timezone.now()
+    record = RegistrationCode.objects.filter(mobile_phone=mobile, scene=29, used_at__isnull=True,
+                                             expires_at__gt=now).order_by("-created_at").first()
+    if record is None or record.attempts >= CODE_MAX_ATTEMPTS:
+        raise DomainError(CustomerCodes.CODE_INVALID)
+    if not secrets.compare_digest(record.code_hash, _hash_code(code or "")):
+        RegistrationCode.objects.filter(pk=record.pk).update(attempts=F("attempts") + 1)
+        raise DomainError(CustomerCodes.CODE_INVALID)
+    if not RegistrationCode.objects.filter(pk=record.pk, used_at__isnull=True).update(used_at=now):
+        raise DomainError(CustomerCodes.CODE_INVALID)  # a concurrent registration took it
+
+
+def _random_domain_name() -> str:
+    alphabet = string.ascii_lowercase + string.digits
+    return secrets.choice(string.ascii_lowercase) + "".join(secrets.choice(alphabet) for _i in range(31))
+
+
+def create_customer(actor, *, xaccount_id: str, xaccount_type: str, domain_name: str = "", mobile_phone: str = "",
+                    verification_code: str = "", password=None, email: str = "", real_name: str = "",
+                    cooperation_type=None, indirect_partner_id=None, is_close_market_ms=False) -> Customer:
+    """创建客户: a cloud account for a customer of the partner's sales platform, associated with the
+    partner — or, when a distributor names one, with its cloud reseller — as resale (代售), or as
+    referral (顾问销售) when cooperation_type is "1"."""
+    _require(actor, "customers.manage")
+    partner = book_owner(actor, indirect_partner_id)
+    if partner is None:
+        raise DomainError(Codes.NOT_FOUND, _("The cloud reseller does not exist."))
+    xaccount_id, xaccount_type = (xaccount_id or "").strip(), (xaccount_type or "").strip()
+    if not xaccount_id or not xaccount_type:
+        raise _parameter(_("xaccount_id and xaccount_type are required."))
+    existing = Customer.objects.filter(xaccount_type=xaccount_type, xaccount_id=xaccount_id).first()
+    if existing is not None:
+        mine = existing.associations.filter(partner=partner).exists() or existing.created_by_partner_id == partner.pk
+        raise DomainError(CustomerCodes.XACCOUNT_BOUND,
+                          extra={"domain_id": existing.domain_id, "domain_name": existing.domain_name} if mine else None)
+    domain_name = (domain_name or "").strip() or _random_domain_name()
+    validate_domain_name(domain_name)
+    if _name_taken(domain_name):
+        raise DomainError(CustomerCodes.NAME_IN_USE)
+    mobile = normalize_mobile(mobile_phone) if mobile_phone else ""
+    if password is not None:
+        validate_password(password, domain_name=domain_name, mobile_phone=mobile)
+    email = (email or "").strip()
+    if email and (not _EMAIL_RE.match(email) or Customer.objects.filter(email__iexact=email).exists()):
+        raise DomainError(CustomerCodes.EMAIL_IN_USE if _EMAIL_RE.match(email) else Codes.PARAMETER)
+    if mobile:
+        if _mobile_remaining(mobile) == 0:
+            raise DomainError(CustomerCodes.MOBILE_EXHAUSTED)
+        if not verification_code:
+            raise DomainError(CustomerCodes.CODE_INVALID, _("A verification code is required with a mobile number."))
+        _consume_code(mobile, verification_code)
+
+    association_type = AssociationType.REFERRAL if str(cooperation_type or "") == "1" else AssociationType.RESALE
+    with operation(actor, "customer.create", detail={"xaccount_id": xaccount_id, "partner": partner.account_name}) as entry:
+        try:
+            customer = Customer.objects.create(
+                domain_name=domain_name, real_name=(real_name or "").strip(), mobile_phone=mobile, email=email,
+                xaccount_id=xaccount_id, xaccount_type=xaccount_type, created_by_partner=partner,
+            )
+            user = User(username=domain_name, email=email)
+            if password is None:
+                user.set_unusable_password()
+            else:
+                user.set_password(password)
+            user.save()
+        except IntegrityError as exc:  # a concurrent registration took the name or the platform account
+            raise DomainError(CustomerCodes.NAME_IN_USE) from exc
+        CustomerUser.objects.create(user=user, customer=customer, is_owner=True)
+        association = Association.objects.create(partner=partner, customer=customer, association_type=association_type)
+        AssociationEvent.objects.create(
+            partner=partner, customer=customer, association=association, kind=EventKind.ASSOCIATE,
+            initiator=EventInitiator.PARTNER, status=EventStatus.COMPLETED, to_type=association_type,
+            requested_by=actor.user, decided_at=timezone.now(),
+        )
+        _announce("customer.associated", actor=actor, association=association,
+                  data=_customer_data(customer, association_type=association_type))
+        entry.target = customer
+    return customer

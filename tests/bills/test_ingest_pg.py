@@ -1,0 +1,50 @@
+"""Two clients sending the same usage batch at once, on PostgreSQL (real unique-index waits): each record is
+stored once, exactly one of the calls answers `created` for it and the others `duplicate`; the same set sent
+in opposite orders too."""
+
+import pytest
+from django.db import connection
+
+from bills import ingest
+from bills.models import UsageRecord
+from partnercenter.actors import actor_for_access_key
+from partnercenter.models import AccessKey
+
+from ..trade.test_concurrency_pg import at_once
+from .ingest_helpers import records, usage_world
+
+needs_postgres = pytest.mark.skipif(connection.vendor != "postgresql", reason="real concurrency needs PostgreSQL")
+pytestmark = [needs_postgres, pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+
+
+def _platform_actor(world):
+    return actor_for_access_key(AccessKey.objects.select_related("user").get(pk=world.key.pk))
+
+
+def test_the_same_batch_from_two_clients_at_once_is_stored_once():
+    world = usage_world()
+    actor = _platform_actor(world)
+    batch = records(world.customer, 500)
+
+    outcomes = at_once([lambda: ingest.receive(actor, records=batch)] * 4)
+
+    assert all(isinstance(o, ingest.Outcome) for o in outcomes), outcomes
+    assert UsageRecord.objects.count() == 500
+    assert sum(o.accepted for o in outcomes) == 500 and sum(o.duplicates for o in outcomes) == 3 * 500
+    assert sum(o.failed for o in outcomes) == 0
+    for index in range(500):  # each record: created by exactly one call
+        assert sorted(o.results[index].status for o in outcomes) == ["created", "duplicate", "duplicate", "duplicate"]
+
+
+def test_batches_of_one_set_in_opposite_orders_store_each_record_once():
+    world = usage_world()
+    actor = _platform_actor(world)
+    batch = records(world.customer, 1000)
+    # ingest inserts in record_id order whatever the order sent, so the two never wait on each other in a cycle
+    forwards, backwards = batch, list(reversed(batch))
+
+    outcomes = at_once([lambda: ingest.receive(actor, records=forwards), lambda: ingest.receive(actor, records=backwards)])
+
+    assert all(isinstance(o, ingest.Outcome) for o in outcomes), outcomes
+    assert UsageRecord.objects.count() == 1000
+    assert sum(o.accepted for o in outcomes) == 1000 and sum(o.duplicates for o in outcomes) == 1000

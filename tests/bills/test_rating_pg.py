@@ -1,0 +1,107 @@
+"""Rating at once, on PostgreSQL (real row locks, SKIP LOCKED): runs started together rate each record once;
+two runs naming the same record rate it once; rating racing allocations to customers in arrears keeps every
+balance, arrears and fee record exact."""
+
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from decimal import Decimal
+
+import pytest
+from django.db import connection, connections
+
+from billing import services as billing
+from bills import rating
+from bills.choices import UsageStatus
+from bills.models import FeeRecord, UsageRecord
+
+from .rating_helpers import ECS, OBS_UPFLOW, D, World, account, check_books, rate, usage
+
+needs_postgres = pytest.mark.skipif(connection.vendor != "postgresql", reason="real concurrency needs PostgreSQL")
+pytestmark = [needs_postgres, pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+
+
+def at_once(jobs):
+    """Every job in its own thread and connection, released together; their outcomes (result or exception)."""
+    start = threading.Barrier(len(jobs))
+
+    def run(job):
+        try:
+            start.wait(30)
+            return job()
+        except Exception as exc:
+            return exc
+        finally:
+            connections.close_all()
+
+    with ThreadPoolExecutor(max_workers=len(jobs)) as pool:
+        return list(pool.map(run, jobs))
+
+
+def test_concurrent_runs_rate_every_record_once():
+    """600 records of two customers (0.22 and 0.50 each), four runs at once in batches of 50: 600 fee records,
+    every record rated once, and the money exact: the resale customer's 30.00 pays 30.00, the rest is arrears."""
+    world = World()
+    world.allocate("30.00")
+    for i in range(300):
+        usage(world.resale, ECS if i % 2 else OBS_UPFLOW, amount="1")
+        usage(world.referral, ECS)
+
+    outcomes = at_once([lambda: rate(batch_size=50)] * 4)
+
+    assert all(isinstance(o, rating.BatchResult) for o in outcomes), outcomes
+    assert sum(o.rated for o in outcomes) == 600 and sum(o.claimed for o in outcomes) == 600
+    assert FeeRecord.objects.count() == 600
+    assert set(UsageRecord.objects.values_list("status", flat=True)) == {UsageStatus.RATED}
+    resale = account(world.resale)
+    assert (resale.balance, resale.arrears) == (D("0.00"), D("150") * D("0.22") + D("150") * D("0.50") - D("30.00"))
+    assert account(world.referral).arrears == D("300") * D("0.22")
+    check_books()
+
+
+def test_two_runs_naming_the_same_records_rate_them_once():
+    world = World()
+    records = [usage(world.resale, ECS).pk for _i in range(20)]
+    outcomes = at_once([lambda: rating.rate_batch(ids=records)] * 6)
+    assert sum(o.rated for o in outcomes) == 20, outcomes
+    assert FeeRecord.objects.count() == 20
+    check_books()
+
+
+def test_rating_racing_allocations_keeps_the_books():
+    """A customer in arrears gets ten allocations of 1.00 while two runs rate 100 more hours (22.00): in every
+    order the money comes out the same — 10.00 paid, 22.00 + 1.10 owed, less what was paid."""
+    world = World()
+    for _i in range(5):
+        usage(world.resale, ECS)
+    rate()  # 1.10 of arrears
+    for _i in range(100):
+        usage(world.resale, ECS)
+
+    jobs = [lambda: rate(batch_size=10)] * 2 + [lambda: billing.allocate_to_customer(
+        world.admin, customer_id=world.resale.domain_id, amount="1.00")] * 10
+    outcomes = at_once(jobs)
+
+    assert not [o for o in outcomes if isinstance(o, Exception)], outcomes
+    assert FeeRecord.objects.count() == 105
+    acct = account(world.resale)
+    total = D("105") * D("0.22")
+    assert acct.arrears - acct.balance == total - D("10.00")
+    assert acct.balance == 0 or acct.arrears == 0
+    paid = sum(f.cash_amount + f.writeoff_amount for f in FeeRecord.objects.all())
+    assert paid == D("10.00") - acct.balance
+    assert sum(f.debt_amount for f in FeeRecord.objects.all()) == acct.arrears
+    check_books()
+
+
+def test_the_task_twice_at_once_is_once():
+    from bills.tasks_rating import run
+
+    world = World()
+    world.allocate("5.00")
+    for _i in range(50):
+        usage(world.resale, ECS)
+    outcomes = at_once([lambda: run(budget_seconds=60, batch_size=7)] * 3)
+    assert sum(o["rated"] for o in outcomes) == 50
+    assert account(world.resale).arrears == D("50") * D("0.22") - D("5.00")
+    assert Decimal(FeeRecord.objects.count()) == 50
+    check_books()
