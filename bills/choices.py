@@ -2,6 +2,7 @@
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 __all__ = ["BillType", "BillSumType", "FeeStatus", "UsageStatus", "UsageSource", "PackageStatus", "PeriodStatus",
            "ZeroBalancePolicy", "PartnerBillLineKind"]
@@ -52,7 +53,7 @@ class PackageStatus(models.IntegerChoices):
     """status of a resource package (free-resources query): 0 not yet effective … 4 unsubscribed."""
 
     PENDING = 0, _("not yet effective")
-    EFFECTIVE = 1, _("effective")
+    EFFECTIVE = 1, pgettext_lazy("package status", "effective")
     USED_UP = 2, _("used up")
     EXPIRED = 3, _("expired")
     UNSUBSCRIBED = 4, _("unsubscribed")
