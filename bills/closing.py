@@ -138,9 +138,12 @@ def _kind_sql(alias="f") -> str:
 def _sums_sql() -> str:
     s, f = CustomerMonthlySum, FeeRecord
     keys = ("customer", "association", "partner", "service_type", "resource_type", "charging_mode")
-    target = ", ".join(_col(s, name) for name in ("bill_cycle", *keys, "bill_type", "records", *MONEY_COLUMNS))
+    target = ", ".join(_col(s, name) for name in ("bill_cycle", *keys, "bill_type", "records", *MONEY_COLUMNS,
+                                                  "partner_cash_amount"))
     grouped = ", ".join(_col(f, name, "f") for name in keys)
     money = ", ".join(f"ROUND(SUM({_col(f, name, 'f')}), 2)" for name in MONEY_COLUMNS)
+    money += (f", ROUND(SUM(CASE WHEN {_col(f, 'partner_paid', 'f')} THEN {_col(f, 'cash_amount', 'f')} "
+              f"ELSE 0 END), 2)")
     return (f"INSERT INTO {_table(s)} ({target}) "
             f"SELECT %(cycle)s, {grouped}, {_kind_sql()}, COUNT(*), {money} "
             f"FROM {_table(f)} f WHERE {_col(f, 'bill_cycle', 'f')} = %(cycle)s "
@@ -184,8 +187,8 @@ def _bills_sql() -> str:
         # their customers' consumption
         f"LEFT JOIN (SELECT {m('partner')} AS partner_id, COUNT(DISTINCT {m('customer')}) AS customers, "
         f"ROUND(SUM({m('consume_amount')}), 2) AS consumption, "
-        f"ROUND(SUM(CASE WHEN {_col(a, 'association_type', 'a')} = %(resale)s THEN {m('cash_amount')} "
-        f"ELSE 0 END), 2) AS resale_cash, "
+        f"ROUND(SUM(CASE WHEN {_col(a, 'association_type', 'a')} = %(resale)s "
+        f"THEN {m('cash_amount')} - {m('partner_cash_amount')} ELSE 0 END), 2) AS resale_cash, "
         f"ROUND(SUM({m('coupon_amount')} + {m('flexipurchase_coupon_amount')}), 2) AS coupons, "
         f"ROUND(SUM({m('debt_amount')}), 2) AS debt "
         f"FROM {_table(s)} m LEFT JOIN {_table(a)} a ON {_col(a, 'id', 'a')} = {m('association')} "

@@ -40,7 +40,7 @@ from django.db import connection
 from django.db.models import Case, DecimalField, F, Q, Value, When
 
 from billing import consumption
-from customers.choices import OnDemandStatus
+from customers.choices import AssociationType, OnDemandStatus
 from partnercenter.money import ZERO, fen
 from vouchers import spending
 from vouchers.choices import CouponOperation, CouponStatus, CouponType
@@ -162,7 +162,9 @@ def _spend_by_case(amounts, now) -> int:
 
 def _limits(accounts, current) -> dict[int, Decimal]:
     """The arrears limit of each customer whose policy freezes at one (see the module docstring)."""
-    partners = {pk: current[pk].partner_id for pk in accounts if pk in current}
+    # only a resale (代售) customer has a zero-balance policy (bills/thresholds.py): its partner pays for it
+    partners = {pk: current[pk].partner_id for pk in accounts
+                if pk in current and current[pk].association_type == AssociationType.RESALE}
     if not partners:
         return {}
     settings = {(s.partner_id, s.customer_id): s for s in LowBalanceSetting.objects.filter(

@@ -45,7 +45,8 @@ register({
     BillCodes.USAGE_UNKNOWN_REGION: (400, _("The region is not in the catalogue.")),
     BillCodes.USAGE_UNKNOWN_MEASURE: (400, _("The usage unit is not in the catalogue.")),
     BillCodes.USAGE_BAD_WINDOW: (400, _(
-        "The usage window must begin before it ends, last at most 24 hours and not end in the future.")),
+        "The usage window must begin before it ends, last at most 24 hours, not end in the future and not "
+        "begin more than a year ago.")),
     BillCodes.USAGE_NO_SPEC: (400, _(
         "resource_spec_code is missing and the customer has no pay-per-use resource with this resource_id.")),
     BillCodes.USAGE_FILE: (400, _("The usage file cannot be read.")),

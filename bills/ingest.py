@@ -55,6 +55,9 @@ OPTIONAL = frozenset({"resource_spec_code", "resource_size"})
 REQUIRED = tuple(name for name in FIELDS if name not in OPTIONAL)
 MAX_RECORDS = 1000
 MAX_WINDOW = timedelta(hours=24)
+# how old usage may be: a year — older metering is an operator's correction, not a record to bill now (and a
+# month that never existed here would be opened and closed for it)
+MAX_AGE = timedelta(days=366)
 CREATED, DUPLICATE, FAILED = "created", "duplicate", "failed"
 
 _LENGTHS = {"record_id": 64, "customer_id": 64, "resource_id": 64, "cloud_service_type": 64, "resource_type": 64,
@@ -208,7 +211,7 @@ def _parse(raw, now) -> dict:
     values["begin_time"] = _time(raw, "begin_time")
     values["end_time"] = _time(raw, "end_time")
     begin, end = values["begin_time"], values["end_time"]
-    if not begin < end or end - begin > MAX_WINDOW or end > now:
+    if not begin < end or end - begin > MAX_WINDOW or end > now or begin < now - MAX_AGE:
         raise _Invalid(BillCodes.USAGE_BAD_WINDOW)
     return values
 

@@ -166,6 +166,9 @@ class FeeRecord(models.Model):
     cash_amount = models.DecimalField(_("cash"), default=0, **MONEY)
     debt_amount = models.DecimalField(_("arrears"), default=0, **MONEY)
     writeoff_amount = models.DecimalField(_("arrears paid"), default=0, **MONEY)
+    # the cash part came from (or went back to) the partner's own account: an order it paid (余额支付) and its
+    # refund — not the customer's allocated balance, so not 伙伴账单's "paid from allocations"
+    partner_paid = models.BooleanField(_("paid by the partner"), default=False)
     # the ledger entry of the cash part (billing.LedgerEntry.trans_id)
     trans_id = models.CharField(max_length=32, blank=True)
     created_at = models.DateTimeField(_("recorded"), default=timezone.now)
@@ -301,6 +304,8 @@ class CustomerMonthlySum(models.Model):
     cash_amount = models.DecimalField(**MONEY)
     debt_amount = models.DecimalField(**MONEY)
     writeoff_amount = models.DecimalField(**MONEY)
+    # the part of cash_amount the partner paid from its own account (FeeRecord.partner_paid)
+    partner_cash_amount = models.DecimalField(default=0, **MONEY)
 
     class Meta:
         verbose_name = _("monthly sum")

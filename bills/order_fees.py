@@ -44,7 +44,7 @@ from customers.models import Association, Resource
 from partnercenter.money import FEN, ZERO
 from subscriptions.choices import PayoutDestination
 from subscriptions.models import RefundItem, RefundPayout
-from trade.choices import OrderStatus, OrderType, SourceType
+from trade.choices import OrderStatus, OrderType, Payer, SourceType
 from trade.models import Order, OrderLine
 from trade.provisioning import period_end
 from vouchers.choices import CouponType
@@ -174,7 +174,8 @@ def _order_fees(orders, lines_of, attribution, now) -> list[FeeRecord]:
                 product_spec_desc=product.spec_name[:255], period_type=line.period_type, period_num=line.period_num,
                 official_amount=line.official_amount, discount_amount=line.discount_amount,
                 consume_amount=line.amount_after_discount, coupon_amount=coupon, flexipurchase_coupon_amount=flexi,
-                cash_amount=cash, trans_id=order.order_id if cash > 0 else "", created_at=now))
+                cash_amount=cash, partner_paid=order.payer == Payer.PARTNER,
+                trans_id=order.order_id if cash > 0 else "", created_at=now))
     return rows
 
 
@@ -264,6 +265,14 @@ def _missing_refunds():
     return RefundItem.objects.exclude(Exists(recorded))
 
 
+def _owner_at(attribution, customer_id, base_line) -> dict:
+    """The association (and partner) the customer had when the refunded line was paid: for a line whose own fee
+    record is not there (bought before fee records existed)."""
+    order = base_line.order
+    fields = attribution.fields(customer_id, order.payment_time or order.create_time)
+    return {"association_id": fields["association_id"], "partner_id": fields["partner_id"]}
+
+
 def _refund_parts(payouts) -> list[Decimal]:
     """[代金券, 现金券, cash] of an unsubscription's refund, as its payouts went."""
     coupon = flexi = cash = ZERO
@@ -286,7 +295,7 @@ def _refunds_batch(up_to, now, after) -> tuple[list, int, int]:
             return [], 0, 0
         orders = {o.pk: o for o in Order.objects.filter(pk__in=order_ids)}
         items = defaultdict(list)
-        for item in RefundItem.objects.filter(order_id__in=order_ids).select_related("base_line__product").order_by(
+        for item in RefundItem.objects.filter(order_id__in=order_ids).select_related("base_line__product", "base_line__order").order_by(
                 "order_id", "id"):
             items[item.order_id].append(item)
         payouts = defaultdict(list)
@@ -297,6 +306,10 @@ def _refunds_batch(up_to, now, after) -> tuple[list, int, int]:
             source_ref__in=[_refund_ref(i.pk) for found in items.values() for i in found]).values_list(
             "source_ref", flat=True))
         attribution = _Attribution({o.customer_id for o in orders.values()})
+        charges = {ref: (association, partner, paid) for ref, association, partner, paid in FeeRecord.objects.filter(
+            bill_type__in=ORDER_BILL_TYPES,
+            source_ref__in=[i.base_line.line_id for found in items.values() for i in found]).values_list(
+            "source_ref", "association_id", "partner_id", "partner_paid")}
         rows = []
         for order_id, found in items.items():
             order = orders[order_id]
@@ -309,13 +322,18 @@ def _refunds_batch(up_to, now, after) -> tuple[list, int, int]:
                 continue
             bill_type = BillType.TO_ON_DEMAND_REFUND if order.order_type == OrderType.TO_ON_DEMAND else BillType.REFUND
             when = order.payment_time or order.create_time
-            base = attribution.fields(order.customer_id, when)
+            base = attribution.fields(order.customer_id, when)  # the month the refund lands in
             for item, (coupon, flexi, cash) in zip(found, split(parts, refunds)):
                 if _refund_ref(item.pk) in recorded:
                     continue
                 product = item.base_line.product
+                # the refund belongs to whoever the charge it refunds belonged to (its partner's 客户消费 and bill),
+                # not to the customer's partner at refund time
+                charge = charges.get(item.base_line.line_id)
+                owner = ({"association_id": charge[0], "partner_id": charge[1]} if charge is not None else
+                         _owner_at(attribution, order.customer_id, item.base_line))
                 rows.append(FeeRecord(
-                    **base, bill_type=bill_type, charging_mode=ChargeMode.PERIOD, status=FeeStatus.PAID,
+                    **{**base, **owner}, partner_paid=charge[2] if charge is not None else False, bill_type=bill_type, charging_mode=ChargeMode.PERIOD, status=FeeStatus.PAID,
                     source_ref=_refund_ref(item.pk), trade_id=order.order_id, trade_time=when,
                     effective_time=item.period_start, expire_time=item.period_end, service_type_id=item.service_type_id,
                     resource_type_id=product.resource_type_id, region_id=product.region_id, product_id=product.pk,

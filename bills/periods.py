@@ -19,7 +19,9 @@ __all__ = ["SHANGHAI", "CYCLE_RE", "cycle_of", "cycle_bounds", "next_cycle", "pr
            "closed_cycles", "is_cycle"]
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
-CYCLE_RE = re.compile(r"(\d{4})-(0[1-9]|1[0-2])")
+# a month of the years 2000–2998: a bill of another millennium is a typo, and the next month must exist
+CYCLE_RE = re.compile(r"(2[0-9]{3})-(0[1-9]|1[0-2])")
+FIRST_YEAR, LAST_YEAR = 2000, 2998
 
 
 def is_cycle(text) -> bool:

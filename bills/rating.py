@@ -52,7 +52,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Context, Decimal
 
-from django.db import connection, transaction
+from django.db import OperationalError, connection, transaction
 from django.db.models import Case, CharField, Q, Value, When
 from django.utils import timezone
 
@@ -391,12 +391,21 @@ def rate_pending(*, batch_size: int = BATCH_SIZE, deadline=None, now=None) -> Ba
 
         try:
             result = retry_on_deadlock(attempt)
+        except OperationalError:
+            # the database, not the records (locked, a connection lost, a deadlock past its retries): nothing
+            # was written, the records still wait, and the next run rates them
+            log.exception("rating: the database failed a batch of %d records; they wait for the next run",
+                          len(claimed))
+            break
         except Exception:
             log.exception("rating: a batch of %d records failed; rating them one by one", len(claimed))
             result = BatchResult()
             for record_id in claimed:
                 try:
-                    result.add(rate_batch(limit=1, ids=[record_id], now=now))
+                    result.add(retry_on_deadlock(lambda: rate_batch(limit=1, ids=[record_id], now=now)))
+                except OperationalError:
+                    log.exception("rating: the database failed record %s; it waits for the next run", record_id)
+                    return total
                 except Exception:
                     _fail_alone(record_id, now)
                     result.failed += 1

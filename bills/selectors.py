@@ -202,7 +202,8 @@ def running_bill(partner, cycle: str) -> PartnerBill:
     start, end = periods.cycle_bounds(cycle)
     fees = FeeRecord.objects.filter(partner=partner, bill_cycle=cycle).aggregate(
         customers=Count("customer", distinct=True), consumption=Sum("consume_amount"),
-        resale_cash=Sum("cash_amount", filter=Q(association__association_type=AssociationType.RESALE)),
+        resale_cash=Sum("cash_amount", filter=Q(association__association_type=AssociationType.RESALE,
+                                                partner_paid=False)),
         coupons=Sum(F("coupon_amount") + F("flexipurchase_coupon_amount")), debt=Sum("debt_amount"))
     entries = LedgerEntry.objects.filter(partner=partner, created_at__gte=start, created_at__lt=end)
     moved = entries.aggregate(

@@ -320,6 +320,8 @@ def _time_range(condition):
         raise DomainError(Codes.PARAMETER, _("time_condition: use the format YYYY-MM-DD.")) from None
     if first > last:
         raise DomainError(Codes.PARAMETER, _("time_condition: begin_time must not be after end_time."))
+    if not (2000 <= first.year and last.year <= 2998):
+        raise DomainError(Codes.PARAMETER, _("time_condition: use a date of the years 2000 to 2998."))
     if (last - first).days >= COST_DAYS:
         raise DomainError(BillCodes.RANGE_TOO_LONG)
     return measure, first, last
