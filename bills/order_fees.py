@@ -295,8 +295,8 @@ def _refunds_batch(up_to, now, after) -> tuple[list, int, int]:
             return [], 0, 0
         orders = {o.pk: o for o in Order.objects.filter(pk__in=order_ids)}
         items = defaultdict(list)
-        for item in RefundItem.objects.filter(order_id__in=order_ids).select_related("base_line__product", "base_line__order").order_by(
-                "order_id", "id"):
+        for item in RefundItem.objects.filter(order_id__in=order_ids).select_related(
+                "base_line__product", "base_line__order").order_by("order_id", "id"):
             items[item.order_id].append(item)
         payouts = defaultdict(list)
         for payout in RefundPayout.objects.filter(order_id__in=order_ids).select_related("coupon"):
@@ -330,10 +330,13 @@ def _refunds_batch(up_to, now, after) -> tuple[list, int, int]:
                 # the refund belongs to whoever the charge it refunds belonged to (its partner's 客户消费 and bill),
                 # not to the customer's partner at refund time
                 charge = charges.get(item.base_line.line_id)
-                owner = ({"association_id": charge[0], "partner_id": charge[1]} if charge is not None else
-                         _owner_at(attribution, order.customer_id, item.base_line))
+                if charge is not None:
+                    owner = {"association_id": charge[0], "partner_id": charge[1], "partner_paid": charge[2]}
+                else:
+                    owner = {**_owner_at(attribution, order.customer_id, item.base_line),
+                             "partner_paid": item.base_line.order.payer == Payer.PARTNER}
                 rows.append(FeeRecord(
-                    **{**base, **owner}, partner_paid=charge[2] if charge is not None else False, bill_type=bill_type, charging_mode=ChargeMode.PERIOD, status=FeeStatus.PAID,
+                    **{**base, **owner}, bill_type=bill_type, charging_mode=ChargeMode.PERIOD, status=FeeStatus.PAID,
                     source_ref=_refund_ref(item.pk), trade_id=order.order_id, trade_time=when,
                     effective_time=item.period_start, expire_time=item.period_end, service_type_id=item.service_type_id,
                     resource_type_id=product.resource_type_id, region_id=product.region_id, product_id=product.pk,
