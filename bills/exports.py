@@ -4,9 +4,8 @@ partnercenter/exports.py builds every export: amounts are numbers (two decimals,
 text that a spreadsheet could run as a formula stays text, and every export is logged (who took which
 data out, with which filters)."""
 
-import csv
 from decimal import Decimal
-from io import BytesIO, StringIO
+from io import BytesIO
 
 from django.http import HttpResponse
 from django.utils import timezone
@@ -14,7 +13,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from openpyxl import Workbook
 
-from partnercenter.exports import AMOUNT_FORMAT, EXPORT_LIMIT, is_formula_like
+from partnercenter.exports import AMOUNT_FORMAT, EXPORT_LIMIT, csv_response, is_formula_like
 from partnercenter.oplog import operation, register_actions
 from partnercenter.templatetags.display import CHINA
 
@@ -69,24 +68,3 @@ def workbook_response(request, *, action: str, name: str, sheets) -> HttpRespons
     buffer = BytesIO()
     book.save(buffer)
     return _attachment(HttpResponse(buffer.getvalue(), content_type=XLSX), name, "xlsx")
-
-
-def _csv_cell(value):
-    if isinstance(value, Decimal):
-        return f"{value:.2f}"
-    if is_formula_like(value):  # a spreadsheet would run it: keep it text, as the Excel exports do
-        return "'" + value
-    return "" if value is None else value
-
-
-def csv_response(request, *, action: str, name: str, header, rows) -> HttpResponse:
-    """`rows` as CSV (UTF-8 with a byte-order mark, so a spreadsheet reads the Chinese names)."""
-    buffer = StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow([str(label) for label in header])
-    count = 0
-    for row in rows:
-        writer.writerow([_csv_cell(_plain(value)) for value in row])
-        count += 1
-    _log(request, action, {"count": count, "format": "csv"})
-    return _attachment(HttpResponse("\ufeff" + buffer.getvalue(), content_type="text/csv; charset=utf-8"), name, "csv")

@@ -4,21 +4,16 @@ exports (Excel and CSV, logged), the monthly trend chart, and the spendable figu
 page URLs are loaded, and bills.apps may import this module in ready()).
 """
 
-import csv
-from decimal import Decimal
-from io import StringIO
 
 from django import forms
 from django.http import HttpResponse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from catalog.selectors import service_types
 from customers.views import register_overview_panel
-from partnercenter.exports import is_formula_like, xlsx_response
-from partnercenter.oplog import operation, register_actions
-from partnercenter.templatetags.display import CHINA
+from partnercenter.exports import csv_response, xlsx_response
+from partnercenter.oplog import register_actions
 
 from . import charts
 from . import customer_selectors as selectors
@@ -59,32 +54,11 @@ def service_select(form, name="service_type_code"):
         form.fields[name].widget = forms.Select(choices=choices)
 
 
-def _csv_cell(value):
-    if isinstance(value, Decimal):
-        return f"{value:.2f}"
-    if is_formula_like(value):  # a spreadsheet would run it: keep it text, as the Excel exports do
-        return "'" + value
-    return "" if value is None else value
-
-
 def export(request, *, name: str, title, header, rows) -> HttpResponse:
     """`rows` (the caller slices to EXPORT_LIMIT) as Excel, or as CSV (UTF-8 with a byte-order mark) with `?as=csv`; logged."""
     if request.GET.get("as") != "csv":
         return xlsx_response(request, action=EXPORT_ACTION, name=name, title=title, header=header, rows=rows)
-    buffer = StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow([str(label) for label in header])
-    count = 0
-    for row in rows:
-        writer.writerow([_csv_cell(value) for value in row])
-        count += 1
-    filters = {key: value for key, value in request.GET.items() if value}
-    with operation(request.actor, EXPORT_ACTION, detail={"count": count, "filters": filters, "format": "csv",
-                                                        "list": name}):
-        pass
-    response = HttpResponse("\ufeff" + buffer.getvalue(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{name}-{timezone.localdate(timezone=CHINA):%Y%m%d}.csv"'
-    return response
+    return csv_response(request, action=EXPORT_ACTION, name=name, header=header, rows=rows, detail={"list": name})
 
 
 def trend_chart(actor, months=12) -> charts.Chart:

@@ -10,11 +10,13 @@ written as a text cell with Excel's quote prefix, so it shows exactly what was t
 when someone edits it.
 """
 
+import csv
 from decimal import Decimal
-from io import BytesIO
+from io import BytesIO, StringIO
 
 from django.http import HttpResponse
 from django.utils import timezone
+from django.utils.functional import Promise
 from openpyxl import Workbook
 
 from .oplog import operation
@@ -64,4 +66,33 @@ def xlsx_response(request, *, action: str, name: str, title, header, rows) -> Ht
     response = HttpResponse(buffer.getvalue(),
                             content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     response["Content-Disposition"] = f'attachment; filename="{name}-{timezone.localdate(timezone=CHINA):%Y%m%d}.xlsx"'
+    return response
+
+
+def _csv_cell(value):
+    if isinstance(value, Promise):  # a lazily translated label
+        value = str(value)
+    if isinstance(value, Decimal):
+        return f"{value:.2f}"
+    if is_formula_like(value):  # a spreadsheet would run it: keep it text, as the Excel exports do
+        return "'" + value
+    return "" if value is None else value
+
+
+def csv_response(request, *, action: str, name: str, header, rows, detail=None) -> HttpResponse:
+    """`rows` as CSV (UTF-8 with a byte-order mark, so a spreadsheet reads the Chinese names), logged like
+    `xlsx_response` (with `detail` added to the log row)."""
+    buffer = StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow([str(label) for label in header])
+    count = 0
+    for row in rows:
+        writer.writerow([_csv_cell(value) for value in row])
+        count += 1
+    filters = {key: value for key, value in request.GET.items() if value}
+    with operation(request.actor, action, detail={**(detail or {}), "count": count, "filters": filters,
+                                                  "format": "csv"}):
+        pass
+    response = HttpResponse("\ufeff" + buffer.getvalue(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{name}-{timezone.localdate(timezone=CHINA):%Y%m%d}.csv"'
     return response

@@ -14,16 +14,13 @@ grant (customers.services.ordering_authorization, the rule of 代客下单); the
 then, and the services decide again.
 """
 
-import csv
 import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from decimal import Decimal
-from io import StringIO
 
 from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -34,9 +31,7 @@ from customers.selectors import customer_for, ops_authorizations_for
 from customers.services import ordering_authorization
 from customers.views import register_resource_rows
 from partnercenter.errors import MESSAGES
-from partnercenter.exports import is_formula_like
-from partnercenter.oplog import operation
-from partnercenter.templatetags.display import CHINA
+from partnercenter.exports import csv_response
 
 from . import selectors
 from .choices import ExpirePolicy
@@ -209,26 +204,3 @@ register_resource_rows(ChargingMode.PERIOD, describe_period_resources)
 # CSV exports
 # ---------------------------------------------------------------------------------------------
 
-def _csv_cell(value):
-    if isinstance(value, Decimal):
-        return f"{value:.2f}"
-    if is_formula_like(value):  # a spreadsheet would run it: keep it text, as the Excel exports do
-        return "'" + value
-    return "" if value is None else value
-
-
-def csv_response(request, *, action: str, name: str, header, rows) -> HttpResponse:
-    """`rows` as CSV (UTF-8 with a byte-order mark), logged like partnercenter.exports.xlsx_response."""
-    buffer = StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow([str(label) for label in header])
-    count = 0
-    for row in rows:
-        writer.writerow([_csv_cell(value) for value in row])
-        count += 1
-    filters = {key: value for key, value in request.GET.items() if value}
-    with operation(request.actor, action, detail={"count": count, "filters": filters, "format": "csv"}):
-        pass
-    response = HttpResponse("\ufeff" + buffer.getvalue(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{name}-{timezone.localdate(timezone=CHINA):%Y%m%d}.csv"'
-    return response
