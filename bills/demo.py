@@ -67,7 +67,7 @@ def _package(pujiang, now):
     order = trade.place_order(owner, customer_id=pujiang.domain_id, items=[pricing.Item(
         id="1", product=product, subscription_num=1, period_type=2, period_num=1)])
     trade.pay_order(owner, order_id=order.order_id)
-    order_fees.record_missing(now=now)
+    order_fees.record_missing()  # paid just now, after the seed's `now`: its fee record and its package
     # demo history: the package was bought at the start of the month, so this month's traffic used it
     start = cycle_bounds(current_cycle(now))[0]
     ResourcePackage.objects.filter(order_id=order.order_id).update(effective_time=start, cycle_start=start)
