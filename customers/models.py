@@ -38,6 +38,11 @@ class Customer(models.Model):
     has_credit_debt = models.BooleanField(_("credit account with debt"), default=False)
     is_org_account = models.BooleanField(_("enterprise master or member account"), default=False)
     is_org_member = models.BooleanField(_("member of an enterprise organisation"), default=False)
+    # read when the account asks to become a cloud reseller (programs/eligibility.py)
+    is_postpaid = models.BooleanField(_("postpaid (后付费) enabled"), default=False)
+    has_special_contract = models.BooleanField(
+        _("special contract with the cloud"), default=False,
+        help_text=_("Offline direct contract, telesales discount contract or direct special price."))
     created_by_partner = models.ForeignKey(
         Partner, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
         help_text=_("The partner that registered the account, if one did."),

@@ -39,7 +39,19 @@ PARTNER_MENU: tuple[Item, ...] = (
         Item(_("Incentives"), "section", "incentives.view", {"section": "incentives"}),
         Item(_("Cloud resellers"), "resellers", "resellers.view"),
     )),
-    Item(_("Benefits"), "section", "benefits.view", {"section": "benefits"}),
+    Item(_("Benefits"), "benefits", children=(
+        Item(_("Test coupons"), "programs:test_coupons", "benefits.view"),
+        Item(_("Exam coupons"), "programs:exam_coupons"),
+        Item(_("Capability badges"), "programs:badges", "benefits.view"),
+        Item(_("Project specialists"), "programs:specialists", "benefits.view"),
+    )),
+    Item(_("Programmes"), "programmes", children=(
+        Item(_("Partner programmes"), "programs:programs", "programs.view"),
+        Item(_("Development paths"), "programs:paths", "programs.view"),
+        Item(_("Annual reviews"), "programs:reviews", "programs.view"),
+        Item(_("Agreements"), "programs:agreements", "programs.view"),
+        Item(_("Business information certification"), "programs:certification", "programs.view"),
+    )),
     Item(_("Organization"), "organization", children=(
         Item(_("Members"), "members", "org.view_members"),
         Item(_("Roles"), "roles", "org.manage_roles"),

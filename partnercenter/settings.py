@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "trade",
     "subscriptions",
     "bills",
+    "programs",
     "incentives",
 ]
 
@@ -94,6 +95,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "partnercenter.navigation.context_processor",
                 "events.context_processors.bell",
+                "partnercenter.panels.context_processor",
             ],
         },
     },
@@ -278,6 +280,10 @@ USE_TZ = True
 # Static files, served by the app (whitenoise): nothing from a CDN
 # ---------------------------------------------------------------------------------------------
 STATIC_URL = "static/"
+# Uploaded materials (annual reviews, certification documents): outside the web root and static, served only
+# through views that check who asks (programs/storage.py)
+PRIVATE_MEDIA_ROOT = env.path("PRIVATE_MEDIA_ROOT", default=str(VAR_DIR / "private"))
+PROGRAM_UPLOAD_MAX_BYTES = env.int("PROGRAM_UPLOAD_MAX_BYTES", default=10 * 1024 * 1024)
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

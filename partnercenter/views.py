@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 from django_otp import devices_for_user
 from django_otp import login as otp_login
 
-from . import dashboard, selectors, services, signin, verification
+from . import dashboard, panels, selectors, services, signin, verification
 from .api.errors import json_error
 from .errors import Codes, DomainError
 from .filters import ResellerFilter
@@ -115,7 +115,8 @@ def logout_view(request):
 def home(request):
     """主页: what needs doing, as the tiles the apps registered (partnercenter/dashboard.py) show it to
     this viewer — each a number scoped to the viewer that links to the list of exactly those rows."""
-    return render(request, "partnercenter/home.html", {"sections": dashboard.tiles_for(request.actor)})
+    return render(request, "partnercenter/home.html", {
+        "sections": dashboard.tiles_for(request.actor), "panels": panels.home_panels_for(request.actor)})
 
 
 @member_page()
@@ -129,7 +130,7 @@ def menu_section(request, name):
 
 @member_page()
 def section(request, section):
-    permissions = {"expansion": "expansion.view", "incentives": "incentives.view", "benefits": "benefits.view"}
+    permissions = {"expansion": "expansion.view", "incentives": "incentives.view"}
     if section not in permissions:
         raise Http404
     if not request.actor.has_perm(permissions[section]):

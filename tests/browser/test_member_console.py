@@ -25,7 +25,7 @@ PASSWORD = "Secret-pass-1"  # what UserFactory sets
 # member should see: 首页, 销售 ▸ 客户, 我的凭证.
 ALL_MENU_HREFS = {
     "/", "/sales/", "/customers/", "/section/expansion/", "/billing/", "/vouchers/", "/section/incentives/",
-    "/resellers/", "/section/benefits/", "/organization/", "/org/members/", "/org/roles/", "/org/operation-logs/",
+    "/resellers/", "/benefits/", "/programmes/", "/organization/", "/org/members/", "/org/roles/", "/org/operation-logs/",
     "/org/security/", "/credentials/",
 }
 MEMBER_MENU_HREFS = {"/", "/sales/", "/customers/", "/subscriptions/expiring/", "/credentials/"}
