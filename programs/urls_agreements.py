@@ -5,7 +5,6 @@ from django.urls import path
 from .placeholder import placeholder
 
 urlpatterns = [
-    path("reviews/", placeholder, name="reviews"),
     path("agreements/", placeholder, name="agreements"),
     path("certification/", placeholder, name="certification"),
 ]

@@ -1,0 +1,1 @@
+"""What the access area registers when the app starts (operation-log labels, home panels, banners, events)."""

@@ -1,0 +1,3 @@
+"""Pages of the access area (see programs/urls.py)."""
+
+urlpatterns = []
