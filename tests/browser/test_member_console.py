@@ -28,7 +28,9 @@ ALL_MENU_HREFS = {
     "/resellers/", "/benefits/", "/programmes/", "/organization/", "/org/members/", "/org/roles/", "/org/operation-logs/",
     "/org/security/", "/credentials/",
 }
-MEMBER_MENU_HREFS = {"/", "/sales/", "/customers/", "/subscriptions/expiring/", "/credentials/"}
+# 权益 ▸ 考试券 is every member's own (HCIA/HCIP exam coupons are applied for by the member)
+MEMBER_MENU_HREFS = {"/", "/sales/", "/customers/", "/subscriptions/expiring/", "/benefits/",
+                     "/programs/benefits/exam-coupons/", "/credentials/"}
 
 
 @pytest.fixture
