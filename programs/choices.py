@@ -2,6 +2,7 @@
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 __all__ = [
     "ProgramKind", "MembershipStatus", "RequirementKind", "Metric", "ReviewStatus", "CertificationStatus",
@@ -16,10 +17,10 @@ class ProgramKind(models.TextChoices):
 
 
 class MembershipStatus(models.TextChoices):
-    APPLYING = "applying", _("applying")
-    JOINED = "joined", _("joined")
-    REJECTED = "rejected", _("rejected")
-    LEFT = "left", _("left")
+    APPLYING = "applying", pgettext_lazy("programme status", "applying")
+    JOINED = "joined", pgettext_lazy("programme status", "joined")
+    REJECTED = "rejected", pgettext_lazy("programme status", "rejected")
+    LEFT = "left", pgettext_lazy("programme status", "left")
 
 
 class RequirementKind(models.TextChoices):
@@ -38,30 +39,30 @@ class Metric(models.TextChoices):
 
 
 class ReviewStatus(models.TextChoices):
-    DRAFT = "draft", _("draft")
-    SUBMITTED = "submitted", _("submitted")
-    APPROVED = "approved", _("approved")
-    RETURNED = "returned", _("returned")
+    DRAFT = "draft", pgettext_lazy("programme status", "draft")
+    SUBMITTED = "submitted", pgettext_lazy("programme status", "submitted")
+    APPROVED = "approved", pgettext_lazy("programme status", "approved")
+    RETURNED = "returned", pgettext_lazy("programme status", "returned")
 
 
 class CertificationStatus(models.TextChoices):
-    DRAFT = "draft", _("draft")
-    SUBMITTED = "submitted", _("submitted")
-    VERIFIED = "verified", _("verified")
-    RETURNED = "returned", _("returned")
+    DRAFT = "draft", pgettext_lazy("programme status", "draft")
+    SUBMITTED = "submitted", pgettext_lazy("programme status", "submitted")
+    VERIFIED = "verified", pgettext_lazy("programme status", "verified")
+    RETURNED = "returned", pgettext_lazy("programme status", "returned")
 
 
 class SpecialistStatus(models.TextChoices):
-    APPLYING = "applying", _("applying")
-    APPROVED = "approved", _("approved")
-    REJECTED = "rejected", _("rejected")
-    CANCELLED = "cancelled", _("cancelled")
+    APPLYING = "applying", pgettext_lazy("programme status", "applying")
+    APPROVED = "approved", pgettext_lazy("programme status", "approved")
+    REJECTED = "rejected", pgettext_lazy("programme status", "rejected")
+    CANCELLED = "cancelled", pgettext_lazy("programme status", "cancelled")
 
 
 class ApplicationStatus(models.TextChoices):
-    APPLYING = "applying", _("applying")
-    APPROVED = "approved", _("approved")
-    REJECTED = "rejected", _("rejected")
+    APPLYING = "applying", pgettext_lazy("programme status", "applying")
+    APPROVED = "approved", pgettext_lazy("programme status", "approved")
+    REJECTED = "rejected", pgettext_lazy("programme status", "rejected")
 
 
 class ExamLevel(models.TextChoices):
@@ -70,13 +71,13 @@ class ExamLevel(models.TextChoices):
 
 
 class ExamStatus(models.TextChoices):
-    APPLYING = "applying", _("applying")
-    ISSUED = "issued", _("issued")
-    REJECTED = "rejected", _("rejected")
+    APPLYING = "applying", pgettext_lazy("programme status", "applying")
+    ISSUED = "issued", pgettext_lazy("programme status", "issued")
+    REJECTED = "rejected", pgettext_lazy("programme status", "rejected")
 
 
 class ResellerRequestStatus(models.TextChoices):
-    APPLYING = "applying", _("waiting for the distributor")
-    ACCEPTED = "accepted", _("accepted")
-    REJECTED = "rejected", _("rejected")
-    WITHDRAWN = "withdrawn", _("withdrawn")
+    APPLYING = "applying", pgettext_lazy("programme status", "waiting for the distributor")
+    ACCEPTED = "accepted", pgettext_lazy("programme status", "accepted")
+    REJECTED = "rejected", pgettext_lazy("programme status", "rejected")
+    WITHDRAWN = "withdrawn", pgettext_lazy("programme status", "withdrawn")

@@ -2,9 +2,12 @@
 
 from django.urls import path
 
-from .placeholder import placeholder
+from . import views_standing as views
 
 urlpatterns = [
-    path("", placeholder, name="programs"),
-    path("paths/", placeholder, name="paths"),
+    path("", views.programs, name="programs"),
+    path("join/<slug:code>/", views.join, name="join"),
+    path("memberships/<int:pk>/upgrade/", views.upgrade, name="upgrade"),
+    path("memberships/<int:pk>/reasons/", views.level_reasons, name="level_reasons"),
+    path("paths/", views.paths, name="paths"),
 ]
