@@ -1,6 +1,7 @@
 """Request-wide middleware: the API's language, refusing input no view can store, and every page
 request's actor (`request.actor`), built once and only when asked for."""
 
+import re
 from itertools import chain
 
 from django.conf import settings
@@ -36,6 +37,14 @@ class ApiLanguageMiddleware:
         return self.get_response(request)
 
 
+def _limit_for(path: str) -> int:
+    """The largest body a path accepts: DATA_UPLOAD_MAX_MEMORY_SIZE, or UPLOAD_BODY_MAX_BYTES for the upload
+    pages UPLOAD_PATHS names (their views check each file's size and type themselves)."""
+    if any(re.match(pattern, path) for pattern in settings.UPLOAD_PATHS):
+        return settings.UPLOAD_BODY_MAX_BYTES
+    return settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+
+
 class BodySizeMiddleware:
     """Refuse a request whose declared body is over DATA_UPLOAD_MAX_MEMORY_SIZE before anything reads it.
     Django's own limit leaves out the file parts of a multipart form, and the CSRF check would read them
@@ -45,7 +54,7 @@ class BodySizeMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        if _content_length(request) <= settings.DATA_UPLOAD_MAX_MEMORY_SIZE:
+        if _content_length(request) <= _limit_for(request.path):
             return self.get_response(request)
         problem = _("The request body is too large.")
         if request.path.startswith(API_PREFIXES):

@@ -284,6 +284,10 @@ STATIC_URL = "static/"
 # through views that check who asks (programs/storage.py)
 PRIVATE_MEDIA_ROOT = env.path("PRIVATE_MEDIA_ROOT", default=str(VAR_DIR / "private"))
 PROGRAM_UPLOAD_MAX_BYTES = env.int("PROGRAM_UPLOAD_MAX_BYTES", default=10 * 1024 * 1024)
+# Pages that take file uploads may receive bodies larger than DATA_UPLOAD_MAX_MEMORY_SIZE (up to 5 files at the
+# per-file limit, plus the form); every other body keeps the small limit (partnercenter.middleware)
+UPLOAD_PATHS = (r"^/programs/reviews/\d+/upload/$", r"^/programs/certification/")
+UPLOAD_BODY_MAX_BYTES = env.int("UPLOAD_BODY_MAX_BYTES", default=5 * PROGRAM_UPLOAD_MAX_BYTES + 1024 * 1024)
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

@@ -1,10 +1,11 @@
-"""Pages of the agreements area (see programs/urls.py)."""
+"""Pages of the agreements area (see programs/urls.py and programs/views_agreements.py)."""
 
 from django.urls import path
 
-from .placeholder import placeholder
+from . import views_agreements as views
 
 urlpatterns = [
-    path("agreements/", placeholder, name="agreements"),
-    path("certification/", placeholder, name="certification"),
+    path("agreements/", views.agreement_list, name="agreements"),
+    path("agreements/<int:pk>/", views.agreement_detail, name="agreement"),
+    path("certification/", views.certification_page, name="certification"),
 ]

@@ -313,3 +313,17 @@ def test_parameters_huawei_documents_as_lists_may_repeat(distributor):
     single = call(Client(), "GET", ADJUST_RECORDS, ak=distributor.key.ak, sk=distributor.secret,
                   query=[("customer_id", distributor.resale.domain_id)])
     assert single.status_code == 200
+
+
+def test_upload_pages_take_bodies_up_to_their_own_limit_and_no_more(page, settings):
+    """The pages UPLOAD_PATHS names accept a body over DATA_UPLOAD_MAX_MEMORY_SIZE (their views check each file),
+    up to UPLOAD_BODY_MAX_BYTES; the same body elsewhere stays the 400 page."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1_000_000
+    settings.UPLOAD_BODY_MAX_BYTES = 5_000_000
+    big = lambda size: {"files": SimpleUploadedFile("big.pdf", b"x" * size)}  # noqa: E731
+
+    assert page.post("/programs/reviews/999999/upload/", big(3_000_000)).status_code == 404   # reached the view
+    assert page.post("/programs/reviews/999999/upload/", big(6_000_000)).status_code == 400
+    assert page.post("/customers/register/", big(3_000_000)).status_code == 400
