@@ -161,6 +161,10 @@ CELERY_BEAT_SCHEDULE = {
     "expire-invitations": {"task": "partnercenter.tasks.expire_invitations", "schedule": timedelta(minutes=10)},
     "expire-vouchers": {"task": "vouchers.tasks.expire_vouchers", "schedule": timedelta(minutes=5)},
     "warn-expiring-coupons": {"task": "vouchers.tasks.warn_expiring_coupons", "schedule": timedelta(hours=1)},
+    # 签约主体: signed agreements whose effective time (00:00 Asia/Shanghai) has come switch the partner's entity,
+    # once each (programs/agreements.py)
+    "apply-contracting-entities": {"task": "programs.tasks.apply_contracting_entities",
+                                   "schedule": timedelta(minutes=5)},
     # The outbox: each commit that records events starts a dispatch at once; this run catches what a
     # lost message missed and sends the retries that have come due.
     "dispatch-events": {"task": "events.tasks.dispatch", "schedule": timedelta(minutes=1)},

@@ -344,6 +344,9 @@ class ReviewSubmission(models.Model):
         ordering = ["-id"]
         constraints = [models.UniqueConstraint(fields=["review", "partner"], name="submission_once_per_review")]
 
+    def __str__(self):
+        return f"{self.review} · {self.partner}"
+
 
 def _material_path(instance, filename):
     # the stored name says nothing about the partner or the file: a random id under the year

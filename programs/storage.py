@@ -9,5 +9,7 @@ __all__ = ["private_storage"]
 
 
 def private_storage() -> FileSystemStorage:
-    # a callable, so tests that override PRIVATE_MEDIA_ROOT get a storage at the overridden place
+    """A storage at PRIVATE_MEDIA_ROOT as it is now. Django calls a FileField's storage callable once, when the
+    models load, so `Material.file.storage` keeps the root of that moment: code that writes or reads files calls
+    this function each time (programs/uploads.py), which is what lets tests override the setting."""
     return FileSystemStorage(location=settings.PRIVATE_MEDIA_ROOT, base_url=None)
