@@ -72,6 +72,7 @@ CUSTOMER_MENU: tuple[Item, ...] = (
     Item(_("Balance"), "fee_center_bills_balance"),
     Item(_("Coupons"), "fee_center_coupons"),
     Item(_("Notifications"), "fee_center_notifications"),
+    Item(_("Become a cloud reseller"), "fee_center_reseller"),
     Item(_("My credentials"), "credentials"),
 )
 

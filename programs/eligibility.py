@@ -18,6 +18,7 @@ from billing.models import CustomerAccount
 from customers.choices import ChargingMode, OnDemandStatus, PeriodStatus
 from customers.models import Association, Customer, Resource
 from partnercenter.choices import PartnerStatus, PartnerType
+from partnercenter.models import Partner
 from trade.choices import OrderStatus
 from trade.models import Order, PartnerDiscount
 from vouchers.choices import CouponStatus
@@ -113,7 +114,7 @@ def reseller_refusals(customer, distributor) -> list[Refusal]:
     if distributor is None or distributor.partner_type != PartnerType.DISTRIBUTOR or not distributor.is_active:
         codes.add("not_a_distributor")
     if customer.reseller_requests.filter(reseller__isnull=False).exists() or \
-            type(distributor).objects.filter(domain_id=customer.domain_id).exists():
+            Partner.objects.filter(domain_id=customer.domain_id).exists():
         codes.add("already_partner")
     if _has_unclosed_resources(customer):
         codes.add("unclosed_resources")
