@@ -1,12 +1,18 @@
-"""Pages of the benefits area (see programs/urls.py)."""
+"""Pages of the benefits area (see programs/urls.py), under benefits/."""
 
 from django.urls import path
 
-from .placeholder import placeholder
+from . import views_benefits as views
 
 urlpatterns = [
-    path("test-coupons/", placeholder, name="test_coupons"),
-    path("exam-coupons/", placeholder, name="exam_coupons"),
-    path("badges/", placeholder, name="badges"),
-    path("specialists/", placeholder, name="specialists"),
+    path("test-coupons/", views.test_coupons, name="test_coupons"),
+    path("test-coupons/<int:pk>/apply/", views.test_coupon_apply, name="test_coupon_apply"),
+    path("exam-coupons/", views.exam_coupons, name="exam_coupons"),
+    path("exam-coupons/<int:pk>/", views.exam_coupon_detail, name="exam_coupon"),
+    path("badges/", views.badge_list, name="badges"),
+    path("badges/<int:pk>/download/", views.badge_download, name="badge_download"),
+    path("specialists/", views.specialist_list, name="specialists"),
+    path("specialists/apply/", views.specialist_apply, name="specialist_apply"),
+    path("specialists/<int:pk>/cancel/", views.specialist_cancel, name="specialist_cancel"),
+    path("profile/", views.profile, name="profile"),
 ]

@@ -16,6 +16,7 @@ from django.db import models, transaction
 from django.db.models import Case, F, Q, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from customers import locks as customer_locks
 from customers.models import Association
@@ -24,11 +25,12 @@ from customers.services import is_resale
 from events import outbox
 from events.models import Event
 from partnercenter.actors import SCHEDULER
+from partnercenter.choices import ActorKind
 from partnercenter.api.fields import wire_time
 from partnercenter.errors import Codes, DomainError
 from partnercenter.models import Partner
 from partnercenter.money import fen, parse_amount, quantize
-from partnercenter.oplog import operation, require_code, write_many
+from partnercenter.oplog import operation, register_actions, require_code, write_many
 from partnercenter.transactions import retry_on_deadlock
 from partnercenter.selectors import book_owner, reseller_for
 
@@ -40,7 +42,7 @@ from .models import Coupon, CouponQuota, CouponRecord, QuotaRecord, new_id
 __all__ = [
     "MAX_LIMITS", "BATCH_LIMIT", "resale_only", "can_receive_coupon", "can_go_to_resellers", "issue_coupons",
     "reclaim_coupons", "reclaim_on_association_end", "issue_quota_to_resellers", "reclaim_reseller_quotas", "expire",
-    "EXPIRY_WARNING", "warn_expiring",
+    "EXPIRY_WARNING", "warn_expiring", "grant_quota",
 ]
 
 MAX_LIMITS = 10  # at most ten cloud service types and ten products on a coupon
@@ -539,6 +541,44 @@ def reclaim_reseller_quotas(actor, *, quota_ids, remark="", verification_code=No
         else:
             infos.append({"quota_id": quota_id, "quota_balance": amount})
     return infos, errors
+
+
+# ---------------------------------------------------------------------------------------------
+# The platform grants a partner a quota
+# ---------------------------------------------------------------------------------------------
+
+register_actions({"quotas.grant": gettext_lazy("Quota granted by the platform")})
+
+
+def grant_quota(actor, *, partner, quota_type, amount, effective_time, expire_time, cloud_service_types=(),
+                remark="") -> CouponQuota:
+    """An operator grants `partner` a quota of `amount` (value and balance start equal), usable from
+    `effective_time` until `expire_time` on `cloud_service_types` (none: any). Coupons are then issued
+    from it with issue_coupons like from any quota the platform granted. Runs in the caller's
+    transaction when there is one (programs' test-coupon approval stores the quota on its application
+    in the same transaction); the grant is in the partner's 操作记录 (`quotas.grant`, filed under the
+    partner: the operator has none). There is no QuotaRecord for it: those record a distributor passing
+    quota to a cloud reseller (both sides and the parent quota are required)."""
+    if actor.kind != ActorKind.OPERATOR:
+        raise DomainError(Codes.FORBIDDEN)
+    if quota_type not in QuotaType.values:
+        raise DomainError(Codes.PARAMETER, _("Unknown quota type."))
+    amount = parse_amount(amount)
+    if effective_time is None or expire_time is None or expire_time <= effective_time:
+        raise DomainError(Codes.PARAMETER, _("The quota must expire after it becomes effective."))
+    if expire_time <= timezone.now():
+        raise DomainError(Codes.PARAMETER, _("The expiry must be in the future."))
+    service_types = _limits(cloud_service_types, (), _("cloud service types"))
+    remark = (remark or "")[:255]
+    detail = {"quota_type": int(quota_type), "amount": str(amount), "effective_time": wire_time(effective_time),
+              "expire_time": wire_time(expire_time), "remark": remark}
+    with operation(actor, "quotas.grant", target=partner, partner=partner, detail=detail) as entry:
+        quota = CouponQuota.objects.create(
+            partner=partner, quota_type=quota_type, quota_value=amount, balance=amount, effective_time=effective_time,
+            expire_time=expire_time, cloud_service_types=service_types)
+        entry.target = quota
+        entry.detail["quota_id"] = quota.quota_id
+    return quota
 
 
 # ---------------------------------------------------------------------------------------------
