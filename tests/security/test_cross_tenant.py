@@ -83,6 +83,21 @@ PAGE_IDS = {
     **{name: lambda a: [{"order_id": order_id} for order_id in (a.refund_order.order_id, a.refund_order.order_id.lower(),
                                                                   a.order.order_id)]
        for name in ("subscriptions:refund", "fee_center_refund")},
+    # programmes (issue 15): memberships, agreements, reviews and materials, reseller requests
+    "programs:upgrade": lambda a: [{"pk": a.membership.pk}],
+    "programs:level_reasons": lambda a: [{"pk": a.membership.pk}],
+    "programs:agreement": lambda a: [{"pk": a.agreement.pk}],
+    **{f"programs:{name}": lambda a: [{"pk": a.review.pk}] for name in ("review", "review_upload", "review_submit")},
+    "programs:review_material_remove": lambda a: [{"pk": a.review.pk, "material_pk": a.material.pk}],
+    "programs:material": lambda a: [{"pk": a.material.pk}, {"pk": a.licence.pk}],
+    "programs:reseller_request": lambda a: [{"pk": a.reseller_request.pk}],
+    "programs:reseller_request_reject": lambda a: [{"pk": a.reseller_request.pk}],
+    "fee_center_reseller_withdraw": lambda a: [{"pk": a.reseller_request.pk}],
+    "programs:exam_coupon": lambda a: [{"pk": a.exam_coupon.pk}],
+    "programs:badge_download": lambda a: [{"pk": a.badge.pk}],
+    "programs:specialist_cancel": lambda a: [{"pk": a.specialist.pk}],
+    # a package of the catalogue, but of A's path only (B is on another path): not B's to apply for
+    "programs:test_coupon_apply": lambda a: [{"pk": a.test_package.pk}],
 }
 # URL parameters that name no object.
 NOT_ID_KWARGS = {"action", "decision"}
@@ -91,6 +106,11 @@ EXEMPT = {
     "accept_invitation": "the token is the secret; tested in test_invitations",
     "section": "a section name, not an object",
     "set_language": "no object",
+    "programs:join": "a programme's code: the operators' catalogue every partner sees (unknown or offline → 404)",
+    "programs:new_account": "a development path's code (the operators' catalogue); the page shows only the viewer's "
+                            "own partner's links",
+    "programs:register": "the token is the secret (a public page; only its hash is stored); tested in "
+                         "tests/programs/test_access_registration.py",
 }
 
 # Ids in page query strings: filters, the customers chosen for an allocation, the coupons or quotas chosen
@@ -313,6 +333,7 @@ def _tenant(tag):
                                 when=timezone.now(), usage="1")
     t.package = customer_helpers.package(t.resale)
     customer_helpers.use(t.package, t.fee, "1", before="100")
+    _programs(t, tag)
     t.notification, t.customer_notification = _notifications(t)
     t.webhook, t.delivery = _webhook(t)
     t.markers = [
@@ -323,8 +344,72 @@ def _tenant(tag):
         t.allocation.trans_id, t.quota.quota_id, t.coupon_id, t.child_quota_id, t.webhook.url, str(t.webhook.uid),
         t.refund_order.order_id, unsubscribed.resource_id, *t.order.lines.values_list("line_id", flat=True),
         t.fee.trade_id, t.fee.record_id, t.fee.resource_id, t.package.order_instance_id, t.package.order_id,
+        *t.program_markers,
     ]
     return t
+
+
+def _programs(t, tag):
+    """The tenant's standing (issue 15): a membership of its own programme with an agreement it signed, business
+    certification with a licence, a path of its own (A and B on different paths: a review is per path and year)
+    with an open review and a material, and a customer account asking it to make it a cloud reseller."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from programs import agreements, certification, reseller
+    from programs import reviews as review_services
+    from programs.catalogue import DTCSI, SOFTWARE, seed_definitions
+    from programs.choices import MembershipStatus, ProgramKind
+    from partnercenter import secretbox
+    from programs.models import (
+        Agreement, Badge, ExamCoupon, MemberProfile, Membership, Path, PathEnrolment, Program, ProjectSpecialist,
+        Review, Stage, TestCouponPackage,
+    )
+    from programs.uploads import store_material
+
+    from ..conftest import actor_of
+    from ..factories import CustomerFactory
+
+    seed_definitions()
+    now = timezone.now()
+    admin = actor_of(t.admin)
+    # agreements belong to programmes: each tenant its own, so the other's agreement is not one it must sign
+    t.program = Program.objects.create(code=f"probe-{tag}", kind=ProgramKind.DISTRIBUTOR, name=f"计划 {tag}")
+    t.membership = Membership.objects.create(partner=t.partner, program=t.program, status=MembershipStatus.JOINED)
+    t.agreement = Agreement.objects.create(
+        program=t.program, title=f"agreement-{tag}", version="1", body=f"agreement text {tag}",
+        contracting_entity="华为云计算技术有限公司", effective_at=now + timedelta(days=30), published_at=now)
+    agreements.sign(admin, agreement_id=t.agreement.pk, accepted=True)
+    certification.save_details(
+        admin, company_name=f"certified-company-{tag}", credit_code="91350100M000100Y43", registered_address="x",
+        legal_representative="x", bank_name="x", bank_account_holder="x", invoice_title="x",
+        tax_id="91350100M000100Y43", bank_account="6222021234567894321")
+    t.licence = store_material(admin, certification=t.partner.business_certification, upload=SimpleUploadedFile(
+        f"licence-{tag}.pdf", b"%PDF-1.7\n%%EOF\n", content_type="application/pdf"))
+    path = Path.objects.get(code=DTCSI if tag == "aaa" else SOFTWARE)
+    PathEnrolment.objects.create(partner=t.partner, path=path, stage=Stage.objects.get(path=path, code="role-certified"))
+    t.review = Review.objects.create(path=path, year=now.year, opens_at=now - timedelta(days=1),
+                                     closes_at=now + timedelta(days=30))
+    [t.material] = review_services.upload_materials(admin, review=t.review, files=[
+        SimpleUploadedFile(f"review-material-{tag}.pdf", b"%PDF-1.7\n%%EOF\n", content_type="application/pdf")])
+    t.test_package = TestCouponPackage.objects.filter(path=path, min_stage__rank__lte=2).first()
+    MemberProfile.objects.create(member=t.member, work_location=f"city-{tag}", uniportal_account=f"uniportal-{tag}")
+    t.specialist = ProjectSpecialist.objects.create(member=t.member, path=path, applied_by=t.admin.user)
+    t.exam_coupon = ExamCoupon.objects.create(member=t.member, level="HCIA", track=f"exam-track-{tag}",
+                                              uniportal_account=f"uniportal-{tag}", status="issued",
+                                              code_encrypted=secretbox.encrypt(f"EXAM-CODE-{tag}"))
+    t.badge = Badge.objects.create(partner=t.partner, path=path, capability=f"capability-{tag}",
+                                   earned_on=now.date() - timedelta(days=10))
+    applicant = CustomerUserFactory(customer=CustomerFactory(domain_name=f"applicant-{tag}"),
+                                    user__username=f"{tag}.applicant")
+    t.reseller_request = reseller.request_reseller(
+        actor_of(applicant.user), distributor=t.partner.account_name, company_name=f"applicant-company-{tag}",
+        contact_email=f"applicant-{tag}@example.com", acknowledged=True)
+    t.program_markers = [
+        t.agreement.title, t.agreement.body, f"certified-company-{tag}", f"licence-{tag}.pdf",
+        f"review-material-{tag}.pdf", t.reseller_request.company_name, t.reseller_request.contact_email,
+        t.reseller_request.customer.domain_id, t.reseller_request.customer.domain_name, f"uniportal-{tag}",
+        f"EXAM-CODE-{tag}", f"exam-track-{tag}", f"capability-{tag}", f"city-{tag}",
+    ]
 
 
 def _notifications(t):
@@ -351,6 +436,11 @@ def _webhook(t):
         types=[webhook_services.webhook_event_types()[0].code])
     event = Event.objects.create(type="ping", partner=t.partner, data={})
     return endpoint, WebhookDelivery.objects.create(endpoint=endpoint, event=event)
+
+
+@pytest.fixture(autouse=True)
+def _private_media(settings, tmp_path):
+    settings.PRIVATE_MEDIA_ROOT = str(tmp_path / "private")
 
 
 @pytest.fixture
@@ -413,6 +503,31 @@ def _snapshot(a):
             "order_id", "status", "amount_after_discount", "coupon_amount", "cash_amount", "payment_time",
             "cancelled_at")),
         "payment_requests": sorted(PaymentRequest.objects.filter(partner__in=partners).values_list("pk", "status")),
+        **_program_rows(partners),
+    }
+
+
+def _program_rows(partners):
+    from programs import models as p
+
+    return {
+        "memberships": sorted(p.Membership.objects.filter(partner__in=partners).values_list("pk", "status", "level")),
+        "signatures": sorted(p.AgreementSignature.objects.filter(partner__in=partners).values_list("pk", "applied_at")),
+        "certifications": sorted(p.BusinessCertification.objects.filter(partner__in=partners).values_list(
+            "pk", "status", "company_name", "bank_account_last4")),
+        "submissions": sorted(p.ReviewSubmission.objects.filter(partner__in=partners).values_list("pk", "status")),
+        "materials": sorted(p.Material.objects.filter(partner__in=partners).values_list("pk", "file")),
+        "enrolments": sorted(p.PathEnrolment.objects.filter(partner__in=partners).values_list("pk", "stage")),
+        "specialists": sorted(p.ProjectSpecialist.objects.filter(member__partner__in=partners).values_list(
+            "pk", "status")),
+        "profiles": sorted(p.MemberProfile.objects.filter(member__partner__in=partners).values_list(
+            "pk", "work_location", "uniportal_account")),
+        "exam_coupons": sorted(p.ExamCoupon.objects.filter(member__partner__in=partners).values_list("pk", "status")),
+        "test_coupons": sorted(p.TestCouponApplication.objects.filter(partner__in=partners).values_list(
+            "pk", "status")),
+        "badges": sorted(p.Badge.objects.filter(partner__in=partners).values_list("pk", "capability")),
+        "reseller_requests": sorted(p.ResellerRequest.objects.filter(distributor__in=partners).values_list(
+            "pk", "status")),
     }
 
 
