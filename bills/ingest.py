@@ -200,7 +200,8 @@ def _time(raw, name) -> datetime:
 def _parse(raw, now) -> dict:
     """The record's values (wire names), or _Invalid: the first problem, in field order."""
     if not isinstance(raw, dict):
-        raise _Invalid(Codes.PARAMETER, f"{MESSAGES[Codes.PARAMETER]} {_('A record is not an object.')}")
+        problem = _("A record is not an object.")
+        raise _Invalid(Codes.PARAMETER, f"{MESSAGES[Codes.PARAMETER]} {problem}")
     unknown = sorted(set(raw) - set(FIELDS), key=str)
     if unknown:
         raise _parameter(unknown[0], _("Unknown field."))

@@ -149,7 +149,8 @@ class ProductAdmin(admin.ModelAdmin):
     @admin.display(description=_("Prices"))
     def prices_summary(self, product):
         prices = sorted(product.prices.all(), key=lambda p: -1 if p.period_type is None else p.period_type)
-        return "; ".join(f"{price.get_period_type_display() or gettext('per usage unit')} "
+        per_unit = gettext("per usage unit")
+        return "; ".join(f"{price.get_period_type_display() or per_unit} "
                          f"{importing.plain_price(price.amount)}" for price in prices) or "—"
 
     @admin.action(description=_("Take the selected products off sale"), permissions=["change"])

@@ -11,7 +11,6 @@
 
 import hashlib
 from datetime import date, datetime, time, timedelta
-from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from django.core.files.base import ContentFile
@@ -19,15 +18,13 @@ from django.utils import timezone
 
 from customers.models import Customer
 from partnercenter import secretbox
-from vouchers.choices import QuotaType
 
 from .catalogue import DISTRIBUTOR, DTCSI, RESELLER, ROLE_CERTIFIED, SOFTWARE, SOLUTION_PROVIDER, \
     seed_definitions
 from .choices import CertificationStatus, ExamLevel, ExamStatus, MembershipStatus, ReviewStatus, SpecialistStatus
 from .models import (
     Agreement, Badge, BusinessCertification, CertifiedSolution, ExamCoupon, Material, MemberProfile, Membership,
-    PathEnrolment, Program, ProjectSpecialist, ResellerRequest, Review, ReviewSubmission, Stage, TestCouponApplication,
-    TestCouponPackage,
+    PathEnrolment, Program, ProjectSpecialist, ResellerRequest, Review, ReviewSubmission, Stage, TestCouponPackage,
 )
 
 __all__ = ["seed"]
@@ -136,13 +133,14 @@ def seed(ctx: dict) -> None:
 
 
 def _grant_test_coupon(partner, package, applicant, now) -> None:
-    from vouchers.models import CouponQuota
-    amount = Decimal("3000.00")
-    quota = CouponQuota.objects.create(
-        partner=partner, quota_type=QuotaType.FLEXI_COUPON, quota_value=amount, balance=amount,
-        effective_time=now - timedelta(days=3), expire_time=now + timedelta(days=package.valid_days - 3),
-        cloud_service_types=package.cloud_service_types)
-    TestCouponApplication.objects.create(
-        partner=partner, package=package, amount=amount, purpose="客户 PoC 测试环境", applied_by=applicant,
-        applied_at=now - timedelta(days=5), status="approved", approved_amount=amount, quota=quota,
-        decided_at=now - timedelta(days=3))
+    """Applied for by the administrator and approved by the operator through the services, so the quota is a
+    real one under 券管理 with its operation-log rows."""
+    from partnercenter.actors import actor_for_user
+    from partnercenter.models import User
+
+    from . import benefits
+
+    application = benefits.apply_test_coupon(actor_for_user(applicant), package_id=package.pk,
+                                             amount="3000.00", purpose="客户 PoC 测试环境")
+    operator = actor_for_user(User.objects.get(username="operator"))
+    benefits.approve_test_coupon(operator, application_id=application.pk, amount="3000.00")

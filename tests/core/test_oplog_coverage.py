@@ -112,6 +112,11 @@ WRITES = {
     "vouchers.issue_quota_to_resellers": (lambda w: w.child_quota, "quotas.issue_reseller", "member", "partner"),
     "vouchers.reclaim_reseller_quotas": (_reclaim_quota, "quotas.reclaim_reseller", "member", "partner"),
     "vouchers.expire": (_expire, "vouchers.expire", "scheduler", "partner"),
+    "vouchers.grant_quota": (
+        lambda w: lambda: vouchers.grant_quota(actor_of(UserFactory(is_staff=True)), partner=w.partner, quota_type=0,
+                                               amount="20.00", effective_time=timezone.now(),
+                                               expire_time=timezone.now() + timedelta(days=30)),
+        "quotas.grant", "operator", "partner"),
 }
 
 # What writes no row of its own, and why.
