@@ -2,10 +2,12 @@
 
 - Agreement: operators write a version (text, the new contracting entity if any, the effective DATE — it
   takes effect at 00:00:00 China time of that day) and publish it with the "Publish" action
-  (programs.agreements.publish, logged). A published agreement is read-only: partners signed its text.
+  (programs.agreements.publish, logged). A published agreement is view-only (no field, its effective date
+  included; a POST is refused, and a save racing the publication too): partners signed its text.
   Its signatures are shown inline, read-only.
 - AgreementSignature: read-only (who, when, IP, browser, when the entity was applied).
-- BusinessCertification: read-only, the bank account only masked (no way to see it in full here);
+- BusinessCertification: read-only, the bank account only masked (no way to see it in full here), its
+  documents (the business licence) inline with a link to the guarded download;
   "Verify" and "Return with a reason" actions call programs.certification (logged, the partner is told).
 Publishing takes `programs.change_agreement`, deciding a certification `programs.change_businesscertification`
 (being staff is not enough).
@@ -16,6 +18,8 @@ from django.contrib import admin, messages
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.core.exceptions import PermissionDenied
 from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from partnercenter.actors import actor_for_user
@@ -24,7 +28,7 @@ from partnercenter.templatetags.display import CHINA
 
 from . import agreements, certification
 from .choices import CertificationStatus
-from .models import Agreement, AgreementSignature, BusinessCertification
+from .models import Agreement, AgreementSignature, BusinessCertification, Material
 
 PUBLISH_PERMISSION = "programs.change_agreement"
 DECIDE_PERMISSION = "programs.change_businesscertification"
@@ -45,10 +49,14 @@ class AgreementForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        if self.instance.pk and self.instance.effective_at:
+        if self.instance.published_at:   # signed text: its effective time no longer changes
+            self.fields.pop("effective_on", None)
+        elif self.instance.pk and self.instance.effective_at:
             self.fields["effective_on"].initial = self.instance.effective_at.astimezone(CHINA).date()
 
     def save(self, commit=True):
+        if self.instance.published_at:
+            raise PermissionDenied("A published agreement does not change.")
         self.instance.effective_at = agreements.effective_midnight(self.cleaned_data["effective_on"])
         return super().save(commit)
 
@@ -93,8 +101,18 @@ class AgreementAdmin(admin.ModelAdmin):
             return self.get_fields(request, obj)
         return []
 
+    def has_change_permission(self, request, obj=None):
+        # published: view only (no form field, no Save button; a POST is 403)
+        return super().has_change_permission(request, obj) and (obj is None or obj.published_at is None)
+
     def has_delete_permission(self, request, obj=None):
         return super().has_delete_permission(request, obj) and (obj is None or obj.published_at is None)
+
+    def save_model(self, request, obj, form, change):
+        if change:  # published since the page was read? Lock the row: `publish` waits for this save
+            if Agreement.objects.select_for_update().filter(pk=obj.pk, published_at__isnull=False).exists():
+                raise PermissionDenied
+        super().save_model(request, obj, form, change)
 
     @admin.action(description=_("Publish the selected agreements (partners must sign them)"), permissions=["publish"])
     def publish(self, request, queryset):
@@ -139,6 +157,38 @@ CERTIFICATION_FIELDS = ["partner", "status", "company_name", "credit_code", "reg
                         "decided_by", "reason", "updated_at"]
 
 
+class CertificationMaterialInline(admin.TabularInline):
+    """The certification's documents (the business licence), read-only; the link downloads it through the
+    guarded view (programs:material, programs.uploads.material_for)."""
+
+    model = Material
+    fk_name = "certification"
+    extra = 0
+    fields = ["download", "content_type", "size", "sha256", "uploaded_by", "uploaded_at"]
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def has_view_permission(self, request, obj=None):
+        # whoever may see the certification sees its documents (and may download them: uploads.material_for)
+        user = request.user
+        return (user.has_perm("programs.view_businesscertification") or user.has_perm(DECIDE_PERMISSION)
+                or user.has_perm("programs.view_material"))
+
+    @admin.display(description=_("file"))
+    def download(self, obj):
+        return format_html('<a href="{}" class="material-download">{}</a>',
+                           reverse("programs:material", args=[obj.pk]), obj.original_name)
+
+
 @admin.register(BusinessCertification)
 class BusinessCertificationAdmin(admin.ModelAdmin):
     """Read-only; the bank account number shown by its last 4 digits only (it is never decrypted here)."""
@@ -150,6 +200,7 @@ class BusinessCertificationAdmin(admin.ModelAdmin):
     list_select_related = ["partner"]
     fields = CERTIFICATION_FIELDS
     readonly_fields = CERTIFICATION_FIELDS
+    inlines = [CertificationMaterialInline]
     actions = ["verify", "return_selected"]
 
     @admin.display(description=_("bank account"))

@@ -21,6 +21,7 @@ from partnercenter.actors import actor_for_user
 from partnercenter.errors import DomainError
 
 from . import membership as services
+from . import solutions
 from .choices import ApplicationStatus, MembershipStatus
 from .models import (
     CertifiedSolution, LevelRequest, Membership, Path, PathEnrolment, Program, ProgramLevel, Requirement,
@@ -82,10 +83,53 @@ class StageAdmin(admin.ModelAdmin):
 
 @admin.register(CertifiedSolution)
 class CertifiedSolutionAdmin(admin.ModelAdmin):
+    """Adding, changing and deleting go through programs.solutions (logged under the partner, under its lock);
+    a solution's partner is fixed once recorded."""
+
     list_display = ["name", "partner", "certification", "certified_on"]
     list_select_related = ["partner"]
     search_fields = ["name", "partner__name", "partner__domain_id"]
     autocomplete_fields = ["partner"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["partner"] if obj is not None else []
+
+    def log_addition(self, request, obj, message):
+        if obj.pk is not None:
+            return super().log_addition(request, obj, message)
+
+    def log_change(self, request, obj, message):
+        if not getattr(obj, "_refused", False):
+            return super().log_change(request, obj, message)
+
+    def response_add(self, request, obj, post_url_continue=None):
+        if obj.pk is None:
+            return HttpResponseRedirect(request.path)
+        return super().response_add(request, obj, post_url_continue)
+
+    def response_change(self, request, obj):
+        if getattr(obj, "_refused", False):
+            return HttpResponseRedirect(request.path)
+        return super().response_change(request, obj)
+
+    def save_model(self, request, obj, form, change):
+        fields = {"name": obj.name, "certification": obj.certification, "certified_on": obj.certified_on}
+        try:
+            if change:
+                solutions.update_solution(_actor(request), solution_id=obj.pk, **fields)
+            else:
+                obj.pk = solutions.record_solution(_actor(request), partner_id=obj.partner_id, **fields).pk
+        except DomainError as exc:
+            obj._refused = True
+            self.message_user(request, str(exc.message), messages.ERROR)
+
+    def delete_model(self, request, obj):
+        solutions.remove_solution(_actor(request), solution_id=obj.pk)
+
+    def delete_queryset(self, request, queryset):
+        actor = _actor(request)
+        for solution in queryset:
+            solutions.remove_solution(actor, solution_id=solution.pk)
 
 
 # ---------------------------------------------------------------------------------------------

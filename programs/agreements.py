@@ -9,7 +9,10 @@ signing service read):
   (programs.models.Membership APPLYING or JOINED);
 - and, while the partner has no open membership in any programme, those of the programme whose kind is
   its partner type (a solution provider → 解决方案提供商计划, a cloud reseller → 云经销商, a distributor →
-  总经销商计划, which it joined offline): being a partner of that type is being in that programme.
+  总经销商计划, which it joined offline): being a partner of that type is being in that programme;
+- but never a superseded version: once a newer published version of the same programme (a later
+  effective time) has taken effect, the older ones are history — not required, not in the banner, not
+  signable (an older one signed earlier stays readable).
 An agreement of another programme is "not found" for the partner (404), unless it signed it earlier (its
 signatures stay readable, e.g. after it left the programme).
 
@@ -22,8 +25,9 @@ The contracting-entity switch (`apply_due`, run by programs.tasks.apply_contract
 signing when the effective time has already passed): a signature whose agreement names an entity is
 applied once — claimed with `UPDATE … SET applied_at = now WHERE applied_at IS NULL`, so a second or late
 run, or a run racing the signing, changes nothing. Signatures are applied in the order of their
-agreements' effective times, and an agreement older than one already applied for the partner does not
-overwrite the newer entity (a late signature of a superseded version). Each switch writes one
+agreements' effective times, and a partner never moves back to an older entity: a signature is claimed
+without changing anything when a newer entity-changing version of its programme has already taken effect
+(signed or not), or when a newer entity was already applied for the partner. Each switch writes one
 operation-log row and one `agreement.entity_changed` event.
 
 The banner (`banners`, registered in hooks_agreements): on every partner page, for members, while a
@@ -83,29 +87,38 @@ def _is_midnight(moment) -> bool:
 # Which agreements a partner must sign
 # ---------------------------------------------------------------------------------------------
 
-def _required_condition(partner):
+def _superseded_condition(now):
+    """A condition on Agreement rows: a newer published version of the same programme (a later effective
+    time) has already taken effect — the older one is history, nobody has to sign it any more."""
+    return Exists(Agreement.objects.filter(
+        program_id=OuterRef("program_id"), published_at__isnull=False,
+        effective_at__gt=OuterRef("effective_at"), effective_at__lte=now))
+
+
+def _required_condition(partner, now=None):
     """A condition on Agreement rows: the partner must sign it (see the module docstring)."""
+    now = now or timezone.now()
     memberships = Membership.objects.filter(partner_id=partner.pk, status__in=OPEN)
     in_programme = Exists(memberships.filter(program_id=OuterRef("program_id")))
     condition = in_programme
     kind = KIND_OF_PARTNER.get(partner.partner_type)
     if kind is not None:
         condition = condition | (Q(program__kind=kind) & ~Exists(memberships))
-    return Q(published_at__isnull=False) & condition
+    return Q(published_at__isnull=False) & condition & ~_superseded_condition(now)
 
 
 def _signed_condition(partner):
     return Exists(AgreementSignature.objects.filter(agreement_id=OuterRef("pk"), partner_id=partner.pk))
 
 
-def required_agreements(partner):
-    """The published agreements the partner must sign (signed or not)."""
-    return Agreement.objects.filter(_required_condition(partner))
+def required_agreements(partner, now=None):
+    """The published agreements the partner must sign (signed or not), superseded versions left out."""
+    return Agreement.objects.filter(_required_condition(partner, now))
 
 
-def visible_agreements(partner):
+def visible_agreements(partner, now=None):
     """What the partner's members may open: the agreements it must sign and those it signed."""
-    return Agreement.objects.filter(_required_condition(partner) | _signed_condition(partner))
+    return Agreement.objects.filter(_required_condition(partner, now) | _signed_condition(partner))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -201,8 +214,13 @@ def _apply_one(actor, signature_pk, now) -> bool:
         if not AgreementSignature.objects.filter(pk=signature_pk, applied_at__isnull=True).update(applied_at=now):
             return False  # applied by another run
         partner = Partner.objects.select_for_update().get(pk=signature.partner_id)
-        newer = (AgreementSignature.objects.filter(partner_id=partner.pk, applied_at__isnull=False,
-                                                   agreement__effective_at__gt=agreement.effective_at)
+        # Never back to an older entity: a newer entity-changing version of the programme already in
+        # effect (signed or not) supersedes this one, and so does a newer entity already applied.
+        newer = (Agreement.objects.filter(program_id=agreement.program_id, published_at__isnull=False,
+                                          effective_at__gt=agreement.effective_at, effective_at__lte=now)
+                 .exclude(contracting_entity="").exists()
+                 or AgreementSignature.objects.filter(partner_id=partner.pk, applied_at__isnull=False,
+                                                      agreement__effective_at__gt=agreement.effective_at)
                  .exclude(agreement__contracting_entity="").exclude(pk=signature.pk).exists())
         old, new = partner.contracting_entity, agreement.contracting_entity
         changed = not newer and old != new
@@ -235,7 +253,7 @@ def banner_rows(partner, now=None) -> list[dict]:
     return list(
         Agreement.objects.exclude(contracting_entity="").filter(published_at__isnull=False)
         .annotate(signed=signed)
-        .filter((_required_condition(partner) & Q(signed=False)) | Q(signed=True, effective_at__gt=now))
+        .filter((_required_condition(partner, now) & Q(signed=False)) | Q(signed=True, effective_at__gt=now))
         .order_by("effective_at", "pk")
         .values("pk", "title", "version", "contracting_entity", "effective_at", "signed")[:5])
 

@@ -13,7 +13,9 @@ decisions at once move it once):
   and VERIFIED are locked (a verified partner changes its details through its ecosystem manager);
 - submitting asks for the verification code when the partner has 验证码验证 on;
 - operators (the admin) verify or return with a reason; the partner's members hear of it
-  (`certification.verified` / `certification.returned`).
+  (`certification.verified` / `certification.returned`);
+- the business licence: each upload replaces the stored one (`replace_licence`), so a certification keeps
+  one document. Lock order: the partner row, then the certification row (`save_details`).
 
 The bank account number is validated (8–32 digits), encrypted with partnercenter.secretbox and shown
 only by its last four digits, everywhere (pages, admin, operation log); nothing reads it back in full
@@ -29,6 +31,7 @@ from events import outbox
 from partnercenter import secretbox
 from partnercenter.choices import ActorKind
 from partnercenter.errors import Codes, DomainError
+from partnercenter.models import Partner
 from partnercenter.oplog import operation
 
 from . import event_types_agreements as event_types
@@ -38,7 +41,7 @@ from .models import BusinessCertification
 
 __all__ = [
     "MANAGE", "EDITABLE", "DETAIL_FIELDS", "valid_credit_code", "normalize_bank_account", "certification_of",
-    "is_certified", "save_details", "submit", "verify", "return_certification",
+    "is_certified", "save_details", "replace_licence", "submit", "verify", "return_certification",
 ]
 
 MANAGE = "programs.manage"
@@ -108,6 +111,10 @@ def save_details(actor, *, bank_account: str = "", **values) -> BusinessCertific
     cleaned = _clean(values)
     account = normalize_bank_account(bank_account) if (bank_account or "").strip() else None
     with operation(actor, "programs.certification_save") as entry:
+        # The partner row first (this app's lock order): on a first save there is no certification row to
+        # lock yet, so two first saves at once would both insert (the second failing on the one-per-partner
+        # constraint); the partner row makes the second wait and then find the first one's row.
+        Partner.objects.select_for_update().only("pk").get(pk=actor.partner.pk)
         certification = BusinessCertification.objects.select_for_update().filter(partner_id=actor.partner.pk).first()
         if certification is None:
             if account is None:
@@ -126,6 +133,24 @@ def save_details(actor, *, bank_account: str = "", **values) -> BusinessCertific
         entry.target = certification
         entry.detail = {"changed": changed, "bank_account": certification.masked_bank_account}
     return certification
+
+
+def replace_licence(actor, *, certification, upload):
+    """Store `upload` as the certification's business licence (programs.uploads.store_material: checked,
+    private, DRAFT/RETURNED only) and remove the licence it replaces, in one transaction: the certification
+    keeps one document, so uploads never pile up to the per-owner limit. The replaced files go once this
+    commits (the Material post_delete receiver, programs.uploads.remove_file_after_delete)."""
+    from .uploads import files_removed_on_error, store_material
+
+    with files_removed_on_error(), operation(actor, "programs.certification_licence", target=certification,
+                                             detail={"file": str(getattr(upload, "name", ""))[:200]}) as entry:
+        material = store_material(actor, upload=upload, certification=certification)  # locks the certification
+        replaced = []
+        for old in certification.materials.exclude(pk=material.pk):
+            replaced.append(old.pk)
+            old.delete()
+        entry.detail.update(material=material.pk, replaced=replaced)
+    return material
 
 
 def submit(actor, *, verification_code=None) -> BusinessCertification:

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from partnercenter.forms import VerificationForm
 
 from .certification import valid_credit_code
+from .uploads import ACCEPT, max_bytes
 
 __all__ = ["SignForm", "CertificationForm", "NoEchoInput"]
 
@@ -53,7 +54,10 @@ class CertificationForm(VerificationForm):
         if licence_field:
             self.fields["licence"] = forms.FileField(
                 label=_("Business licence (optional)"), required=False,
-                help_text=_("PDF, PNG or JPEG scan of the business licence."))
+                widget=forms.FileInput(attrs={"accept": ACCEPT}),
+                help_text=_("The business licence as a PDF, PNG, JPEG, ZIP, DOCX or XLSX file, at most "
+                            "%(size)s. A new file replaces the one stored.") % {
+                    "size": f"{max_bytes() / (1024 * 1024):g} MB"})
         if self.needs_code:
             self.fields["verification_code"] = self.fields.pop("verification_code")  # last
             self.fields["verification_code"].help_text = _("Needed to submit. From your authenticator app, or send "

@@ -13,6 +13,7 @@ register_actions({
     "programs.agreement_sign": _("Sign an agreement"),
     "programs.contracting_entity": _("Change the contracting entity"),
     "programs.certification_save": _("Save business information"),
+    "programs.certification_licence": _("Replace the business licence"),
     "programs.certification_submit": _("Submit business information certification"),
     "programs.certification_verify": _("Verify business information certification"),
     "programs.certification_return": _("Return business information certification"),

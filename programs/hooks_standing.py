@@ -18,6 +18,9 @@ register_actions({
     "programs.enrol": _("Put a partner on a development path"),
     "programs.confirm_requirement": _("Confirm a stage requirement"),
     "programs.revoke_confirmation": _("Withdraw a requirement confirmation"),
+    "programs.solution_record": _("Record a certified solution"),
+    "programs.solution_update": _("Correct a certified solution"),
+    "programs.solution_remove": _("Remove a certified solution"),
 })
 
 
@@ -26,9 +29,11 @@ def paths_context(actor):
     hidden from members without programs.view. A constant number of statements (programs.standing)."""
     if not actor.is_partner or actor.member is None or not actor.has_perm("programs.view"):
         return None
-    from .standing import home_summary
+    from .standing import home_summary, restrict_links
 
-    return {"paths": home_summary(actor.partner), "paths_url": reverse("programs:paths")}
+    paths = home_summary(actor.partner)
+    restrict_links(paths, actor)
+    return {"paths": paths, "paths_url": reverse("programs:paths")}
 
 
 panels.register_home_panel(panels.HomePanel("programs.paths", "programs/_home_paths.html", paths_context, order=10))

@@ -16,9 +16,12 @@ Operator side (the admin, an OPERATOR actor; logged under the partner):
   again) or reject with a reason.
 - `decide_level_request`: approve (the stage is checked again) or reject with a reason.
 - `advance_stage`: the enrolment moves to the next stage only when every requirement of that stage is met
-  (programs.standing); the move is a conditional UPDATE on the stage it was read at.
+  (programs.standing), read under the partner's lock; the move is a conditional UPDATE on the stage.
 - `enrol`: puts a partner on a path at its first stage; `confirm_requirement` / `revoke_confirmation`:
   a CONFIRMED requirement for a partner.
+
+Every write here takes the partner's row first, then the application, the membership and the enrolments
+(programs/locks.py); the re-checks read under those locks.
 
 Decisions and stage moves are events the partner's members hear of (programs/event_types_standing.py).
 """
@@ -38,9 +41,10 @@ from partnercenter.models import Partner
 from partnercenter.oplog import operation
 
 from .choices import ApplicationStatus, MembershipStatus, ProgramKind, RequirementKind
-from .eligibility import JOIN, Refusal, join_refusals
+from .eligibility import JOIN, AccountFacts, Refusal, account_facts, join_refusals_for
 from .errors_standing import StandingCodes
 from .event_types_standing import LEVEL_DECIDED, MEMBERSHIP_DECIDED, STAGE_ADVANCED
+from .locks import lock_enrolment, lock_enrolments, lock_membership, lock_partner
 from .models import (
     OPEN_MEMBERSHIP, LevelRequest, Membership, Path, PathEnrolment, Program, ProgramLevel, Requirement,
     RequirementConfirmation,
@@ -85,22 +89,31 @@ def joinable(program: Program) -> bool:
     return program.is_active and not program.apply_offline and program.kind != ProgramKind.RESELLER
 
 
-def refusals_to_join(partner, program, *, exclude_membership=None) -> list[Refusal]:
+def refusals_to_join(partner, program, *, exclude_membership=None, facts: AccountFacts | None = None,
+                     open_program_ids=None) -> list[Refusal]:
     """Every documented reason `partner` cannot join `program` (programs.eligibility), plus being in this
-    programme already for programmes other than the solution-provider plan (whose reason is documented)."""
-    refusals = join_refusals(partner, program)
+    programme already for programmes other than the solution-provider plan (whose reason is documented).
+
+    A page listing programmes passes what it read once: `facts` (eligibility.account_facts) and
+    `open_program_ids`, the programmes the partner has an open membership of; then no statement is run."""
     if exclude_membership is not None:  # an operator approving: the application itself is not a reason
-        refusals = [r for r in refusals if r.code != "already_in_plan"]
         others = Membership.objects.filter(OPEN_MEMBERSHIP, partner=partner).exclude(pk=exclude_membership.pk)
+        # The application is not a reason, nor the partner's type: approving records the plan's membership.
+        refusals = join_refusals_for(account_facts(partner, in_plan=False), program)
         if program.kind == ProgramKind.SOLUTION_PROVIDER and others.filter(
                 program__kind=ProgramKind.SOLUTION_PROVIDER).exists():
             refusals.insert(0, Refusal("already_in_plan", JOIN["already_in_plan"]))
         elif others.filter(program=program).exists():
             refusals.insert(0, Refusal("already_member", ALREADY_MEMBER))
         return refusals
-    if program.kind != ProgramKind.SOLUTION_PROVIDER and Membership.objects.filter(
-            OPEN_MEMBERSHIP, partner=partner, program=program).exists():
-        refusals.insert(0, Refusal("already_member", ALREADY_MEMBER))
+    refusals = join_refusals_for(facts if facts is not None else account_facts(partner), program)
+    if program.kind != ProgramKind.SOLUTION_PROVIDER:
+        if open_program_ids is not None:
+            member = program.pk in open_program_ids
+        else:
+            member = Membership.objects.filter(OPEN_MEMBERSHIP, partner=partner, program=program).exists()
+        if member:
+            refusals.insert(0, Refusal("already_member", ALREADY_MEMBER))
     return refusals
 
 
@@ -112,13 +125,13 @@ def next_level_of(membership, levels=None) -> ProgramLevel | None:
     return min((lv for lv in levels if lv.rank > current), key=lambda lv: lv.rank, default=None)
 
 
-def _stage_refusal(partner, level) -> LevelRefusal | None:
+def _stage_refusal(partner, level, enrolments=None) -> LevelRefusal | None:
     stage = level.min_stage
     if stage is None:
         return None
     from .standing import stage_reached
 
-    reached, enrolment = stage_reached(partner, stage)
+    reached, enrolment = stage_reached(partner, stage, enrolments=enrolments)
     if reached:
         return None
     params = {"path": stage.path.name, "stage": stage.name}
@@ -126,20 +139,25 @@ def _stage_refusal(partner, level) -> LevelRefusal | None:
     return LevelRefusal(code, str(LEVEL[code]) % params, stage.path)
 
 
-def level_refusals(partner, membership, *, levels=None) -> tuple[ProgramLevel | None, list[LevelRefusal]]:
-    """(the level 提升等级 would ask for, every reason it cannot now); `levels`: the programme's, if read."""
+def level_refusals(partner, membership, *, levels=None, pending: bool | None = None,
+                   enrolments=None) -> tuple[ProgramLevel | None, list[LevelRefusal]]:
+    """(the level 提升等级 would ask for, every reason it cannot now). What the caller already read, so that a
+    page of many memberships runs no statement per membership: `levels` the programme's levels, `pending`
+    whether a level request waits, `enrolments` the partner's enrolments by path id."""
     refusals = []
+    if pending is None:
+        pending = membership.level_requests.filter(status=ApplicationStatus.APPLYING).exists()
     level = next_level_of(membership, levels) if membership.status == MembershipStatus.JOINED else None
     if membership.status != MembershipStatus.JOINED:
         refusals.append(LevelRefusal("not_joined", str(LEVEL["not_joined"])))
     elif level is None:
         refusals.append(LevelRefusal("highest_level", str(LEVEL["highest_level"])))
-    if membership.level_requests.filter(status=ApplicationStatus.APPLYING).exists():
+    if pending:
         refusals.append(LevelRefusal("request_pending", str(LEVEL["request_pending"])))
     if partner.status != PartnerStatus.ACTIVE:
         refusals.append(LevelRefusal("frozen", str(LEVEL["frozen"])))
     if level is not None:
-        refusal = _stage_refusal(partner, level)
+        refusal = _stage_refusal(partner, level, enrolments)
         if refusal is not None:
             refusals.append(refusal)
     return level, refusals
@@ -157,10 +175,6 @@ def _require_manager(actor):
 def _require_platform(actor):
     if actor.kind not in (ActorKind.OPERATOR, ActorKind.SCHEDULER):
         raise DomainError(Codes.FORBIDDEN)
-
-
-def _lock_partner(partner_id) -> Partner:
-    return Partner.objects.select_for_update().get(pk=partner_id)
 
 
 def _refused(code, title, refusals):
@@ -194,7 +208,7 @@ def join(actor, *, program_code, verification_code=None) -> Membership:
                    detail={"program": program.code}) as entry:
         if not joinable(program):
             raise DomainError(StandingCodes.NOT_APPLICABLE)
-        partner = _lock_partner(actor.partner.pk)
+        partner = lock_partner(actor.partner.pk)
         refusals = refusals_to_join(partner, program)
         if refusals:
             entry.detail["reasons"] = [r.code for r in refusals]
@@ -214,8 +228,8 @@ def decide_membership(actor, *, membership_id, approve: bool, reason: str = "") 
     with operation(actor, "programs.decide_membership", target=membership, partner=membership.partner,
                    detail={"program": membership.program.code, "approve": bool(approve)}) as entry:
         reason = _reason(approve, reason)
-        partner = _lock_partner(membership.partner_id)
-        locked = Membership.objects.select_for_update().get(pk=membership.pk)
+        partner = lock_partner(membership.partner_id)
+        locked = lock_membership(membership.pk)
         if locked.status != MembershipStatus.APPLYING:
             raise DomainError(StandingCodes.NOT_PENDING)
         level = None
@@ -257,10 +271,9 @@ def request_level(actor, *, membership_id, verification_code=None) -> LevelReque
     membership = _membership_of(actor, membership_id)
     with operation(actor, "programs.request_level", target=membership, verification_code=verification_code,
                    detail={"program": membership.program.code}) as entry:
-        partner = _lock_partner(actor.partner.pk)
-        locked = Membership.objects.select_for_update(of=("self",)).select_related("program", "level").get(
-            pk=membership.pk)
-        level, refusals = level_refusals(partner, locked)
+        partner = lock_partner(actor.partner.pk)         # programs/locks.py: partner, membership, enrolments
+        locked = lock_membership(membership.pk)
+        level, refusals = level_refusals(partner, locked, enrolments=lock_enrolments(partner.pk))
         if refusals:
             entry.detail["reasons"] = [r.code for r in refusals]
             raise _refused(StandingCodes.LEVEL_REFUSED, gettext("Your partner level cannot be raised:"), refusals)
@@ -281,12 +294,13 @@ def decide_level_request(actor, *, request_id, approve: bool, reason: str = "") 
                    detail={"program": membership.program.code, "level": request.level.code,
                            "approve": bool(approve)}) as entry:
         reason = _reason(approve, reason)
-        partner = _lock_partner(membership.partner_id)
-        locked = LevelRequest.objects.select_for_update().get(pk=request.pk)
+        # programs/locks.py: the partner, the request, the membership, then the enrolments the stage is read from
+        partner = lock_partner(membership.partner_id)
+        locked = LevelRequest.objects.select_for_update(no_key=True).get(pk=request.pk)
         if locked.status != ApplicationStatus.APPLYING:
             raise DomainError(StandingCodes.NOT_PENDING)
         if approve:
-            current = Membership.objects.select_for_update(of=("self",)).select_related("level").get(pk=membership.pk)
+            current = lock_membership(membership.pk)
             refusals = []
             if current.status != MembershipStatus.JOINED:
                 refusals.append(LevelRefusal("not_joined", str(LEVEL["not_joined"])))
@@ -294,7 +308,7 @@ def decide_level_request(actor, *, request_id, approve: bool, reason: str = "") 
                 refusals.append(LevelRefusal("highest_level", str(LEVEL["highest_level"])))
             if partner.status != PartnerStatus.ACTIVE:
                 refusals.append(LevelRefusal("frozen", str(LEVEL["frozen"])))
-            stage_refusal = _stage_refusal(partner, request.level)
+            stage_refusal = _stage_refusal(partner, request.level, lock_enrolments(partner.pk))
             if stage_refusal is not None:
                 refusals.append(stage_refusal)
             if refusals:
@@ -325,8 +339,12 @@ def advance_stage(actor, *, enrolment_id) -> PathEnrolment:
         raise DomainError(Codes.NOT_FOUND)
     with operation(actor, "programs.advance_stage", target=enrolment, partner=enrolment.partner,
                    detail={"path": enrolment.path.code, "from": enrolment.stage.code}) as entry:
-        locked = PathEnrolment.objects.select_for_update(of=("self",)).select_related("partner", "stage").get(
-            pk=enrolment.pk)
+        # programs/locks.py: the partner first — confirmations, certified solutions and the review's approval
+        # take it too, so what the requirements read cannot change before this commits — then the enrolment.
+        lock_partner(enrolment.partner_id)
+        locked = lock_enrolment(partner_id=enrolment.partner_id, enrolment_id=enrolment.pk)
+        if locked is None:  # pragma: no cover - deleted while we waited
+            raise DomainError(Codes.NOT_FOUND)
         standing = path_standing(locked)
         target = standing.next_stage
         if target is None:
@@ -356,7 +374,7 @@ def enrol(actor, *, partner_id, path_code) -> PathEnrolment:
     if partner is None or path is None:
         raise DomainError(Codes.NOT_FOUND)
     with operation(actor, "programs.enrol", target=path, partner=partner, detail={"path": path.code}) as entry:
-        _lock_partner(partner.pk)
+        lock_partner(partner.pk)
         if PathEnrolment.objects.filter(partner=partner, path=path).exists():
             raise DomainError(StandingCodes.ALREADY_ON_PATH)
         first = path.stages.order_by("rank").first()
@@ -378,6 +396,7 @@ def confirm_requirement(actor, *, partner_id, requirement_id, note: str = "") ->
                    detail={"requirement": requirement.pk, "label": requirement.label[:100]}):
         if requirement.kind != RequirementKind.CONFIRMED:
             raise DomainError(StandingCodes.NOT_CONFIRMABLE)
+        lock_partner(partner.pk)          # programs/locks.py: a stage advance reads confirmations under it
         confirmation, _created = RequirementConfirmation.objects.get_or_create(
             partner=partner, requirement=requirement,
             defaults={"confirmed_by": _user(actor), "note": (note or "")[:200]})
@@ -392,5 +411,6 @@ def revoke_confirmation(actor, *, confirmation_id) -> None:
         raise DomainError(Codes.NOT_FOUND)
     with operation(actor, "programs.revoke_confirmation", target=confirmation.partner, partner=confirmation.partner,
                    detail={"requirement": confirmation.requirement_id}):
+        lock_partner(confirmation.partner_id)   # programs/locks.py: not while a stage advance reads it
         RequirementConfirmation.objects.filter(pk=confirmation.pk).delete()
 

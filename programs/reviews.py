@@ -242,11 +242,15 @@ def approve(actor, *, submission, result_stage, reason: str = "") -> ReviewSubmi
     with operation(actor, "programs.review_approve", target=submission, partner=submission.partner,
                    detail={"review": review.pk, "stage": getattr(result_stage, "code", "")}):
         _require_operator(actor)
+        from . import locks
+
+        # programs/locks.py: the partner first (a level decision reads the stage under it), the submission,
+        # then the enrolment.
+        locks.lock_partner(submission.partner_id)
         submission = _decidable(submission.pk)
         if not isinstance(result_stage, Stage) or result_stage.path_id != review.path_id:
             raise DomainError(ReviewCodes.STAGE_NOT_ON_PATH)
-        enrolment = PathEnrolment.objects.select_for_update().filter(
-            partner_id=submission.partner_id, path_id=review.path_id).first()
+        enrolment = locks.lock_enrolment(partner_id=submission.partner_id, path_id=review.path_id)
         if enrolment is None:
             raise DomainError(ReviewCodes.NOT_ENROLLED)
         now = timezone.now()

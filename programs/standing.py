@@ -35,8 +35,8 @@ from .models import (
     Requirement, RequirementConfirmation, Stage,
 )
 
-__all__ = ["Check", "PathStanding", "Standing", "standing_of", "path_standing", "stage_reached", "home_summary",
-           "METRIC_PAGES", "BOOLEAN_METRICS"]
+__all__ = ["Check", "PathStanding", "Standing", "standing_of", "path_standing", "enrolments_of", "stage_reached",
+           "home_summary", "restrict_links", "METRIC_PAGES", "BOOLEAN_METRICS", "PAGE_PERMISSIONS"]
 
 # Where a partner acts on a metric when the requirement names no page of its own (URL names; a page that
 # is not mounted is simply not linked).
@@ -47,6 +47,13 @@ METRIC_PAGES = {
     Metric.CUSTOMERS: "customers:list",
 }
 BOOLEAN_METRICS = {Metric.BUSINESS_CERTIFIED}
+# The permission each linked page takes: a member without it is shown the requirement without the link.
+PAGE_PERMISSIONS = {
+    "programs:certification": "programs.view",
+    "programs:agreements": "programs.view",
+    "programs:specialists": "benefits.view",
+    "customers:list": "customers.view",
+}
 
 
 def _url(name_or_path: str) -> str:
@@ -69,6 +76,7 @@ class Check:
     threshold: int
     met: bool
     confirmed_at: object = None
+    linked: bool = True             # False when the member may not open the page (restrict_links)
 
     @property
     def label(self) -> str:
@@ -84,8 +92,17 @@ class Check:
         return self.is_confirmed_kind or self.requirement.metric in BOOLEAN_METRICS
 
     @property
+    def page(self) -> str:
+        """The URL name (or path) of the page where the partner acts on it."""
+        return self.requirement.link if _url(self.requirement.link) else METRIC_PAGES.get(self.requirement.metric, "")
+
+    @property
+    def permission(self) -> str:
+        return PAGE_PERMISSIONS.get(self.page, "")
+
+    @property
     def url(self) -> str:
-        return _url(self.requirement.link) or _url(METRIC_PAGES.get(self.requirement.metric, ""))
+        return _url(self.page) if self.linked else ""
 
 
 @dataclass
@@ -238,7 +255,7 @@ def _checklists(partner, standings: list[PathStanding]) -> None:
 
 def standing_of(partner, *, enrolled_only: bool = False) -> Standing:
     """Every path (or only those the partner is on) with the partner's stage and next-stage checklist."""
-    enrolments = {e.path_id: e for e in PathEnrolment.objects.filter(partner=partner).select_related("stage")}
+    enrolments = enrolments_of(partner)
     if enrolled_only and not enrolments:
         return Standing(partner, [])
     paths = Path.objects.prefetch_related(_stages_prefetch()).order_by("rank", "code")
@@ -257,10 +274,28 @@ def path_standing(enrolment: PathEnrolment) -> PathStanding:
     return standing
 
 
-def stage_reached(partner, stage: Stage) -> tuple[bool, PathEnrolment | None]:
-    """(the partner is on `stage`'s path at that stage or a later one, its enrolment on that path or None)."""
-    enrolment = PathEnrolment.objects.filter(partner=partner, path_id=stage.path_id).select_related("stage").first()
+def enrolments_of(partner) -> dict:
+    """The partner's enrolments by path id, with their stages (one statement)."""
+    return {e.path_id: e for e in PathEnrolment.objects.filter(partner=partner).select_related("stage")}
+
+
+def stage_reached(partner, stage: Stage, *, enrolments=None) -> tuple[bool, PathEnrolment | None]:
+    """(the partner is on `stage`'s path at that stage or a later one, its enrolment on that path or None).
+    `enrolments`: the partner's, by path id (`enrolments_of`, or locked by the services), if already read."""
+    if enrolments is not None:
+        enrolment = enrolments.get(stage.path_id)
+    else:
+        enrolment = PathEnrolment.objects.filter(partner=partner, path_id=stage.path_id).select_related(
+            "stage").first()
     return (enrolment is not None and enrolment.stage.rank >= stage.rank), enrolment
+
+
+def restrict_links(standings, actor) -> None:
+    """Unlink the checklist lines whose page `actor` may not open (a member without customers.view is not
+    sent to the customer list)."""
+    for ps in standings:
+        for check in ps.checklist:
+            check.linked = not check.permission or actor.has_perm(check.permission)
 
 
 def home_summary(partner) -> list[PathStanding]:

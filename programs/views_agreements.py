@@ -16,6 +16,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
+from django.views.decorators.debug import sensitive_post_parameters
 
 from partnercenter.confirmation import two_step
 from partnercenter.errors import DomainError
@@ -84,6 +85,7 @@ def _initial(cert) -> dict:
     return {name: getattr(cert, name) for name in certification.DETAIL_FIELDS}
 
 
+@sensitive_post_parameters("bank_account")   # never in an error report
 @member_page(VIEW)
 def certification_page(request):
     actor = request.actor
@@ -119,9 +121,8 @@ def _save(request, form, *, submit: bool) -> bool:
         form_error(request, form, exc)
         return False
     if licence:
-        from .uploads import store_material
         try:
-            store_material(actor, upload=licence, certification=saved)
+            certification.replace_licence(actor, certification=saved, upload=licence)
         except DomainError as exc:
             form_error(request, form, exc)
             messages.success(request, _("The business information was saved."))

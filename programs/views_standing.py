@@ -16,16 +16,16 @@ from partnercenter.forms import VerificationForm
 from partnercenter.pages import form_error, member_page, posted
 
 from . import membership as services
-from .models import Program
-from .selectors_standing import membership_of, programme_rows
-from .standing import standing_of
+from .selectors_standing import joinable_program, membership_of, programme_rows
+from .standing import restrict_links, standing_of
 
 __all__ = ["programs", "join", "upgrade", "level_reasons", "paths", "new_account_url"]
 
 
-def new_account_url(path) -> str | None:
-    """注册新账号 for `path` (the access area's page), when it is mounted."""
-    if path is None:
+def new_account_url(path, actor=None) -> str | None:
+    """注册新账号 for `path` (the access area's page, which takes programs.manage), when it is mounted and
+    `actor` may open it."""
+    if path is None or (actor is not None and not actor.has_perm(services.PERMISSION)):
         return None
     try:
         return reverse("programs:new_account", kwargs={"code": path.code})
@@ -43,8 +43,8 @@ def programs(request):
 @member_page(services.PERMISSION)
 def join(request, code):
     actor = request.actor
-    program = Program.objects.filter(code=code, is_active=True).first()
-    if program is None or not services.joinable(program):
+    program = joinable_program(code)
+    if program is None:
         raise Http404
     form = VerificationForm(posted(request), actor=actor)
     if request.method == "POST" and form.is_valid():
@@ -71,7 +71,8 @@ def _membership_or_404(request, pk):
 
 def _reasons_context(request, membership):
     level, refusals = services.level_refusals(request.actor.partner, membership)
-    rows = [{"refusal": r, "new_account_url": new_account_url(r.path) if r.code == "not_on_path" else None}
+    actor = request.actor
+    rows = [{"refusal": r, "new_account_url": new_account_url(r.path, actor) if r.code == "not_on_path" else None}
             for r in refusals]
     return {"membership": membership, "level": level, "reasons": rows}
 
@@ -106,9 +107,11 @@ def level_reasons(request, pk):
 
 @member_page("programs.view")
 def paths(request):
-    standing = standing_of(request.actor.partner)
+    actor = request.actor
+    standing = standing_of(actor.partner)
+    restrict_links(standing.paths, actor)
     return render(request, "programs/standing_paths.html", {
         "standing": standing,
-        "rows": [{"ps": ps, "new_account_url": None if ps.enrolled else new_account_url(ps.path)}
+        "rows": [{"ps": ps, "new_account_url": None if ps.enrolled else new_account_url(ps.path, actor)}
                  for ps in standing.paths],
     })

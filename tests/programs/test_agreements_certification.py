@@ -201,3 +201,72 @@ def test_the_business_licence_is_uploaded_with_the_details(tenant_a, admin_clien
     fake = SimpleUploadedFile("licence.pdf", b"MZ\x90\x00 not a pdf", content_type="application/pdf")
     refused = admin_client_a.post(URL, {**DETAILS, "action": "save", "licence": fake})
     assert refused.status_code == 200 and BusinessCertification.objects.get().materials.count() == 1
+
+
+def pdf(name, body=b"licence"):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return SimpleUploadedFile(name, b"%PDF-1.4\n% " + body + b"\n", content_type="application/pdf")
+
+
+def test_a_new_licence_replaces_the_stored_one(tenant_a, admin_client_a, settings, tmp_path,
+                                               django_capture_on_commit_callbacks):
+    from programs import uploads
+
+    settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
+    with django_capture_on_commit_callbacks(execute=True):
+        assert admin_client_a.post(URL, {**DETAILS, "bank_account": ACCOUNT, "action": "save",
+                                         "licence": pdf("旧营业执照.pdf")}).status_code == 302
+    [old] = BusinessCertification.objects.get().materials.all()
+    assert (tmp_path / "private" / old.file.name).exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        assert admin_client_a.post(URL, {**DETAILS, "action": "save", "licence": pdf("营业执照.pdf", b"new")}
+                                   ).status_code == 302
+    [new] = BusinessCertification.objects.get().materials.all()
+    assert new.original_name == "营业执照.pdf" and new.pk != old.pk
+    assert not (tmp_path / "private" / old.file.name).exists() and (tmp_path / "private" / new.file.name).exists()
+    log = OperationLog.objects.filter(action="programs.certification_licence").latest("pk")
+    assert log.detail["replaced"] == [old.pk] and log.detail["material"] == new.pk
+    page = admin_client_a.get(URL).content.decode()
+    assert "营业执照.pdf" in page and "旧营业执照.pdf" not in page
+    # never piling up to the per-owner limit: many uploads later there is still one document, and uploading works
+    settings.PROGRAM_UPLOAD_MAX_BYTES = 1024
+    cert = BusinessCertification.objects.get()
+    for n in range(uploads.MAX_FILES):
+        certification.replace_licence(actor_of(tenant_a.admin), certification=cert, upload=pdf(f"{n}.pdf"))
+    assert [m.original_name for m in cert.materials.all()] == [f"{uploads.MAX_FILES - 1}.pdf"]
+    # a refused file keeps the stored licence
+    with pytest.raises(DomainError):
+        certification.replace_licence(actor_of(tenant_a.admin), certification=cert, upload=pdf("big.pdf", b"x" * 2000))
+    assert cert.materials.count() == 1
+
+
+def test_the_licence_field_names_every_accepted_kind(tenant_a, admin_client_a):
+    admin_client_a.cookies["django_language"] = "en"
+    page = admin_client_a.get(URL).content.decode()
+    assert "PDF, PNG, JPEG, ZIP, DOCX or XLSX" in page
+    assert 'accept=".pdf,.png,.jpg,.jpeg,.zip,.docx,.xlsx"' in page
+
+
+def test_the_bank_account_is_kept_out_of_error_reports(tenant_a, admin_client_a):
+    from django.views.debug import SafeExceptionReporterFilter
+
+    response = admin_client_a.post(URL, {**DETAILS, "bank_account": ACCOUNT, "action": "save"})
+    request = response.wsgi_request
+    cleaned = SafeExceptionReporterFilter().get_post_parameters(request)
+    assert cleaned["bank_account"] != ACCOUNT and cleaned["company_name"] == DETAILS["company_name"]
+
+
+def test_operators_see_and_download_the_licence_in_the_admin(tenant_a, admin_client_a, operator, settings, tmp_path):
+    from django.urls import reverse
+
+    settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
+    admin_client_a.post(URL, {**DETAILS, "bank_account": ACCOUNT, "action": "submit", "licence": pdf("营业执照.pdf")})
+    cert = BusinessCertification.objects.get()
+    [material] = cert.materials.all()
+    link = reverse("programs:material", args=[material.pk])
+    body = operator.get(f"/admin/programs/businesscertification/{cert.pk}/change/").content.decode()
+    assert f'href="{link}"' in body and "营业执照.pdf" in body
+    assert 'name="materials-0-DELETE"' not in body and 'type="file"' not in body  # read-only
+    download = operator.get(link)
+    assert download.status_code == 200 and b"".join(download.streaming_content).startswith(b"%PDF-1.4")

@@ -51,3 +51,16 @@ def test_concurrent_switch_runs_apply_once(world):
     assert Partner.objects.get(pk=tenant.partner.pk).contracting_entity == ENTITY
     assert OperationLog.objects.filter(action="programs.contracting_entity").count() == 1
     assert Event.objects.filter(type="agreement.entity_changed").count() == 1
+
+
+def test_two_first_saves_of_the_business_information_at_once_create_one(world):
+    from programs import certification
+    from programs.models import BusinessCertification
+    from tests.programs.test_agreements_certification import ACCOUNT, DETAILS
+
+    tenant, _doc = world
+    outcomes = at_once([lambda: certification.save_details(actor_of(tenant.admin), bank_account=ACCOUNT, **DETAILS)]
+                       * 3)
+    assert all(isinstance(o, BusinessCertification) for o in outcomes), outcomes
+    assert {o.pk for o in outcomes} == {BusinessCertification.objects.get(partner=tenant.partner).pk}
+    assert OperationLog.objects.filter(action="programs.certification_save", result="success").count() == 3

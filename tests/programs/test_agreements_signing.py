@@ -201,6 +201,11 @@ def test_the_banner_until_signed_and_the_new_entity_after(tenant_a, tenant_b, pr
     doc = agreement()
     agreement(version="plain", entity="")  # changes no entity: no banner
     [unsigned] = banner_texts(admin_client_a)
+    assert unsigned.startswith(f"You have a new agreement to sign: {doc.title}. Once you sign it, from 2026-04-01 "
+                               f"00:00:00 your contracting entity with Huawei will be {NEW_ENTITY}.")
+    [invitation] = banner_texts(login_client(tenant_a.admin.user))   # zh-hans
+    assert invitation.startswith(f"您有新的协议待签署：《{doc.title}》。签署后，从2026年04月01日00:00:00起，您与华为的签约主体"
+                                 f"将变更为{NEW_ENTITY}。")
     assert unsigned.startswith(f"You have a new agreement to sign: {doc.title}.")
     assert "2026-04-01 00:00:00" in unsigned and NEW_ENTITY in unsigned and "Read and sign" in unsigned
     assert f'href="/programs/agreements/{doc.pk}/"' in admin_client_a.get("/").content.decode()
@@ -208,14 +213,11 @@ def test_the_banner_until_signed_and_the_new_entity_after(tenant_a, tenant_b, pr
     sign_in_browser(admin_client_a, doc.pk)
     assert banner_texts(admin_client_a) == [
         f"Dear user, from 2026-04-01 00:00:00 your contracting entity with Huawei will be {NEW_ENTITY}."]
-    # zh-hans, the default: the documented sentence, the date as XXXX年XX月XX日
+    # zh-hans, the default: the documented sentence "尊敬的用户，从XXXX年XX月XX日00:00:00起，您与华为的签约主体…"
     zh_client = login_client(tenant_a.admin.user)
-    with translation.override("zh-hans"):
-        expected = translation.gettext(
-            "Dear user, from %(date)s 00:00:00 your contracting entity with Huawei will be %(entity)s.") % {
-            "date": translation.gettext("%(year)s-%(month)s-%(day)s") % {"year": "2026", "month": "04", "day": "01"},
-            "entity": NEW_ENTITY}
-    assert banner_texts(zh_client) == [expected]
+    [shown] = banner_texts(zh_client)
+    assert shown.startswith("尊敬的用户，从2026年04月01日00:00:00起，您与华为的签约主体")
+    assert shown == f"尊敬的用户，从2026年04月01日00:00:00起，您与华为的签约主体将变更为{NEW_ENTITY}。"
 
     # tenant B (a solution provider too) still has to sign it; at the effective time the notice ends for A
     assert len(banner_texts(login_client(tenant_b.admin.user))) == 1
@@ -269,6 +271,40 @@ def test_operators_publish_in_the_admin_and_a_published_text_is_read_only(tenant
     with pytest.raises(DomainError) as refused:
         agreements.publish(actor_of(tenant_a.admin), agreement_id=doc.pk)       # not an operator
     assert refused.value.code == Codes.FORBIDDEN
+
+
+def test_a_published_agreements_effective_date_cannot_be_changed_in_the_admin(tenant_a, programmes, travel):
+    from django.contrib.admin.sites import site
+    from django.core.exceptions import PermissionDenied
+
+    from programs.admin_agreements import AgreementForm
+    from tests.factories import UserFactory
+
+    user = UserFactory(username="agreements.ops", is_staff=True, is_superuser=True)
+    operator = login_client(user)
+    doc = agreement()                                    # published, effective 2026-04-01
+    url = f"/admin/programs/agreement/{doc.pk}/change/"
+    posted = {"program": doc.program_id, "title": doc.title, "version": doc.version, "body": doc.body,
+              "contracting_entity": doc.contracting_entity, "effective_on": "2026-03-11",
+              "signatures-TOTAL_FORMS": "0", "signatures-INITIAL_FORMS": "0"}
+    page = operator.get(url).content.decode()
+    assert 'name="effective_on"' not in page and 'name="_save"' not in page
+    assert operator.post(url, posted).status_code == 403
+    assert Agreement.objects.get(pk=doc.pk).effective_at == datetime(2026, 4, 1, tzinfo=CHINA)
+    # the form itself has no such field and refuses to save a published agreement
+    form = AgreementForm(posted, instance=doc)
+    assert "effective_on" not in form.fields
+    with pytest.raises(PermissionDenied):
+        form.is_valid() and form.save()
+    # published while the operator had the (still editable) page open: the save is refused
+    draft = agreement(version="draft", published=False)
+    stale = Agreement.objects.get(pk=draft.pk)
+    agreements.publish(actor_of(user), agreement_id=draft.pk)
+    request = RequestFactory().post("/")
+    request.user = user
+    with pytest.raises(PermissionDenied):
+        site._registry[Agreement].save_model(request, stale, None, change=True)
+    assert Agreement.objects.get(pk=draft.pk).published_at == NOW
 
 
 def admin_client_for(tenant):

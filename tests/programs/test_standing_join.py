@@ -19,9 +19,15 @@ from programs.models import Membership
 from ..billing.test_funds import _race
 from ..conftest import actor_of
 from ..factories import AssociationFactory, PartnerFactory, ResourceFactory
-from .test_standing_support import arrears, operator, own_account, program
+from .test_standing_support import arrears, as_applicant, operator, own_account, program
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _tenant_a_may_apply(tenant_a):
+    """The applicant here is a distributor: a solution provider is in the plan by its type (tested below)."""
+    as_applicant(tenant_a.partner)
 
 
 def _already_in_plan(partner):
@@ -94,6 +100,17 @@ def test_each_documented_reason_refuses_the_application_and_is_named(programmes,
     assert Membership.objects.filter(status=MembershipStatus.APPLYING).count() == before
     log = OperationLog.objects.get(action="programs.join")
     assert (log.result, log.error_code, log.detail["reasons"]) == ("failure", StandingCodes.JOIN_REFUSED, [reason])
+
+
+def test_a_solution_provider_is_in_the_plan_by_its_type_without_a_membership(programmes, tenant_b):
+    assert tenant_b.partner.partner_type == "solution_provider" and not Membership.objects.exists()
+
+    refusals = services.refusals_to_join(tenant_b.partner, program())
+    with pytest.raises(DomainError) as refused:
+        services.join(actor_of(tenant_b.admin), program_code=program().code)
+
+    assert [r.code for r in refusals] == ["already_in_plan"]
+    assert refused.value.extra["reasons"] == ["already_in_plan"] and not Membership.objects.exists()
 
 
 def test_a_suspended_partner_is_told_it_is_frozen_and_its_members_cannot_apply(programmes, tenant_a):

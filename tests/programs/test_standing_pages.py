@@ -4,18 +4,21 @@ shown, applications from the pages, another partner's membership not found, and 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 
 from events.models import Event
-from programs import views_standing
 from programs.catalogue import DISTRIBUTOR, DTCSI, SOFTWARE
-from programs.choices import ApplicationStatus, MembershipStatus, Metric, RequirementKind
-from programs.models import LevelRequest, Membership, Path, PathEnrolment, Requirement, RequirementConfirmation
+from programs.choices import ApplicationStatus, MembershipStatus, Metric, ProgramKind, RequirementKind
+from programs.models import (
+    LevelRequest, Membership, Path, PathEnrolment, Program, ProgramLevel, Requirement, RequirementConfirmation,
+)
 
 from ..conftest import login_client
 from ..factories import MemberFactory, RoleFactory, UserFactory
 from .test_standing_levels import joined
-from .test_standing_support import arrears, certify, enrol, own_account, program, sign, specialist, stage
+from .test_standing_support import (
+    arrears, as_applicant, certify, enrol, own_account, program, sign, specialist, stage,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -59,6 +62,26 @@ def test_home_panel_is_hidden_without_programs_view(programmes, tenant_a):
     assert 'id="home-paths"' not in body
 
 
+def _home_paths_panel(client) -> str:
+    body = client.get(reverse("home")).content.decode()
+    start = body.index('id="home-paths"')
+    return body[start:body.index("</section>", start)]
+
+
+def test_home_panel_links_a_requirement_only_to_pages_the_member_may_open(programmes, tenant_a):
+    enrol(tenant_a.partner, DTCSI, "role-certified")        # next: 3 specialists, 5 customers, a confirmation
+    customers, specialists = reverse("customers:list"), reverse("programs:specialists")
+
+    full = _home_paths_panel(client_of(tenant_a.admin))
+    limited = _home_paths_panel(client_of(viewer(tenant_a)))   # programs.view only
+
+    assert f'href="{customers}"' in full and f'href="{specialists}"' in full
+    assert "服务至少 5 个客户" in limited and "至少 3 名项目专员" in limited
+    assert f'href="{customers}"' not in limited and f'href="{specialists}"' not in limited
+    paths_page = client_of(viewer(tenant_a)).get(reverse("programs:paths")).content.decode()
+    assert "服务至少 5 个客户" in paths_page and f'href="{customers}"' not in paths_page
+
+
 def _home_statements(client):
     with CaptureQueriesContext(connection) as captured:
         assert client.get(reverse("home")).status_code == 200
@@ -95,6 +118,7 @@ def test_programmes_page_needs_programs_view(programmes, tenant_a):
 
 
 def test_programmes_page_offers_to_join_and_shows_the_offline_text(programmes, tenant_a):
+    as_applicant(tenant_a.partner)
     body = client_of(tenant_a.admin).get(reverse("programs:programs")).content.decode()
 
     assert f'href="{reverse("programs:join", args=[program().code])}"' in body
@@ -103,6 +127,7 @@ def test_programmes_page_offers_to_join_and_shows_the_offline_text(programmes, t
 
 
 def test_programmes_page_lists_every_reason_instead_of_the_button(programmes, tenant_a):
+    as_applicant(tenant_a.partner)
     account = own_account(tenant_a.partner, has_credit_debt=True)
     arrears(account)
 
@@ -113,6 +138,23 @@ def test_programmes_page_lists_every_reason_instead_of_the_button(programmes, te
     assert f'href="{reverse("programs:join", args=[program().code])}"' not in body
 
 
+def test_a_solution_provider_is_shown_in_the_plan_by_its_type_and_a_recorded_membership_as_it_is(programmes,
+                                                                                                   tenant_a):
+    client = client_of(tenant_a.admin)                       # tenant_a is a solution provider, no membership row
+    join_url = reverse("programs:join", args=[program().code])
+
+    body = client.get(reverse("programs:programs")).content.decode()
+    application = client.get(join_url).content.decode()
+    assert 'data-status="joined-by-type"' in body and "Joined as a solution provider" in body
+    assert f'href="{join_url}"' not in body and 'data-reason="already_in_plan"' not in body
+    assert 'data-reason="already_in_plan"' in application and 'id="confirm-join"' not in application
+
+    membership = joined(tenant_a.partner)                    # the demo's bj: a JOINED row with its level
+    body = client.get(reverse("programs:programs")).content.decode()
+    assert 'data-status="joined-by-type"' not in body and 'data-status="joined"' in body
+    assert f'href="{reverse("programs:level_reasons", args=[membership.pk])}"' in body
+
+
 def test_a_viewer_sees_no_apply_button_and_cannot_open_the_application(programmes, tenant_a):
     client = client_of(viewer(tenant_a))
     body = client.get(reverse("programs:programs")).content.decode()
@@ -120,7 +162,52 @@ def test_a_viewer_sees_no_apply_button_and_cannot_open_the_application(programme
     assert client.get(reverse("programs:join", args=[program().code])).status_code == 403
 
 
+def _programme(code, *, joined_by=None, pending=False):
+    """A solution-provider-kind programme applied for on the page, with two levels (the second needs a stage);
+    joined at the first by `joined_by`, with a level request waiting when `pending`."""
+    extra = Program.objects.create(code=code, kind=ProgramKind.SOLUTION_PROVIDER, name=f"计划 {code}")
+    first = ProgramLevel.objects.create(program=extra, code="one", name="一级", rank=1)
+    second = ProgramLevel.objects.create(program=extra, code="two", name="二级", rank=2,
+                                         min_stage=stage(DTCSI, "role-certified"))
+    if joined_by is not None:
+        membership = Membership.objects.create(partner=joined_by, program=extra, level=first,
+                                               status=MembershipStatus.JOINED)
+        LevelRequest.objects.create(membership=membership, level=second, status=ApplicationStatus.REJECTED,
+                                    reason="材料不全")
+        if pending:
+            LevelRequest.objects.create(membership=membership, level=second)
+    return extra
+
+
+def _programmes_statements(client):
+    with CaptureQueriesContext(connection) as captured:
+        body = client.get(reverse("programs:programs")).content.decode()
+    return len(captured), body
+
+
+def test_programmes_page_statements_do_not_grow_with_programmes_memberships_or_requests(programmes, tenant_a):
+    partner = as_applicant(tenant_a.partner)
+    arrears(own_account(partner))                           # the account reasons are read
+    enrol(partner, DTCSI, "registered")
+    _programme("joined-0", joined_by=partner)
+    client = client_of(tenant_a.admin)
+    _programmes_statements(client)                          # warm the session and caches
+    few, body = _programmes_statements(client)
+    assert body.count('data-reason="in_arrears"') == 1 and body.count('data-status="joined"') == 1
+
+    for n in range(1, 6):
+        _programme(f"joined-{n}", joined_by=partner, pending=n % 2 == 0)
+        _programme(f"open-{n}")
+    many, body = _programmes_statements(client)
+
+    assert body.count('data-reason="in_arrears"') == 6 and body.count('data-status="joined"') == 6
+    assert body.count("requested, waiting for a decision") == 2
+    assert body.count('data-reason="stage_too_low"') == 0 and body.count("View reasons") == 4
+    assert many == few, f"{few} statements for 4 programmes, {many} for 14"
+
+
 def test_joining_from_the_page(programmes, tenant_a):
+    as_applicant(tenant_a.partner)
     client = client_of(tenant_a.admin)
     url = reverse("programs:join", args=[program().code])
     assert 'id="confirm-join"' in client.get(url).content.decode()
@@ -133,6 +220,7 @@ def test_joining_from_the_page(programmes, tenant_a):
 
 
 def test_the_application_page_shows_the_reasons_and_a_refused_post_changes_nothing(programmes, tenant_a):
+    as_applicant(tenant_a.partner)
     own_account(tenant_a.partner, is_org_member=True)
     client = client_of(tenant_a.admin)
     url = reverse("programs:join", args=[program().code])
@@ -170,31 +258,31 @@ def test_raise_level_from_the_page(programmes, tenant_a):
     assert "requested, waiting for a decision" in client.get(reverse("programs:programs")).content.decode()
 
 
-def _new_account_link(path):
-    try:
-        return reverse("programs:new_account", kwargs={"code": path.code})
-    except NoReverseMatch:
-        return None
-
-
-def test_view_reasons_lists_why_and_points_to_register_a_new_account(programmes, tenant_a, monkeypatch):
+def test_view_reasons_lists_why_and_links_register_a_new_account_for_a_manager_only(programmes, tenant_a):
     membership = joined(tenant_a.partner)
-    client = client_of(tenant_a.admin)
     reasons_url = reverse("programs:level_reasons", args=[membership.pk])
+    new_account = reverse("programs:new_account", kwargs={"code": DTCSI})   # the access area's page (manage)
 
-    assert f'href="{reasons_url}"' in client.get(reverse("programs:programs")).content.decode()
-    body = client.get(reasons_url).content.decode()
+    manager = client_of(tenant_a.admin)
+    assert f'href="{reasons_url}"' in manager.get(reverse("programs:programs")).content.decode()
+    body = manager.get(reasons_url).content.decode()
+    upgrade = manager.get(reverse("programs:upgrade", args=[membership.pk])).content.decode()
+    seen = client_of(viewer(tenant_a)).get(reasons_url).content.decode()
+
     assert 'data-reason="not_on_path"' in body and "数字化转型咨询与系统集成" in body
-    mounted = _new_account_link(Path.objects.get(code=DTCSI))
-    assert views_standing.new_account_url(Path.objects.get(code=DTCSI)) == mounted
-    assert ('class="btn btn-small new-account"' in body) == (mounted is not None)
-
-    # where 注册新账号 is mounted, the reason links to it for the level's path
-    monkeypatch.setattr(views_standing, "new_account_url", lambda path: f"/new-account/{path.code}/")
-    body = client.get(reasons_url).content.decode()
-    assert f'href="/new-account/{DTCSI}/"' in body
-    upgrade = client.get(reverse("programs:upgrade", args=[membership.pk])).content.decode()
+    assert f'href="{new_account}"' in body
     assert 'data-reason="not_on_path"' in upgrade and 'id="confirm-upgrade"' not in upgrade
+    assert f'href="{new_account}"' in upgrade
+    assert 'data-reason="not_on_path"' in seen and f'href="{new_account}"' not in seen   # the page would be 403
+    assert client_of(viewer(tenant_a)).get(new_account).status_code == 403
+
+
+def test_paths_page_links_register_a_new_account_for_a_manager_only(programmes, tenant_a):
+    enrol(tenant_a.partner, DTCSI, "registered")
+    new_account = reverse("programs:new_account", kwargs={"code": SOFTWARE})     # the path it is not on
+
+    assert f'href="{new_account}"' in client_of(tenant_a.admin).get(reverse("programs:paths")).content.decode()
+    assert f'href="{new_account}"' not in client_of(viewer(tenant_a)).get(reverse("programs:paths")).content.decode()
 
 
 def test_a_stage_too_low_points_to_the_paths_page(programmes, tenant_a):
@@ -297,3 +385,12 @@ def test_admin_adds_enrolments_and_confirmations_through_the_services(programmes
     for model, obj in (("program", program()), ("path", Path.objects.get(code=DTCSI)),
                        ("stage", stage(DTCSI, "differentiated"))):          # with their inlines
         assert ops.get(reverse(f"admin:programs_{model}_change", args=[obj.pk])).status_code == 200
+
+
+def test_the_application_page_finds_only_programmes_applied_for_here(programmes):
+    from programs.selectors_standing import joinable_program
+
+    assert joinable_program(program().code) == program()
+    assert [joinable_program(code) for code in (DISTRIBUTOR, "reseller", "nothing", "")] == [None] * 4
+    Program.objects.filter(pk=program().pk).update(is_active=False)
+    assert joinable_program(program().code) is None

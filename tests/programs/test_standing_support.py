@@ -22,6 +22,14 @@ def program(code=SOLUTION_PROVIDER) -> Program:
     return Program.objects.get(code=code)
 
 
+def as_applicant(partner):
+    """Make `partner` one that may apply to the solution-provider plan: a distributor (a solution provider is
+    in that plan by its type)."""
+    partner.partner_type = "distributor"
+    partner.save(update_fields=["partner_type"])
+    return partner
+
+
 def stage(path_code, stage_code) -> Stage:
     return Stage.objects.get(path__code=path_code, code=stage_code)
 
