@@ -85,5 +85,5 @@ def seed_definitions() -> None:
     for path_code, stage_code, name, most in TEST_COUPONS:
         stage = stages[path_code, stage_code]
         TestCouponPackage.objects.get_or_create(path=stage.path, name=name, defaults={
-            "min_stage": stage, "max_amount": most, "quota_type": QuotaType.FLEXI_COUPON,
+            "min_stage": stage, "max_amount": most, "quota_type": QuotaType.CASH_COUPON,
             "cloud_service_types": ["hws.service.type.ec2", "hws.service.type.obs"]})

@@ -31,12 +31,12 @@ from events import outbox
 from partnercenter import secretbox
 from partnercenter.choices import ActorKind
 from partnercenter.errors import Codes, DomainError
-from partnercenter.models import Partner
 from partnercenter.oplog import operation
 
 from . import event_types_agreements as event_types
 from .choices import CertificationStatus
 from .errors_agreements import AgreementCodes
+from .locks import lock_partner
 from .models import BusinessCertification
 
 __all__ = [
@@ -114,7 +114,7 @@ def save_details(actor, *, bank_account: str = "", **values) -> BusinessCertific
         # The partner row first (this app's lock order): on a first save there is no certification row to
         # lock yet, so two first saves at once would both insert (the second failing on the one-per-partner
         # constraint); the partner row makes the second wait and then find the first one's row.
-        Partner.objects.select_for_update().only("pk").get(pk=actor.partner.pk)
+        lock_partner(actor.partner.pk)
         certification = BusinessCertification.objects.select_for_update().filter(partner_id=actor.partner.pk).first()
         if certification is None:
             if account is None:
@@ -179,6 +179,7 @@ def _decide(actor, certification_id, status, reason=""):
     with operation(actor, action, target=certification, partner=certification.partner, detail={"reason": reason}):
         if status == CertificationStatus.RETURNED and not reason:
             raise DomainError(AgreementCodes.CERT_REASON_REQUIRED)
+        lock_partner(certification.partner_id)   # certification counts toward the stage requirements (locks.py)
         now = timezone.now()
         if not BusinessCertification.objects.filter(pk=certification.pk, status=CertificationStatus.SUBMITTED).update(
                 status=status, decided_at=now, decided_by=actor.user, reason=reason):

@@ -15,8 +15,9 @@ The order:
 `no_key=True` (FOR NO KEY UPDATE) serialises these writers (and the agreements' FOR UPDATE of the partner)
 without blocking inserts of rows that only reference the partner (an operation log entry, an event).
 
-Writes of other areas that feed a stage's requirements and do not take the partner lock yet: cancelling a
-project specialist (programs/specialists.py), a business certification's decision, an association ending.
+Project specialists' cancellation and decisions and a business certification's decision take the partner
+lock too. An association ending (customers) does not: the CUSTOMERS count a stage advance read may be one
+customer out of date.
 """
 
 from partnercenter.models import Partner

@@ -523,11 +523,12 @@ class TestCouponPackage(models.Model):
 
     __test__ = False   # not a pytest class, whatever its name
 
-    path = models.ForeignKey(Path, on_delete=models.PROTECT, related_name="test_coupon_packages")
+    path = models.ForeignKey(Path, verbose_name=_("development path"), on_delete=models.PROTECT,
+                             related_name="test_coupon_packages")
     min_stage = models.ForeignKey(Stage, verbose_name=_("from stage"), on_delete=models.PROTECT, related_name="+")
     name = models.CharField(_("name"), max_length=64)
     quota_type = models.PositiveSmallIntegerField(_("quota type"), choices=QuotaType.choices,
-                                                  default=QuotaType.FLEXI_COUPON)
+                                                  default=QuotaType.CASH_COUPON)
     max_amount = models.DecimalField(_("at most"), **MONEY)
     valid_days = models.PositiveSmallIntegerField(_("quota valid for (days)"), default=90)
     cloud_service_types = models.JSONField(_("cloud service types"), default=list, blank=True)
@@ -548,8 +549,10 @@ class TestCouponApplication(models.Model):
 
     __test__ = False
 
-    partner = models.ForeignKey(Partner, on_delete=models.CASCADE, related_name="test_coupon_applications")
-    package = models.ForeignKey(TestCouponPackage, on_delete=models.PROTECT, related_name="applications")
+    partner = models.ForeignKey(Partner, verbose_name=_("partner"), on_delete=models.CASCADE,
+                                related_name="test_coupon_applications")
+    package = models.ForeignKey(TestCouponPackage, verbose_name=_("test-coupon package"), on_delete=models.PROTECT,
+                                related_name="applications")
     amount = models.DecimalField(_("amount applied for"), **MONEY)
     purpose = models.CharField(_("purpose"), max_length=500)
     status = models.CharField(_("status"), max_length=10, choices=ApplicationStatus.choices,
@@ -557,7 +560,8 @@ class TestCouponApplication(models.Model):
     applied_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     applied_at = models.DateTimeField(_("applied"), default=timezone.now)
     approved_amount = models.DecimalField(_("amount approved"), null=True, blank=True, **MONEY)
-    quota = models.OneToOneField(CouponQuota, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    quota = models.OneToOneField(CouponQuota, verbose_name=_("coupon quota"), null=True, blank=True,
+                                 on_delete=models.PROTECT, related_name="+")
     decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
     decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                    related_name="+")

@@ -26,6 +26,7 @@ from partnercenter.oplog import operation, register_actions
 from .choices import SpecialistStatus
 from .errors_benefits import BenefitCodes
 from .event_types_benefits import SPECIALIST_DECIDED
+from .locks import lock_partner
 from .models import MemberProfile, Path, PathEnrolment, ProjectSpecialist
 from .selectors_benefits import OPEN_SPECIALIST, specialists_for
 
@@ -102,6 +103,7 @@ def cancel(actor, *, specialist_id, verification_code=None) -> ProjectSpecialist
     detail = {"member": specialist.member.display_name, "path": specialist.path.code, "specialist": specialist.pk}
     with operation(actor, "programs.specialist_cancel", target=specialist.member, verification_code=verification_code,
                    detail=detail):
+        lock_partner(actor.partner.pk)   # the specialists count toward the stage requirements (programs/locks.py)
         now = timezone.now()
         if not ProjectSpecialist.objects.filter(pk=specialist.pk, status__in=OPEN_SPECIALIST).update(
                 status=SpecialistStatus.CANCELLED, decided_at=now, decided_by=actor.user):
@@ -125,6 +127,7 @@ def _decide(actor, specialist_id, *, approved, reason=""):
     if reason:
         detail["reason"] = reason
     with operation(actor, action, target=specialist.member, partner=partner, detail=detail):
+        lock_partner(partner.pk)
         locked = ProjectSpecialist.objects.select_for_update().get(pk=specialist.pk)
         if locked.status != SpecialistStatus.APPLYING:
             raise DomainError(BenefitCodes.NOT_PENDING)

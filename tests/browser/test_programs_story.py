@@ -7,7 +7,7 @@ now says "尊敬的用户，从…起，您与华为的签约主体将变更为�
 for 支持计划专用券(角色认证) with an amount and a purpose, through the confirmation: the application shows as
 申请中. An operator (a staff superuser, in a second browser context: each actor signs in once) selects it in
 the Django admin, runs 批准 with a smaller amount, and the quota is granted. Back in the partner center the
-application shows 已通过 with its quota; the administrator opens 销售 ▸ 券管理, the 现金券额度 tab, finds the
+application shows 已通过 with its quota; the administrator opens 销售 ▸ 券管理, the 代金券额度 tab, finds the
 new quota and issues a coupon from it to its resale customer, through the confirmation.
 
 The ORM sets the stage (definitions, membership, enrolment, the published agreement, the operator) and
@@ -168,24 +168,24 @@ def test_sign_a_new_agreement_apply_for_a_test_coupon_and_issue_from_the_granted
     assert (application.status, application.approved_amount, application.decided_by_id) == (
         ApplicationStatus.APPROVED, Decimal(APPROVED), t.operator.pk)
     assert (quota.partner_id, quota.quota_type, quota.quota_value, quota.balance) == (
-        t.partner.pk, QuotaType.FLEXI_COUPON, Decimal(APPROVED), Decimal(APPROVED))
+        t.partner.pk, QuotaType.CASH_COUPON, Decimal(APPROVED), Decimal(APPROVED))
 
-    # 5. The administrator: the application is 已通过 with its quota; 销售 ▸ 券管理, 现金券额度, 发放优惠券.
+    # 5. The administrator: the application is 已通过 with its quota; 销售 ▸ 券管理, 代金券额度, 发放优惠券.
     page.reload()
     expect(applied_row.locator(".tag")).to_have_text("已通过")
     expect(applied_row.locator("a.quota-link")).to_have_text(quota.quota_id)
     nav.locator('a[href="/sales/"]').hover()
     nav.locator('.submenu a[href="/vouchers/"]').click()
     page.wait_for_url(f"{base}/vouchers/")
-    page.locator("#tab-flexi").click()
-    page.wait_for_url(f"{base}/vouchers/?quota_type=1")
+    page.locator("#tab-cash").click()
+    page.wait_for_url(f"{base}/vouchers/?quota_type=0")
     quota_row = page.locator(f'#quotas tbody tr[data-quota="{quota.quota_id}"]')
     expect(quota_row.locator(".quota-balance")).to_have_text("¥2,000.00")
     page.screenshot(path=artifacts_dir / "programs-6-quota.png", full_page=True)
     quota_row.locator("a.issue-link").click()
     page.wait_for_url(f"{base}/vouchers/issue/{quota.quota_id}/")
     form = page.locator("form#issue-form")
-    expect(form.locator("#id_customers option")).to_have_count(1)  # flexi-purchase coupons: resale customers only
+    expect(form.locator(f'#id_customers option[value="{t.resale.domain_id}"]')).to_have_count(1)
     form.locator("#id_customers").select_option([t.resale.domain_id])
     form.locator("#id_face_value").fill(FACE_VALUE)
     form.locator("#issue-next").click()

@@ -45,9 +45,9 @@ def test_an_approval_grants_a_quota_the_partner_issues_a_coupon_from(programmes,
     quota = approved.quota
     assert (approved.status, approved.approved_amount) == (ApplicationStatus.APPROVED, Decimal("1500.00"))
     assert (quota.partner, quota.quota_type, quota.quota_value, quota.balance) == (
-        tenant_a.partner, QuotaType.FLEXI_COUPON, Decimal("1500.00"), Decimal("1500.00"))
+        tenant_a.partner, QuotaType.CASH_COUPON, Decimal("1500.00"), Decimal("1500.00"))
     assert quota.cloud_service_types == package(ROLE).cloud_service_types
-    # vouchers' own issue: a flexi-purchase coupon to the partner's resale customer
+    # vouchers' own issue: a cash coupon to the partner's resale customer
     infos, errors = vouchers.issue_coupons(actor_of(tenant_a.admin), quota_id=quota.quota_id,
                                            customer_ids=[tenant_a.resale.domain_id], face_value="500.00")
     assert errors == []
