@@ -192,7 +192,7 @@ def statements(partner, managers, scale):
     sql["customers"] = f"""
         INSERT INTO {t[Customer]} (id, domain_id, domain_name, real_name, verified_status, customer_type, country_code,
             mobile_phone, email, customer_level, is_frozen, xaccount_id, xaccount_type, in_debt, has_credit_debt,
-            is_org_account, is_org_member, created_by_partner_id, created_at)
+            is_org_account, is_org_member, is_postpaid, has_special_contract, created_by_partner_id, created_at)
         SELECT i + 1, md5('bench-customer-' || i),
             CASE WHEN i < %(flagship)s THEN 'flagship-' ELSE '' END
               || (ARRAY['hangzhou','shanghai','beijing','shenzhen','chengdu','wuhan','xian','nanjing',
@@ -206,7 +206,7 @@ def statements(partner, managers, scale):
             '138' || lpad(i::text, 8, '0'), 'customer' || i || '@example.com',
             CASE WHEN i %% 3 = 0 THEN 'V2' ELSE '' END,
             0, CASE WHEN i %% 2 = 0 THEN 'xa-' || i ELSE '' END, CASE WHEN i %% 2 = 0 THEN 'bench-platform' ELSE '' END,
-            false, false, false, false, CASE WHEN i %% 3 = 0 THEN %(partner)s END,
+            false, false, false, false, false, false, CASE WHEN i %% 3 = 0 THEN %(partner)s END,
             %(base)s - interval '20 days' - (%(n)s - i) * interval '1 minute'
         FROM generate_series(0, %(n)s - 1) AS i"""
 

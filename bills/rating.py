@@ -39,6 +39,14 @@ closed months, accounts, packages and coupons of the whole batch in a constant n
 in memory, then one INSERT of fee records, one of package uses, one UPDATE of packages, one UPDATE of the
 accounts and one INSERT of ledger entries (billing/consumption.py), one UPDATE per outcome of the records.
 Locks are taken in the order of bills/locks.py.
+
+**In SQL** (PostgreSQL, the default there; `sql=False` keeps the per-record path). The batch is claimed and
+its locks taken by bills/rating_sql.py (steps 0–3, one statement each), then split by customer: the customers
+whose records resource packages may pay, whose coupons do not all cover all their records, or with a record
+that cannot be rated go through the per-record path above (`_rate_records`) in the same transaction; all the
+others — the common case — are priced, paid (coupons, cash, arrears) and written by one statement, to the same
+fen (its docstring says how, tests/bills/test_rating_fast.py proves it on a batch that takes every branch).
+A batch that fails in SQL is rated again record by record on the per-record path (`rate_pending`).
 """
 
 from __future__ import annotations
@@ -65,7 +73,7 @@ from partnercenter.transactions import retry_on_deadlock
 from trade import pricing
 from trade.models import PartnerDiscount
 
-from . import closing, deduction, locks, packages, periods
+from . import closing, deduction, locks, packages, periods, rating_sql
 from .choices import BillType, FeeStatus, UsageStatus
 from .errors import BillCodes
 from .models import FeeRecord, PackageUse, UsageRecord
@@ -85,12 +93,14 @@ class BatchResult:
     rated: int = 0
     failed: int = 0
     errors: Counter = field(default_factory=Counter)
+    in_sql: int = 0  # of `rated`, those rated by bills/rating_sql.py
 
     def add(self, other: BatchResult) -> None:
         self.claimed += other.claimed
         self.rated += other.rated
         self.failed += other.failed
         self.errors.update(other.errors)
+        self.in_sql += other.in_sql
 
 
 class Unrated(Exception):
@@ -238,6 +248,14 @@ class _Fee:
             setattr(self, name, value)
 
 
+def new_ids(n: int, now) -> list[str]:
+    """`n` new fee record_ids: 32 hex digits, `now` in µs since the epoch (14) then 18 random ones (one read of
+    the system's randomness) — time-ordered like a UUIDv7, as bills/rating_sql.py makes them in SQL."""
+    prefix = f"{int(now.timestamp() * 1_000_000):014x}"
+    tails = os.urandom(9 * n).hex()
+    return [prefix + tails[18 * i:18 * i + 18] for i in range(n)]
+
+
 def _copy_text(value) -> str:
     if value is None:
         return "\\N"
@@ -307,66 +325,118 @@ def _mark(rated_ids, failed: dict[int, str], now) -> None:
                                                        output_field=CharField()))
 
 
-def rate_batch(*, limit: int = BATCH_SIZE, ids=None, now=None, claimed: list | None = None) -> BatchResult:
-    """Claim up to `limit` waiting records (or those of `ids` still waiting), rate and deduct them, one
-    transaction. `claimed`, when given, receives the ids claimed (before anything can fail)."""
-    result = BatchResult()
-    with transaction.atomic():
-        records = locks.claim_usage(limit, ids=ids)
-        if claimed is not None:
-            claimed.extend(r.pk for r in records)
-        if not records:
-            return result
-        now = now or timezone.now()
-        result.claimed = len(records)
-        book = _Book(records)
-        lines, failed = [], {}
-        for record in records:
-            try:
-                product, resource = book.product_of(record)
-            except Unrated as exc:
-                failed[record.pk] = exc.code
-            else:
-                lines.append(_Line(record, product, resource))
-        # Locks, in the order of bills/locks.py: the accounts (1), then the packages (2); coupons in deduction.
-        lines.sort(key=lambda line: (line.record.customer_id, line.record.begin_time, line.record.pk))
-        customer_ids = {line.record.customer_id for line in lines}
-        accounts = locks.lock_customer_accounts(customer_ids) if lines else {}
-        held = packages.load(customer_ids, {line.product.usage_type_id for line in lines},
-                             {line.product.region_id for line in lines},
-                             min((line.record.begin_time for line in lines), default=now),
-                             max((line.record.begin_time for line in lines), default=now))
-        moved, measures = set(), packages.measure_types() if held else {}
-        for line in lines:
-            line.coverage = packages.cover(line.record, line.product, held.get(line.record.customer_id, ()),
-                                           book.conversions, measures, moved)
+def _rate_records(records, now, *, landings=None) -> tuple[int, dict[int, str], dict]:
+    """The per-record path: rate and deduct these claimed `records` in the caller's transaction (see the module
+    docstring); `landings`, when given, are closing.lock_landing's answer for their cycles, taken already.
+    Returns (how many were rated, {pk: code} of those failed, the deduction's summary)."""
+    book = _Book(records)
+    book.landings.update(landings or {})
+    lines, failed = [], {}
+    for record in records:
         try:
-            _official_prices(lines)
-        except DomainError:  # never for what product_of let through; fail the refused ones alone
-            for line in list(lines):
-                try:
-                    _official_prices([line])
-                except DomainError:
-                    failed[line.record.pk] = BillCodes.RATING_ERROR
-                    lines.remove(line)
-        ids = os.urandom(16 * len(lines)).hex()  # the fee records' record_ids (uuid4-like hex), one read
-        fees = [_fee(line, book, now, ids[32 * i:32 * i + 32]) for i, line in enumerate(lines)]
-        summary = deduction.settle([(fee, line.product.service_type.code, line.product.product_id)
-                                    for fee, line in zip(fees, lines)],
-                                   accounts=accounts, current=book.current, now=now)
-        _write_fees(fees, {line.record.pk for line in lines if line.coverage.uses})
-        uses = [use for fee, line in zip(fees, lines)
-                for use in packages.use_rows(fee.id, line.coverage, line.record.resource_id, now)]
-        if uses:
-            PackageUse.objects.bulk_create(uses)
-        packages.save(p for customer in held.values() for p in customer if p.pk in moved)
-        _mark([line.record.pk for line in lines], failed, now)
-    result.rated, result.failed = len(lines), len(failed)
-    result.errors.update(failed.values())
-    if failed:
-        log.warning("rating: %d of %d usage records not rated: %s", len(failed), len(records),
-                    dict(Counter(failed.values())))
-    log.info("rating: %d records rated (%s)", len(lines), summary)
+            product, resource = book.product_of(record)
+        except Unrated as exc:
+            failed[record.pk] = exc.code
+        else:
+            lines.append(_Line(record, product, resource))
+    # Locks, in the order of bills/locks.py: the accounts (1), then the packages (2); coupons in deduction.
+    lines.sort(key=lambda line: (line.record.customer_id, line.record.begin_time, line.record.pk))
+    customer_ids = {line.record.customer_id for line in lines}
+    accounts = locks.lock_customer_accounts(customer_ids) if lines else {}
+    held = packages.load(customer_ids, {line.product.usage_type_id for line in lines},
+                         {line.product.region_id for line in lines},
+                         min((line.record.begin_time for line in lines), default=now),
+                         max((line.record.begin_time for line in lines), default=now))
+    moved, measures = set(), packages.measure_types() if held else {}
+    for line in lines:
+        line.coverage = packages.cover(line.record, line.product, held.get(line.record.customer_id, ()),
+                                       book.conversions, measures, moved)
+    try:
+        _official_prices(lines)
+    except DomainError:  # never for what product_of let through; fail the refused ones alone
+        for line in list(lines):
+            try:
+                _official_prices([line])
+            except DomainError:
+                failed[line.record.pk] = BillCodes.RATING_ERROR
+                lines.remove(line)
+    fees = [_fee(line, book, now, record_id) for line, record_id in zip(lines, new_ids(len(lines), now))]
+    summary = deduction.settle([(fee, line.product.service_type.code, line.product.product_id)
+                                for fee, line in zip(fees, lines)],
+                               accounts=accounts, current=book.current, now=now)
+    _write_fees(fees, {line.record.pk for line in lines if line.coverage.uses})
+    uses = [use for fee, line in zip(fees, lines)
+            for use in packages.use_rows(fee.id, line.coverage, line.record.resource_id, now)]
+    if uses:
+        PackageUse.objects.bulk_create(uses)
+    save = rating_sql.save_packages if rating_sql.usable() else packages.save
+    save(p for customer in held.values() for p in customer if p.pk in moved)
+    _mark([line.record.pk for line in lines], failed, now)
+    return len(lines), failed, summary
+
+
+def _rate_in_sql(result: BatchResult, *, limit, ids, now, claimed) -> dict:
+    """rate_batch on PostgreSQL: claim, lock (steps 0–3 of bills/locks.py, each in one statement), split the
+    batch by customer (rating_sql.split), rate the customers that need Python by `_rate_records`, then
+    the rest in one statement (bills/rating_sql.py). Fills `result`; returns the deduction summary."""
+    rows = rating_sql.claim(limit, ids)
+    if claimed is not None:
+        claimed.extend(row[0] for row in rows)
+    if not rows:
+        return {}
+    result.claimed = len(rows)
+    landings = closing.lock_landing({row[2] for row in rows})
+    customer_ids = {row[1] for row in rows}
+    record_ids = [row[0] for row in rows]
+    rating_sql.lock_accounts(customer_ids)
+    rating_sql.lock_packages(customer_ids, min(row[3] for row in rows), max(row[3] for row in rows))
+    coupons = rating_sql.lock_coupons(customer_ids, now)
+    split = rating_sql.split(record_ids, coupons, now)
+    summary = Counter()
+    if split.slow:
+        rated, failed, part = _rate_records(list(UsageRecord.objects.filter(pk__in=split.slow).order_by("id")), now,
+                                            landings=landings)
+        result.rated += rated
+        result.failed += len(failed)
+        result.errors.update(failed.values())
+        summary.update(part)
+    if split.fast:
+        done = rating_sql.rate(split.fast, coupons, landings, now)
+        result.rated += done.rated
+        result.in_sql += done.rated
+        summary.update({"customers": done.customers, "coupons": done.coupons, "cash": done.cash,
+                        "arrears": done.arrears, "frozen": done.frozen})
+    return dict(summary)
+
+
+def rate_batch(*, limit: int = BATCH_SIZE, ids=None, now=None, claimed: list | None = None,
+               sql: bool | None = None) -> BatchResult:
+    """Claim up to `limit` waiting records (or those of `ids` still waiting), rate and deduct them, one
+    transaction. `claimed`, when given, receives the ids claimed (before anything can fail). `sql`: rate the
+    common case in SQL (bills/rating_sql.py) — by default wherever it can (PostgreSQL); False keeps every
+    record on the per-record path."""
+    result = BatchResult()
+    in_sql = rating_sql.usable() if sql is None else bool(sql) and rating_sql.usable()
+    with transaction.atomic():
+        now = now or timezone.now()
+        if in_sql:
+            summary = _rate_in_sql(result, limit=limit, ids=ids, now=now, claimed=claimed)
+            if not result.claimed:
+                return result
+        else:
+            records = locks.claim_usage(limit, ids=ids)
+            if claimed is not None:
+                claimed.extend(r.pk for r in records)
+            if not records:
+                return result
+            result.claimed = len(records)
+            result.rated, failed, summary = _rate_records(records, now)
+            result.failed = len(failed)
+            result.errors.update(failed.values())
+    if result.failed:
+        log.warning("rating: %d of %d usage records not rated: %s", result.failed, result.claimed,
+                    dict(result.errors))
+    log.info("rating: %d records rated, %d of them in SQL (%s)", result.rated, result.in_sql, summary)
     return result
 
 
@@ -378,16 +448,17 @@ def _fail_alone(record_id, now) -> None:
     log.exception("rating: usage record %s failed alone; marked %s", record_id, BillCodes.RATING_ERROR)
 
 
-def rate_pending(*, batch_size: int = BATCH_SIZE, deadline=None, now=None) -> BatchResult:
+def rate_pending(*, batch_size: int = BATCH_SIZE, deadline=None, now=None, sql: bool | None = None) -> BatchResult:
     """Batches until nothing waits (or `deadline`, a time.monotonic() value, passes). A batch that fails as a
-    whole is retried record by record, so one poisoned record fails alone (see the module docstring)."""
+    whole is retried record by record on the per-record path, so one poisoned record fails alone (see the
+    module docstring) and a record the SQL path refused is still rated. `sql` as for rate_batch."""
     total = BatchResult()
     while deadline is None or time.monotonic() < deadline:
         claimed = []
 
         def attempt():
             claimed.clear()
-            return rate_batch(limit=batch_size, now=now, claimed=claimed)
+            return rate_batch(limit=batch_size, now=now, claimed=claimed, sql=sql)
 
         try:
             result = retry_on_deadlock(attempt)
@@ -402,7 +473,7 @@ def rate_pending(*, batch_size: int = BATCH_SIZE, deadline=None, now=None) -> Ba
             result = BatchResult()
             for record_id in claimed:
                 try:
-                    result.add(retry_on_deadlock(lambda: rate_batch(limit=1, ids=[record_id], now=now)))
+                    result.add(retry_on_deadlock(lambda: rate_batch(limit=1, ids=[record_id], now=now, sql=False)))
                 except OperationalError:
                     log.exception("rating: the database failed record %s; it waits for the next run", record_id)
                     return total

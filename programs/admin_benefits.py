@@ -25,6 +25,7 @@ from django.utils.translation import gettext_lazy as _
 from partnercenter.actors import actor_for_user
 from partnercenter.admin import OperatorAdmin
 from partnercenter.errors import DomainError
+from partnercenter.forms import AmountField
 
 from . import badges, benefits, specialists
 from .choices import ApplicationStatus, ExamStatus, SpecialistStatus
@@ -154,8 +155,30 @@ class ProjectSpecialistAdmin(_Decisions):
 # Test coupons
 # ---------------------------------------------------------------------------------------------
 
+class TestCouponPackageForm(forms.ModelForm):
+    class Meta:
+        model = TestCouponPackage
+        fields = "__all__"
+
+    def clean_cloud_service_types(self):
+        value = self.cleaned_data.get("cloud_service_types")
+        if value in (None, ""):
+            return []
+        if not isinstance(value, list) or not all(isinstance(item, str) and item.strip() for item in value):
+            raise forms.ValidationError(_('Enter a list of cloud service type codes, e.g. ["hws.service.type.ec2"].'))
+        return [item.strip() for item in value]
+
+    def clean(self):
+        data = super().clean()
+        path, min_stage = data.get("path"), data.get("min_stage")
+        if path is not None and min_stage is not None and min_stage.path_id != path.pk:
+            self.add_error("min_stage", _("The stage must be a stage of the package's development path."))
+        return data
+
+
 @admin.register(TestCouponPackage)
 class TestCouponPackageAdmin(admin.ModelAdmin):
+    form = TestCouponPackageForm
     list_display = ["path", "name", "min_stage", "quota_type", "max_amount", "valid_days", "is_active"]
     list_filter = ["path", "is_active"]
     list_select_related = ["path", "min_stage"]
@@ -163,9 +186,9 @@ class TestCouponPackageAdmin(admin.ModelAdmin):
 
 
 class ApproveAmountForm(forms.Form):
-    amount = forms.DecimalField(label=_("Amount to grant (CNY)"), required=False, max_digits=18, decimal_places=2,
-                                help_text=_("Empty: the amount each partner applied for. Never more than applied "
-                                            "for."))
+    amount = AmountField(label=_("Amount to grant (CNY)"), required=False,
+                         help_text=_("Empty: the amount each partner applied for. Never more than applied "
+                                     "for."))
 
 
 @admin.register(TestCouponApplication)
@@ -255,6 +278,8 @@ class BadgeForm(forms.ModelForm):
     def clean(self):
         data = super().clean()
         earned_on, valid_until = data.get("earned_on"), data.get("valid_until")
+        if earned_on is None and "earned_on" not in self.fields and self.instance.pk:
+            earned_on = self.instance.earned_on  # read-only when editing: the date it was earned stays
         if earned_on and valid_until and valid_until <= earned_on:
             raise forms.ValidationError(_("A badge must be valid until a date after it was earned."))
         return data

@@ -37,7 +37,8 @@ from vouchers.services import grant_quota
 from .choices import ApplicationStatus, ExamLevel, ExamStatus
 from .errors_benefits import BenefitCodes
 from .event_types_benefits import EXAM_COUPON_DECIDED, TEST_COUPON_DECIDED
-from .models import ExamCoupon, MemberProfile, TestCouponApplication
+from .locks import lock_enrolment, lock_partner
+from .models import ExamCoupon, MemberProfile, TestCouponApplication, TestCouponPackage
 from .selectors_benefits import package_for
 
 __all__ = [
@@ -131,7 +132,15 @@ def approve_test_coupon(actor, *, application_id, amount) -> TestCouponApplicati
     amount = parse_amount(amount)
     detail = {"application": application.pk, "package": package.name, "amount": str(amount)}
     with operation(actor, "programs.test_coupon_approve", target=partner, partner=partner, detail=detail) as entry:
+        partner = lock_partner(partner.pk)  # locks.py order: the partner, then the application, then the enrolment
         locked = _lock_open(application)
+        # The package, the partner's stage on its path and the partner's status, as they are now: the package may
+        # have been closed, the partner moved back a stage or suspended since the application.
+        package = TestCouponPackage.objects.select_related("path", "min_stage").get(pk=package.pk)
+        enrolment = lock_enrolment(partner_id=partner.pk, path_id=package.path_id)
+        if (not partner.is_active or not package.is_active or enrolment is None
+                or enrolment.stage.rank < package.min_stage.rank):
+            raise DomainError(BenefitCodes.PACKAGE_NOT_AVAILABLE)
         if amount > locked.amount:
             raise DomainError(BenefitCodes.APPROVED_ABOVE_REQUESTED)
         if amount > package.max_amount:  # the package's maximum may have been lowered since

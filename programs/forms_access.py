@@ -19,8 +19,8 @@ class SendCodeForm(forms.Form):
 
 
 class LinkCodeForm(forms.Form):
-    code = forms.RegexField(label=_("Verification code"), regex=r"^\s*\d{6}\s*$", max_length=12,
-                            error_messages={"invalid": _("The code has 6 digits.")},
+    code = forms.RegexField(label=_("Verification code"), regex=r"^\s*\d{8}\s*$", max_length=12,
+                            error_messages={"invalid": _("The code has 8 digits.")},
                             widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}))
 
 

@@ -3,9 +3,9 @@ account for it.
 
 1. A member with `programs.manage` asks for a verification code sent to the MAIN account's e-mail
    (Partner.email) or mobile (Partner.mobile_phone, partnercenter.sms) — "邮件验证及手机验证为当前登录的
-   主账号对应的邮箱地址和手机号". The code has 6 digits, is valid for 10 minutes, is kept only as a keyed
-   hash, dies after 5 wrong tries and works once; a new code at most once a minute per member and path,
-   and at most 10 an hour per partner.
+   主账号对应的邮箱地址和手机号". The code has 8 digits (as the core's EmailCodeDevice), is valid for 10
+   minutes, is kept only as a keyed hash, dies after 5 wrong tries and works once; a new code at most once
+   a minute per member and path, and at most 10 an hour per partner.
 2. The right code creates a RegistrationLink: its token is returned once (the page shows it) and mailed to
    the main account's e-mail; only its hash is stored; it expires 24 hours after it was made
    ("验证成功后需在24小时内完成新账号注册").
@@ -54,7 +54,7 @@ __all__ = [
     "register_account",
 ]
 
-CODE_DIGITS = 6
+CODE_DIGITS = 8  # as the core's EmailCodeDevice (partnercenter.models)
 CODE_VALIDITY = timedelta(minutes=10)
 CODE_MAX_ATTEMPTS = 5
 CODE_RESEND_INTERVAL = timedelta(seconds=60)

@@ -19,8 +19,14 @@ knows.
   built-in administrator role; its membership of the 云经销商 programme when operators defined one; and a
   member invitation (partnercenter.services.invite_member, valid 7 days) to the administrator e-mail,
   whose holder sets up the login.
-- Lock order: customer, then request (withdrawing locks only the request by its conditional UPDATE).
+- Lock order: customer, then request, then the customer's billing account, then its unused coupons
+  (withdrawing locks only the request by its conditional UPDATE). On acceptance, in the same transaction,
+  the unused coupons lapse (vouchers.services.lapse_customer_coupons) and partners' discounts for the
+  account end (their rows are deleted; trade has no service ending another partner's discounts).
+- An account name already taken by a partner (any case) refuses with `already_partner` before acceptance.
 """
+
+from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
@@ -30,6 +36,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from billing.locks import lock_customer_account
 from customers.models import Customer
 from events import outbox
 from partnercenter import services as core
@@ -39,10 +46,13 @@ from partnercenter.errors import Codes, DomainError
 from partnercenter.models import Partner, Role
 from partnercenter.oplog import operation
 from partnercenter.permissions import ALL_CODES
+from trade.models import PartnerDiscount
+from vouchers.services import lapse_customer_coupons
 
 from . import event_types_access as event_types
 from .choices import MembershipStatus, ProgramKind, ResellerRequestStatus
-from .eligibility import RESELLER, Refusal, lapsing_benefits, reseller_refusals
+from .eligibility import RESELLER, Refusal, lapsing_benefits
+from .eligibility import reseller_refusals as _eligibility_refusals
 from .errors_access import AccessCodes
 from .models import Membership, Program, ResellerRequest
 from .selectors_access import own_reseller_requests, reseller_requests_for
@@ -51,6 +61,7 @@ __all__ = ["CONDITIONS", "conditions_of", "lapsing_benefits", "find_distributor"
            "withdraw_request", "accept_request", "reject_request"]
 
 PERMISSION = "resellers.manage"
+LAPSE_REASON = "成为云经销商"  # the coupon records' remark (data, like the other operators' remarks)
 ADMIN_ROLE_NAME = "管理员"
 
 # The documented conditions, as the page lists them (met / not met), in Huawei's order.
@@ -65,6 +76,21 @@ CONDITIONS = (
                                           "distributor.")),
     ("already_partner", gettext_lazy("The account is not a partner already.")),
 )
+
+
+def reseller_refusals(customer, distributor) -> list[Refusal]:
+    """eligibility.reseller_refusals plus an account name already taken by a partner (any case): the reseller
+    partner is created with the account's name, so that clash is told with `already_partner` before acceptance
+    instead of failing when the partner row is inserted."""
+    refusals = _eligibility_refusals(customer, distributor)
+    if any(r.code == "already_partner" for r in refusals):
+        return refusals
+    name = (customer.domain_name or "").strip()
+    if name and Partner.objects.filter(account_name__iexact=name).exists():
+        codes = [r.code for r in refusals] + ["already_partner"]
+        order = list(RESELLER)
+        refusals = [Refusal(code, RESELLER[code]) for code in sorted(codes, key=order.index)]
+    return refusals
 
 
 def _account_codes(customer) -> set[str]:
@@ -206,6 +232,9 @@ def accept_request(actor, *, request_id):
         if request.status != ResellerRequestStatus.APPLYING:
             raise DomainError(AccessCodes.REQUEST_DECIDED)
         distributor = Partner.objects.get(pk=actor.partner.pk)
+        # The account's money may not move while the conditions (no arrears, no balance) are read and the
+        # reseller is made: its billing account is locked too (billing/locks.py), before they are checked.
+        lock_customer_account(customer)
         refusals = reseller_refusals(customer, distributor)
         if refusals:
             _refuse(refusals)
@@ -225,6 +254,15 @@ def accept_request(actor, *, request_id):
             Membership.objects.create(partner=reseller, program=program, status=MembershipStatus.JOINED,
                                       applied_at=request.requested_at, decided_at=now, decided_by=actor.user)
         invitation, token = _invite_administrator(actor, reseller, role, request.contact_email)
+        # What the page told the owner would lapse does: unused coupons expire, partners' discounts end.
+        lapsed = lapse_customer_coupons(actor, customer=customer, reason=LAPSE_REASON)
+        discounts = PartnerDiscount.objects.filter(customer=customer)
+        ended = [{"partner_id": d.partner_id, "service_type_id": d.service_type_id, "rate": str(d.rate)}
+                 for d in discounts.order_by("pk")]
+        discounts.delete()
+        entry.detail.update({"coupons_lapsed": len(lapsed),
+                             "coupon_balance_lapsed": str(sum((c.balance for c in lapsed), Decimal("0.00"))),
+                             "discounts_ended": len(ended)})
         ResellerRequest.objects.filter(pk=request.pk).update(
             status=ResellerRequestStatus.ACCEPTED, decided_at=now, decided_by=actor.user, reseller=reseller)
         entry.detail.update({"reseller_id": reseller.domain_id, "invitation_to": request.contact_email})

@@ -184,6 +184,8 @@ def exam_coupon_detail(request, pk):
     if coupon is None:
         raise Http404
     own = coupon.member_id == actor.member.pk
+    if not own and not actor.has_perm(VIEW):
+        raise Http404
     return render(request, "programs/benefits_exam_coupon.html", {
         "coupon": coupon, "own": own, "code": benefits.exam_code(actor, coupon), "issued": ExamStatus.ISSUED,
         "platform": benefits.TALENT_PLATFORM, "place": benefits.EXAM_COUPON_PLACE,
@@ -206,7 +208,7 @@ def badge_list(request):
 @member_page(VIEW)
 def badge_download(request, pk):
     badge = selectors.badge_for(request.actor, pk)
-    if badge is None:
+    if badge is None or not badge_rules.is_valid(badge):
         raise Http404
     response = HttpResponse(badge_rules.svg_of(badge), content_type="image/svg+xml; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{badge_rules.filename_of(badge)}"'

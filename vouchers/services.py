@@ -42,7 +42,7 @@ from .models import Coupon, CouponQuota, CouponRecord, QuotaRecord, new_id
 __all__ = [
     "MAX_LIMITS", "BATCH_LIMIT", "resale_only", "can_receive_coupon", "can_go_to_resellers", "issue_coupons",
     "reclaim_coupons", "reclaim_on_association_end", "issue_quota_to_resellers", "reclaim_reseller_quotas", "expire",
-    "EXPIRY_WARNING", "warn_expiring", "grant_quota",
+    "EXPIRY_WARNING", "warn_expiring", "grant_quota", "lapse_customer_coupons",
 ]
 
 MAX_LIMITS = 10  # at most ten cloud service types and ten products on a coupon
@@ -619,6 +619,28 @@ def expire(actor=SCHEDULER, *, now=None) -> tuple[int, int]:
             with operation(actor, "vouchers.expire", partner=partner, detail={"now": now.isoformat(), **counts[partner.pk]}):
                 pass
     return len(expired), quotas
+
+
+def lapse_customer_coupons(actor, *, customer, reason) -> list[Coupon]:
+    """The account's unused coupons (not yet effective or effective, of any partner) lapse at once, e.g. when
+    it becomes a cloud reseller ("未使用完的代金券 … 成为云经销商后将失效"). Kept as `expire` keeps them: each
+    becomes expired (4) with a type-4 record of the balance it still held, which returns to no quota. Runs
+    inside the caller's transaction; the coupons are locked (locks.py: coupons before quotas, and no quota is
+    touched). Returns the lapsed coupons."""
+    lapsed = locks.lock_coupons(Coupon.objects.filter(
+        customer=customer, status__in=[CouponStatus.INACTIVE, CouponStatus.EFFECTIVE]))
+    if not lapsed:
+        return []
+    Coupon.objects.filter(pk__in=[coupon.pk for coupon in lapsed]).update(status=CouponStatus.EXPIRED)
+    remark = str(reason or "")[:200]
+    CouponRecord.objects.bulk_create(
+        CouponRecord(partner_id=coupon.partner_id, operation_type=CouponOperation.EXPIRE, quota_id=coupon.quota_id,
+                     coupon=coupon, customer_id=coupon.customer_id, amount=coupon.balance, remark=remark,
+                     operator=actor.label)
+        for coupon in lapsed)
+    for coupon in lapsed:
+        coupon.status = CouponStatus.EXPIRED
+    return lapsed
 
 
 EXPIRY_WARNING = timedelta(days=7)

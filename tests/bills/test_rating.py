@@ -260,7 +260,7 @@ def test_a_poisoned_record_fails_alone_and_the_rest_of_its_batch_is_rated(monkey
         return real_fee(line, book, now, record_id)
 
     monkeypatch.setattr(rating, "_fee", fee)
-    result = rate()
+    result = rate(sql=False)   # the per-record path (test_rating_fast.py covers the SQL path's poisoned batch)
     assert (result.claimed, result.rated, result.failed) == (4, 3, 1)
     assert UsageRecord.objects.get(pk=poisoned).error_code == BillCodes.RATING_ERROR
     assert FeeRecord.objects.count() == 3

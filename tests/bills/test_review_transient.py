@@ -26,10 +26,10 @@ def test_a_transient_database_error_leaves_the_usage_waiting(monkeypatch):
         return real(*args, **kwargs)
 
     monkeypatch.setattr(deduction, "settle", flaky)
-    rating.rate_pending()
+    rating.rate_pending(sql=False)
     record.refresh_from_db()
     assert record.status == UsageStatus.NEW and not record.error_code
     for _ in range(2):  # the database fails once more, then is fine again
-        rating.rate_pending()
+        rating.rate_pending(sql=False)
     record.refresh_from_db()
     assert record.status == UsageStatus.RATED

@@ -40,7 +40,7 @@ def test_two_submissions_of_one_link_create_one_partner():
     tenant.partner.save(update_fields=["email"])
     actor = actor_of(tenant.admin)
     registration.send_code(actor, path_code="dtcsi", channel="email")
-    code = re.search(r"\b(\d{6})\b", mail.outbox[-1].body).group(1)
+    code = re.search(r"\b(\d{8})\b", mail.outbox[-1].body).group(1)
     _link, token = registration.create_link(actor, path_code="dtcsi", code=code)
     before = Partner.objects.count()
 

@@ -49,7 +49,7 @@ def world(tenant_a, programmes):
 
 
 def _mailed_code() -> str:
-    return re.search(r"\b(\d{6})\b", mail.outbox[-1].body).group(1)
+    return re.search(r"\b(\d{8})\b", mail.outbox[-1].body).group(1)
 
 
 def _link(world, path="dtcsi"):
@@ -75,13 +75,14 @@ def test_code_goes_to_the_main_account_email_hashed_and_the_right_one_makes_a_24
     assert masked == "b****@partner-a.example.com"
     assert mail.outbox[-1].to == ["boss@partner-a.example.com"]
     code = _mailed_code()
-    assert len(code) == 6
+    assert len(code) == 8
     # the code itself is nowhere in the cache (only a keyed hash)
     stored = cache.get(registration._key(world.actor, registration.path_for("dtcsi")))
     assert code not in str(stored)
 
     with pytest.raises(DomainError) as wrong:
-        registration.create_link(world.actor, path_code="dtcsi", code="000000" if code != "000000" else "111111")
+        registration.create_link(world.actor, path_code="dtcsi",
+                                 code="00000000" if code != "00000000" else "11111111")
     assert wrong.value.code == AccessCodes.CODE_WRONG
 
     link, token = registration.create_link(world.actor, path_code="dtcsi", code=code)
@@ -100,7 +101,7 @@ def test_the_mobile_channel_sends_an_sms_to_the_main_account_mobile(world):
     assert masked == "138****8000"
     (mobile, text), = sms.outbox
     assert mobile == "13800138000"
-    code = re.search(r"\b(\d{6})\b", text).group(1)
+    code = re.search(r"\b(\d{8})\b", text).group(1)
     link, _token = registration.create_link(world.actor, path_code="software", code=code)
     assert link.path.code == "software"
 

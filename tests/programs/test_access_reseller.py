@@ -322,3 +322,78 @@ def test_the_distributor_accepts_in_two_steps_and_the_invitation_is_mailed(world
     (sent,) = [m for m in mail.outbox if m.to == ["admin@shop.example.com"]]
     assert "/invite/" in sent.body
     assert Invitation.hash_token(sent.body.split("/invite/")[1].split("/")[0]) == invitation.token_hash
+
+
+def _coupon(w, status, balance):
+    now = timezone.now()
+    quota = CouponQuota.objects.create(partner=w.other.partner, quota_type=0, quota_value=1000, balance=900,
+                                       effective_time=now - timedelta(days=1), expire_time=now + timedelta(days=90))
+    return Coupon.objects.create(quota=quota, partner=w.other.partner, customer=w.customer, coupon_type=1,
+                                 face_value=Decimal("50.00"), balance=Decimal(balance), status=status,
+                                 valid_time=now - timedelta(days=1), expire_time=now + timedelta(days=30))
+
+
+def test_acceptance_lapses_unused_coupons_and_ends_partner_discounts(world):
+    from trade.models import PartnerDiscount
+    from vouchers.choices import CouponOperation, CouponStatus
+    from vouchers.models import CouponRecord
+
+    from ..trade.order_factories import catalogue
+
+    catalogue()
+    from catalog.models import ServiceType
+    effective, inactive = _coupon(world, 2, "30.00"), _coupon(world, 1, "20.00")
+    used = _coupon(world, 3, "0.00")
+    PartnerDiscount.objects.create(partner=world.other.partner, customer=world.customer, rate=Decimal("0.9000"),
+                                   service_type=ServiceType.objects.first())
+    request = _ask(world)
+    reseller.accept_request(actor_of(world.dist.admin), request_id=request.pk)
+
+    for coupon in (effective, inactive, used):
+        coupon.refresh_from_db()
+    assert (effective.status, inactive.status, used.status) == (CouponStatus.EXPIRED, CouponStatus.EXPIRED, 3)
+    records = CouponRecord.objects.filter(customer=world.customer, operation_type=CouponOperation.EXPIRE)
+    assert sorted(r.amount for r in records) == [Decimal("20.00"), Decimal("30.00")]
+    assert all(r.partner_id == world.other.partner.pk for r in records)
+    # the balance returns to no quota
+    assert sorted(CouponQuota.objects.values_list("balance", flat=True)) == [Decimal("900")] * 3
+    assert not PartnerDiscount.objects.filter(customer=world.customer).exists()
+    assert reseller.lapsing_benefits(world.customer) == {"coupons": 0, "coupon_balance": Decimal("0"),
+                                                         "discounts": 0}
+    entry = OperationLog.objects.get(partner=world.dist.partner, action="programs.reseller_accept")
+    assert (entry.detail["coupons_lapsed"], entry.detail["coupon_balance_lapsed"], entry.detail["discounts_ended"]) \
+        == (2, "50.00", 1)
+
+
+def test_a_refused_acceptance_lapses_nothing(world):
+    effective = _coupon(world, 2, "30.00")
+    request = _ask(world)
+    ResourceFactory(customer=world.customer, status=1)
+    with pytest.raises(DomainError):
+        reseller.accept_request(actor_of(world.dist.admin), request_id=request.pk)
+    effective.refresh_from_db()
+    assert effective.status == 2
+
+
+def test_acceptance_locks_the_billing_account_before_checking(world, monkeypatch):
+    calls = []
+    lock, check = reseller.lock_customer_account, reseller.reseller_refusals
+    monkeypatch.setattr(reseller, "lock_customer_account", lambda customer: calls.append("lock") or lock(customer))
+    monkeypatch.setattr(reseller, "reseller_refusals",
+                        lambda *args: calls.append("check") or check(*args))
+    request = _ask(world)
+    calls.clear()
+    reseller.accept_request(actor_of(world.dist.admin), request_id=request.pk)
+    assert calls[:2] == ["lock", "check"]
+    assert CustomerAccount.objects.filter(customer=world.customer).exists()
+
+
+def test_an_account_name_taken_by_a_partner_is_refused_before_acceptance(world):
+    request = _ask(world)
+    Partner.objects.filter(pk=world.other.partner.pk).update(account_name="SHOP-Account")  # any case
+    assert "already_partner" in _codes(world)
+    assert [c for c in reseller.conditions_of(world.customer, world.dist.partner)
+            if c["code"] == "already_partner"][0]["met"] is False
+    with pytest.raises(DomainError) as exc:
+        reseller.accept_request(actor_of(world.dist.admin), request_id=request.pk)
+    assert exc.value.code == AccessCodes.NOT_ELIGIBLE and exc.value.extra["reasons"] == ["already_partner"]

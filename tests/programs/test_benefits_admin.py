@@ -106,3 +106,54 @@ def test_specialists_and_badges(programmes, tenant_a):
     assert (badge.partner, badge.capability) == (tenant_a.partner, "云迁移")
     assert OperationLog.objects.filter(action="programs.badge_grant", partner=tenant_a.partner).count() == 1
     assert not OperationLog.objects.filter(action="operator.add").exists()  # logged once, by the service
+
+
+@pytest.mark.parametrize("amount", ["1e3", "１０００", "600.001"])
+def test_the_approved_amount_is_plain_decimal_notation(programmes, tenant_a, amount):
+    enrol(tenant_a.partner, stage_code="role-certified")
+    application = benefits.apply_test_coupon(actor_of(tenant_a.admin), package_id=package().pk, amount="1000.00",
+                                             purpose="POC")
+    client = staff("view_testcouponapplication", "change_testcouponapplication")
+    response = act(client, "testcouponapplication", "approve", [application.pk], _decide="1", amount=amount)
+
+    assert response.status_code == 200 and b"action-form" in response.content  # the form again, with its error
+    application.refresh_from_db()
+    assert (application.status, application.quota) == (ApplicationStatus.APPLYING, None)
+
+
+def test_a_badge_edit_keeps_valid_until_after_the_read_only_earned_on(programmes, tenant_a):
+    from programs import badges
+
+    badge = badges.grant(actor_of(UserFactory(username="ops.badge", is_staff=True)), partner=tenant_a.partner,
+                         capability="云迁移", earned_on=date(2026, 1, 10), valid_until=date(2027, 1, 9))
+    client = staff("view_badge", "change_badge")
+    url = reverse("admin:programs_badge_change", args=[badge.pk])
+    path = Path.objects.get(code=DTCSI).pk
+    refused = client.post(url, {"path": path, "valid_until": "2026-01-10"})
+    badge.refresh_from_db()
+    assert refused.status_code == 200 and badge.valid_until == date(2027, 1, 9)
+    assert refused.context["adminform"].form.non_field_errors()  # valid until must be after earned_on
+    client.post(url, {"path": path, "valid_until": "2028-01-09"})
+    badge.refresh_from_db()
+    assert badge.valid_until == date(2028, 1, 9)
+
+
+def test_the_package_form_checks_the_service_types_and_the_stage_of_its_path(programmes):
+    from programs.admin_benefits import TestCouponPackageForm
+    from programs.models import Stage
+
+    own = package()
+    other_stage = Stage.objects.exclude(path=own.path).first()
+
+    def form(**changes):
+        data = {"path": own.path_id, "min_stage": own.min_stage_id, "name": own.name, "quota_type": own.quota_type,
+                "max_amount": "1000.00", "valid_days": 90, "cloud_service_types": '["hws.service.type.ec2"]',
+                "is_active": "on", **changes}
+        return TestCouponPackageForm(data, instance=own)
+
+    assert form().is_valid(), form().errors
+    assert form(cloud_service_types="[]").is_valid()
+    for wrong in ('{"a": 1}', "[1, 2]", '"ec2"', '["ec2", ""]'):
+        assert "cloud_service_types" in form(cloud_service_types=wrong).errors, wrong
+    if other_stage is not None:
+        assert "min_stage" in form(min_stage=other_stage.pk).errors

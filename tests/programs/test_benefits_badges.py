@@ -71,7 +71,9 @@ def test_the_list_shows_the_usage_rules_and_another_partner_gets_404(programmes,
 
     assert "云迁移" in body and reverse("programs:badge_download", args=[badge.pk]) in body
     assert reverse("programs:badge_download", args=[expired.pk]) not in body  # expired: no download offered
-    assert body.count('<li>') >= 3  # the usage rules (their zh-hans text: /tmp/zh_benefits.json)
+    assert 'id="badge-usage-rules"' in body
+    assert body.count('<li class="badge-rule">') == len(badges.USAGE_RULES) == 3  # the usage rules
+    assert client.get(reverse("programs:badge_download", args=[expired.pk])).status_code == 404  # expired
     assert login_client(tenant_b.admin.user).get(reverse("programs:badge_download", args=[badge.pk])).status_code == 404
     assert "云迁移" not in login_client(tenant_b.admin.user).get(reverse("programs:badges")).content.decode()
     english_body = english(tenant_a.admin.user).get(reverse("programs:badges")).content.decode()

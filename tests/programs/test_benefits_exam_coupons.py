@@ -100,3 +100,16 @@ def test_any_member_applies_on_the_page(programmes, tenant_a):
     coupon = ExamCoupon.objects.get()
     assert (coupon.member, coupon.uniportal_account, coupon.status) == (tenant_a.member, "wang.wu", ExamStatus.APPLYING)
     assert again.status_code == 200 and "already have an open application" in again.content.decode()
+
+
+def test_another_member_without_benefits_view_gets_404(programmes, tenant_a):
+    from .test_benefits_support import member_with
+    coupon = issued(tenant_a)
+    detail = reverse("programs:exam_coupon", args=[coupon.pk])
+    plain = member_with(tenant_a, username="plain.member")
+    viewer = member_with(tenant_a, "benefits.view", username="benefits.viewer")
+
+    assert english(plain.user).get(detail).status_code == 404
+    seen = english(viewer.user).get(detail)
+    assert seen.status_code == 200 and CODE not in seen.content.decode()
+    assert english(tenant_a.member.user).get(detail).status_code == 200

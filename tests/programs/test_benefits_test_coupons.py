@@ -111,6 +111,34 @@ def test_the_approval_is_checked(programmes, tenant_a):
     assert CouponQuota.objects.count() == 1  # a second approval grants nothing
 
 
+def test_the_approval_rechecks_the_package_the_stage_and_the_partner(programmes, tenant_a):
+    from partnercenter.choices import PartnerStatus
+    from programs.models import PathEnrolment, Stage, TestCouponPackage
+
+    enrolment = enrol(tenant_a.partner, stage_code="role-certified")
+    application = apply(tenant_a)
+
+    def approve():
+        return refusal_of(lambda: benefits.approve_test_coupon(operator(), application_id=application.pk,
+                                                               amount="10.00"))
+
+    TestCouponPackage.objects.filter(pk=application.package_id).update(is_active=False)  # closed since
+    assert approve() == BenefitCodes.PACKAGE_NOT_AVAILABLE
+    TestCouponPackage.objects.filter(pk=application.package_id).update(is_active=True)
+    PathEnrolment.objects.filter(pk=enrolment.pk).update(  # moved back a stage since
+        stage=Stage.objects.get(path=enrolment.path, code="registered"))
+    assert approve() == BenefitCodes.PACKAGE_NOT_AVAILABLE
+    PathEnrolment.objects.filter(pk=enrolment.pk).update(stage=enrolment.stage)
+    type(tenant_a.partner).objects.filter(pk=tenant_a.partner.pk).update(status=PartnerStatus.SUSPENDED)
+    assert approve() == BenefitCodes.PACKAGE_NOT_AVAILABLE
+    PathEnrolment.objects.filter(pk=enrolment.pk).delete()  # off the path altogether
+    type(tenant_a.partner).objects.filter(pk=tenant_a.partner.pk).update(status=PartnerStatus.ACTIVE)
+    assert approve() == BenefitCodes.PACKAGE_NOT_AVAILABLE
+    application.refresh_from_db()
+    assert (application.status, application.quota) == (ApplicationStatus.APPLYING, None)
+    assert not CouponQuota.objects.exists()
+
+
 def test_a_failed_grant_leaves_the_application_open(programmes, tenant_a, monkeypatch):
     enrol(tenant_a.partner, stage_code="role-certified")
     application = apply(tenant_a)

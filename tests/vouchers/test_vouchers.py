@@ -302,3 +302,37 @@ def services_coupons(actor, reseller):
 
 def services_records(actor, reseller):
     return list(selectors.coupon_records_for(actor, indirect_partner_id=reseller.domain_id))
+
+
+def test_lapse_customer_coupons_expires_the_unused_ones_with_records(db, tenant_a):
+    from datetime import timedelta as _td
+    from decimal import Decimal as _D
+
+    from django.utils import timezone as _tz
+
+    from partnercenter.actors import SCHEDULER as _SCHEDULER
+    from vouchers import services as _services
+    from vouchers.choices import CouponOperation as _Op, CouponStatus as _St
+    from vouchers.models import Coupon as _Coupon, CouponQuota as _Quota, CouponRecord as _Record
+
+    now = _tz.now()
+    quota = _Quota.objects.create(partner=tenant_a.partner, quota_type=0, quota_value=1000, balance=800,
+                                  effective_time=now - _td(days=1), expire_time=now + _td(days=90))
+    customer = tenant_a.resale
+
+    def coupon(status, balance):
+        return _Coupon.objects.create(quota=quota, partner=tenant_a.partner, customer=customer, coupon_type=1,
+                                      face_value=_D("100.00"), balance=_D(balance), status=status,
+                                      valid_time=now - _td(days=1), expire_time=now + _td(days=30))
+
+    effective, inactive, used = coupon(_St.EFFECTIVE, "60.00"), coupon(_St.INACTIVE, "100.00"), coupon(3, "0.00")
+    lapsed = _services.lapse_customer_coupons(_SCHEDULER, customer=customer, reason="成为云经销商")
+
+    assert {c.pk for c in lapsed} == {effective.pk, inactive.pk}
+    statuses = dict(_Coupon.objects.values_list("pk", "status"))
+    assert (statuses[effective.pk], statuses[inactive.pk], statuses[used.pk]) == (_St.EXPIRED, _St.EXPIRED, 3)
+    records = _Record.objects.filter(operation_type=_Op.EXPIRE).order_by("amount")
+    assert [(r.amount, r.remark) for r in records] == [(_D("60.00"), "成为云经销商"), (_D("100.00"), "成为云经销商")]
+    quota.refresh_from_db()
+    assert quota.balance == _D("800")  # nothing returns to the quota
+    assert _services.lapse_customer_coupons(_SCHEDULER, customer=customer, reason="again") == []  # once

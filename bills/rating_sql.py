@@ -1,0 +1,503 @@
+"""Rating in SQL (PostgreSQL): the common case of bills/rating.py priced, paid and written by the database, with
+no Python per record — the same money, to the fen, as the per-record path, which keeps everything else.
+
+**Which records.** A rating batch is claimed, its landings share-locked and its customers' accounts, packages
+and coupons locked here (steps 0–3 of bills/locks.py, each step in one statement, pk order), then split by
+customer (`split`). A customer's records of the batch are rated here only when
+- every one of them is ratable as bills/rating.py's `product_of` reads it (a product, a usage price, the usage
+  type — compared in ASCII only: anything else goes to Python —, a unit conversion, the size of a linear
+  product): a record that fails is failed, with its code, by the Python path;
+- no resource package of the customer may pay any of them (same usage type and region, effective at the
+  record's begin_time, not unsubscribed): packages keep the Python path (bills/packages.py);
+- every spendable coupon of the customer covers every one of them (its service-type and product limits, as
+  `vouchers.spending.covers` reads them, an empty list limiting nothing).
+Every other customer's records take the Python path, in the same transaction, before this one.
+
+**Same arithmetic** (bills/rating.py's docstring, trade/pricing.py; PostgreSQL's numeric is exact):
+official O = price × usage × size (linear products) × n / d (the unit conversion), cut at 10 decimals —
+`div(x × 10¹⁰, d) × 10⁻¹⁰`, an exact integer division, never a rounded quotient; A = O × the share
+(`effective_rate`: min(1, max(rate, 1 − the ceiling)) of the partner discount that applies to the association
+holding at begin_time); official_amount = round(O, 2); discount = official_amount − round(A, 2); consume =
+trunc(A, 2); erase = round(A, 2) − consume (`round` is half away from zero: half up, every value ≥ 0).
+
+**Same deduction** (bills/deduction.py), per customer, records in (begin_time, id) order. When every coupon
+covers every record, paying the records one after another, each from the coupons in (expire_time, id)
+order and then from the balance, is reading two ribbons side by side: record i owns [P(i−1), P(i)) of the
+running sum P of what is due, coupon k owns [C(k−1), C(k)) of the running sum C of the coupons' balances, and
+what k pays of i is the length of the overlap of the two; what the coupons left of i (R) is paid by the
+balance B the same way: cash(i) = min(R(i), max(B − ΣR(before i), 0)); the rest is arrears. One trans_id
+per customer and batch, as the per-record path, one UPDATE of the coupons (never below zero, USED at zero, as
+`deduction._spend`) with a CouponRecord each, one UPDATE of the accounts with one DEDEUCT and one ARREARS
+ledger entry per customer (`billing.consumption.charge`), `Customer.in_debt`, and the freeze at the arrears
+limit (`deduction.freeze_at_limit`: the customer's own LowBalanceSetting, else its partner's default).
+
+**One statement** (`rate`) does all of it with data-modifying CTEs and checks its own counts: the fee records
+(one per record, as `rating._fee` fills them), the coupons and their records, the accounts and their ledger
+entries, the customers in debt, the frozen resources, and the usage records RATED. A count that differs
+raises, the batch rolls back and rate_pending rates its records one by one on the per-record path. New fee
+record_ids and trans_ids are time-ordered (`_NEW_ID`). The statement reads the big tables only by the batch's
+keys (`= ANY` of arrays) and is planned without nested loops (and without JIT): its CTEs hide their row counts
+from the planner, which would otherwise guess one row and loop — seconds per batch instead of a fraction of one.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+
+from django.core.exceptions import ImproperlyConfigured
+from django.db import connection
+
+from billing.choices import BalanceType, TradeType
+from billing.models import CustomerAccount, LedgerEntry
+from catalog.choices import ChargeMode
+from catalog.models import Conversion, Price, Product, Region, ResourceType, ServiceType, UsageType
+from customers.choices import AssociationType, ChargingMode, OnDemandStatus
+from customers.models import Association, Customer, Resource
+from trade.models import PartnerDiscount
+from vouchers import spending
+from vouchers.choices import CouponOperation, CouponStatus, CouponType
+from vouchers.models import Coupon, CouponRecord
+
+from .choices import BillType, FeeStatus, PackageStatus, UsageStatus, ZeroBalancePolicy
+from .models import FeeRecord, LowBalanceSetting, ResourcePackage, UsageRecord
+from .periods import SHANGHAI
+
+__all__ = ["usable", "claim", "lock_accounts", "lock_packages", "lock_coupons", "split", "Split", "rate", "Rated",
+           "save_packages", "OPERATOR"]
+
+OPERATOR = "rating"  # deduction.OPERATOR (not imported: deduction imports nothing of this module's callers)
+
+
+def usable() -> bool:
+    return connection.vendor == "postgresql"
+
+
+def _t(model) -> str:
+    return connection.ops.quote_name(model._meta.db_table)
+
+
+_UPPER, _LOWER = "ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz"
+
+# The constants every statement may name.
+_CONSTANTS = {
+    "new": UsageStatus.NEW.value, "rated": UsageStatus.RATED.value, "on_demand": ChargingMode.ON_DEMAND.value,
+    "on_demand_mode": ChargeMode.ON_DEMAND.value, "resale": AssociationType.RESALE.value,
+    "upper": _UPPER, "lower": _LOWER, "zone": str(SHANGHAI),
+    "unsubscribed": PackageStatus.UNSUBSCRIBED.value, "effective": CouponStatus.EFFECTIVE.value,
+    "used": CouponStatus.USED.value, "spendable": [t.value for t in spending.SPENDABLE_TYPES],
+    "flexi": CouponType.FLEXI_COUPON.value,
+}
+
+
+def _params(**values) -> dict:
+    return {**_CONSTANTS, **values}
+
+
+# A usage record read as bills/rating.py's `product_of` reads it: its pay-per-use resource (this customer's,
+# by resource_id: unique per charging mode), the product of its resource type, specification (its own, else
+# the resource's) and region, the product's usage price, usage type and service type, and the conversions of
+# its unit into the product's either way. Every join is on a unique key: one row per record.
+_RESOLVE = f"""
+    LEFT JOIN {_t(Resource)} res ON res.charging_mode = %(on_demand)s AND res.resource_id = u.resource_id
+         AND res.customer_id = u.customer_id
+    LEFT JOIN {_t(ResourceType)} rt ON rt.code = u.resource_type_code
+    LEFT JOIN {_t(Region)} rg ON rg.code = u.region_code
+    LEFT JOIN {_t(Product)} p ON p.charge_mode = %(on_demand_mode)s AND p.resource_type_id = rt.id
+         AND p.region_id = rg.id
+         AND p.resource_spec = COALESCE(NULLIF(u.resource_spec_code, ''), NULLIF(res.resource_spec_code, ''))
+    LEFT JOIN {_t(Price)} pr ON pr.product_id = p.id AND pr.period_type IS NULL
+    LEFT JOIN {_t(UsageType)} ut ON ut.id = p.usage_type_id
+    LEFT JOIN {_t(ServiceType)} st ON st.id = p.service_type_id
+    LEFT JOIN {_t(Conversion)} c1 ON c1.measure_id = u.usage_measure_id AND c1.ref_measure_id = p.usage_measure_id
+    LEFT JOIN {_t(Conversion)} c2 ON c2.measure_id = p.usage_measure_id AND c2.ref_measure_id = u.usage_measure_id"""
+
+# ... and whether the Python path would rate it (else it fails it, or it is not plain ASCII: Python's lower()
+# and the database's may disagree outside ASCII, so such a record goes to Python, which decides).
+_RESOLVED = """(pr.id IS NOT NULL
+    AND u.usage_type_code ~ '^[ -~]*$' AND ut.code ~ '^[ -~]*$'
+    AND translate(ut.code, %(upper)s, %(lower)s) = translate(u.usage_type_code, %(upper)s, %(lower)s)
+    AND (u.usage_measure_id = p.usage_measure_id OR c1.id IS NOT NULL OR c2.id IS NOT NULL)
+    AND (NOT p.is_linear OR COALESCE(u.resource_size, 0) <> 0))"""
+
+# pricing.Conversions.factor: the same unit (1, 1); 1 record unit = ratio × product units (ratio, 1); 1
+# product unit = ratio × record units (1, ratio).
+_NUMERATOR = "CASE WHEN u.usage_measure_id = p.usage_measure_id THEN 1 WHEN c1.id IS NOT NULL THEN c1.ratio ELSE 1 END"
+_DENOMINATOR = "CASE WHEN u.usage_measure_id = p.usage_measure_id THEN 1 WHEN c1.id IS NOT NULL THEN 1 ELSE c2.ratio END"
+# pricing._official: price × usage × size × n / d, cut (not rounded) at 10 decimals, exactly
+_OFFICIAL = (f"div(pr.amount * u.usage_amount * (CASE WHEN p.is_linear THEN u.resource_size ELSE 1 END) "
+             f"* ({_NUMERATOR}) * 10000000000, {_DENOMINATOR}) * 0.0000000001")
+
+# A coupon's limits cover a record (vouchers.spending.covers): an empty list limits nothing; a list names the
+# record's cloud service type code / catalogue product id among its strings. Any other JSON is not read here.
+_COVERS = """((c.cloud_service_types = '[]'::jsonb
+       OR (jsonb_typeof(c.cloud_service_types) = 'array' AND c.cloud_service_types ? r.service_code))
+    AND (c.product_ids = '[]'::jsonb OR (jsonb_typeof(c.product_ids) = 'array' AND c.product_ids ? r.product_code)))"""
+
+_SPENDABLE = """c.status = %(effective)s AND c.coupon_type = ANY(%(spendable)s) AND c.valid_time <= %(now)s
+    AND c.expire_time > %(now)s AND c.balance > 0"""
+
+
+def _fetch(sql, params) -> list[tuple]:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+# ---------------------------------------------------------------------------------------------
+# Steps 0–3 (bills/locks.py), each in one statement
+# ---------------------------------------------------------------------------------------------
+
+def claim(limit: int, ids=None) -> list[tuple[int, int, str, datetime]]:
+    """Step 0 (locks.claim_usage): up to `limit` waiting records, oldest first, FOR UPDATE SKIP LOCKED, as
+    (id, customer id, the "YYYY-MM" it was consumed in — Asia/Shanghai —, begin_time)."""
+    only = "AND u.id = ANY(%(ids)s)" if ids is not None else ""
+    return _fetch(f"""
+        SELECT u.id, u.customer_id, to_char(u.begin_time AT TIME ZONE %(zone)s, 'YYYY-MM'), u.begin_time
+        FROM {_t(UsageRecord)} u WHERE u.status = %(new)s {only}
+        ORDER BY u.id LIMIT %(limit)s FOR UPDATE SKIP LOCKED""",
+                  _params(ids=list(ids) if ids is not None else None, limit=limit))
+
+
+def lock_accounts(customer_ids) -> None:
+    """Step 1 (billing.locks.lock_customer_accounts, without building the rows): the customers' accounts in pk
+    order, the missing ones created first."""
+    customer_ids = sorted(set(customer_ids))
+    sql = f"SELECT customer_id FROM {_t(CustomerAccount)} WHERE customer_id = ANY(%s) ORDER BY id FOR NO KEY UPDATE"
+    found = {row[0] for row in _fetch(sql, [customer_ids])}
+    missing = [pk for pk in customer_ids if pk not in found]
+    if missing:
+        CustomerAccount.objects.bulk_create([CustomerAccount(customer_id=pk) for pk in missing], ignore_conflicts=True)
+        _fetch(sql, [missing])
+
+
+def lock_packages(customer_ids, first, last) -> None:
+    """Step 2: every package of the customers that may pay a record of the batch, consumed from `first` to
+    `last` (a superset of what packages.load takes), in pk order — the Python path takes its part of them
+    again, already held."""
+    _fetch(f"""
+        SELECT k.id FROM {_t(ResourcePackage)} k
+        WHERE k.customer_id = ANY(%(customers)s) AND k.status <> %(unsubscribed)s
+          AND k.effective_time <= %(last)s AND k.expire_time > %(first)s
+        ORDER BY k.id FOR NO KEY UPDATE OF k""", _params(customers=sorted(set(customer_ids)), first=first, last=last))
+
+
+def lock_coupons(customer_ids, now) -> list[int]:
+    """Step 3 (deduction._coupons' filter): the customers' coupons that can pay something now, locked in pk
+    order. Their ids: the coupons `split` and `rate` read (one issued meanwhile is not among them)."""
+    return [row[0] for row in _fetch(f"""
+        SELECT c.id FROM {_t(Coupon)} c WHERE c.customer_id = ANY(%(customers)s) AND {_SPENDABLE}
+        ORDER BY c.id FOR NO KEY UPDATE OF c""", _params(customers=sorted(set(customer_ids)), now=now))]
+
+
+@dataclass
+class Split:
+    """A claimed batch split by customer: the records the Python path rates (`slow`), and those `rate` rates
+    with what the split resolved of each: (record id, product pk, the pk of its pay-per-use resource or None,
+    customer pk)."""
+
+    slow: list[int]
+    fast: list[tuple[int, int, int | None, int]]
+
+
+def split(record_ids, coupon_ids, now) -> Split:
+    """Split these claimed records (see the module docstring): one statement, a row per record."""
+    slow, fast = [], []
+    for record_id, customer_id, product_id, resource_pk, python in _fetch(f"""
+        WITH r AS MATERIALIZED (
+            SELECT u.id, u.customer_id, u.begin_time, p.id AS product_id, p.usage_type_id, p.region_id,
+                   st.code AS service_code, p.product_id AS product_code, res.id AS resource_pk,
+                   {_RESOLVED} AS ratable
+            FROM {_t(UsageRecord)} u {_RESOLVE}
+            WHERE u.id = ANY(%(ids)s)),
+        python AS (
+            SELECT customer_id FROM r WHERE ratable IS NOT TRUE
+            UNION
+            SELECT r.customer_id FROM r JOIN {_t(ResourcePackage)} k ON k.customer_id = r.customer_id
+                AND k.usage_type_id = r.usage_type_id AND k.region_id = r.region_id AND k.status <> %(unsubscribed)s
+                AND k.effective_time <= r.begin_time AND k.expire_time > r.begin_time
+            UNION
+            SELECT r.customer_id FROM r JOIN {_t(Coupon)} c ON c.customer_id = r.customer_id
+            WHERE c.id = ANY(%(coupons)s) AND {_SPENDABLE} AND {_COVERS} IS NOT TRUE)
+        SELECT r.id, r.customer_id, r.product_id, r.resource_pk, python.customer_id IS NOT NULL
+        FROM r LEFT JOIN python ON python.customer_id = r.customer_id""",
+                                                                  _params(ids=list(record_ids),
+                                                                          coupons=list(coupon_ids), now=now)):
+        if python:
+            slow.append(record_id)
+        else:
+            fast.append((record_id, product_id, resource_pk, customer_id))
+    return Split(slow, fast)
+
+
+def save_packages(packages) -> None:
+    """packages.save (the packages a Python batch used or reset) as one UPDATE from arrays: Django's
+    bulk_update builds a CASE per row and field, which cost a Python batch more than its records."""
+    packages = sorted(packages, key=lambda package: package.pk)
+    if not packages:
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {_t(ResourcePackage)} k SET remaining = v.remaining, status = v.status, "
+            f"cycle_start = v.cycle_start, cycle_end = v.cycle_end "
+            f"FROM unnest(%s::bigint[], %s::numeric[], %s::integer[], %s::timestamptz[], %s::timestamptz[]) "
+            f"AS v(id, remaining, status, cycle_start, cycle_end) WHERE k.id = v.id",
+            [[k.pk for k in packages], [k.remaining for k in packages], [k.status for k in packages],
+             [k.cycle_start for k in packages], [k.cycle_end for k in packages]])
+        if cursor.rowcount != len(packages):
+            raise RuntimeError("rating_sql: packages changed under their lock")  # locked (step 2): a backstop
+
+
+# ---------------------------------------------------------------------------------------------
+# The statement
+# ---------------------------------------------------------------------------------------------
+
+# A new fee record_id or trans_id (rating.new_ids): 32 hex digits, the batch's time in µs since the epoch (14) then
+# 18 random ones — ordered by time like a UUIDv7, so that a batch's rows go to the end of the unique indexes
+# instead of a random page of each (what uuid4-like ids cost once an index outgrows the cache).
+_NEW_ID = ("(lpad(to_hex((extract(epoch FROM %(now)s::timestamptz) * 1000000)::bigint), 14, '0') "
+           "|| left(md5(gen_random_uuid()::text), 18))")
+
+
+def _insert(model, values: dict[str, str], name: str) -> tuple[str, dict]:
+    """The column list of an INSERT into `model` and its SELECT list: `values` gives SQL for some fields, every
+    other field takes its (constant) default as a parameter. A field with neither is a programming error."""
+    columns, select, params = [], [], {}
+    known = set()
+    for f in model._meta.concrete_fields:
+        if f.primary_key:
+            continue
+        known.add(f.attname)
+        columns.append(connection.ops.quote_name(f.column))
+        if f.attname in values:
+            select.append(values[f.attname])
+            continue
+        if (f.has_default() and callable(f.default)) or (f.get_default() is None and not f.null):
+            raise ImproperlyConfigured(f"rating_sql: {model.__name__}.{f.attname} needs a value")
+        key = f"{name}_{f.attname}"
+        params[key] = f.get_db_prep_save(f.get_default(), connection)
+        select.append(f"%({key})s")
+    if set(values) - known:
+        raise ImproperlyConfigured(f"rating_sql: {model.__name__} has no {sorted(set(values) - known)}")
+    return f"INSERT INTO {_t(model)} ({', '.join(columns)}) SELECT {', '.join(select)}", params
+
+
+_FEE, _FEE_DEFAULTS = _insert(FeeRecord, {
+    "record_id": _NEW_ID, "bill_cycle": "f.landing",
+    "is_adjustment": "f.adjusted", "customer_id": "f.customer_id", "association_id": "f.association_id",
+    "partner_id": "f.partner_id", "bill_type": "%(usage_bill)s", "charging_mode": "%(on_demand_mode)s",
+    "status": "CASE WHEN f.rest - f.cash > 0 THEN %(unsettled)s ELSE %(paid)s END",
+    "usage_record_id": "f.id", "trade_id": "f.record_id", "trade_time": "%(now)s",
+    "effective_time": "f.begin_time", "expire_time": "f.end_time", "service_type_id": "f.service_type_id",
+    "resource_type_id": "f.resource_type_id", "region_id": "f.region_id", "product_id": "f.product_id",
+    "resource_id": "f.resource_id", "resource_name": "f.resource_name", "product_spec_desc": "f.spec_desc",
+    "usage_type_id": "f.usage_type_id", "usage_amount": "f.usage_amount", "usage_measure_id": "f.usage_measure_id",
+    "free_resource_usage": "0", "official_amount": "f.official_fen", "discount_amount": "f.official_fen - f.amount_fen",
+    "erase_amount": "f.amount_fen - f.due", "consume_amount": "f.due", "coupon_amount": "f.coupon_amount",
+    "flexipurchase_coupon_amount": "f.flexi_amount", "cash_amount": "f.cash", "debt_amount": "f.rest - f.cash",
+    "writeoff_amount": "0", "trans_id": "CASE WHEN f.due > 0 THEN t.trans_id ELSE '' END", "created_at": "%(now)s",
+}, "fee")
+
+_LEDGER, _LEDGER_DEFAULTS = _insert(LedgerEntry, {
+    "customer_id": "m.customer_id", "balance_type": "e.balance_type", "trade_type": "e.trade_type",
+    "amount": "e.amount", "balance_after": "e.after", "trans_id": "t.trans_id", "counterparty": "''",
+    "created_at": "%(now)s",
+}, "ledger")
+
+_COUPON_RECORD, _COUPON_RECORD_DEFAULTS = _insert(CouponRecord, {
+    "partner_id": "c.partner_id", "operation_type": "%(coupon_use)s", "quota_id": "c.quota_id", "coupon_id": "c.id",
+    "customer_id": "c.customer_id", "amount": "s.amount", "remark": "t.trans_id", "operator": "%(operator)s",
+    "created_at": "%(now)s",
+}, "coupon_record")
+
+_RATE = f"""
+WITH landing AS (
+    SELECT * FROM unnest(%(cycles)s::text[], %(landings)s::text[], %(adjusted)s::boolean[]) AS l(cycle, landing, adjusted)
+),
+line AS MATERIALIZED (  -- each record priced (rating._fee, rating.amounts), by the product `split` resolved
+    SELECT y.*, round(y.official, 2) AS official_fen, round(y.official * y.share, 2) AS amount_fen,
+           trunc(y.official * y.share, 2) AS due
+    FROM (
+        SELECT u.id, u.record_id, u.customer_id, u.resource_id, u.usage_amount, u.usage_measure_id, u.begin_time,
+               u.end_time, left(COALESCE(res.resource_name, ''), 128) AS resource_name,
+               left(COALESCE(NULLIF(res.product_spec_desc, ''), p.spec_name), 255) AS spec_desc,
+               p.id AS product_id, p.service_type_id, p.resource_type_id, p.region_id, p.usage_type_id,
+               a.id AS association_id, a.partner_id, l.landing, l.adjusted, {_OFFICIAL} AS official,
+               CASE WHEN d.id IS NULL THEN 1 ELSE LEAST(1, GREATEST(d.rate, 1 - st.max_partner_discount)) END AS share
+        FROM unnest(%(ids)s::bigint[], %(products)s::bigint[], %(resources)s::bigint[]) AS x(id, product, resource)
+        JOIN (SELECT * FROM {_t(UsageRecord)} WHERE id = ANY(%(ids)s::bigint[]) AND status = %(new)s) u ON u.id = x.id
+        JOIN {_t(Product)} p ON p.id = x.product
+        JOIN {_t(Price)} pr ON pr.product_id = p.id AND pr.period_type IS NULL
+        JOIN {_t(ServiceType)} st ON st.id = p.service_type_id
+        LEFT JOIN (SELECT * FROM {_t(Resource)} WHERE id = ANY(%(resources)s::bigint[])) res ON res.id = x.resource
+        LEFT JOIN {_t(Conversion)} c1 ON c1.measure_id = u.usage_measure_id AND c1.ref_measure_id = p.usage_measure_id
+        LEFT JOIN {_t(Conversion)} c2 ON c2.measure_id = p.usage_measure_id AND c2.ref_measure_id = u.usage_measure_id
+        JOIN landing l ON l.cycle = to_char(u.begin_time AT TIME ZONE %(zone)s, 'YYYY-MM')
+        LEFT JOIN LATERAL (  -- rating.association_at: the association holding at begin_time
+            SELECT a.id, a.partner_id, a.association_type, a.associated_on, a.ended_on FROM {_t(Association)} a
+            WHERE a.customer_id = u.customer_id AND a.associated_on <= u.begin_time
+              AND (a.ended_on IS NULL OR u.begin_time < a.ended_on)
+            ORDER BY a.associated_on DESC, a.id DESC LIMIT 1) a ON TRUE
+        LEFT JOIN (SELECT * FROM {_t(PartnerDiscount)} WHERE customer_id = ANY(%(customers)s::bigint[])) d
+             ON a.association_type = %(resale)s AND st.allow_discount
+             AND d.partner_id = a.partner_id AND d.customer_id = u.customer_id AND d.service_type_id = p.service_type_id
+             AND d.updated_at >= a.associated_on AND (a.ended_on IS NULL OR d.updated_at < a.ended_on)
+    ) y
+),
+due AS MATERIALIZED (  -- [upto - due, upto): the record's stretch of what its customer owes, in order
+    SELECT line.*, sum(line.due) OVER (PARTITION BY line.customer_id ORDER BY line.begin_time, line.id
+                                       ROWS UNBOUNDED PRECEDING) AS upto
+    FROM line
+),
+coupon AS MATERIALIZED (  -- [upto - balance, upto): the coupon's stretch of what its customer's coupons hold
+    SELECT c.id, c.customer_id, c.partner_id, c.quota_id, c.coupon_type, c.balance,
+           sum(c.balance) OVER (PARTITION BY c.customer_id ORDER BY c.expire_time, c.id
+                                ROWS UNBOUNDED PRECEDING) AS upto
+    FROM {_t(Coupon)} c WHERE c.id = ANY(%(coupons)s::bigint[]) AND c.customer_id = ANY(%(customers)s::bigint[])
+      AND {_SPENDABLE}
+),
+part AS MATERIALIZED (  -- what coupon c pays of record r: the overlap of their stretches
+    SELECT r.id AS line_id, c.id AS coupon_id, c.coupon_type,
+           GREATEST(0, LEAST(r.upto, c.upto) - GREATEST(r.upto - r.due, c.upto - c.balance)) AS amount
+    FROM due r JOIN coupon c ON c.customer_id = r.customer_id WHERE r.due > 0
+),
+rest AS (
+    SELECT r.*, COALESCE(k.coupon_amount, 0) AS coupon_amount, COALESCE(k.flexi_amount, 0) AS flexi_amount,
+           r.due - COALESCE(k.coupon_amount, 0) - COALESCE(k.flexi_amount, 0) AS rest
+    FROM due r LEFT JOIN (
+        SELECT line_id, sum(amount) FILTER (WHERE coupon_type <> %(flexi)s) AS coupon_amount,
+               sum(amount) FILTER (WHERE coupon_type = %(flexi)s) AS flexi_amount
+        FROM part GROUP BY line_id) k ON k.line_id = r.id
+),
+fee AS MATERIALIZED (  -- the balance pays what the coupons left, in order; the rest is arrears
+    SELECT r.*, LEAST(r.rest, GREATEST(acc.balance - (sum(r.rest) OVER w - r.rest), 0)) AS cash
+    FROM rest r
+    JOIN (SELECT customer_id, balance FROM {_t(CustomerAccount)} WHERE customer_id = ANY(%(customers)s::bigint[])) acc
+         ON acc.customer_id = r.customer_id
+    WINDOW w AS (PARTITION BY r.customer_id ORDER BY r.begin_time, r.id ROWS UNBOUNDED PRECEDING)
+),
+trans AS MATERIALIZED (  -- one trans_id per customer that owes something
+    SELECT customer_id, {_NEW_ID} AS trans_id FROM line WHERE due > 0
+    GROUP BY customer_id
+),
+total AS MATERIALIZED (
+    SELECT customer_id, sum(cash) AS cash, sum(rest - cash) AS debt FROM fee GROUP BY customer_id
+),
+spent AS MATERIALIZED (
+    SELECT coupon_id, sum(amount) AS amount FROM part GROUP BY coupon_id HAVING sum(amount) > 0
+),
+spend AS (  -- deduction._spend
+    UPDATE {_t(Coupon)} c SET balance = round(c.balance - s.amount, 2), last_used_at = %(now)s,
+           status = CASE WHEN c.balance = s.amount THEN %(used)s ELSE c.status END
+    FROM spent s WHERE c.id = ANY(%(coupons)s::bigint[]) AND c.id = s.coupon_id AND c.status = %(effective)s
+      AND c.balance >= s.amount
+      AND c.valid_time <= %(now)s AND c.expire_time > %(now)s
+    RETURNING c.id
+),
+coupon_record AS (
+    {_COUPON_RECORD}
+    FROM spent s JOIN coupon c ON c.id = s.coupon_id JOIN trans t ON t.customer_id = c.customer_id
+    ORDER BY c.customer_id, c.upto
+    RETURNING 1
+),
+moved AS (  -- consumption.charge
+    UPDATE {_t(CustomerAccount)} a SET balance = round(a.balance - m.cash, 2), arrears = round(a.arrears + m.debt, 2),
+           updated_at = %(now)s
+    FROM total m WHERE a.customer_id = ANY(%(customers)s::bigint[]) AND a.customer_id = m.customer_id
+      AND (m.cash > 0 OR m.debt > 0)
+    RETURNING a.customer_id, a.balance, a.arrears, m.cash, m.debt
+),
+ledger AS (
+    {_LEDGER}
+    FROM moved m JOIN trans t ON t.customer_id = m.customer_id
+    CROSS JOIN LATERAL (VALUES (1, %(cash_balance)s, %(deduct)s, -m.cash, m.balance),
+                               (2, %(arrears_balance)s, %(arrears_trade)s, m.debt, m.arrears))
+        AS e(k, balance_type, trade_type, amount, after)
+    WHERE e.amount <> 0
+    ORDER BY m.customer_id, e.k
+    RETURNING 1
+),
+debtor AS (
+    UPDATE {_t(Customer)} c SET in_debt = TRUE FROM moved m
+    WHERE c.id = ANY(%(customers)s::bigint[]) AND c.id = m.customer_id AND m.debt > 0 AND NOT c.in_debt
+    RETURNING 1
+),
+frozen AS (  -- deduction.freeze_at_limit
+    UPDATE {_t(Resource)} r SET status = %(frozen)s, updated_at = %(now)s
+    FROM moved m
+    JOIN (SELECT * FROM {_t(Association)} WHERE customer_id = ANY(%(customers)s::bigint[]) AND ended_on IS NULL) a
+         ON a.customer_id = m.customer_id AND a.association_type = %(resale)s
+    LEFT JOIN (SELECT * FROM {_t(LowBalanceSetting)} WHERE customer_id = ANY(%(customers)s::bigint[])) own
+         ON own.partner_id = a.partner_id AND own.customer_id = m.customer_id
+    LEFT JOIN (SELECT * FROM {_t(LowBalanceSetting)} WHERE customer_id IS NULL) dflt ON dflt.partner_id = a.partner_id
+    WHERE r.customer_id = ANY(%(customers)s::bigint[]) AND m.debt > 0 AND r.customer_id = m.customer_id
+      AND r.charging_mode = %(on_demand)s
+      AND r.status = ANY(%(freezable)s)
+      AND (CASE WHEN own.id IS NOT NULL
+                THEN own.zero_balance_policy = %(policy)s AND own.arrears_limit > 0 AND m.arrears >= own.arrears_limit
+                ELSE dflt.zero_balance_policy = %(policy)s AND dflt.arrears_limit > 0 AND m.arrears >= dflt.arrears_limit
+           END)
+    RETURNING 1
+),
+written AS (
+    {_FEE}
+    FROM fee f LEFT JOIN trans t ON t.customer_id = f.customer_id
+    ORDER BY f.customer_id, f.begin_time, f.id
+    RETURNING 1
+),
+marked AS (
+    UPDATE {_t(UsageRecord)} SET status = %(rated)s, rated_at = %(now)s, error_code = ''
+    WHERE id = ANY(%(ids)s::bigint[]) AND status = %(new)s
+    RETURNING 1
+)
+SELECT (SELECT count(*) FROM written), (SELECT count(*) FROM marked),
+       (SELECT count(*) FROM total WHERE cash > 0 OR debt > 0), (SELECT count(*) FROM moved),
+       (SELECT count(*) FROM spent), (SELECT count(*) FROM spend), (SELECT count(*) FROM coupon_record),
+       (SELECT count(*) FROM ledger), (SELECT count(*) FROM frozen),
+       (SELECT COALESCE(sum(cash), 0) FROM total), (SELECT COALESCE(sum(debt), 0) FROM total)"""
+
+
+@dataclass
+class Rated:
+    rated: int = 0
+    customers: int = 0
+    coupons: int = 0
+    cash: Decimal = Decimal("0.00")
+    arrears: Decimal = Decimal("0.00")
+    frozen: int = 0
+
+
+def rate(rows, coupon_ids, landings: dict[str, tuple[str, bool]], now) -> Rated:
+    """Rate and deduct `split`'s fast rows in one statement; the coupons are `lock_coupons`' and `landings`
+    closing.lock_landing's answer for the records' cycles."""
+    rows = sorted(rows)
+    cycles = sorted(landings)
+    params = _params(
+        ids=[row[0] for row in rows], products=[row[1] for row in rows], resources=[row[2] for row in rows],
+        customers=sorted({row[3] for row in rows}),
+        coupons=list(coupon_ids), now=now, cycles=cycles,
+        landings=[landings[c][0] for c in cycles], adjusted=[bool(landings[c][1]) for c in cycles],
+        usage_bill=BillType.USAGE.value, paid=FeeStatus.PAID.value, unsettled=FeeStatus.UNSETTLED.value,
+        coupon_use=CouponOperation.USE.value, operator=OPERATOR, cash_balance=BalanceType.CASH.value,
+        deduct=TradeType.DEDUCT.value, arrears_balance=BalanceType.ARREARS.value,
+        arrears_trade=TradeType.ARREARS.value, frozen=OnDemandStatus.FROZEN.value,
+        freezable=[OnDemandStatus.NORMAL.value, OnDemandStatus.GRACE.value], policy=ZeroBalancePolicy.ARREARS.value,
+        **_FEE_DEFAULTS, **_LEDGER_DEFAULTS, **_COUPON_RECORD_DEFAULTS)
+    # Every join of the statement is planned as a hash join: the big tables are read by their keys (`= ANY` of
+    # the batch's ids) and the rest are the batch's own rows, whose count a CTE hides from the planner — it
+    # would guess one row and loop over them in nested loops.
+    # (Disabled nested loops cost so much to the planner that it would compile the statement — JIT — for
+    # seconds: it is off for the statement too.)
+    (nested_loops, jit, _off, _no_jit), = _fetch(
+        "SELECT current_setting('enable_nestloop'), current_setting('jit'), set_config('enable_nestloop', 'off', "
+        "true), set_config('jit', 'off', true)", [])
+    (written, marked, charges, moved, spent, spend, coupon_records, _entries, frozen, cash,
+     debt), = _fetch(_RATE, params)
+    # (a statement that failed leaves them to the rollback of the batch, which undoes them)
+    _fetch("SELECT set_config('enable_nestloop', %s, true), set_config('jit', %s, true)", [nested_loops, jit])
+    if written != len(rows) or marked != len(rows):
+        raise RuntimeError(f"rating_sql: {written} fee records and {marked} records rated of {len(rows)}")
+    if moved != charges or spend != spent or coupon_records != spent:
+        raise RuntimeError("rating_sql: accounts or coupons changed under their locks")  # locked: a backstop
+    return Rated(rated=written, customers=charges, coupons=spent, cash=cash, arrears=debt, frozen=frozen)
