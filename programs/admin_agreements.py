@@ -18,8 +18,6 @@ from django.contrib import admin, messages
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.core.exceptions import PermissionDenied
 from django.template.response import TemplateResponse
-from django.urls import reverse
-from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from partnercenter.actors import actor_for_user
@@ -27,8 +25,9 @@ from partnercenter.errors import DomainError
 from partnercenter.templatetags.display import CHINA
 
 from . import agreements, certification
+from .admin_reviews import MaterialInline
 from .choices import CertificationStatus
-from .models import Agreement, AgreementSignature, BusinessCertification, Material
+from .models import Agreement, AgreementSignature, BusinessCertification
 
 PUBLISH_PERMISSION = "programs.change_agreement"
 DECIDE_PERMISSION = "programs.change_businesscertification"
@@ -157,36 +156,11 @@ CERTIFICATION_FIELDS = ["partner", "status", "company_name", "credit_code", "reg
                         "decided_by", "reason", "updated_at"]
 
 
-class CertificationMaterialInline(admin.TabularInline):
-    """The certification's documents (the business licence), read-only; the link downloads it through the
-    guarded view (programs:material, programs.uploads.material_for)."""
+class CertificationMaterialInline(MaterialInline):
+    """The certification's documents (the business licence)."""
 
-    model = Material
     fk_name = "certification"
-    extra = 0
-    fields = ["download", "content_type", "size", "sha256", "uploaded_by", "uploaded_at"]
-    readonly_fields = fields
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-    def has_view_permission(self, request, obj=None):
-        # whoever may see the certification sees its documents (and may download them: uploads.material_for)
-        user = request.user
-        return (user.has_perm("programs.view_businesscertification") or user.has_perm(DECIDE_PERMISSION)
-                or user.has_perm("programs.view_material"))
-
-    @admin.display(description=_("file"))
-    def download(self, obj):
-        return format_html('<a href="{}" class="material-download">{}</a>',
-                           reverse("programs:material", args=[obj.pk]), obj.original_name)
+    view_permissions = ("programs.view_businesscertification", DECIDE_PERMISSION, "programs.view_material")
 
 
 @admin.register(BusinessCertification)

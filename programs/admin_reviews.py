@@ -96,8 +96,13 @@ class ReviewAdmin(admin.ModelAdmin):
 
 
 class MaterialInline(admin.TabularInline):
+    """Uploaded materials of a submission, read-only; the link downloads through the guarded view
+    (programs:material, programs.uploads.material_for). The certification's documents use it too."""
+
     model = Material
     fk_name = "submission"
+    # whoever may see the owner sees its materials (and may download them: uploads.material_for)
+    view_permissions = ("programs.view_reviewsubmission", DECIDE_PERMISSION, "programs.view_material")
     extra = 0
     fields = ["download", "content_type", "size", "sha256", "uploaded_by", "uploaded_at"]
     readonly_fields = fields
@@ -113,9 +118,7 @@ class MaterialInline(admin.TabularInline):
         return False
 
     def has_view_permission(self, request, obj=None):
-        # whoever may see the submission sees its materials (and may download them: uploads.material_for)
-        return request.user.has_perm("programs.view_reviewsubmission") or \
-            request.user.has_perm(DECIDE_PERMISSION) or request.user.has_perm("programs.view_material")
+        return any(request.user.has_perm(permission) for permission in self.view_permissions)
 
     @admin.display(description=_("file"))
     def download(self, obj):

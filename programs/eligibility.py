@@ -152,8 +152,11 @@ def reseller_refusals(customer, distributor) -> list[Refusal]:
     codes = set()
     if distributor is None or distributor.partner_type != PartnerType.DISTRIBUTOR or not distributor.is_active:
         codes.add("not_a_distributor")
-    if customer.reseller_requests.filter(reseller__isnull=False).exists() or \
-            Partner.objects.filter(domain_id=customer.domain_id).exists():
+    # the reseller partner takes the account's ID and name: a partner holding either (the name in any case)
+    # makes the account "already a partner" before acceptance, not an insert that fails on acceptance
+    name = (customer.domain_name or "").strip()
+    if customer.reseller_requests.filter(reseller__isnull=False).exists() or Partner.objects.filter(
+            Q(domain_id=customer.domain_id) | (Q(account_name__iexact=name) if name else Q(pk__in=[]))).exists():
         codes.add("already_partner")
     if _has_unclosed_resources(customer):
         codes.add("unclosed_resources")

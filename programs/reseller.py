@@ -51,8 +51,7 @@ from vouchers.services import lapse_customer_coupons
 
 from . import event_types_access as event_types
 from .choices import MembershipStatus, ProgramKind, ResellerRequestStatus
-from .eligibility import RESELLER, Refusal, lapsing_benefits
-from .eligibility import reseller_refusals as _eligibility_refusals
+from .eligibility import RESELLER, lapsing_benefits, reseller_refusals
 from .errors_access import AccessCodes
 from .models import Membership, Program, ResellerRequest
 from .selectors_access import own_reseller_requests, reseller_requests_for
@@ -78,29 +77,9 @@ CONDITIONS = (
 )
 
 
-def reseller_refusals(customer, distributor) -> list[Refusal]:
-    """eligibility.reseller_refusals plus an account name already taken by a partner (any case): the reseller
-    partner is created with the account's name, so that clash is told with `already_partner` before acceptance
-    instead of failing when the partner row is inserted."""
-    refusals = _eligibility_refusals(customer, distributor)
-    if any(r.code == "already_partner" for r in refusals):
-        return refusals
-    name = (customer.domain_name or "").strip()
-    if name and Partner.objects.filter(account_name__iexact=name).exists():
-        codes = [r.code for r in refusals] + ["already_partner"]
-        order = list(RESELLER)
-        refusals = [Refusal(code, RESELLER[code]) for code in sorted(codes, key=order.index)]
-    return refusals
-
-
 def _account_codes(customer) -> set[str]:
     """The account's own unmet conditions, before a distributor is chosen."""
     return {r.code for r in reseller_refusals(customer, None)} - {"not_a_distributor"}
-
-
-def _refusals_for(customer, distributor) -> list[Refusal]:
-    """reseller_refusals, also when no partner was found by the name given (then `not_a_distributor`)."""
-    return reseller_refusals(customer, distributor)
 
 
 def conditions_of(customer, distributor=None) -> list[dict]:
@@ -168,7 +147,7 @@ def request_reseller(actor, *, distributor: str, company_name: str, contact_emai
         customer = Customer.objects.select_for_update(no_key=True).get(pk=actor.customer.pk)
         if ResellerRequest.objects.filter(customer=customer, status=ResellerRequestStatus.APPLYING).exists():
             raise DomainError(AccessCodes.REQUEST_OPEN)
-        refusals = _refusals_for(customer, found)
+        refusals = reseller_refusals(customer, found)
         if refusals:
             _refuse(refusals)
         try:
