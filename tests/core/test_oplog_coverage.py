@@ -125,6 +125,7 @@ NOT_LOGGED = {
     "billing.customer_account": "creates an empty account row on first use, inside the write that needs it",
     "billing.reclaim_on_unbind": "runs inside the approval's operation (association.approve), in its transaction",
     "vouchers.reclaim_on_association_end": "runs inside the approval's operation (association.approve)",
+    "vouchers.lapse_customer_coupons": "runs inside the acceptance's operation (programs.reseller_accept)",
     "vouchers.warn_expiring": "changes no data: it records coupon.expiring events (once per coupon, keyed)",
     "billing.can_recharge": "a rule: reads only",
     "billing.can_receive_allocation": "a rule: reads only",
