@@ -15,6 +15,9 @@ class PartnerType(models.TextChoices):
 class PartnerStatus(models.TextChoices):
     ACTIVE = "active", _("active")
     SUSPENDED = "suspended", _("suspended")
+    # 摘牌退出: a distributor that left the programme. It signs in no more, and its cloud resellers may not
+    # invite customers (expansion.invitations).
+    DELISTED = "delisted", _("delisted")
 
 
 class AccessKeyStatus(models.TextChoices):

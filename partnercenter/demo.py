@@ -21,10 +21,11 @@ OPERATOR_PASSWORD = "Operator@2026"
 ROLES = {
     "财务专员": ("负责充值、拨款与账单", ["billing.view", "funds.allocate", "funds.recharge", "vouchers.view", "incentives.view",
                               "orders.view", "orders.pay"]),
-    "解决方案架构师": ("查看全部客户，支持拓新", ["customers.view", "customers.view_all", "expansion.view", "benefits.view"]),
+    "解决方案架构师": ("查看全部客户，支持拓新", ["customers.view", "customers.view_all", "expansion.view", "expansion.manage",
+                                      "opportunities.manage", "benefits.view"]),
     "客户经理主管": ("管理所辖客户经理及其客户", ["customers.view", "customers.assign_manager", "expansion.view", "vouchers.view", "org.view_members",
                                      "orders.view", "orders.place", "discounts.manage"]),
-    "客户经理": ("仅查看分配给自己的客户", ["customers.view", "expansion.view"]),
+    "客户经理": ("仅查看分配给自己的客户", ["customers.view", "expansion.view", "expansion.manage"]),
 }
 
 PARTNERS = [

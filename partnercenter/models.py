@@ -397,3 +397,22 @@ class ListCount(models.Model):
 
     def __str__(self):
         return f"{self.partner_id} {self.list_name}/{self.scope}: {self.count}"
+
+
+class WorkdayOverride(models.Model):
+    """An operator's correction of China's working-day calendar (partnercenter/workdays.py): a day that is a
+    holiday although the calendar says it is worked, or a working day (调休) although it is a weekend or
+    holiday. Needed for the years the `chinese-calendar` package does not know yet, and for a late notice."""
+
+    date = models.DateField(_("date"), unique=True)
+    is_working_day = models.BooleanField(_("working day"))
+    note = models.CharField(_("note"), max_length=128, blank=True)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+
+    class Meta:
+        ordering = ["date"]
+        verbose_name = _("working-day override")
+        verbose_name_plural = _("working-day overrides")
+
+    def __str__(self):
+        return f"{self.date} {'+' if self.is_working_day else '-'}"

@@ -30,7 +30,7 @@ PARTNER_MENU: tuple[Item, ...] = (
         Item(_("Order management"), "trade:orders", "orders.view"),
         Item(_("Customer discounts"), "trade:discounts", "discounts.manage"),
         Item(_("Price adjustment"), "trade:adjustments", "orders.adjust_price"),
-        Item(_("Expansion"), "section", "expansion.view", {"section": "expansion"}),
+        Item(_("Expansion"), "expansion:invitations", "expansion.view"),
         Item(_("Billing"), "billing:overview", "billing.view"),
         Item(_("Partner bill"), "bills:partner_bill", "billing.view"),
         Item(pgettext_lazy("page", "Customer consumption"), "bills:consumption", "billing.view"),

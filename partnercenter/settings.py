@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "subscriptions",
     "bills",
     "programs",
+    "expansion",
     "incentives",
 ]
 
@@ -183,6 +184,13 @@ CELERY_BEAT_SCHEDULE = {
     "check-low-balances": {"task": "bills.tasks_closing.check_low_balances", "schedule": timedelta(minutes=10)},
     # The demo's usage generator (make run): the last hours of plausible usage of the pay-per-use resources.
     "generate-usage": {"task": "bills.tasks_usage.generate_usage", "schedule": timedelta(minutes=15)},
+    # 拓新: reports past their protection period expire (expansion.reports); HO opportunities not accepted
+    # within 3 working days are rejected by default and recalled, with a reminder one working day before
+    # (expansion.opportunities). Each run is idempotent.
+    "expire-reports": {"task": "expansion.tasks_directory.expire_reports", "schedule": timedelta(minutes=30)},
+    "recall-overdue-opportunities": {"task": "expansion.tasks_opportunities.recall_overdue",
+                                     "schedule": timedelta(minutes=5)},
+    "remind-opportunities": {"task": "expansion.tasks_opportunities.remind_due", "schedule": timedelta(minutes=30)},
 }
 # Generate demo usage (bills.generator) on a schedule: for `make run` and demos, never in production.
 BILLS_USAGE_GENERATOR = env.bool("BILLS_USAGE_GENERATOR", default=False)
@@ -249,6 +257,11 @@ EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="partner-center@localhost")
 SMS_BACKEND = env("SMS_BACKEND", default="partnercenter.sms.ConsoleSmsBackend")
+# 外呼 (expansion leads): the class that places a call to a lead's contact. The console backend, like the SMS
+# one, logs the call and answers "connected"; a system check warns about it with DEBUG off.
+EXPANSION_CALL_BACKEND = env("EXPANSION_CALL_BACKEND", default="expansion.calls.ConsoleCallBackend")
+# 报备: how long a report protects its prospect for the partner (days).
+EXPANSION_REPORT_PROTECTION_DAYS = env.int("EXPANSION_REPORT_PROTECTION_DAYS", default=90)
 # Where people open the site, for links in e-mails and texts (notifications): e.g. https://partner.example.com
 SITE_URL = env("SITE_URL", default="http://localhost:8000")
 

@@ -30,6 +30,7 @@ urlpatterns = [
     path("subscriptions/", include("subscriptions.urls")),
     path("bills/", include("bills.urls")),
     path("programs/", include("programs.urls")),
+    path("expansion/", include("expansion.urls")),
     path("notifications/", include("events.urls")),
     path("org/webhooks/", include("events.webhook_urls")),
     path("resellers/", views.resellers, name="resellers"),
@@ -72,4 +73,5 @@ urlpatterns = [
     path("", include("subscriptions.api.urls")),
     path("", include("bills.api.urls")),
     path("", include("events.api.urls")),
+    path("", include("expansion.api.urls")),
 ]

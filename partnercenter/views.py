@@ -130,7 +130,7 @@ def menu_section(request, name):
 
 @member_page()
 def section(request, section):
-    permissions = {"expansion": "expansion.view", "incentives": "incentives.view"}
+    permissions = {"incentives": "incentives.view"}
     if section not in permissions:
         raise Http404
     if not request.actor.has_perm(permissions[section]):

@@ -1,0 +1,1 @@
+"""The operator screens of the directory area."""

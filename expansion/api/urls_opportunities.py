@@ -1,0 +1,3 @@
+"""Signed REST endpoints of the opportunities area (our own /v1/ paths)."""
+
+urlpatterns = []

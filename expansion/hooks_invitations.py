@@ -1,0 +1,1 @@
+"""What the invitations area plugs into the core when the app starts (event types, labels)."""

@@ -1,0 +1,3 @@
+"""Celery tasks of the directory area."""
+
+__all__ = []

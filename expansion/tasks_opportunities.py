@@ -1,0 +1,3 @@
+"""Celery tasks of the opportunities area."""
+
+__all__ = []
