@@ -21,3 +21,17 @@ for name, value in {
     "DJANGO_ALLOW_ASYNC_UNSAFE": "true",  # Playwright's sync API runs an event loop in the test thread
 }.items():
     os.environ.setdefault(name, value)
+
+# Under pytest-xdist (`make test` runs the suite on every core) each worker gets its own Redis database, counted
+# down from the one REDIS_URL names: tests clear the cache and count throttles, which must not reach another
+# worker's tests. A worker other than the first starts from an empty database, as .ci/run empties the first.
+_worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+if _worker.startswith("gw") and int(_worker[2:]) and os.environ.get("REDIS_URL"):
+    from urllib.parse import urlsplit, urlunsplit
+
+    import redis
+
+    _url = urlsplit(os.environ["REDIS_URL"])
+    _db = (int(_url.path.strip("/") or 0) - int(_worker[2:])) % 16
+    os.environ["REDIS_URL"] = urlunsplit(_url._replace(path=f"/{_db}"))
+    redis.Redis.from_url(os.environ["REDIS_URL"]).flushdb()
