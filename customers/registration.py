@@ -28,7 +28,7 @@ from .errors import CustomerCodes
 from .models import Association, AssociationEvent, Customer, CustomerUser, RegistrationCode
 
 __all__ = ["ACCOUNTS_PER_MOBILE", "normalize_mobile", "validate_domain_name", "validate_password", "check_identity",
-           "send_registration_code", "create_customer"]
+           "send_registration_code", "create_customer", "send_registration_code_for", "register_customer_for"]
 
 ACCOUNTS_PER_MOBILE = getattr(settings, "CUSTOMER_ACCOUNTS_PER_MOBILE", 5)
 CODE_DIGITS = 8  # 10**8 ≈ 2**26.6: over the 20 bits of entropy promised for SMS codes
@@ -136,13 +136,30 @@ def send_registration_code(actor, *, mobile_phone: str, timeout=None, lang="zh-c
         raise _parameter(_("scene must be 29 (registration) or 18 (bank-card real-name verification)."))
     if scene == 18 and (not customer_id or selectors.customer_for(actor, customer_id) is None):
         raise DomainError(Codes.NOT_FOUND, _("customer_id is required for scene 18 and must be your customer."))
+    _send_code(actor, actor.partner, mobile=mobile, minutes=minutes, lang=lang, scene=scene)
+
+
+def send_registration_code_for(partner, *, actor, mobile_phone: str, lang="zh-cn", action="customer.send_code",
+                               detail=None) -> None:
+    """The registration code for a customer who registers himself for `partner` (through the partner's
+    invitation link; no partner member acts): the rules of send_registration_code (10 minutes, one code a
+    minute per number), the code filed under `partner`, the log row in the partner's 操作记录 under `action`.
+    The caller decides that the registration is allowed and throttles the anonymous caller."""
+    mobile = normalize_mobile(mobile_phone)
+    if lang not in ("zh-cn", "en-us"):
+        raise _parameter(_("lang must be zh-cn or en-us."))
+    _send_code(actor, partner, mobile=mobile, minutes=10, lang=lang, scene=29, action=action, detail=detail)
+
+
+def _send_code(actor, partner, *, mobile, minutes, lang, scene, action="customer.send_code", detail=None) -> None:
     code = f"{secrets.randbelow(10 ** CODE_DIGITS):0{CODE_DIGITS}d}"
-    with operation(actor, "customer.send_code", detail={"mobile": f"{mobile[:3]}****{mobile[-4:]}"}):
+    with operation(actor, action, partner=partner,
+                   detail={**(detail or {}), "mobile": f"{mobile[:3]}****{mobile[-4:]}"}):
         last = RegistrationCode.objects.select_for_update().filter(mobile_phone=mobile).order_by("-created_at").first()
         if last is not None and timezone.now() - last.created_at < CODE_RESEND_INTERVAL:
             raise DomainError(CustomerCodes.CODE_TOO_FREQUENT)
         RegistrationCode.objects.create(
-            mobile_phone=mobile, code_hash=_hash_code(code), scene=scene, partner=actor.partner,
+            mobile_phone=mobile, code_hash=_hash_code(code), scene=scene, partner=partner,
             expires_at=timezone.now() + timedelta(minutes=minutes),
         )
         with translation.override("en" if lang == "en-us" else "zh-hans"):
@@ -191,6 +208,46 @@ def create_customer(actor, *, xaccount_id: str, xaccount_type: str, domain_name:
         raise DomainError(CustomerCodes.XACCOUNT_BOUND,
                           extra={"domain_id": existing.domain_id, "domain_name": existing.domain_name} if mine else None)
     domain_name = (domain_name or "").strip() or _random_domain_name()
+    domain_name, mobile, email = _check_new_account(
+        domain_name=domain_name, mobile_phone=mobile_phone, password=password, email=email,
+        verification_code=verification_code)
+    association_type = AssociationType.REFERRAL if str(cooperation_type or "") == "1" else AssociationType.RESALE
+    return _create_account(
+        actor, partner, association_type=association_type, domain_name=domain_name, mobile=mobile, email=email,
+        password=password, real_name=real_name, xaccount_id=xaccount_id, xaccount_type=xaccount_type,
+        action="customer.create", detail={"xaccount_id": xaccount_id, "partner": partner.account_name},
+        initiator=EventInitiator.PARTNER)
+
+
+def register_customer_for(partner, *, actor, association_type: str, domain_name: str, password: str,
+                          mobile_phone: str, verification_code: str, email: str = "", action: str = "customer.create",
+                          detail=None, within=None) -> Customer:
+    """A customer registering himself for `partner` (through the partner's invitation link; no partner member
+    acts): create_customer's account rules (name, password, e-mail, mobile with its SMS code, accounts per
+    mobile), associated with `partner` as `association_type` (initiated by the customer). `within(customer)`
+    runs inside the registration's transaction, before it commits: it may re-check what allowed the
+    registration and raise a DomainError, which rolls everything back. The log row goes to the partner's
+    操作记录 under `action`."""
+    if association_type not in AssociationType.values:
+        raise _parameter(_("Choose referral or resale."))
+    if not (domain_name or "").strip():
+        raise _parameter(_("The account name is required."))
+    if not password:
+        raise _parameter(_("The password is required."))
+    if not (mobile_phone or "").strip():
+        raise _parameter(_("The mobile number is required."))
+    domain_name, mobile, email = _check_new_account(
+        domain_name=domain_name.strip(), mobile_phone=mobile_phone, password=password, email=email,
+        verification_code=verification_code)
+    return _create_account(
+        actor, partner, association_type=association_type, domain_name=domain_name, mobile=mobile, email=email,
+        password=password, real_name="", xaccount_id="", xaccount_type="", action=action, detail=detail or {},
+        initiator=EventInitiator.CUSTOMER, within=within, log_partner=partner)
+
+
+def _check_new_account(*, domain_name, mobile_phone, password, email, verification_code):
+    """The rules of a new account, in create_customer's order; consumes the SMS code last (in its own
+    transaction, so a wrong try is remembered). Returns the clean (domain_name, mobile, email)."""
     validate_domain_name(domain_name)
     if _name_taken(domain_name):
         raise DomainError(CustomerCodes.NAME_IN_USE)
@@ -206,9 +263,14 @@ def create_customer(actor, *, xaccount_id: str, xaccount_type: str, domain_name:
         if not verification_code:
             raise DomainError(CustomerCodes.CODE_INVALID, _("A verification code is required with a mobile number."))
         _consume_code(mobile, verification_code)
+    return domain_name, mobile, email
 
-    association_type = AssociationType.REFERRAL if str(cooperation_type or "") == "1" else AssociationType.RESALE
-    with operation(actor, "customer.create", detail={"xaccount_id": xaccount_id, "partner": partner.account_name}) as entry:
+
+def _create_account(actor, partner, *, association_type, domain_name, mobile, email, password, real_name,
+                    xaccount_id, xaccount_type, action, detail, initiator, within=None, log_partner=None) -> Customer:
+    # The log row: the acting partner's (a distributor registering for its reseller logs it as its own), or
+    # `log_partner`'s when no partner acts.
+    with operation(actor, action, detail=detail, partner=log_partner) as entry:
         try:
             customer = Customer.objects.create(
                 domain_name=domain_name, real_name=(real_name or "").strip(), mobile_phone=mobile, email=email,
@@ -226,10 +288,12 @@ def create_customer(actor, *, xaccount_id: str, xaccount_type: str, domain_name:
         association = Association.objects.create(partner=partner, customer=customer, association_type=association_type)
         AssociationEvent.objects.create(
             partner=partner, customer=customer, association=association, kind=EventKind.ASSOCIATE,
-            initiator=EventInitiator.PARTNER, status=EventStatus.COMPLETED, to_type=association_type,
-            requested_by=actor.user, decided_at=timezone.now(),
+            initiator=initiator, status=EventStatus.COMPLETED, to_type=association_type,
+            requested_by=actor.user if getattr(actor.user, "pk", None) else None, decided_at=timezone.now(),
         )
         _announce("customer.associated", actor=actor, association=association,
                   data=_customer_data(customer, association_type=association_type))
         entry.target = customer
+        if within is not None:
+            within(customer)
     return customer

@@ -18,7 +18,7 @@ from partnercenter.exports import EXPORT_LIMIT, local_time, xlsx_response
 from partnercenter.pages import customer_page, form_error, member_page, paginate
 from partnercenter.selectors import account_managers_for, resellers_for
 
-from . import selectors, services
+from . import extensions, selectors, services
 from .choices import ChargingMode, EventStatus, OnDemandStatus, PeriodStatus
 from .filters import CustomerFilter, EventFilter, ResourceFilter
 from .forms import DecisionForm, ManagerForm, ReasonForm, RegisterCustomerForm
@@ -158,6 +158,7 @@ def customer_detail(request, domain_id):
         "ops": selectors.ops_authorizations_for(actor).filter(customer=customer)[:20],
         "can_manage": actor.has_perm("customers.manage"),
         "can_assign": actor.has_perm("customers.assign_manager"),
+        "links": extensions.detail_links(request, customer),
     })
 
 

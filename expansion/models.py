@@ -87,7 +87,7 @@ class Enterprise(models.Model):
     credit_code = models.CharField(_("unified social credit code"), max_length=18, unique=True)
     industry = models.CharField(_("industry"), max_length=64, blank=True)
     region = models.CharField(_("region"), max_length=64, blank=True)
-    size = models.CharField(_("size"), max_length=10, choices=EnterpriseSize.choices, blank=True)
+    size = models.CharField(_("enterprise size"), max_length=10, choices=EnterpriseSize.choices, blank=True)
     registered_capital = models.DecimalField(_("registered capital (10,000 CNY)"), null=True, blank=True, **MONEY)
     legal_representative = models.CharField(_("legal representative"), max_length=64, blank=True)
     status = models.CharField(_("status"), max_length=10, choices=EnterpriseStatus.choices,
@@ -159,7 +159,7 @@ class Lead(models.Model):
     email = models.EmailField(_("e-mail"), blank=True)
     region = models.CharField(_("region"), max_length=64, blank=True)
     industry = models.CharField(_("industry"), max_length=64, blank=True)
-    requirement = models.TextField(_("requirement"), max_length=2000, blank=True)
+    requirement = models.TextField(_("customer requirement"), max_length=2000, blank=True)
     status = models.CharField(_("status"), max_length=10, choices=LeadStatus.choices, default=LeadStatus.NEW)
     owner = models.ForeignKey(Member, null=True, blank=True, on_delete=models.SET_NULL, related_name="leads",
                               verbose_name=_("owner"))
@@ -183,7 +183,7 @@ class Lead(models.Model):
 
 class FollowUp(models.Model):
     lead = models.ForeignKey(Lead, on_delete=models.CASCADE, related_name="follow_ups")
-    method = models.CharField(_("method"), max_length=8, choices=FollowUpMethod.choices)
+    method = models.CharField(_("follow-up method"), max_length=8, choices=FollowUpMethod.choices)
     note = models.CharField(_("note"), max_length=1000)
     next_at = models.DateTimeField(_("next follow-up"), null=True, blank=True)
     created_by = models.CharField(_("by"), max_length=150)
@@ -353,6 +353,9 @@ class Entrustment(models.Model):
         ]
         verbose_name = _("entrustment")
         verbose_name_plural = _("entrustments")
+
+    def __str__(self):
+        return f"{self.reseller} → {self.distributor}"
 
 
 __all__ = [

@@ -9,7 +9,7 @@ import secrets
 import string
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin
 from django.template import engines
 from django.template.response import TemplateResponse
@@ -20,9 +20,12 @@ from django.utils.translation import gettext_lazy as _
 
 from . import secretbox
 from .actors import PLATFORM_DOMAIN_ID, actor_for_user
-from .models import AccessKey, Invitation, Member, OperationLog, Partner, PlatformAccessKey, Role, User
+from .models import (
+    AccessKey, Invitation, Member, OperationLog, Partner, PlatformAccessKey, Role, User, WorkdayOverride,
+)
 from .oplog import operation, register_actions
 from .services import MAX_KEYS_PER_USER
+from .workdays import package_is_working_day, known_years, unknown_years
 
 __all__ = ["OperatorAdmin", "partner_of"]
 
@@ -245,3 +248,36 @@ class OperationLogAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(WorkdayOverride)
+class WorkdayOverrideAdmin(OperatorAdmin):
+    """China's working-day calendar (partnercenter/workdays.py) corrected by operators: a row always wins over
+    the chinese-calendar package. The list warns when the current or next year is unknown to the package (its
+    SLAs then count weekends only, plus these rows)."""
+
+    list_display = ["date", "weekday", "is_working_day", "calendar_says", "note"]
+    list_filter = ["is_working_day"]
+    search_fields = ["note"]
+    date_hierarchy = "date"
+
+    @admin.display(description=_("weekday"))
+    def weekday(self, obj):
+        from django.utils.dateformat import format as date_format
+
+        return date_format(obj.date, "l")
+
+    @admin.display(description=_("without this row"), boolean=True)
+    def calendar_says(self, obj):
+        return package_is_working_day(obj.date)
+
+    def changelist_view(self, request, extra_context=None):
+        known = known_years()
+        for year in unknown_years():
+            entered = WorkdayOverride.objects.filter(date__year=year).count()
+            messages.warning(request, gettext(
+                "The chinese-calendar package knows the years %(first)d–%(last)d only: in %(year)d, working days "
+                "are Monday to Friday plus the overrides below (%(count)d entered for %(year)d). Enter the State "
+                "Council's holidays and adjusted working days of %(year)d here, or upgrade the package."
+            ) % {"first": known.start, "last": known.stop - 1, "year": year, "count": entered})
+        return super().changelist_view(request, extra_context)

@@ -3,7 +3,7 @@
 from django.conf import settings
 from django.core.checks import Tags, Warning, register
 
-__all__ = ["payment_sandbox"]
+__all__ = ["payment_sandbox", "workday_calendar_years"]
 
 
 @register(Tags.security)
@@ -18,3 +18,22 @@ def payment_sandbox(app_configs, **kwargs):
             id="partnercenter.W001",
         )]
     return []
+
+
+@register()
+def workday_calendar_years(app_configs, **kwargs):
+    """chinese-calendar knows only the years it was released for; past them the SLAs count weekends only
+    (plus the operators' overrides). Warn while there is time to upgrade it or enter the official notice."""
+    from .workdays import known_years, unknown_years
+
+    years = unknown_years()
+    if not years:
+        return []
+    known = known_years()
+    return [Warning(
+        f"chinese-calendar {getattr(__import__('chinese_calendar'), '__version__', '?')} knows the years "
+        f"{known.start}–{known.stop - 1} only; {', '.join(map(str, years))} will count weekends as the only days off.",
+        hint="Upgrade chinese-calendar once it covers the year, or add the State Council's holidays and adjusted "
+             "working days as working-day overrides in the admin.",
+        id="partnercenter.W002",
+    )]

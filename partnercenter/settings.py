@@ -24,6 +24,9 @@ environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 DEBUG = env.bool("DEBUG", default=False)
 SECRET_KEY = env("SECRET_KEY", default="insecure-dev-key-change-me-" + "x" * 40)
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]", "testserver"])
+# System checks an operator has read and accepts, e.g. "partnercenter.W002" while the working-day calendar's next
+# year is entered by hand (partnercenter/workdays.py).
+SILENCED_SYSTEM_CHECKS = env.list("SILENCED_SYSTEM_CHECKS", default=[])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
@@ -257,9 +260,12 @@ EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="partner-center@localhost")
 SMS_BACKEND = env("SMS_BACKEND", default="partnercenter.sms.ConsoleSmsBackend")
-# 外呼 (expansion leads): the class that places a call to a lead's contact. The console backend, like the SMS
-# one, logs the call and answers "connected"; a system check warns about it with DEBUG off.
-EXPANSION_CALL_BACKEND = env("EXPANSION_CALL_BACKEND", default="expansion.calls.ConsoleCallBackend")
+# 外呼 (expansion leads): the class that places a call to a lead's contact (a subclass of
+# expansion.calls.CallBackend). The console backend logs the call and answers "connected": it is the default
+# with DEBUG on (`make run`) and opt-in otherwise (a system check warns about it with DEBUG off); without a
+# backend 外呼 is refused with a clear message.
+EXPANSION_CALL_BACKEND = env("EXPANSION_CALL_BACKEND",
+                             default="expansion.calls.ConsoleCallBackend" if DEBUG else "")
 # 报备: how long a report protects its prospect for the partner (days).
 EXPANSION_REPORT_PROTECTION_DAYS = env.int("EXPANSION_REPORT_PROTECTION_DAYS", default=90)
 # Where people open the site, for links in e-mails and texts (notifications): e.g. https://partner.example.com
@@ -303,7 +309,8 @@ PRIVATE_MEDIA_ROOT = env.path("PRIVATE_MEDIA_ROOT", default=str(VAR_DIR / "priva
 PROGRAM_UPLOAD_MAX_BYTES = env.int("PROGRAM_UPLOAD_MAX_BYTES", default=10 * 1024 * 1024)
 # Pages that take file uploads may receive bodies larger than DATA_UPLOAD_MAX_MEMORY_SIZE (up to 5 files at the
 # per-file limit, plus the form); every other body keeps the small limit (partnercenter.middleware)
-UPLOAD_PATHS = (r"^/programs/reviews/\d+/upload/$", r"^/programs/certification/")
+UPLOAD_PATHS = (r"^/programs/reviews/\d+/upload/$", r"^/programs/certification/",
+                r"^/admin/expansion/enterprise/import/$")
 UPLOAD_BODY_MAX_BYTES = env.int("UPLOAD_BODY_MAX_BYTES", default=5 * PROGRAM_UPLOAD_MAX_BYTES + 1024 * 1024)
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STORAGES = {

@@ -17,6 +17,7 @@ for name, value in {
     "CELERY_TASK_ALWAYS_EAGER": "1",
     "PAYMENT_SANDBOX": "1",  # the sandbox payment provider is opt-in; tests opt in
     "WEBHOOK_ALLOW_PRIVATE_TARGETS": "1",  # webhook receivers on loopback are opt-in; tests opt in
+    "EXPANSION_CALL_BACKEND": "expansion.calls.ConsoleCallBackend",  # 外呼's console double is opt-in with DEBUG off
     "EMAIL_URL": "smtp://localhost:25",  # replaced by the locmem backend in tests; never contacted
     "DJANGO_ALLOW_ASYNC_UNSAFE": "true",  # Playwright's sync API runs an event loop in the test thread
 }.items():

@@ -1,0 +1,44 @@
+"""The events of the leads area (events.outbox), registered when hooks_leads is imported.
+
+- `expansion.lead_dispatched` (partner): Huawei Cloud (an operator in the admin, or the platform's key through
+  `POST /v1/leads`) dispatched a lead to the partner. Data: `lead_id`, `company_name`. Told to members with
+  `expansion.view`.
+- `expansion.lead_assigned` (partner): a lead was given an owner. Data: `lead_id`, `company_name`, `owner` (the
+  member's name). Told to members with `expansion.view`.
+- `expansion.lead_converted` (partner): a lead became a customer or an opportunity. Data: `lead_id`,
+  `company_name`, `customer_id` or `opportunity_id`. Webhooks only (the member who converted it knows).
+
+No event carries a lead's phone or e-mail: partners in marketing plan 2.0 never receive them.
+"""
+
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext_lazy as _
+
+from events.choices import Audience
+from events.types import EventType, register
+
+__all__ = ["LEAD_DISPATCHED", "LEAD_ASSIGNED", "LEAD_CONVERTED", "TYPES"]
+
+LEAD_DISPATCHED = "expansion.lead_dispatched"
+LEAD_ASSIGNED = "expansion.lead_assigned"
+LEAD_CONVERTED = "expansion.lead_converted"
+
+
+def _lead_link(event, side):
+    lead_id = event.data.get("lead_id")
+    try:
+        return reverse("expansion:lead", args=[lead_id]) if lead_id else reverse("expansion:leads")
+    except NoReverseMatch:
+        return None
+
+
+TYPES = (
+    EventType(LEAD_DISPATCHED, _("Lead dispatched to you"), audience=Audience.PARTNER, permission="expansion.view",
+              summary=_("Huawei Cloud dispatched a lead to you: %(company_name)s."), link=_lead_link),
+    EventType(LEAD_ASSIGNED, _("Lead assigned"), audience=Audience.PARTNER, permission="expansion.view",
+              summary=_("The lead %(company_name)s was assigned to %(owner)s."), link=_lead_link),
+    EventType(LEAD_CONVERTED, _("Lead converted"), audience=Audience.PARTNER, permission="expansion.view",
+              notify=False, summary=_("The lead %(company_name)s was converted."), link=_lead_link),
+)
+
+register(*TYPES)

@@ -1,0 +1,176 @@
+"""China's working-day calendar (partnercenter/workdays.py).
+
+The 2026 values were checked against the State Council's notice (国办发明电〔2025〕7号) AND against the installed
+chinese-calendar 1.11.0 (both agree, asserted below): Spring Festival 15–23 February off, Saturdays 14 and
+28 February worked; National Day and Mid-Autumn 1–7 October off, Sunday 20 September and Saturday 10 October
+worked."""
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+import chinese_calendar
+import pytest
+import time_machine
+from django.core import checks
+from django.urls import reverse
+
+from partnercenter import workdays
+from partnercenter.checks import workday_calendar_years
+from partnercenter.models import WorkdayOverride
+from partnercenter.workdays import (
+    SHANGHAI, WorkdayCalendar, add_working_days, is_working_day, known_years, working_days_left, year_is_known,
+)
+
+pytestmark = pytest.mark.django_db
+D = dt.date
+
+
+def sh(text: str) -> dt.datetime:
+    return dt.datetime.fromisoformat(text).replace(tzinfo=SHANGHAI)
+
+
+@pytest.mark.parametrize("day,working", [
+    (D(2026, 2, 13), True), (D(2026, 2, 14), True),     # Fri; Sat worked (调休)
+    (D(2026, 2, 15), False), (D(2026, 2, 23), False),   # 春节 15–23 Feb
+    (D(2026, 2, 24), True), (D(2026, 2, 28), True),     # back on Tue; Sat 28 worked
+    (D(2026, 9, 20), True),                             # Sun worked
+    (D(2026, 10, 1), False), (D(2026, 10, 7), False),   # 国庆 + 中秋 1–7 Oct
+    (D(2026, 10, 8), True), (D(2026, 10, 10), True),    # Thu; Sat 10 worked
+    (D(2026, 10, 11), False),                           # an ordinary Sunday
+])
+def test_2026_official_days_agree_with_the_package(day, working):
+    assert chinese_calendar.is_workday(day) is working  # the package says what the notice says
+    assert is_working_day(day) is working
+
+
+def test_spring_festival_2026():
+    # Friday 13 Feb 10:00 + 1 → Saturday 14 (worked); + 2 → Tuesday 24 (after 15–23 off)
+    assert add_working_days(sh("2026-02-13T10:00"), 1) == sh("2026-02-14T10:00")
+    assert add_working_days(sh("2026-02-13T10:00"), 2) == sh("2026-02-24T10:00")
+    assert add_working_days(sh("2026-02-13T10:00"), 3) == sh("2026-02-25T10:00")
+    # Thu 26, Fri 27, Sat 28 (worked), Mon 2 March
+    assert add_working_days(sh("2026-02-25T09:30"), 3) == sh("2026-02-28T09:30")
+    assert add_working_days(sh("2026-02-25T09:30"), 4) == sh("2026-03-02T09:30")
+    # Shared on a holiday: counted from the next working day
+    assert add_working_days(sh("2026-02-18T12:00"), 1) == sh("2026-02-24T12:00")
+
+
+def test_national_day_2026():
+    # Fri 18 Sep → Sun 20 (worked; Sat 19 off) → Mon 21
+    assert add_working_days(sh("2026-09-18T15:00"), 1) == sh("2026-09-20T15:00")
+    assert add_working_days(sh("2026-09-18T15:00"), 2) == sh("2026-09-21T15:00")
+    # Tue 29, Wed 30, then 1–7 October off, Thu 8, Fri 9, Sat 10 (worked), Mon 12
+    assert add_working_days(sh("2026-09-29T10:00"), 1) == sh("2026-09-30T10:00")
+    assert add_working_days(sh("2026-09-29T10:00"), 2) == sh("2026-10-08T10:00")
+    assert add_working_days(sh("2026-09-29T10:00"), 3) == sh("2026-10-09T10:00")
+    assert add_working_days(sh("2026-09-29T10:00"), 4) == sh("2026-10-10T10:00")
+    assert add_working_days(sh("2026-09-29T10:00"), 5) == sh("2026-10-12T10:00")
+    # The contract's example: shared Monday 10:00, n=3 → Thursday 10:00
+    assert add_working_days(sh("2026-10-12T10:00"), 3) == sh("2026-10-15T10:00")
+    assert add_working_days(sh("2026-10-12T10:00"), 0) == sh("2026-10-12T10:00")
+    assert add_working_days(sh("2026-10-08T10:00"), -1) == sh("2026-09-30T10:00")
+
+
+def test_working_days_left_across_national_day():
+    deadline = sh("2026-10-09T10:00")
+    assert working_days_left(deadline, now=sh("2026-09-29T08:00")) == 3   # 30 Sep, 8 Oct, 9 Oct
+    assert working_days_left(deadline, now=sh("2026-10-03T08:00")) == 2
+    assert working_days_left(deadline, now=sh("2026-10-08T23:59")) == 1
+    assert working_days_left(deadline, now=sh("2026-10-09T09:00")) == 0   # due today
+    assert working_days_left(deadline, now=sh("2026-10-12T09:00")) == 0   # overdue
+    with time_machine.travel(sh("2026-10-08T12:00"), tick=False):
+        assert working_days_left(deadline) == 1
+
+
+def test_an_override_always_wins():
+    monday = D(2026, 11, 16)
+    saturday = D(2026, 11, 21)
+    assert is_working_day(monday) and not is_working_day(saturday)
+    WorkdayOverride.objects.create(date=monday, is_working_day=False, note="typhoon")
+    WorkdayOverride.objects.create(date=saturday, is_working_day=True, note="make-up day")
+    assert not is_working_day(monday)
+    assert is_working_day(saturday)
+    # Fri 13 → (Mon 16 off) Tue 17
+    assert add_working_days(sh("2026-11-13T10:00"), 1) == sh("2026-11-17T10:00")
+    # Overrides also win over the package's holidays
+    WorkdayOverride.objects.create(date=D(2026, 10, 2), is_working_day=True)
+    assert add_working_days(sh("2026-09-30T10:00"), 1) == sh("2026-10-02T10:00")
+    # Tue 17 … Fri 20 + Sat 21: 5 working days left from Mon 16 to Sat 21
+    assert working_days_left(sh("2026-11-21T18:00"), now=sh("2026-11-16T09:00")) == 5
+
+
+def test_a_saved_override_is_seen_by_the_next_call():
+    assert is_working_day(D(2026, 12, 1))
+    WorkdayOverride.objects.create(date=D(2026, 12, 1), is_working_day=False)
+    assert not is_working_day(D(2026, 12, 1))
+    WorkdayOverride.objects.filter(date=D(2026, 12, 1)).delete()
+    assert is_working_day(D(2026, 12, 1))
+
+
+def test_a_year_the_package_does_not_know():
+    assert list(known_years())[:1] == [2004] and 2026 in known_years()
+    assert not year_is_known(2027)
+    with pytest.raises(NotImplementedError):
+        chinese_calendar.is_workday(D(2027, 1, 1))
+    # Weekends only: 1 Jan 2027 is a Friday (a holiday, but the package does not know it yet)
+    assert is_working_day(D(2027, 1, 1))
+    assert not is_working_day(D(2027, 1, 2))
+    # A deadline set in the last days of December 2026 falls in 2027: no crash on New Year
+    assert add_working_days(sh("2026-12-30T16:00"), 3) == sh("2027-01-04T16:00")   # Thu 31, Fri 1, Mon 4
+    with time_machine.travel(sh("2027-01-01T00:00:01"), tick=False):
+        assert working_days_left(sh("2027-01-05T16:00")) == 2
+        assert add_working_days(dt.datetime.now(tz=SHANGHAI), 1).date() == D(2027, 1, 4)
+    # … and the operators' overrides fill it in
+    WorkdayOverride.objects.create(date=D(2027, 1, 1), is_working_day=False, note="元旦")
+    assert add_working_days(sh("2026-12-30T16:00"), 3) == sh("2027-01-05T16:00")
+    assert add_working_days(sh("2030-06-28T10:00"), 1) == sh("2030-07-01T10:00")
+
+
+def test_shanghai_wall_clock_whatever_the_input_zone():
+    # 17:00 UTC on Sunday 1 March is 01:00 on Monday 2 March in Shanghai: counted from Monday
+    start = dt.datetime(2026, 3, 1, 17, 0, tzinfo=dt.timezone.utc)
+    result = add_working_days(start, 3)
+    assert result == sh("2026-03-05T01:00")
+    assert result.utcoffset() == dt.timedelta(hours=8)
+    # Across the European and American DST changes (29 March, 8 March 2026) Shanghai's clock does not move
+    berlin = dt.datetime(2026, 3, 27, 3, 0, tzinfo=ZoneInfo("Europe/Berlin"))       # Fri 10:00 in Shanghai
+    assert add_working_days(berlin, 1) == sh("2026-03-30T10:00")
+    assert add_working_days(berlin, 1).astimezone(dt.timezone.utc).hour == 2
+    new_york = dt.datetime(2026, 3, 6, 21, 0, tzinfo=ZoneInfo("America/New_York"))   # Sat 10:00 in Shanghai
+    assert add_working_days(new_york, 1) == sh("2026-03-09T10:00")
+    # A naive datetime is read as Shanghai wall clock; microseconds are kept
+    assert add_working_days(dt.datetime(2026, 3, 2, 10, 0, 0, 123), 1) == sh("2026-03-03T10:00:00.000123")
+    # "Today" is Shanghai's: 23:30 UTC on Thursday 8 Oct is Friday 9 Oct in Shanghai
+    assert working_days_left(sh("2026-10-12T10:00"), now=dt.datetime(2026, 10, 8, 23, 30, tzinfo=dt.timezone.utc)) == 2
+
+
+def test_queries_do_not_grow_with_the_span(django_assert_max_num_queries):
+    with django_assert_max_num_queries(1):
+        add_working_days(sh("2026-01-05T10:00"), 200)
+    with django_assert_max_num_queries(2):  # two calendar years
+        add_working_days(sh("2026-12-01T10:00"), 40)
+    with django_assert_max_num_queries(1):
+        working_days_left(sh("2029-12-31T10:00"), now=sh("2026-01-01T10:00"))
+    calendar = WorkdayCalendar()
+    with django_assert_max_num_queries(1):  # many deadlines, one calendar: one query per year touched
+        for day in range(1, 29):
+            calendar.add_working_days(sh(f"2026-02-{day:02d}T10:00"), 3)
+            calendar.working_days_left(sh("2026-03-31T10:00"), now=sh(f"2026-02-{day:02d}T10:00"))
+
+
+def test_unknown_years_are_warned_about(admin_client):
+    with time_machine.travel(sh("2026-10-31T23:59"), tick=False):  # next year is warned about from November
+        assert workdays.unknown_years() == []
+        assert workday_calendar_years(None) == []
+    with time_machine.travel(sh("2026-12-01T12:00"), tick=False):
+        assert workdays.unknown_years() == [2027]
+        warnings = workday_calendar_years(None)
+        assert [w.id for w in warnings] == ["partnercenter.W002"] and warnings[0].level == checks.WARNING
+        assert "2027" in warnings[0].msg
+        response = admin_client.get(reverse("admin:partnercenter_workdayoverride_changelist"))
+        assert response.status_code == 200
+        assert "chinese-calendar" in response.content.decode() and "2027" in response.content.decode()
+    with time_machine.travel(sh("2027-03-01T12:00"), tick=False):
+        assert workdays.unknown_years() == [2027]
+    with time_machine.travel(sh("2027-11-01T00:00"), tick=False):
+        assert workdays.unknown_years() == [2027, 2028]

@@ -1,0 +1,187 @@
+"""The 机会点 pages: HO/PO tabs with filters, the working-days countdown (due today, overdue …), export, the
+detail with its history, accepting and rejecting, registering a PO (无账号报备 acknowledged), updates and
+collaborators; another partner's opportunity is 404; the lists run a constant number of queries."""
+
+import re
+from datetime import timedelta
+from io import BytesIO
+
+import pytest
+import time_machine
+from django.utils import timezone
+from openpyxl import load_workbook
+
+from expansion import opportunities
+from expansion.choices import OpportunityStatus, Origin
+from expansion.models import ExpansionProfile, Opportunity, OpportunityUpdate
+
+from ..conftest import actor_of, login_client
+from ..factories import MemberFactory, RoleFactory
+from .opportunities_fixtures import make_operator, register, shanghai, share
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def operator(db):
+    return make_operator()
+
+LIST = "/expansion/opportunities/"
+NOW = shanghai(2026, 3, 11, 9, 0)          # Wednesday
+
+
+def _countdowns(body: str) -> dict:
+    return {int(pk): state for pk, state in re.findall(
+        r'<tr data-opportunity="(\d+)".*?data-countdown="([^"]+)"', body, re.S)}
+
+
+def test_the_ho_tab_shows_the_countdown_of_each_pending_opportunity(tenant_a, admin_client_a, operator):
+    due_today = share(operator, tenant_a.partner, at=shanghai(2026, 3, 6, 10, 0))       # Fri → Wed 11th 10:00
+    tomorrow = share(operator, tenant_a.partner, at=shanghai(2026, 3, 9, 10, 0))        # Mon → Thu 12th
+    in_three = share(operator, tenant_a.partner, at=shanghai(2026, 3, 11, 8, 0))        # Wed → Mon 16th
+    overdue = share(operator, tenant_a.partner, at=shanghai(2026, 3, 5, 10, 0))         # Thu → Tue 10th
+    po = register(tenant_a.admin, name="PO-only")
+
+    with time_machine.travel(NOW, tick=False):
+        body = admin_client_a.get(LIST).content.decode()
+        po_body = admin_client_a.get(LIST + "?origin=PO").content.decode()
+
+    assert _countdowns(body) == {due_today.pk: "due_today", tomorrow.pk: "1", in_three.pk: "3",
+                                 overdue.pk: "overdue"}
+    assert "PO-only" not in body and "PO-only" in po_body and f'data-opportunity="{po.pk}"' in po_body
+    assert "无账号报备" in po_body and 'id="opportunity-register"' in po_body
+    assert body.count('class="linklike accept"') == 3   # not the overdue one
+
+
+def test_filters_and_export_share_the_query(tenant_a, admin_client_a, operator):
+    share(operator, tenant_a.partner, name="云迁移", customer_name="甲公司", contact_phone="13912345678")
+    share(operator, tenant_a.partner, name="大数据", customer_name="乙公司")
+    other = share(operator, tenant_a.partner, name="AI 训练", customer_name="丙公司")
+    opportunities.reject(actor_of(tenant_a.admin), opportunity=other, reason="不做 AI")
+
+    searched = admin_client_a.get(LIST + "?origin=HO&search=甲").content.decode()
+    rejected = admin_client_a.get(LIST + "?origin=HO&status=rejected").content.decode()
+    export = admin_client_a.get("/expansion/opportunities/export.xlsx?origin=HO&status=pending")
+
+    assert "云迁移" in searched and "大数据" not in searched
+    assert "AI 训练" in rejected and "云迁移" not in rejected
+    assert export.status_code == 200
+    sheet = load_workbook(BytesIO(export.content)).active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert len(rows) == 3 and {row[2] for row in rows[1:]} == {"云迁移", "大数据"}
+    assert "13912345678" in {row[6] for row in rows[1:]}
+
+
+def test_ho_contacts_are_masked_for_marketing_plan_2_partners(tenant_a, admin_client_a, operator):
+    ExpansionProfile.objects.create(partner=tenant_a.partner, marketing_plan_v2=True)
+    ho = share(operator, tenant_a.partner, contact_phone="13912345678")
+    detail = admin_client_a.get(f"{LIST}{ho.pk}/").content.decode()
+    export = admin_client_a.get("/expansion/opportunities/export.xlsx?origin=HO")
+    cells = {cell for row in load_workbook(BytesIO(export.content)).active.iter_rows(values_only=True) for cell in row}
+    assert "139****5678" in detail and "13912345678" not in detail
+    assert "139****5678" in cells and "13912345678" not in cells
+
+
+def test_accept_from_the_list_and_reject_with_a_reason(tenant_a, admin_client_a, operator):
+    first, second = share(operator, tenant_a.partner), share(operator, tenant_a.partner)
+
+    accepted = admin_client_a.post(f"{LIST}{first.pk}/accept/", {"from": "list"})
+    reject_page = admin_client_a.get(f"{LIST}{second.pk}/reject/")
+    blank = admin_client_a.post(f"{LIST}{second.pk}/reject/", {"reason": ""})
+    rejected = admin_client_a.post(f"{LIST}{second.pk}/reject/", {"reason": "客户不在我方区域"})
+
+    assert accepted.status_code == 302 and accepted["Location"] == LIST + "?origin=HO"
+    assert reject_page.status_code == 200 and blank.status_code == 200
+    assert rejected.status_code == 302
+    statuses = dict(Opportunity.objects.values_list("pk", "status"))
+    assert statuses == {first.pk: "accepted", second.pk: "rejected"}
+
+
+def test_a_late_accept_on_the_page_says_why_and_changes_nothing(tenant_a, admin_client_a, operator):
+    ho = share(operator, tenant_a.partner, at=shanghai(2026, 3, 9, 10, 0))
+    with time_machine.travel(shanghai(2026, 3, 12, 10, 1), tick=False):
+        response = admin_client_a.post(f"{LIST}{ho.pk}/accept/", follow=True)
+    assert "deadline" in response.content.decode() or "截止" in response.content.decode()
+    ho.refresh_from_db()
+    assert ho.status == OpportunityStatus.PENDING
+
+
+def test_the_detail_shows_the_history_and_takes_updates_and_collaborators(tenant_a, admin_client_a, operator):
+    ho = share(operator, tenant_a.partner)
+    opportunities.accept(actor_of(tenant_a.admin), opportunity=ho)
+    url = f"{LIST}{ho.pk}/"
+
+    assert admin_client_a.post(url + "update/", {"stage": "proposal", "amount": "88000", "expected_close": "",
+                                                 "notes": "", "note": "已提交方案"}).status_code == 302
+    assert admin_client_a.post(url + "update/", {"stage": "proposal", "amount": "-5"}).status_code == 302
+    assert admin_client_a.post(url + "collaborators/", {"name": "李雷", "role": "售前"}).status_code == 302
+    body = admin_client_a.get(url).content.decode()
+
+    assert "已提交方案" in body and "李雷" in body and 'id="update-form"' in body
+    assert OpportunityUpdate.objects.filter(opportunity=ho).count() == 2
+    ho.refresh_from_db()
+    assert (ho.stage, str(ho.amount)) == ("proposal", "88000.00")
+    collaborator = ho.collaborators.get()
+    assert admin_client_a.post(f"{url}collaborators/{collaborator.pk}/remove/").status_code == 302
+    assert not ho.collaborators.exists()
+
+
+def test_registering_a_po_without_an_account_asks_for_the_acknowledgement(tenant_a, admin_client_a):
+    url = "/expansion/opportunities/register/"
+    form = {"name": "ERP 上云", "customer_name": "无账号公司", "customer_id": "", "amount": ""}
+    page = admin_client_a.get(url).content.decode()
+    refused = admin_client_a.post(url, form)
+    created_by_refusal = Opportunity.objects.count()
+    registered = admin_client_a.post(url, {**form, "no_account_acknowledged": "on"})
+    with_account = admin_client_a.post(url, {**form, "customer_id": tenant_a.resale.domain_id})
+    not_ours = admin_client_a.post(url, {**form, "customer_id": "f" * 32})
+
+    assert "公海" in page or "public pool" in page
+    assert refused.status_code == 200 and created_by_refusal == 0
+    assert not_ours.status_code == 200
+    assert registered.status_code == 302 and with_account.status_code == 302
+    rows = list(Opportunity.objects.order_by("pk").values_list("origin", "customer_id"))
+    assert rows == [(Origin.PO, None), (Origin.PO, tenant_a.resale.pk)]
+
+
+def test_another_partners_opportunity_is_not_found_on_every_page(tenant_a, tenant_b, operator):
+    ho = share(operator, tenant_a.partner)
+    opportunities.accept(actor_of(tenant_a.admin), opportunity=ho)
+    b = login_client(tenant_b.admin.user)
+    for method, url in (("get", f"{LIST}{ho.pk}/"), ("post", f"{LIST}{ho.pk}/accept/"),
+                        ("get", f"{LIST}{ho.pk}/reject/"), ("post", f"{LIST}{ho.pk}/reject/"),
+                        ("post", f"{LIST}{ho.pk}/update/"), ("post", f"{LIST}{ho.pk}/collaborators/"),
+                        ("post", f"{LIST}{ho.pk}/collaborators/1/remove/")):
+        assert getattr(b, method)(url, {"reason": "x", "name": "x", "stage": "won"}).status_code == 404, url
+    listed = b.get(LIST + "?origin=HO").content.decode()
+    assert f'data-opportunity="{ho.pk}"' not in listed
+    ho.refresh_from_db()
+    assert ho.stage == "discovery" and not ho.collaborators.exists()
+
+
+def test_a_viewer_sees_but_may_not_act(tenant_a, operator):
+    ho = share(operator, tenant_a.partner)
+    viewer = MemberFactory(partner=tenant_a.partner, roles=[RoleFactory(partner=tenant_a.partner,
+                                                                       permissions=["expansion.view"])])
+    client = login_client(viewer.user)
+    body = client.get(LIST).content.decode()
+    assert f'data-opportunity="{ho.pk}"' in body and 'class="linklike accept"' not in body
+    assert client.post(f"{LIST}{ho.pk}/accept/").status_code == 403
+    assert client.get("/expansion/opportunities/register/").status_code == 403
+
+
+@pytest.mark.parametrize("count", [3, 30])
+def test_the_lists_run_a_constant_number_of_queries(tenant_a, admin_client_a, operator, django_assert_max_num_queries,
+                                                    count):
+    now = timezone.now()
+    for n in range(count):
+        ho = share(operator, tenant_a.partner, customer=tenant_a.resale)
+        register(tenant_a.admin, customer=tenant_a.resale if n % 2 else None)
+        if n % 3 == 0:
+            opportunities.accept(actor_of(tenant_a.admin), opportunity=ho)
+        else:  # due at various times, some overdue, some next year
+            Opportunity.objects.filter(pk=ho.pk).update(deadline=now + timedelta(days=n * 2 - 10))
+    for url in (LIST, LIST + "?origin=PO", LIST + "?origin=HO&status=pending&search=云",
+                "/expansion/opportunities/export.xlsx?origin=HO"):
+        with django_assert_max_num_queries(11):  # 10 whether 3 or 30 rows (an export also logs itself)
+            assert admin_client_a.get(url).status_code == 200, url
