@@ -58,3 +58,5 @@ bench: $(STAMP)
 	$(BIN)/python -m bench.subscriptions
 	$(BIN)/python -m bench.month_close
 	$(BIN)/python -m bench.metering
+	$(BIN)/python -m bench.directory
+	$(BIN)/python -m bench.opportunities

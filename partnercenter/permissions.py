@@ -33,6 +33,7 @@ CATALOGUE: tuple[Permission, ...] = (
                _SALES),
     Permission("expansion.manage", _("Invite, report prospects, work leads and sales tasks"), _SALES),
     Permission("opportunities.manage", _("Accept, reject, update and register opportunities"), _SALES),
+    Permission("expansion.entrust", _("Entrust the customers to the distributor (cloud resellers)"), _SALES),
     Permission("billing.view", _("View billing"), _SALES),
     Permission("funds.allocate", _("Allocate and reclaim funds"), _SALES),
     Permission("funds.recharge", _("Recharge"), _SALES),
