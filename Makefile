@@ -34,8 +34,10 @@ run: $(STAMP)
 browser:
 	@scripts/ensure-browser
 
+# The suite runs on every core (pytest-xdist, at most 4 workers: each gets its own test database and Redis
+# database, tests/testenv.py); PYTEST_ARGS="-n 0" runs it in one process.
 test: $(STAMP) browser
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n auto --maxprocesses 4 $(PYTEST_ARGS)
 
 messages: $(STAMP)
 	$(BIN)/python manage.py makemessages -l zh_Hans -l en --ignore=.venv --ignore=tests --ignore=var
