@@ -15,7 +15,7 @@ class RegisterCustomerForm(forms.Form):
                                   help_text=_("5–32 letters, digits, “_” or “-”; left empty, one is generated."))
     real_name = forms.CharField(label=_("Real-name name"), max_length=128, required=False,
                                 help_text=_("The company or person the account belongs to."))
-    email = forms.EmailField(label=_("E-mail"), required=False)
+    email = forms.EmailField(label=_("E-mail"), required=False, max_length=254)  # pc_user.email is varchar(254)
     mobile_phone = forms.CharField(label=_("Mobile number"), max_length=32, required=False,
                                    help_text=_("Mainland China only. With a number, an SMS code is required."))
     verification_code = forms.CharField(label=_("SMS code"), max_length=16, required=False)

@@ -28,9 +28,11 @@ from .errors import CustomerCodes
 from .models import Association, AssociationEvent, Customer, CustomerUser, RegistrationCode
 
 __all__ = ["ACCOUNTS_PER_MOBILE", "normalize_mobile", "validate_domain_name", "validate_password", "check_identity",
-           "send_registration_code", "create_customer", "send_registration_code_for", "register_customer_for"]
+           "send_registration_code", "create_customer", "send_registration_code_for", "register_customer_for",
+           "code_sent_recently", "MAX_EMAIL_LENGTH"]
 
 ACCOUNTS_PER_MOBILE = getattr(settings, "CUSTOMER_ACCOUNTS_PER_MOBILE", 5)
+MAX_EMAIL_LENGTH = 254  # the login's e-mail (pc_user.email, Django's AbstractUser) is varchar(254)
 CODE_DIGITS = 8  # 10**8 ≈ 2**26.6: over the 20 bits of entropy promised for SMS codes
 CODE_MAX_ATTEMPTS = 5
 CODE_RESEND_INTERVAL = timedelta(seconds=60)
@@ -151,6 +153,13 @@ def send_registration_code_for(partner, *, actor, mobile_phone: str, lang="zh-cn
     _send_code(actor, partner, mobile=mobile, minutes=10, lang=lang, scene=29, action=action, detail=detail)
 
 
+def code_sent_recently(mobile_phone: str) -> bool:
+    """Whether a code went to this number less than a minute ago (send would refuse CODE_TOO_FREQUENT)."""
+    mobile = normalize_mobile(mobile_phone)
+    return RegistrationCode.objects.filter(
+        mobile_phone=mobile, created_at__gt=timezone.now() - CODE_RESEND_INTERVAL).exists()
+
+
 def _send_code(actor, partner, *, mobile, minutes, lang, scene, action="customer.send_code", detail=None) -> None:
     code = f"{secrets.randbelow(10 ** CODE_DIGITS):0{CODE_DIGITS}d}"
     with operation(actor, action, partner=partner,
@@ -169,19 +178,35 @@ def _send_code(actor, partner, *, mobile, minutes, lang, scene, action="customer
         transaction.on_commit(lambda: sms.send_sms(mobile, text))
 
 
-def _consume_code(mobile: str, code: str) -> None:
-    """Use the newest live code for this number once; wrong tries count, and five kill the code.
-    Runs in its own transaction, before the registration's, so a wrong try is remembered."""
+def _matching_code(mobile: str, code: str) -> RegistrationCode:
+    """The newest live code for this number when `code` matches it, without using it up; a wrong try counts,
+    and five kill the code. Runs outside the registration's transaction, so a wrong try is remembered."""
     now = timezone.now()
     record = RegistrationCode.objects.filter(mobile_phone=mobile, scene=29, used_at__isnull=True,
                                              expires_at__gt=now).order_by("-created_at").first()
     if record is None or record.attempts >= CODE_MAX_ATTEMPTS:
         raise DomainError(CustomerCodes.CODE_INVALID)
     if not secrets.compare_digest(record.code_hash, _hash_code(code or "")):
-        RegistrationCode.objects.filter(pk=record.pk).update(attempts=F("attempts") + 1)
+        _count_attempt(record)
         raise DomainError(CustomerCodes.CODE_INVALID)
-    if not RegistrationCode.objects.filter(pk=record.pk, used_at__isnull=True).update(used_at=now):
-        raise DomainError(CustomerCodes.CODE_INVALID)  # a concurrent registration took it
+    return record
+
+
+def _count_attempt(record: RegistrationCode) -> None:
+    RegistrationCode.objects.filter(pk=record.pk).update(attempts=F("attempts") + 1)
+
+
+def _use_code(record: RegistrationCode) -> None:
+    """Use a matching code once (a concurrent registration, expiry or the fifth wrong try may have taken it)."""
+    if not RegistrationCode.objects.filter(pk=record.pk, used_at__isnull=True, expires_at__gt=timezone.now(),
+                                           attempts__lt=CODE_MAX_ATTEMPTS).update(used_at=timezone.now()):
+        raise DomainError(CustomerCodes.CODE_INVALID)
+
+
+def _consume_code(mobile: str, code: str) -> None:
+    """Use the newest live code for this number once; wrong tries count, and five kill the code.
+    Runs in its own transaction, before the registration's, so a wrong try is remembered."""
+    _use_code(_matching_code(mobile, code))
 
 
 def _random_domain_name() -> str:
@@ -221,13 +246,19 @@ def create_customer(actor, *, xaccount_id: str, xaccount_type: str, domain_name:
 
 def register_customer_for(partner, *, actor, association_type: str, domain_name: str, password: str,
                           mobile_phone: str, verification_code: str, email: str = "", action: str = "customer.create",
-                          detail=None, within=None) -> Customer:
+                          detail=None, within=None, target=None) -> Customer:
     """A customer registering himself for `partner` (through the partner's invitation link; no partner member
     acts): create_customer's account rules (name, password, e-mail, mobile with its SMS code, accounts per
     mobile), associated with `partner` as `association_type` (initiated by the customer). `within(customer)`
     runs inside the registration's transaction, before it commits: it may re-check what allowed the
     registration and raise a DomainError, which rolls everything back. The log row goes to the partner's
-    操作记录 under `action`."""
+    操作记录 under `action`, naming `target` (e.g. the invitation link) until the customer exists and is kept.
+
+    Unlike create_customer (a partner, who may ask 校验客户注册信息 anyway), the caller here is anonymous: the
+    SMS code is checked first (without using it up), so only the holder of a live code for the mobile number
+    learns whether the account name or e-mail is taken or the number holds its 5 accounts; each such refusal
+    counts as a try on the code (five end it), so one code cannot probe names at will. The code is used up
+    last, when every rule passed. The caller throttles the anonymous caller."""
     if association_type not in AssociationType.values:
         raise _parameter(_("Choose referral or resale."))
     if not (domain_name or "").strip():
@@ -236,13 +267,47 @@ def register_customer_for(partner, *, actor, association_type: str, domain_name:
         raise _parameter(_("The password is required."))
     if not (mobile_phone or "").strip():
         raise _parameter(_("The mobile number is required."))
-    domain_name, mobile, email = _check_new_account(
+    domain_name, mobile, email = _check_self_registration(
         domain_name=domain_name.strip(), mobile_phone=mobile_phone, password=password, email=email,
         verification_code=verification_code)
     return _create_account(
         actor, partner, association_type=association_type, domain_name=domain_name, mobile=mobile, email=email,
         password=password, real_name="", xaccount_id="", xaccount_type="", action=action, detail=detail or {},
-        initiator=EventInitiator.CUSTOMER, within=within, log_partner=partner)
+        initiator=EventInitiator.CUSTOMER, within=within, log_partner=partner, target=target)
+
+
+def _check_email_syntax(email: str) -> str:
+    email = (email or "").strip()
+    if email and len(email) > MAX_EMAIL_LENGTH:
+        raise _parameter(_("The e-mail address is at most %(max)d characters.") % {"max": MAX_EMAIL_LENGTH})
+    if email and not _EMAIL_RE.match(email):
+        raise DomainError(Codes.PARAMETER)
+    return email
+
+
+def _check_self_registration(*, domain_name, mobile_phone, password, email, verification_code):
+    """register_customer_for's order: the rules that reveal nothing (syntax), then the SMS code (not used up),
+    then the rules that tell whether something exists (each refusal a try on the code), then the code is used
+    up. Returns the clean (domain_name, mobile, email)."""
+    validate_domain_name(domain_name)
+    mobile = normalize_mobile(mobile_phone)
+    validate_password(password, domain_name=domain_name, mobile_phone=mobile)
+    email = _check_email_syntax(email)
+    if not verification_code:
+        raise DomainError(CustomerCodes.CODE_INVALID, _("A verification code is required with a mobile number."))
+    record = _matching_code(mobile, verification_code)
+    refusal = None
+    if _name_taken(domain_name):
+        refusal = DomainError(CustomerCodes.NAME_IN_USE)
+    elif email and Customer.objects.filter(email__iexact=email).exists():
+        refusal = DomainError(CustomerCodes.EMAIL_IN_USE)
+    elif _mobile_remaining(mobile) == 0:
+        refusal = DomainError(CustomerCodes.MOBILE_EXHAUSTED)
+    if refusal is not None:
+        _count_attempt(record)
+        raise refusal
+    _use_code(record)
+    return domain_name, mobile, email
 
 
 def _check_new_account(*, domain_name, mobile_phone, password, email, verification_code):
@@ -255,6 +320,8 @@ def _check_new_account(*, domain_name, mobile_phone, password, email, verificati
     if password is not None:
         validate_password(password, domain_name=domain_name, mobile_phone=mobile)
     email = (email or "").strip()
+    if len(email) > MAX_EMAIL_LENGTH:  # a parameter error, before anything is written (pc_user.email)
+        raise _parameter(_("The e-mail address is at most %(max)d characters.") % {"max": MAX_EMAIL_LENGTH})
     if email and (not _EMAIL_RE.match(email) or Customer.objects.filter(email__iexact=email).exists()):
         raise DomainError(CustomerCodes.EMAIL_IN_USE if _EMAIL_RE.match(email) else Codes.PARAMETER)
     if mobile:
@@ -267,10 +334,12 @@ def _check_new_account(*, domain_name, mobile_phone, password, email, verificati
 
 
 def _create_account(actor, partner, *, association_type, domain_name, mobile, email, password, real_name,
-                    xaccount_id, xaccount_type, action, detail, initiator, within=None, log_partner=None) -> Customer:
+                    xaccount_id, xaccount_type, action, detail, initiator, within=None, log_partner=None,
+                    target=None) -> Customer:
     # The log row: the acting partner's (a distributor registering for its reseller logs it as its own), or
-    # `log_partner`'s when no partner acts.
-    with operation(actor, action, detail=detail, partner=log_partner) as entry:
+    # `log_partner`'s when no partner acts. It names the customer only once `within` accepted it: a refusal's
+    # row names `target` (or nothing), not a customer the rollback removes.
+    with operation(actor, action, detail=detail, partner=log_partner, target=target) as entry:
         try:
             customer = Customer.objects.create(
                 domain_name=domain_name, real_name=(real_name or "").strip(), mobile_phone=mobile, email=email,
@@ -293,7 +362,7 @@ def _create_account(actor, partner, *, association_type, domain_name, mobile, em
         )
         _announce("customer.associated", actor=actor, association=association,
                   data=_customer_data(customer, association_type=association_type))
-        entry.target = customer
         if within is not None:
             within(customer)
+        entry.target = customer
     return customer

@@ -111,7 +111,9 @@ def _hears(listener: _Listener, event, event_type) -> bool:
         return False
     if _is_resellers_copy(event):
         return "resellers.view" in listener.permissions
-    if event.customer_pk is not None and listener.team is not None:
+    # An account manager hears of a customer's (or a lead's: account_manager without a customer) event only
+    # when its team holds it; an event naming neither is the whole partner's.
+    if listener.team is not None and (event.customer_pk is not None or event.account_manager_id is not None):
         return event.account_manager_id is not None and event.account_manager_id in listener.team
     return True
 

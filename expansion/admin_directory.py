@@ -6,6 +6,9 @@
   kept in the cache for an hour under a random token bound to the operator, so "import these rows" and
   "download the failure file" need no second upload. The directory belongs to no partner: imports are in
   Django's admin log, not in a partner's 操作记录.
+- The list never counts the whole directory: the count stops at ADMIN_COUNT_CAP (a capped COUNT, as the
+  partners' search counts; pages past it do not exist and the list says "more than"), Django's full count
+  and the filters' facet counts are off.
 - Reports (报备): every partner's reports, read-only (they are the partners' to make and withdraw; the beat
   task expires them).
 """
@@ -13,6 +16,7 @@
 import secrets
 
 from django.contrib import admin, messages
+from django.contrib.admin import ShowFacets
 from django.contrib.admin.models import CHANGE, LogEntry
 from django.contrib.contenttypes.models import ContentType
 from django.core.cache import cache
@@ -27,11 +31,19 @@ from django.utils.translation import gettext_lazy as _
 from . import directory_import
 from .forms_directory import EnterpriseAdminForm, EnterpriseImportForm
 from .models import Enterprise, Report
-from .selectors_directory import matching
+from .selectors_directory import CountCappedPaginator, matching, search_kind
 
 IMPORT_PERMISSIONS = ("expansion.add_enterprise", "expansion.change_enterprise")
 KEPT_FOR = 3600
 SHOWN_FAILURES = 100
+ADMIN_COUNT_CAP = 10_000  # 100 pages of 100: past that, an operator searches or filters
+
+
+class EnterpriseAdminPaginator(CountCappedPaginator):
+    """The changelist's paginator: `COUNT(*)` over `LIMIT ADMIN_COUNT_CAP + 1`, never over the directory; the
+    admin's own ordering is kept."""
+
+    cap = ADMIN_COUNT_CAP
 
 
 def _key(token) -> str:
@@ -58,7 +70,9 @@ class EnterpriseAdmin(admin.ModelAdmin):
     list_display = ["name", "credit_code", "region", "industry", "size", "status", "updated_at"]
     list_filter = ["status", "size"]
     search_fields = ["name"]  # searched as partners search (get_search_results): the indexes, never a scan
+    paginator = EnterpriseAdminPaginator  # a capped count: no COUNT(*) of the directory on each load
     show_full_result_count = False
+    show_facets = ShowFacets.NEVER  # a facet is a count over the whole directory
     fieldsets = [
         (None, {"fields": ["name", "credit_code", "status"]}),
         (_("Details"), {"fields": ["industry", "region", "size", "registered_capital", "legal_representative",
@@ -72,6 +86,10 @@ class EnterpriseAdmin(admin.ModelAdmin):
         OR `UPPER(credit_code) = …` into the name search, which no index serves: a scan of the directory.)"""
         if not search_term.strip():
             return queryset, False
+        if search_kind(search_term) == "none":
+            self.message_user(request, gettext(
+                "The search has no letter, digit or Chinese character: punctuation and symbols alone find nothing. "
+                "Type part of the enterprise name."), messages.WARNING)
         return matching(queryset, search_term), False
 
     def has_delete_permission(self, request, obj=None):

@@ -64,7 +64,9 @@ class ExpansionProfileAdmin(_AddOnly, admin.ModelAdmin):
 
 
 class DispatchForm(forms.ModelForm):
-    """派发线索: the partner and what the lead says; the owner is optional (one of the partner's members)."""
+    """派发线索: the partner and what the lead says; the owner is optional (one of the partner's members). Both
+    are picked by search (LeadAdmin.autocomplete_fields), never listed whole; only an active partner and an
+    active member are accepted."""
 
     class Meta:
         model = Lead
@@ -119,7 +121,9 @@ class LeadAdmin(_AddOnly, admin.ModelAdmin):
     list_filter = ["source", "status"]
     list_select_related = ["partner", "owner__user"]
     search_fields = ["company_name", "contact_name", "partner__name", "partner__account_name", "partner__domain_id"]
-    date_hierarchy = "created_at"
+    # every partner's leads: no COUNT(*) of the whole table beside a search's, no date drill-down over it
+    show_full_result_count = False
+    autocomplete_fields = ["partner", "owner"]  # searched (PartnerAdmin, MemberAdmin), not whole tables
     form = DispatchForm
 
     def get_inlines(self, request, obj):

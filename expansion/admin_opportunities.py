@@ -9,6 +9,9 @@
   one); an accepted HO or approved PO takes Huawei Cloud's updates (stage, amount, expected close, notes, a
   note) and collaborators. The list has bulk actions to approve or release POs.
 - The history (OpportunityUpdate) and the collaborators show inline, read-only.
+- The list never counts the whole table (show_full_result_count off, no date hierarchy); partners, customers
+  and enterprises are chosen by id (raw_id_fields).
+- Sharing refuses a customer account associated with another partner (the service's CUSTOMER_OF_ANOTHER_PARTNER).
 """
 
 import threading
@@ -80,8 +83,10 @@ class OpportunityAdmin(admin.ModelAdmin):
     list_filter = ["origin", "status", "stage"]
     list_select_related = ["partner"]
     search_fields = ["name", "customer_name", "partner__name", "partner__domain_id"]
+    # The table grows to millions of rows: no full COUNT(*) beside the filtered one, no date drill-down (a scan
+    # of shared_at for its dates), and the big tables it points at are picked by id, never as dropdowns.
     raw_id_fields = ["partner", "customer", "enterprise"]
-    date_hierarchy = "shared_at"
+    show_full_result_count = False
     inlines = [CollaboratorInline, UpdateInline]
     actions = ["approve_selected", "release_selected"]
 

@@ -27,7 +27,9 @@ Rules:
 - **Dry run.** `plan_import()` reads and checks everything and says what would change, writing nothing;
   `apply_import()` plans again inside one transaction and writes the good rows: the new ones with one upsert
   per chunk (INSERT … ON CONFLICT (credit_code) DO UPDATE, so a concurrent import of the same enterprise
-  cannot fail on the unique credit code), the changed ones with one bulk UPDATE per chunk.
+  cannot fail on the unique credit code), the changed ones with one bulk UPDATE per chunk. Both write the
+  file's columns only (and updated_at), so a column the file leaves out is never cleared, not even on an
+  enterprise another import created in the meantime.
 """
 
 import re
@@ -249,7 +251,7 @@ def _changed(enterprise: Enterprise, clean: dict) -> bool:
 def plan_import(data: bytes, filename: str) -> ImportPlan:
     """What importing the file would do, writing nothing. FileError when the file as a whole cannot be
     read (not CSV or .xlsx, no header, a required column missing, too many rows)."""
-    header, rows = read_rows(data, filename)
+    header, rows = read_rows(data, filename, max_rows=MAX_ROWS)  # at most MAX_ROWS + 1: enough to refuse
     if len(rows) > MAX_ROWS:
         raise FileError(_("The file has more than %(max)d rows; split it.") % {"max": MAX_ROWS})
     mapped, ignored = _columns(header)
@@ -288,7 +290,9 @@ def apply_import(data: bytes, filename: str) -> ImportPlan:
     """Import the file's good rows (see the module's rules); the plan says what was done."""
     with transaction.atomic():
         plan = plan_import(data, filename)
-        fields = [f for f in COLUMNS + ["updated_at"] if f != "credit_code"]
+        # Only the file's columns (and updated_at) are written, also when the upsert finds the enterprise
+        # created meanwhile by a concurrent import or an operator: a column the file leaves out keeps its value.
+        fields = [column for column in plan.columns if column != "credit_code"] + ["updated_at"]
         for start in range(0, len(plan.created), CHUNK):
             Enterprise.objects.bulk_create(plan.created[start:start + CHUNK], update_conflicts=True,
                                            unique_fields=["credit_code"], update_fields=fields)

@@ -30,6 +30,7 @@ class OpportunityCodes:
     TOO_MANY_COLLABORATORS = "CBC.99013322"
     # -- sharing (990133 30–39) --------------------------------------------------------------------------
     PARTNER_INACTIVE = "CBC.99013330"
+    CUSTOMER_OF_ANOTHER_PARTNER = "CBC.99013331"
 
 
 register({
@@ -49,4 +50,7 @@ register({
     OpportunityCodes.NOTHING_CHANGED: (400, _("Nothing was changed.")),
     OpportunityCodes.TOO_MANY_COLLABORATORS: (400, _("An opportunity has at most 20 collaborators.")),
     OpportunityCodes.PARTNER_INACTIVE: (400, _("Opportunities can be shared only with an active partner.")),
+    OpportunityCodes.CUSTOMER_OF_ANOTHER_PARTNER: (409, _(
+        "The customer account is associated with another partner: an opportunity naming it cannot be shared "
+        "with this partner.")),
 })

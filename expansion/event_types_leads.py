@@ -1,12 +1,15 @@
 """The events of the leads area (events.outbox), registered when hooks_leads is imported.
 
 - `expansion.lead_dispatched` (partner): Huawei Cloud (an operator in the admin, or the platform's key through
-  `POST /v1/leads`) dispatched a lead to the partner. Data: `lead_id`, `company_name`. Told to members with
-  `expansion.view`.
+  `POST /v1/leads`) dispatched a lead to the partner. Data: `lead_id`, `company_name`.
 - `expansion.lead_assigned` (partner): a lead was given an owner. Data: `lead_id`, `company_name`, `owner` (the
-  member's name). Told to members with `expansion.view`.
+  member's name).
 - `expansion.lead_converted` (partner): a lead became a customer or an opportunity. Data: `lead_id`,
   `company_name`, `customer_id` or `opportunity_id`. Webhooks only (the member who converted it knows).
+
+Who is told: the members with `expansion.view` who can open the lead (expansion.selectors_leads). Each event
+carries the lead's owner as its account manager (expansion.leads.record_event), so that a member without
+`customers.view_all` (an account manager) hears of a lead owned in its team, and of an unassigned one.
 
 No event carries a lead's phone or e-mail: partners in marketing plan 2.0 never receive them.
 """

@@ -46,7 +46,7 @@ class JoinForm(forms.Form):
                                             "digits, special characters."))
     password2 = forms.CharField(label=_("Password again"), max_length=32, strip=False,
                                 widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
-    email = forms.EmailField(label=_("E-mail (optional)"), required=False, max_length=256)
+    email = forms.EmailField(label=_("E-mail (optional)"), required=False, max_length=254)  # pc_user.email
 
     def clean(self):
         data = super().clean()

@@ -1,14 +1,17 @@
 """Forms of sales tasks and entrustment: progress, closing with a result, the consent to the entrustment
-notice, and the operators' assignment form in the admin."""
+notice and the confirmation of its cancellation (both with the verification code when the partner asks for
+codes), and the operators' assignment form in the admin."""
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from partnercenter.forms import VerificationForm
+
 from .models import SalesTask
 from .tasks_sales import assignment_refusal
 
-__all__ = ["ProgressForm", "CloseForm", "EntrustForm", "AssignTaskForm"]
+__all__ = ["ProgressForm", "CloseForm", "EntrustForm", "CancelEntrustmentForm", "AssignTaskForm"]
 
 
 class ProgressForm(forms.Form):
@@ -21,11 +24,18 @@ class CloseForm(forms.Form):
                              widget=forms.Textarea(attrs={"rows": 2, "id": "close-result"}))
 
 
-class EntrustForm(forms.Form):
+class EntrustForm(VerificationForm):
+    """The consent to the notice, then (when the partner asks for codes) the verification code."""
+
     consent = forms.BooleanField(
         label=_("I have read the notice and agree to entrust my customers to my distributor."),
         widget=forms.CheckboxInput(attrs={"id": "entrust-consent"}),
         error_messages={"required": _("Read the entrustment notice and agree to it first.")})
+
+
+class CancelEntrustmentForm(VerificationForm):
+    """The confirmation of the cancellation: nothing but the verification code when the partner asks for
+    codes."""
 
 
 class AssignTaskForm(forms.ModelForm):

@@ -1,11 +1,12 @@
 """QR codes of invitation links, as PNG (qrcode + pypng: `qrcode.image.pure.PyPNGImage`, no Pillow) and SVG
-(`qrcode.image.svg.SvgPathImage`, one path)."""
+(`qrcode.image.svg.SvgPathFillImage`: one path on a white background, so the quiet zone survives on a dark
+page or flyer)."""
 
 import io
 
 import qrcode
 from qrcode.image.pure import PyPNGImage
-from qrcode.image.svg import SvgPathImage
+from qrcode.image.svg import SvgPathFillImage
 
 __all__ = ["png", "svg"]
 
@@ -28,5 +29,5 @@ def png(data: str) -> bytes:
 
 def svg(data: str) -> bytes:
     out = io.BytesIO()
-    _code(data).make_image(image_factory=SvgPathImage).save(out)
+    _code(data).make_image(image_factory=SvgPathFillImage).save(out)
     return out.getvalue()

@@ -22,6 +22,7 @@ Rules, and where they are kept:
 from __future__ import annotations
 
 from django.utils import timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -40,6 +41,7 @@ from .models import FollowUp, Lead
 __all__ = [
     "EDITABLE_FIELDS", "OPEN", "create_lead", "dispatch_lead", "update_lead", "assign_owner", "change_status",
     "add_follow_up", "allowed_statuses", "require_manager", "locked_lead", "touch", "set_marketing_plan",
+    "record_event",
 ]
 
 OPEN = (LeadStatus.NEW, LeadStatus.FOLLOWING)
@@ -94,33 +96,44 @@ def _clean(values: dict) -> dict:
         value = str(value or "").strip()
         if len(value) > LIMITS[name]:
             raise DomainError(Codes.PARAMETER, _("%(field)s is too long (at most %(max)d characters).")
-                              % {"field": name, "max": LIMITS[name]})
+                              % {"field": capfirst(Lead._meta.get_field(name).verbose_name), "max": LIMITS[name]})
         cleaned[name] = value
     if not cleaned.get("company_name", "x"):
         raise DomainError(Codes.PARAMETER, _("Enter the company of the lead."))
     return cleaned
 
 
-def _owner_in(partner, actor, owner):
-    """The owner as given (a Member, a member id, or None): one of the members the actor may assign to, or
-    of the partner's active members when Huawei Cloud dispatches."""
-    if owner in (None, ""):
+def _owner_in(partner, actor, owner, username=""):
+    """The owner as given (a Member, a member id, or None — or a user name, from the API): one of the members
+    the actor may assign to, or of the partner's active members when Huawei Cloud dispatches."""
+    username = str(username or "").strip()
+    if owner in (None, "") and not username:
         return None
-    pk = getattr(owner, "pk", owner)
     if actor.is_partner:
-        found = selectors.owner_for(actor, pk=pk)
+        found = (selectors.owner_for(actor, username=username) if username
+                 else selectors.owner_for(actor, pk=getattr(owner, "pk", owner)))
+    elif username:
+        found = selectors.active_members(partner).filter(user__username=username).first()
     else:
+        pk = getattr(owner, "pk", owner)
         found = selectors.active_members(partner).filter(pk=pk).first() if str(pk).isdigit() else None
     if found is None or found.partner_id != partner.pk:
         raise DomainError(LeadCodes.OWNER_NOT_FOUND)
     return found
 
 
+def record_event(type_code, actor, lead, **data):
+    """A lead's event, told to the members who can open the lead (expansion.selectors_leads): its owner is
+    the event's account manager, so a member without customers.view_all hears of it when the owner is in its
+    team; an unassigned lead's event is for every member with expansion.view."""
+    outbox.record(type_code, partner=lead.partner, actor=actor, account_manager=lead.owner,
+                  data={"lead_id": lead.pk, "company_name": lead.company_name, **data})
+
+
 def _record_assigned(actor, lead):
     if lead.owner_id is None:
         return
-    outbox.record(LEAD_ASSIGNED, partner=lead.partner, actor=actor,
-                  data={"lead_id": lead.pk, "company_name": lead.company_name, "owner": str(lead.owner)})
+    record_event(LEAD_ASSIGNED, actor, lead, owner=str(lead.owner))
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -128,13 +141,17 @@ def _record_assigned(actor, lead):
 # ---------------------------------------------------------------------------------------------------------
 
 def create_lead(actor, *, company_name, contact_name="", phone="", email="", region="", industry="",
-                requirement="", owner=None) -> Lead:
-    """新建线索: the partner records a lead of its own (source "partner")."""
+                requirement="", owner=None, owner_username="", partner_id="") -> Lead:
+    """新建线索: the partner records a lead of its own (source "partner"). The owner is a member (or its id), or
+    its user name (`owner_username`, the API's owner_id); `partner_id`, when the caller names the partner's
+    account ID (the API), must be the actor's own: any other is not found."""
     with operation(actor, "expansion.lead_create", detail={"company_name": str(company_name or "")[:200]}) as entry:
         require_manager(actor)
+        if partner_id and selectors.dispatch_target(actor, partner_id) is None:
+            raise DomainError(Codes.NOT_FOUND)
         values = _clean({"company_name": company_name, "contact_name": contact_name, "phone": phone,
                          "email": email, "region": region, "industry": industry, "requirement": requirement})
-        owner = _owner_in(actor.partner, actor, owner)
+        owner = _owner_in(actor.partner, actor, owner, owner_username)
         lead = Lead.objects.create(partner=actor.partner, source=LeadSource.PARTNER, owner=owner,
                                    created_by=actor.label, **values)
         entry.target = lead
@@ -142,24 +159,31 @@ def create_lead(actor, *, company_name, contact_name="", phone="", email="", reg
     return lead
 
 
-def dispatch_lead(actor, *, partner, company_name, contact_name="", phone="", email="", region="", industry="",
-                  requirement="", owner=None) -> Lead:
-    """Huawei Cloud dispatches a lead to `partner` (派发线索): an operator, or the platform's key. The partner
-    must be active; its members with expansion.view are told."""
-    with operation(actor, "expansion.lead_dispatch", partner=partner,
-                   detail={"company_name": str(company_name or "")[:200]}) as entry:
+def dispatch_lead(actor, *, partner=None, partner_id="", company_name, contact_name="", phone="", email="",
+                  region="", industry="", requirement="", owner=None, owner_username="") -> Lead:
+    """Huawei Cloud dispatches a lead to a partner (派发线索): an operator (`partner`, chosen in the admin), or
+    the platform's key (`partner_id`, the partner's account ID; an unknown one is not found). The partner
+    must be active; its members who can open the lead are told. The owner: as create_lead."""
+    detail = {"company_name": str(company_name or "")[:200]}
+    if partner is None and partner_id:
+        detail["partner_id"] = str(partner_id)[:64]
+        partner = selectors.dispatch_target(actor, partner_id) if actor.is_platform else None
+    with operation(actor, "expansion.lead_dispatch", partner=partner, detail=detail) as entry:
         if actor.kind != ActorKind.OPERATOR and not actor.is_platform:
             raise DomainError(Codes.FORBIDDEN, _("Only Huawei Cloud dispatches leads."))
+        if partner is None and not partner_id:
+            raise DomainError(Codes.PARAMETER, _("partner_id: the platform key names the partner it dispatches to."))
+        if partner is None:
+            raise DomainError(Codes.NOT_FOUND)
         if not selectors.is_active(partner):
             raise DomainError(LeadCodes.PARTNER_INACTIVE)
         values = _clean({"company_name": company_name, "contact_name": contact_name, "phone": phone,
                          "email": email, "region": region, "industry": industry, "requirement": requirement})
-        owner = _owner_in(partner, actor, owner)
+        owner = _owner_in(partner, actor, owner, owner_username)
         lead = Lead.objects.create(partner=partner, source=LeadSource.DISPATCHED, owner=owner,
                                    created_by=actor.label, **values)
         entry.target = lead
-        outbox.record(LEAD_DISPATCHED, partner=partner, actor=actor,
-                      data={"lead_id": lead.pk, "company_name": lead.company_name})
+        record_event(LEAD_DISPATCHED, actor, lead)
         _record_assigned(actor, lead)
     return lead
 

@@ -18,14 +18,13 @@ from __future__ import annotations
 from django.utils import timezone
 
 from customers.selectors import associations_for
-from events import outbox
 from partnercenter.errors import DomainError
 from partnercenter.oplog import operation
 
 from .choices import LeadStatus
 from .errors_leads import LeadCodes
 from .event_types_leads import LEAD_CONVERTED
-from .leads import locked_lead, require_manager
+from .leads import locked_lead, record_event, require_manager
 from .masking import contacts_masked, mask_phone
 from .models import Lead
 
@@ -55,12 +54,13 @@ def _converted(actor, lead, **link):
     for name, value in link.items():
         setattr(lead, name, value)
     lead.status, lead.updated_at = LeadStatus.CONVERTED, now
-    data = {"lead_id": lead.pk, "company_name": lead.company_name}
+    data = {}
     if "customer" in link:
         data["customer_id"] = link["customer"].domain_id
     if "opportunity" in link:
         data["opportunity_id"] = link["opportunity"].pk
-    outbox.record(LEAD_CONVERTED, partner=actor.partner, actor=actor, data=data)
+    lead.partner = actor.partner  # the same row (the lead is in the actor's scope): no second read
+    record_event(LEAD_CONVERTED, actor, lead, **data)
 
 
 def convert_to_customer(actor, *, lead, customer_id) -> Lead:

@@ -14,7 +14,13 @@ other then reads the moved row (PostgreSQL re-checks the WHERE of a locked row) 
 "One working day before the deadline": the reminder is due once its moment — the deadline's wall-clock time
 on the working day before the deadline's day — has come. On a working day `now` that is every deadline up
 to `add_working_days(now, 1)`; on a rest day, every deadline up to the end of the next working day (their
-moments were on the last working day, already past).
+moments were on the last working day, already past). An HO shared on a day off is due at 00:00 after its
+third full working day (workdays.sla_deadline): its reminder goes out at 00:00 of that last working day — the
+end of the one before —, when exactly one working day is left (e.g. shared Saturday 26 September 2026, due
+Thursday 8 October 00:00 after National Day, reminded Wednesday 30 September 00:00).
+
+The events of an opportunity naming a customer carry that customer and its account manager
+(expansion.opportunities.audiences), as the partner's own writes do.
 """
 
 from __future__ import annotations
@@ -33,7 +39,7 @@ from partnercenter.oplog import operation
 from .choices import OpportunityStatus, Origin
 from .event_types_opportunities import OPPORTUNITY_DUE_SOON, OPPORTUNITY_RECALLED
 from .models import Opportunity
-from .opportunities import event_data
+from .opportunities import audiences, event_data
 
 __all__ = ["BATCH", "due_for_recall", "recall_overdue", "reminder_cutoff", "due_for_reminder", "remind_due"]
 
@@ -52,9 +58,10 @@ def due_for_recall(now):
 def _announce_and_log(actor, type_code, rows, action, now):
     """Keyed events for the moved rows (one INSERT) and one operation-log row per partner."""
     partners = Partner.objects.in_bulk({row.partner_id for row in rows})
+    told = audiences(rows)
     outbox.record_many([{
         "type_code": type_code, "partner": partners[row.partner_id], "actor": actor,
-        "key": f"{type_code}:{row.pk}", "data": event_data(row),
+        "key": f"{type_code}:{row.pk}", "data": event_data(row), **told.get(row.pk, {}),
     } for row in rows])
     by_partner: dict[int, list[int]] = {}
     for row in rows:
@@ -65,7 +72,7 @@ def _announce_and_log(actor, type_code, rows, action, now):
             pass
 
 
-_FIELDS = ("pk", "partner_id", "origin", "name", "customer_name", "deadline")
+_FIELDS = ("pk", "partner_id", "customer_id", "origin", "name", "customer_name", "deadline")
 
 
 def recall_overdue(actor=SCHEDULER, *, now=None) -> int:

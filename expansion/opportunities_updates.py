@@ -1,7 +1,8 @@
 """机会点更新: after an HO is accepted (“接收机会点”通过后，该“机会点更新”生效) or a PO approved, both sides update it
 — stage, estimated amount, expected close, notes — and name who works on it (collaborators), 信息协同、联合销售.
 
-- The partner's side: a member or key holding `opportunities.manage`, on its own opportunity (pages, API).
+- The partner's side: a member or key holding `opportunities.manage`, on its own opportunity (pages, API) —
+  an account manager only on those it sees (expansion.selectors_opportunities.scoped, under the row lock).
 - Huawei Cloud's side: operators in the admin.
 - Each change is one OpportunityUpdate row (side, {field: [old, new]}, note, who, when) written with the change
   under the opportunity's row lock: the history both sides read. A change from Huawei Cloud is announced to
@@ -22,8 +23,8 @@ from .choices import OpportunityStage, OpportunityStatus, Side
 from .errors_opportunities import OpportunityCodes
 from .event_types_opportunities import OPPORTUNITY_UPDATED
 from .models import Collaborator, Opportunity, OpportunityUpdate
-from .opportunities import _target, clean_amount, clean_text, event_data, locked_any, locked_own, require_cloud, \
-    require_manager
+from .opportunities import _target, audiences, clean_amount, clean_text, event_data, locked_any, locked_own, \
+    require_cloud, require_manager
 
 __all__ = ["UNSET", "OPEN", "MAX_COLLABORATORS", "UPDATABLE", "is_open", "update_opportunity", "add_collaborator",
            "remove_collaborator"]
@@ -83,7 +84,8 @@ def _record(actor, row, changes: dict, note: str) -> OpportunityUpdate:
                                               created_by=actor.label[:150])
     if update.side == Side.CLOUD:
         outbox.record(OPPORTUNITY_UPDATED, partner=row.partner, actor=actor,
-                      data=event_data(row, changes=changes, note=note, update_id=update.pk))
+                      data=event_data(row, changes=changes, note=note, update_id=update.pk),
+                      **audiences([row]).get(row.pk, {}))
     return update
 
 

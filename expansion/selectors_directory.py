@@ -4,10 +4,17 @@ The enterprise directory (企业百科) belongs to no partner: every member with
 and opens any entry. Reports (报备) are the partner's own: another partner's report is not found; of another
 partner's protection a member learns only that the enterprise is protected and until when (never by whom).
 
-**Name search** (`search_enterprises`): a query of three characters or more matches names containing it
-(`name ILIKE '%…%'`, Django's icontains: `UPPER(name::text) LIKE UPPER(…)`); a shorter one matches names
-beginning with it (`name LIKE '…%'`); an 18-character unified social credit code matches that enterprise.
-Results are ordered by name.
+**Name search** (`search_enterprises`): only letters, digits and CJK characters count (`search_kind`).
+Punctuation and symbols at either end of the query are dropped (`searched_text`); a query of three
+countable characters or more matches names containing it (`name ILIKE '%…%'`, Django's icontains:
+`UPPER(name::text) LIKE UPPER(…)`); with one or two, names beginning with it (`name LIKE '…%'`); with none
+(`---`, `%%%`, `___`) nothing at all, and the page says why; an 18-character unified social credit code
+matches that enterprise. Results are ordered by name.
+- Why count only those: pg_trgm takes its trigrams from the words of the pattern (letters and digits,
+  CJK characters under a UTF-8 ctype), never from punctuation. `---` has none, so the GIN index cannot be
+  used and the capped count of a rare match becomes a (parallel) scan of the whole directory — a second at
+  1M rows. Three countable characters always leave a trigram: a word of three, or a word of two next to
+  punctuation ("ab " in `ab-c`), or a one-character word between two others (`a-b-c`).
 - PostgreSQL: the contains-search is a lookup in the GIN trigram index on `UPPER(name::text)`
   (migration 0002, pg_trgm; CJK names have trigrams under a UTF-8 ctype such as C.UTF-8). A query of
   one or two characters has no trigram to look up, hence the prefix-search, which reads the name's
@@ -38,20 +45,44 @@ from .choices import ReportStatus
 from .models import Enterprise, Report
 
 __all__ = [
-    "MIN_CONTAINS", "SEARCH_CAP", "MAX_QUERY", "normalize_query", "enterprises_for", "matching", "search_enterprises", "enterprise_for", "reports_for",
-    "report_for", "protections_of", "own_reports_of", "reportable_customers", "CappedPaginator",
-    "enterprises_named", "effective_status_q",
+    "MIN_CONTAINS", "SEARCH_CAP", "MAX_QUERY", "normalize_query", "searched_text", "search_kind", "enterprises_for",
+    "matching", "search_enterprises", "enterprise_for", "reports_for", "report_for", "protections_of",
+    "own_reports_of", "reportable_customers", "CountCappedPaginator", "CappedPaginator", "enterprises_named",
+    "effective_status_q",
 ]
 
 MIN_CONTAINS = 3
 SEARCH_CAP = 200  # 10 pages of 20: a search finding more asks for more of the name
 MAX_QUERY = 100
 _CREDIT_CODE = re.compile(r"[0-9A-HJ-NP-RTUWXY]{18}")
+_NOT_COUNTED = re.compile(r"[\W_]+")             # what is neither a letter, a digit nor a CJK character
+_ENDS = re.compile(r"^[\W_]+|[\W_]+$")
 
 
 def normalize_query(query) -> str:
     """The query as searched: spaces collapsed, NUL bytes dropped, at most MAX_QUERY characters."""
     return " ".join(str(query or "").replace("\x00", "").split())[:MAX_QUERY]
+
+
+def searched_text(query) -> str:
+    """The query as the name search uses it: normalized, without punctuation or symbols at either end (inner
+    ones stay: "A&B", "（中国）有限公司" are in names)."""
+    return _ENDS.sub("", normalize_query(query))
+
+
+def search_kind(query) -> str:
+    """How `matching` searches for `query`: "" (no query), "code" (a credit code), "contains" (three letters,
+    digits or CJK characters or more), "prefix" (one or two), or "none" (none at all: punctuation and
+    symbols only, which no index can look up; nothing is searched)."""
+    q = normalize_query(query)
+    if not q:
+        return ""
+    if _CREDIT_CODE.fullmatch(q.replace(" ", "").upper()):
+        return "code"
+    counted = len(_NOT_COUNTED.sub("", q))
+    if counted >= MIN_CONTAINS:
+        return "contains"
+    return "prefix" if counted else "none"
 
 
 def _can_view(actor) -> bool:
@@ -64,16 +95,16 @@ def enterprises_for(actor):
 
 
 def matching(queryset, query):
-    """The enterprises of `queryset` a search finds (module docstring); none for an empty query."""
-    q = normalize_query(query)
-    if not q:
-        return queryset.none()
-    code = q.replace(" ", "").upper()
-    if _CREDIT_CODE.fullmatch(code):
-        return queryset.filter(credit_code=code)
-    if len(q) < MIN_CONTAINS:
-        return queryset.filter(name__startswith=q)
-    return queryset.filter(name__icontains=q)
+    """The enterprises of `queryset` a search finds (module docstring); none for an empty query or one without
+    a letter, digit or CJK character (no statement runs)."""
+    kind = search_kind(query)
+    if kind == "code":
+        return queryset.filter(credit_code=normalize_query(query).replace(" ", "").upper())
+    if kind == "contains":
+        return queryset.filter(name__icontains=searched_text(query))
+    if kind == "prefix":
+        return queryset.filter(name__startswith=searched_text(query))
+    return queryset.none()
 
 
 def search_enterprises(actor, query):
@@ -129,14 +160,9 @@ def reportable_customers(actor, enterprise):
     return customers_for(actor).filter(verified_status=VerifiedStatus.VERIFIED, real_name=enterprise.name)
 
 
-class CappedPaginator(Paginator):
-    """Counts at most SEARCH_CAP rows (`capped` says there were more); pages past the cap do not exist.
-
-    The count also decides how the page is read. Under the cap, every match is known to be among a few
-    hundred rows: they are read through the search's own index and sorted (`ORDER BY name || ''`, the
-    same order, which no index provides). Otherwise the last page's LIMIT (the count, e.g. 3) could lead
-    the planner, estimating more matches than there are, to walk the whole name index in order looking for
-    them. At the cap (a common word) the planner chooses, and walking the name index is then the fast way."""
+class CountCappedPaginator(Paginator):
+    """Counts at most `cap` rows (`COUNT(*)` over `LIMIT cap + 1`; `capped` says there were more), so the
+    count costs the same in a directory of 10k or 1M; pages past the cap do not exist."""
 
     cap = SEARCH_CAP
     capped = False
@@ -146,6 +172,16 @@ class CappedPaginator(Paginator):
         counted = self.object_list.order_by()[:self.cap + 1].count()
         self.capped = counted > self.cap
         return min(counted, self.cap)
+
+
+class CappedPaginator(CountCappedPaginator):
+    """Counts at most SEARCH_CAP rows (`capped` says there were more); pages past the cap do not exist.
+
+    The count also decides how the page is read. Under the cap, every match is known to be among a few
+    hundred rows: they are read through the search's own index and sorted (`ORDER BY name || ''`, the
+    same order, which no index provides). Otherwise the last page's LIMIT (the count, e.g. 3) could lead
+    the planner, estimating more matches than there are, to walk the whole name index in order looking for
+    them. At the cap (a common word) the planner chooses, and walking the name index is then the fast way."""
 
     def page(self, number):
         self.count  # noqa: B018  (counted first: the count says whether the matches are few)

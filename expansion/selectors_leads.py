@@ -14,8 +14,8 @@ from partnercenter.selectors import account_managers_for
 
 from .models import Call, FollowUp, Lead
 
-__all__ = ["VIEW", "MANAGE", "may_read", "leads_for", "lead_for", "follow_ups_of", "calls_of", "owners_for",
-           "owner_for", "dispatch_target"]
+__all__ = ["VIEW", "MANAGE", "may_read", "leads_for", "lead_for", "partners_lead", "follow_ups_of", "calls_of",
+           "owners_for", "owner_for", "dispatch_target"]
 
 VIEW, MANAGE = "expansion.view", "expansion.manage"
 
@@ -54,6 +54,15 @@ def lead_for(actor, pk, *, for_update=False):
     if for_update:
         return queryset.select_for_update().filter(pk=pk).first()
     return queryset.select_related("owner__user", "customer", "opportunity", "enterprise").filter(pk=pk).first()
+
+
+def partners_lead(actor, pk, *, for_update=False):
+    """One of the actor's partner's leads whoever owns it now, or None: to record what was done on a lead the
+    actor could read a moment ago (a call placed while the lead was reassigned outside its team)."""
+    if not actor.is_partner:
+        return None
+    queryset = Lead.objects.filter(partner_id=actor.partner.pk, pk=pk)
+    return (queryset.select_for_update() if for_update else queryset).first()
 
 
 def follow_ups_of(lead):

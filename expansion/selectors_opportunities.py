@@ -1,15 +1,24 @@
-"""Reads of opportunities, scoped to the acting partner: a partner sees its own HO and PO, nobody else's
-(another partner's id is "not found" on pages and the API). Lists are read in one statement per page; the
-working-days countdown of a page's rows is computed with one working-day calendar (one statement per calendar
-year the page's deadlines touch), whatever the page size.
+"""Reads of opportunities, scoped to the actor: a partner sees its own HO and PO, nobody else's (another
+partner's id is "not found" on pages and the API). A member (or key) without `customers.view_all` — an
+account manager, whose customers are its team's (customers.selectors.associations_for) — sees the
+opportunities naming no customer account and those naming one of its visible customers, never one naming a
+customer another account manager looks after (`scoped`, which the services lock through as well).
+
+Lists are read in one statement per page; the working-days countdown of a page's rows is computed with one
+working-day calendar (one statement per calendar year the page's deadlines touch), whatever the page size. A
+deadline at 00:00 (an HO shared on a day off) leaves no time on its own day, which the countdown does not count.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Prefetch
+import datetime as dt
+
+from django.db.models import Prefetch, Q
 from django.utils import timezone
+
+from customers.selectors import associations_for
 
 from partnercenter import workdays
 
@@ -29,24 +38,36 @@ LIST_FIELDS = (
 )
 
 
-def opportunities_for(actor):
-    """The actor's partner's opportunities, newest first, with their customer account."""
+def scoped(actor):
+    """Every opportunity the actor may read and act on (one statement: the scope is a subquery): its
+    partner's, and without customers.view_all only those naming no customer or one of its visible
+    customers. No rows for anyone but a partner's member or key."""
     if not actor.is_partner:
         return Opportunity.objects.none()
-    return (Opportunity.objects.filter(partner_id=actor.partner.pk).select_related("customer")
-            .only(*LIST_FIELDS).order_by("-id"))
+    queryset = Opportunity.objects.filter(partner_id=actor.partner.pk)
+    if not actor.sees_all_customers:
+        queryset = queryset.filter(Q(customer__isnull=True)
+                                   | Q(customer_id__in=associations_for(actor).values("customer_id")))
+    return queryset
+
+
+def opportunities_for(actor):
+    """The actor's opportunities (`scoped`), newest first, with their customer account."""
+    return scoped(actor).select_related("customer").only(*LIST_FIELDS).order_by("-id")
 
 
 def opportunity_for(actor, pk) -> Opportunity | None:
-    """One of the actor's partner's opportunities (every field), or None."""
+    """One of the actor's opportunities (`scoped`, every field), or None."""
     try:
         pk = int(pk)
     except (TypeError, ValueError):
         return None
     if not 0 < pk < 2 ** 63 or not actor.is_partner:
         return None
-    return (Opportunity.objects.filter(partner_id=actor.partner.pk, pk=pk)
-            .select_related("customer", "enterprise").first())
+    return scoped(actor).filter(pk=pk).select_related("customer", "enterprise").first()
+
+
+_INSTANT = dt.timedelta(microseconds=1)
 
 
 @dataclass(frozen=True)
@@ -66,7 +87,9 @@ def countdown_of(opportunity, now=None, calendar=None) -> Countdown | None:
     now = now or timezone.now()
     if now > opportunity.deadline:
         return Countdown("overdue", 0)
-    left = (calendar or workdays.WorkdayCalendar()).working_days_left(opportunity.deadline, now)
+    # A deadline at 00:00 (an HO shared on a day off: workdays.sla_deadline) ends the day before: no working
+    # time is left on the deadline's own day, so it is not counted (one microsecond earlier is that day's end).
+    left = (calendar or workdays.WorkdayCalendar()).working_days_left(opportunity.deadline - _INSTANT, now)
     return Countdown("days" if left > 0 else "due_today", left)
 
 
@@ -91,7 +114,7 @@ def with_countdown(rows, now=None):
 
 
 def history_for(opportunity):
-    """The updates of an opportunity, newest first (both sides)."""
+    """The updates of an opportunity, newest first (both sides): a queryset, paged by its readers."""
     return OpportunityUpdate.objects.filter(opportunity=opportunity).order_by("-id")
 
 
@@ -100,10 +123,9 @@ def collaborators_for(opportunity):
 
 
 def with_details(queryset):
-    """For the detail page: collaborators and history in two more statements."""
-    return queryset.prefetch_related(
-        Prefetch("collaborators", queryset=Collaborator.objects.order_by("side", "id")),
-        Prefetch("updates", queryset=OpportunityUpdate.objects.order_by("-id")))
+    """The collaborators (at most MAX_COLLABORATORS) in one more statement; the history is paged
+    (`history_for`), never prefetched whole."""
+    return queryset.prefetch_related(Prefetch("collaborators", queryset=Collaborator.objects.order_by("side", "id")))
 
 
 def contacts_masked_for(partner) -> bool:
@@ -133,7 +155,8 @@ def partner_to_share_with(partner_id):
 
 
 def customer_to_share(customer_id):
-    """The customer account an HO names (the cloud's customer: any account, by its account ID)."""
+    """The customer account an HO names, by its account ID (any account of the cloud), or None. Whether it
+    may be named for a partner is the service's to say (`associated_elsewhere`)."""
     from customers.models import Customer
 
     if not customer_id or not isinstance(customer_id, str):
@@ -141,4 +164,14 @@ def customer_to_share(customer_id):
     return Customer.objects.filter(domain_id=customer_id).first()
 
 
-__all__ += ["working_days_left", "with_details", "LIST_FIELDS", "partner_to_share_with", "customer_to_share"]
+def associated_elsewhere(customer, partner) -> bool:
+    """Whether a customer account is actively associated with a partner other than `partner`: such a
+    customer is that partner's, and an HO naming it is not shared with another."""
+    from customers.models import Association
+
+    return Association.objects.filter(customer_id=customer.pk, ended_on__isnull=True) \
+        .exclude(partner_id=partner.pk).exists()
+
+
+__all__ += ["working_days_left", "with_details", "LIST_FIELDS", "partner_to_share_with", "customer_to_share",
+            "scoped", "associated_elsewhere"]

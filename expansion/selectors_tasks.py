@@ -4,29 +4,34 @@
   active associations, the whole book with customers.view_all, else its team's assigned customers only);
   a task of a customer that is no longer associated with it is not shown.
 - A distributor sees, while a cloud reseller's entrustment to it is active (and the reseller is still its
-  reseller), that reseller's associated customers with their contacts, and their tasks — whatever the
-  member's own account-manager scope (that narrows the distributor's own book only). After the entrustment
-  is cancelled it sees none of them: not found.
+  reseller), that reseller's associated customers with their contacts, and their tasks — to its members who
+  may read a cloud reseller's book in the core (customers.selectors._book with an indirect_partner_id:
+  resellers.view, and customers.view or customers.view_all; the reseller's whole book then), with
+  expansion.view. Anyone else of the distributor (an account manager with customers.view only) sees none of
+  them. After the entrustment is cancelled nobody there sees them: not found.
 - Any other partner's task, customer or entrustment is not found.
 """
 
 from __future__ import annotations
 
+from django.db import connections
 from django.db.models import Count, Exists, OuterRef, Q, Subquery
 from django.utils import timezone
 
 from customers.models import Association
-from customers.selectors import associations_for
+from customers.selectors import CUSTOMERS, associations_for
+from partnercenter.api.pagination import counted
 from partnercenter.choices import PartnerType
+from partnercenter.models import ListCount
 from partnercenter.templatetags.display import CHINA
 
 from .choices import EntrustmentStatus, TaskStatus
 from .models import Entrustment, SalesTask, TaskProgress
 
 __all__ = [
-    "today", "tasks_for", "entrusted_tasks_for", "visible_tasks_for", "task_for", "progress_of",
-    "entrustment_of", "entrustments_for", "entrusting_resellers", "entrusted_resellers", "entrusted_reseller_for",
-    "entrusted_customers_for", "active_association",
+    "today", "tasks_for", "own_tasks_for", "entrusted_tasks_for", "visible_tasks_for", "task_for", "progress_of",
+    "entrustment_of", "entrustments_for", "reads_entrusted", "entrusting_resellers", "entrusted_resellers",
+    "with_customer_counts", "entrusted_reseller_for", "entrusted_customers_for", "active_association",
 ]
 
 
@@ -77,20 +82,35 @@ def entrusting_resellers(actor):
     ).values("reseller_id")
 
 
+def reads_entrusted(actor) -> bool:
+    """Whether the actor may see what cloud resellers entrusted to its partner: a distributor's member with
+    expansion.view who may read a reseller's book as the core has it (customers.selectors._book: the
+    reseller named through partnercenter.selectors.reseller_for, which asks resellers.view, then
+    customers.view or customers.view_all — and the whole book)."""
+    return (actor.is_partner and actor.partner.is_distributor and actor.has_perm("expansion.view")
+            and actor.has_perm("resellers.view")
+            and (actor.has_perm("customers.view") or actor.sees_all_customers))
+
+
 def _entrusted(actor) -> Q | None:
-    if not actor.is_partner or not actor.partner.is_distributor or not actor.has_perm("expansion.view"):
+    if not reads_entrusted(actor):
         return None
     associated = Association.objects.filter(customer_id=OuterRef("customer_id"), partner_id=OuterRef("partner_id"),
                                             ended_on__isnull=True)
     return Q(partner_id__in=entrusting_resellers(actor)) & Q(Exists(associated))
 
 
-def tasks_for(actor):
-    """营销任务 › 销售拓展任务 › 我的客户: the partner's tasks of the customers the actor may see."""
+def own_tasks_for(actor):
+    """The partner's tasks of the customers the actor may see, bare (no joins: to lock through)."""
     own = _own(actor)
     if own is None:
         return SalesTask.objects.none()
-    return _listed(SalesTask.objects.filter(own))
+    return SalesTask.objects.filter(own)
+
+
+def tasks_for(actor):
+    """营销任务 › 销售拓展任务 › 我的客户: the partner's tasks of the customers the actor may see."""
+    return _listed(own_tasks_for(actor))
 
 
 def entrusted_tasks_for(actor, reseller=None):
@@ -105,7 +125,7 @@ def entrusted_tasks_for(actor, reseller=None):
 
 
 def visible_tasks_for(actor):
-    """Every task the actor may open: its own and, at a distributor, the entrusted ones."""
+    """Every task the actor may open: its own and, at a distributor, the entrusted ones (bare: no joins)."""
     conditions = [q for q in (_own(actor), _entrusted(actor)) if q is not None]
     if not conditions:
         return SalesTask.objects.none()
@@ -128,7 +148,8 @@ def task_for(actor, pk) -> SalesTask | None:
 
 
 def progress_of(task):
-    return list(TaskProgress.objects.filter(task=task).order_by("-id"))
+    """The task's progress records, newest first (a queryset: the page paginates it)."""
+    return TaskProgress.objects.filter(task=task).order_by("-id")
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -151,12 +172,10 @@ def entrustments_for(actor):
 
 
 def entrusted_resellers(actor):
-    """At a distributor: the active entrustments of its cloud resellers, each with `customer_count` (its
-    associated customers) and `open_task_count` (their tasks not closed)."""
+    """At a distributor: the active entrustments of its cloud resellers, each with `open_task_count` (their
+    customers' tasks not closed); `with_customer_counts` adds each one's number of customers to a page."""
     if _entrusted(actor) is None:
         return Entrustment.objects.none()
-    customers = (Association.objects.filter(partner_id=OuterRef("reseller_id"), ended_on__isnull=True)
-                 .order_by().values("partner_id").annotate(n=Count("pk")).values("n"))
     open_tasks = (SalesTask.objects.filter(partner_id=OuterRef("reseller_id")).exclude(status=TaskStatus.CLOSED)
                   .filter(Exists(Association.objects.filter(customer_id=OuterRef("customer_id"),
                                                             partner_id=OuterRef("partner_id"), ended_on__isnull=True)))
@@ -164,8 +183,33 @@ def entrusted_resellers(actor):
     return (Entrustment.objects.filter(reseller_id__in=entrusting_resellers(actor), status=EntrustmentStatus.ACTIVE,
                                        distributor_id=actor.partner.pk)
             .select_related("reseller")
-            .annotate(customer_count=Subquery(customers), open_task_count=Subquery(open_tasks))
+            .annotate(open_task_count=Subquery(open_tasks))
             .order_by("-id"))
+
+
+def with_customer_counts(entrustments):
+    """Set `customer_count` on each entrustment of a page: its cloud reseller's associated customers, read from
+    the reseller's customers list counter (customers.selectors.CUSTOMERS, the whole list: scope 0) — one
+    statement for the page, never a COUNT over a reseller's associations. As `partnercenter.api.pagination.
+    Total.value` reads one counter, with this transaction's pending changes on PostgreSQL."""
+    rows = list(entrustments)
+    ids = sorted({row.reseller_id for row in rows})
+    counts = {}
+    if ids:
+        connection = connections[Entrustment.objects.db]
+        marks = ", ".join(["%s"] * len(ids))
+        where = f"list_name = %s AND scope = 0 AND partner_id IN ({marks})"
+        params = [CUSTOMERS.name, *ids]
+        sql = f'SELECT partner_id, "count" AS n FROM {ListCount._meta.db_table} WHERE {where}'
+        if connection.vendor == "postgresql":
+            sql += f" UNION ALL SELECT partner_id, delta AS n FROM partnercenter_listcount_pending WHERE {where}"
+            params = params * 2
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT partner_id, COALESCE(SUM(n), 0) FROM ({sql}) counts GROUP BY partner_id", params)
+            counts = {partner_id: int(n) for partner_id, n in cursor.fetchall()}
+    for row in rows:
+        row.customer_count = counts.get(row.reseller_id, 0)
+    return rows
 
 
 def entrusted_reseller_for(actor, domain_id):
@@ -184,8 +228,11 @@ def entrusted_customers_for(actor, reseller):
     open_tasks = (SalesTask.objects.filter(partner_id=OuterRef("partner_id"), customer_id=OuterRef("customer_id"))
                   .exclude(status=TaskStatus.CLOSED)
                   .order_by().values("customer_id").annotate(n=Count("pk")).values("n"))
-    return (Association.objects.filter(partner_id=reseller.pk, ended_on__isnull=True,
-                                       partner_id__in=entrusting_resellers(actor))
-            .select_related("customer")
-            .annotate(open_task_count=Subquery(open_tasks))
-            .order_by("-associated_on", "-id"))
+    queryset = (Association.objects.filter(partner_id=reseller.pk, ended_on__isnull=True,
+                                           partner_id__in=entrusting_resellers(actor))
+                .select_related("customer")
+                .annotate(open_task_count=Subquery(open_tasks))
+                .order_by("-associated_on", "-id"))
+    # The reseller's active associations are its customers list (customers.selectors.CUSTOMERS): the page's
+    # total is that counter (while the entrustment holds, as the view checked just before).
+    return counted(queryset, CUSTOMERS.total_for(reseller))

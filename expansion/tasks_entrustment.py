@@ -5,16 +5,19 @@ contact information to the distributor it is associated with, which supports the
 those customers (guiding them to higher-end services, reminding them of renewals, …); it may cancel the
 entrustment at any time, from its own side.
 
-- `entrust`: a cloud reseller's member with expansion.manage, having read the notice and agreed to it;
-  its distributor must be active. One active entrustment per reseller is a partial unique constraint
-  (entrustment_one_active_per_reseller): of two concurrent requests one entrusts, the other is told it
-  already did (the IntegrityError is caught).
-- `cancel_entrustment`: the same member, any time; a conditional UPDATE from ACTIVE, so a second cancel
-  changes nothing and is refused.
+- `entrust`: a cloud reseller's member with expansion.entrust (it opens the whole customer book to the
+  distributor: not every member who works sales tasks may), having read the notice and agreed to it, and
+  with a verification code when the partner has 验证码验证 on (a sensitive write,
+  partnercenter.verification); its distributor must be active. One active entrustment per reseller is a
+  partial unique constraint (entrustment_one_active_per_reseller): of two concurrent requests one entrusts,
+  the other is told it already did (the IntegrityError is caught).
+- While it is active the distributor's members who may read a reseller's book (resellers.view, and
+  customers.view or customers.view_all) see the reseller's customers, their contacts and their sales tasks
+  (expansion.selectors_tasks); afterwards nothing of them.
+- `cancel_entrustment`: a member with expansion.entrust (and the code, as above), any time; a conditional
+  UPDATE from ACTIVE, so a second cancel changes nothing and is refused.
 - Both sides hear of either (`expansion.entrustment_started` / `expansion.entrustment_cancelled`), and both
   writes are in the reseller's operation log.
-- While it is active the distributor sees the reseller's customers, their contacts and their sales tasks
-  (expansion.selectors_tasks); afterwards nothing of them.
 """
 
 from __future__ import annotations
@@ -33,9 +36,9 @@ from .errors_tasks import TaskCodes
 from .event_types_tasks import ENTRUSTMENT_CANCELLED, ENTRUSTMENT_STARTED
 from .models import Entrustment
 
-__all__ = ["ACTION_LABELS", "NOTICE_TITLE", "NOTICE", "entrust_refusal", "entrust", "cancel_entrustment"]
+__all__ = ["ACTION_LABELS", "ENTRUST", "NOTICE_TITLE", "NOTICE", "entrust_refusal", "entrust", "cancel_entrustment"]
 
-MANAGE = "expansion.manage"
+ENTRUST = "expansion.entrust"
 
 # partner-center-docs 004: 销售拓展任务委托须知 (shown in both languages through the catalogue)
 NOTICE_TITLE = gettext_lazy("Notice on entrusting sales expansion tasks")
@@ -52,8 +55,8 @@ ACTION_LABELS = {
 }
 
 
-def _require_manager(actor):
-    if not (actor.is_partner and actor.has_perm(MANAGE)):
+def _require_entruster(actor):
+    if not (actor.is_partner and actor.has_perm(ENTRUST)):
         raise DomainError(Codes.FORBIDDEN)
 
 
@@ -74,12 +77,13 @@ def _events(type_code, entrustment, actor):
     outbox.record(type_code, partner=distributor, actor=actor, data={**data, "role": "distributor"})
 
 
-def entrust(actor, *, consent: bool) -> Entrustment:
+def entrust(actor, *, consent: bool, verification_code=None) -> Entrustment:
     """The actor's partner, a cloud reseller, entrusts its customers to its distributor (having agreed to
-    the notice)."""
+    the notice; `verification_code` when the partner asks for codes)."""
     partner = actor.partner
-    with operation(actor, "expansion.entrust", detail={"consent": bool(consent)}) as entry:
-        _require_manager(actor)
+    with operation(actor, "expansion.entrust", detail={"consent": bool(consent)},
+                   verification_code=verification_code) as entry:
+        _require_entruster(actor)
         refusal = entrust_refusal(partner)
         if refusal is not None:
             raise refusal
@@ -100,11 +104,12 @@ def entrust(actor, *, consent: bool) -> Entrustment:
     return entrustment
 
 
-def cancel_entrustment(actor) -> Entrustment:
-    """The reseller cancels its active entrustment: from now on the distributor sees none of its customers."""
+def cancel_entrustment(actor, *, verification_code=None) -> Entrustment:
+    """The reseller cancels its active entrustment: from now on the distributor sees none of its customers
+    (`verification_code` when the partner asks for codes)."""
     partner = actor.partner
-    with operation(actor, "expansion.entrust_cancel") as entry:
-        _require_manager(actor)
+    with operation(actor, "expansion.entrust_cancel", verification_code=verification_code) as entry:
+        _require_entruster(actor)
         active = Entrustment.objects.filter(reseller=partner, status=EntrustmentStatus.ACTIVE)
         entrustment = active.select_related("distributor").first()
         now = timezone.now()

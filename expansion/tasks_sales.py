@@ -123,15 +123,22 @@ def _tell_distributor(partner, actor, data):
                                            status=EntrustmentStatus.ACTIVE).select_related("distributor").first()
     if entrusted is None or entrusted.distributor.status != PartnerStatus.ACTIVE:
         return
+    # The distributor's copy of an event in its reseller's book (`indirect_partner_id`): told to its members
+    # who may read that book (events.notifications: resellers.view), as expansion.selectors_tasks shows it.
     outbox.record(ENTRUSTED_TASK_ASSIGNED, partner=entrusted.distributor, actor=actor,
-                  data={**data, "reseller": partner.name, "reseller_id": partner.domain_id})
+                  data={**data, "reseller": partner.name, "reseller_id": partner.domain_id,
+                        "indirect_partner_id": partner.domain_id})
 
 
 def _locked_visible(actor, task, *, own_only=False) -> SalesTask:
-    """The task's row locked, if the actor may still see it (its own, or entrusted to it unless own_only)."""
-    locked = SalesTask.objects.select_for_update().filter(pk=task.pk).first()
-    visible = selectors_tasks.tasks_for(actor) if own_only else selectors_tasks.visible_tasks_for(actor)
-    if locked is None or not visible.filter(pk=task.pk).exists():
+    """The task's row locked, if the actor may still see it (its own, or entrusted to it unless own_only).
+
+    The lock is taken through the actor's scope, so a task the actor may not see is never locked (nor waited
+    for) by it; once the row is held, the scope is read again in a new statement, which sees what committed
+    while it waited (an association ended, an entrustment cancelled)."""
+    scope = selectors_tasks.own_tasks_for if own_only else selectors_tasks.visible_tasks_for
+    locked = scope(actor).select_for_update(of=("self",)).filter(pk=task.pk).first()
+    if locked is None or not scope(actor).filter(pk=task.pk).exists():
         raise DomainError(Codes.NOT_FOUND)
     if locked.status == TaskStatus.CLOSED:
         raise DomainError(TaskCodes.TASK_CLOSED)

@@ -46,13 +46,14 @@ def directory(request):
     actor = request.actor
     filters = EnterpriseFilter(request.GET or None, queryset=selectors.enterprises_for(actor), request=request)
     query = selectors.normalize_query(request.GET.get("q"))
+    kind = selectors.search_kind(query)
     page = None
-    if query:
+    if kind and kind != "none":  # a query of punctuation only searches nothing (selectors: no index serves it)
         page = selectors.CappedPaginator(filters.qs, PER_PAGE).get_page(request.GET.get("page"))
         _protection_rows(actor, list(page), timezone.now())
     return render(request, "expansion/directory_search.html", {
         "current": "directory", "form": filters.form, "query": query, "page": page,
-        "short_query": 0 < len(query) < selectors.MIN_CONTAINS, "min_contains": selectors.MIN_CONTAINS,
+        "short_query": kind == "prefix", "no_letters": kind == "none", "min_contains": selectors.MIN_CONTAINS,
         "cap": selectors.SEARCH_CAP,
     })
 

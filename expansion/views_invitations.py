@@ -118,7 +118,8 @@ _KEPT = ("domain_name", "mobile_phone", "email")
 
 def join(request, token):
     """A prospective customer registers through a link. Unknown link: 404; revoked, expired, or its partner
-    may no longer invite: 410, and nothing is created."""
+    may no longer invite: 410, and nothing is created. Every register POST spends the visitor address's
+    budget (invitations.spend_join_attempt), valid form or not."""
     state, link = invitations.link_state(token)
     if state != invitations.USABLE:
         return _refused(request, state)
@@ -140,7 +141,12 @@ def join(request, token):
                 messages.success(request, _("A verification code was sent to your mobile. It is valid for 10 minutes."))
         else:
             messages.error(request, _("Enter your mobile number to get a code."))
-    elif action == "register" and form.is_valid():
+    elif action == "register" and not form.is_valid():
+        try:  # an invalid form spends the address's budget too (register_through_link spends it otherwise)
+            invitations.spend_join_attempt(_ip(request))
+        except DomainError as exc:
+            form_error(request, form, exc)
+    elif action == "register":
         data = form.cleaned_data
         try:
             customer = invitations.register_through_link(

@@ -10,7 +10,9 @@
 - opportunities/<pk>/update/             POST: 机会点更新 (opportunities.manage)
 - opportunities/<pk>/collaborators/      POST: add a collaborator (opportunities.manage)
 - opportunities/<pk>/collaborators/<c>/remove/   POST: remove one of the partner's collaborators
-Another partner's opportunity is 404 everywhere.
+Another partner's opportunity is 404 everywhere, and so is, for an account manager (no customers.view_all),
+one naming a customer of another account manager (selectors_opportunities.scoped). The list applies every
+valid filter (an invalid one shows its error and filters nothing); the detail's history is paged.
 """
 
 from django.contrib import messages
@@ -38,6 +40,7 @@ __all__ = ["opportunities_list", "opportunity_export", "opportunity_register", "
 VIEW = "expansion.view"
 MANAGE = opportunities.MANAGE
 PER_PAGE = 20
+HISTORY_PER_PAGE = 20
 
 
 def _origin(request) -> str:
@@ -49,8 +52,8 @@ def _filtered(request):
     origin = _origin(request)
     queryset = selectors.opportunities_for(request.actor).filter(origin=origin)
     filters = OpportunityFilter(request.GET or None, queryset=queryset, request=request)
-    rows = filters.qs if filters.is_bound and filters.is_valid() else queryset
-    return origin, filters, rows
+    # .qs applies the fields that are valid (an invalid one shows its error on the form): ListFilterSet
+    return origin, filters, filters.qs
 
 
 def _opportunity_or_404(request, pk):
@@ -125,7 +128,8 @@ def opportunity_register(request):
             opportunity = opportunities.register_opportunity(
                 actor, name=data["name"], customer_name=data["customer_name"], customer=form.customer,
                 contact_name=data["contact_name"], contact_phone=data["contact_phone"], product=data["product"],
-                amount=data["amount"], expected_close=data["expected_close"], notes=data["notes"])
+                amount=data["amount"], expected_close=data["expected_close"], notes=data["notes"],
+                no_account_acknowledged=data["no_account_acknowledged"])
         except DomainError as exc:
             form_error(request, form, exc)
         else:
@@ -148,26 +152,27 @@ def opportunity_detail(request, pk):
         "can_manage": can_manage, "is_open": is_open,
         "decidable": can_manage and opportunity.countdown is not None and opportunity.countdown.state != "overdue",
         "collaborators": list(selectors.collaborators_for(opportunity)),
-        "history": _readable(selectors.history_for(opportunity)),
+        "history": _readable(paginate(request, selectors.history_for(opportunity), HISTORY_PER_PAGE)),
         "update_form": UpdateForm.for_opportunity(opportunity) if can_manage and is_open else None,
         "collaborator_form": CollaboratorForm() if can_manage and is_open else None,
         "reject_form": RejectForm(),
     })
 
 
-def _readable(updates) -> list:
-    """Each update with `rows`: (field label, old, new) as the page shows them (stages and statuses by name)."""
+def _readable(page):
+    """The page of updates, each with `rows`: (field label, old, new) as the page shows them (stages and
+    statuses by name)."""
     labels = {"stage": _("Stage"), "amount": _("Estimated amount (CNY)"), "expected_close": _("Expected close"),
               "notes": _("Notes"), "status": _("Status"), "collaborator": _("Collaborator")}
     names = {"stage": dict(OpportunityStage.choices), "status": dict(OpportunityStatus.choices)}
-    updates = list(updates)
+    page.object_list = updates = list(page.object_list)
     for update in updates:
         update.rows = []
         for field, change in (update.changes or {}).items():
             old, new = (list(change) + [None, None])[:2] if isinstance(change, (list, tuple)) else (None, change)
             shown = names.get(field, {})
             update.rows.append((labels.get(field, field), shown.get(old, old), shown.get(new, new)))
-    return updates
+    return page
 
 
 @member_page(MANAGE)

@@ -3,14 +3,17 @@
 - tasks/                         我的客户: the tasks of the customers the member may see, with the query
                                  conditions (customer, type, status, due range) (expansion.view)
 - tasks/export/                  the same rows as Excel, logged (expansion.view)
-- tasks/<pk>/                    a task: its customer and contacts, progress, result (expansion.view; a
-                                 distributor's member opens an entrusted reseller's task while entrusted)
+- tasks/<pk>/                    a task: its customer and contacts, progress (paginated), result
+                                 (expansion.view; a distributor's member who may read its resellers' books
+                                 opens an entrusted reseller's task while entrusted)
 - tasks/<pk>/progress/           POST: record progress (expansion.manage)
 - tasks/<pk>/close/              POST: close with a result (expansion.manage; the task's own partner)
-- tasks/entrustment/             a cloud reseller: the notice, entrust with consent, the history
-                                 (expansion.view; POST expansion.manage); 404 for anyone else
-- tasks/entrustment/cancel/      confirm, then cancel the entrustment (expansion.manage)
-- tasks/entrusted/               a distributor: the resellers whose customers are entrusted to it now
+- tasks/entrustment/             a cloud reseller: the notice, entrust with consent (and the verification
+                                 code), the history (expansion.view; POST expansion.entrust); 404 for anyone
+                                 else
+- tasks/entrustment/cancel/      confirm (with the code), then cancel the entrustment (expansion.entrust)
+- tasks/entrusted/               a distributor: the resellers whose customers are entrusted to it now (seen by
+                                 members with resellers.view and customers.view[_all], as the core's books)
 - tasks/entrusted/<reseller>/    one of them: its customers with contacts (tab "customers") or their
                                  tasks (tab "tasks"); 404 when not entrusted (any more)
 """
@@ -30,7 +33,7 @@ from partnercenter.pages import form_error, member_page, paginate, posted
 
 from . import selectors_tasks, tasks_entrustment, tasks_sales
 from .filters_tasks import TaskFilter
-from .forms_tasks import CloseForm, EntrustForm, ProgressForm
+from .forms_tasks import CancelEntrustmentForm, CloseForm, EntrustForm, ProgressForm
 from .masking import contacts_masked, mask_email, mask_phone
 
 __all__ = [
@@ -38,13 +41,14 @@ __all__ = [
     "entrusted", "entrusted_reseller",
 ]
 
-VIEW, MANAGE = "expansion.view", "expansion.manage"
+VIEW, MANAGE, ENTRUST = "expansion.view", "expansion.manage", tasks_entrustment.ENTRUST
 
 
 def _common(request, tab, **context):
     partner = request.actor.partner
     return {"current": "tasks", "tab": tab, "is_reseller": partner.partner_type == PartnerType.RESELLER,
-            "is_distributor": partner.is_distributor, "today": selectors_tasks.today(), **context}
+            "is_distributor": partner.is_distributor and selectors_tasks.reads_entrusted(request.actor),
+            "today": selectors_tasks.today(), **context}
 
 
 def _shown_contacts(customers, masked):
@@ -114,7 +118,7 @@ def _task_page(request, task, *, progress_form=None, close_form=None, status=200
     can_progress = actor.has_perm(MANAGE) and task.status != "closed"
     context = _common(
         request, "entrusted" if task.entrusted else "mine", task=task, customer=task.customer, reveal=reveal,
-        progress=selectors_tasks.progress_of(task), contacts_masked=masked,
+        progress=paginate(request, selectors_tasks.progress_of(task)), contacts_masked=masked,
         progress_form=progress_form or (ProgressForm() if can_progress else None),
         close_form=close_form or (CloseForm() if tasks_sales.may_close(actor, task) else None))
     return render(request, "expansion/tasks_detail.html", context, status=status)
@@ -172,12 +176,12 @@ def _reseller_only(request):
 def entrustment(request):
     _reseller_only(request)
     actor = request.actor
-    if request.method == "POST" and not actor.has_perm(MANAGE):
+    if request.method == "POST" and not actor.has_perm(ENTRUST):
         raise PermissionDenied
-    form = EntrustForm(posted(request))
+    form = EntrustForm(posted(request), actor=actor)
     if request.method == "POST" and form.is_valid():
         try:
-            tasks_entrustment.entrust(actor, consent=form.cleaned_data["consent"])
+            tasks_entrustment.entrust(actor, consent=form.cleaned_data["consent"], verification_code=form.code)
         except DomainError as exc:
             form_error(request, form, exc)
         else:
@@ -187,27 +191,34 @@ def entrustment(request):
     return render(request, "expansion/tasks_entrustment.html", _common(
         request, "entrustment", form=form, active=selectors_tasks.entrustment_of(actor),
         history=selectors_tasks.entrustments_for(actor)[:20], distributor=actor.partner.distributor,
-        refusal=refusal.message if refusal is not None else None, can_manage=actor.has_perm(MANAGE),
+        refusal=refusal.message if refusal is not None else None, can_entrust=actor.has_perm(ENTRUST),
         notice_title=tasks_entrustment.NOTICE_TITLE, notice=tasks_entrustment.NOTICE),
         status=400 if request.method == "POST" else 200)
 
 
-@member_page(MANAGE)
+@member_page(ENTRUST)
 def entrustment_cancel(request):
     _reseller_only(request)
-    active = selectors_tasks.entrustment_of(request.actor)
-    if request.method == "POST":
+    actor = request.actor
+    active = selectors_tasks.entrustment_of(actor)
+    form = CancelEntrustmentForm(posted(request), actor=actor)
+    if request.method == "POST" and form.is_valid():
         try:
-            tasks_entrustment.cancel_entrustment(request.actor)
+            tasks_entrustment.cancel_entrustment(actor, verification_code=form.code)
         except DomainError as exc:
-            form_error(request, None, exc)
+            if active is None:
+                form_error(request, None, exc)
+                return redirect("expansion:entrustment")
+            form_error(request, form, exc)
         else:
             messages.success(request, _("The entrustment was cancelled: your distributor no longer sees your "
                                         "customers."))
-        return redirect("expansion:entrustment")
+            return redirect("expansion:entrustment")
     if active is None:
         return redirect("expansion:entrustment")
-    return render(request, "expansion/tasks_entrustment_cancel.html", _common(request, "entrustment", active=active))
+    return render(request, "expansion/tasks_entrustment_cancel.html",
+                  _common(request, "entrustment", active=active, form=form),
+                  status=400 if request.method == "POST" else 200)
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -215,14 +226,19 @@ def entrustment_cancel(request):
 
 
 def _distributor_only(request):
+    """A distributor's page: not found elsewhere; refused to its members who may not read its resellers'
+    books (an account manager with customers.view only)."""
     if not request.actor.partner.is_distributor:
         raise Http404
+    if not selectors_tasks.reads_entrusted(request.actor):
+        raise PermissionDenied
 
 
 @member_page(VIEW)
 def entrusted(request):
     _distributor_only(request)
     page = paginate(request, selectors_tasks.entrusted_resellers(request.actor))
+    selectors_tasks.with_customer_counts(page)
     return render(request, "expansion/tasks_entrusted.html", _common(request, "entrusted", page=page))
 
 

@@ -250,12 +250,33 @@ class OperationLogAdmin(admin.ModelAdmin):
         return False
 
 
+NOT_RECOMPUTED = _(
+    "Deadlines already stored (for example the acceptance deadlines of opportunities) are NOT recomputed when an "
+    "override is saved, changed or deleted: only deadlines computed afterwards and the working-days-left "
+    "countdowns see it. Adjust an affected deadline by hand."
+)
+
+
+class WorkdayOverrideForm(forms.ModelForm):
+    class Meta:
+        model = WorkdayOverride
+        fields = ["date", "is_working_day", "note"]
+        help_texts = {
+            "date": NOT_RECOMPUTED,
+            "is_working_day": _(
+                "Ticked: a working day (e.g. an adjusted working day, 调休, on a weekend). Not ticked: a day off."
+            ),
+        }
+
+
 @admin.register(WorkdayOverride)
 class WorkdayOverrideAdmin(OperatorAdmin):
     """China's working-day calendar (partnercenter/workdays.py) corrected by operators: a row always wins over
     the chinese-calendar package. The list warns when the current or next year is unknown to the package (its
-    SLAs then count weekends only, plus these rows)."""
+    SLAs then count weekends and the fixed-date statutory holidays only, plus these rows), and always says that
+    deadlines already stored are not recomputed when a row is saved."""
 
+    form = WorkdayOverrideForm
     list_display = ["date", "weekday", "is_working_day", "calendar_says", "note"]
     list_filter = ["is_working_day"]
     search_fields = ["note"]
@@ -277,7 +298,10 @@ class WorkdayOverrideAdmin(OperatorAdmin):
             entered = WorkdayOverride.objects.filter(date__year=year).count()
             messages.warning(request, gettext(
                 "The chinese-calendar package knows the years %(first)d–%(last)d only: in %(year)d, working days "
-                "are Monday to Friday plus the overrides below (%(count)d entered for %(year)d). Enter the State "
-                "Council's holidays and adjusted working days of %(year)d here, or upgrade the package."
+                "are Monday to Friday except 1 January, 1–2 May and 1–3 October, plus the overrides below "
+                "(%(count)d entered for %(year)d). Enter the State Council's holidays and adjusted working days "
+                "of %(year)d here, or upgrade the package."
             ) % {"first": known.start, "last": known.stop - 1, "year": year, "count": entered})
+        if request.method == "GET":
+            messages.info(request, NOT_RECOMPUTED)
         return super().changelist_view(request, extra_context)

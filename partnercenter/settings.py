@@ -344,6 +344,7 @@ REST_FRAMEWORK = {
         "cbc.anon": env("THROTTLE_RATE_ANON", default="600/min"),
         "cbc.identity": env("THROTTLE_RATE_IDENTITY", default="120/hour"),  # name, mobile, e-mail: 40 sign-ups
         "cbc.code": env("THROTTLE_RATE_CODE", default="60/hour"),
+        "expansion.call": env("THROTTLE_RATE_CALL", default="60/hour"),  # 外呼 per member: calls cost money
     },
 }
 # The tighter throttle scope of an endpoint, by view class name (a view may also set `throttle_scope`).

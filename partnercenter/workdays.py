@@ -4,10 +4,24 @@ A day is a working day when:
 1. an operator's `WorkdayOverride` row says so (it always wins: a late notice, or a year not yet known);
 2. otherwise, for a year the `chinese-calendar` package knows, when the package says so (official holidays
    and their adjusted working days, 调休);
-3. otherwise (a year the package does not know yet), when it is Monday to Friday.
+3. otherwise (a year the package does not know yet), when it is Monday to Friday and not one of the
+   fixed-date statutory holidays of the State Council's 《全国年节及纪念日放假办法》 (as amended in 2024):
+   1 January, 1–2 May, 1–3 October (`FIXED_DATE_HOLIDAYS`). The lunar holidays (Spring Festival, Dragon Boat,
+   Mid-Autumn), Qingming and the adjusted working days (调休) of such a year are only known from its annual
+   notice: operators enter them as overrides.
 
 Nothing here raises for an unknown year: a deadline computed on 31 December for the next January falls back to
-weekends (plus overrides) and the operators are warned by a system check and a banner on the overrides admin.
+the rule above (plus overrides) and the operators are warned by a system check and a banner on the overrides
+admin.
+
+SLA semantics (`sla_deadline(start, n)`): an SLA of n working days that starts on a working day ends at the same
+Shanghai wall-clock time n working days later (`add_working_days`: shared Monday 10:00, n=3 → Thursday 10:00).
+One that starts on a day off (a weekend, a holiday) starts its clock at 00:00 of the next working day, so the
+partner gets n full working days: shared Saturday 10:00, n=3 → Thursday 00:00 (the end of Wednesday).
+
+Deadlines are computed once, when the SLA starts, and stored: saving a `WorkdayOverride` later does NOT
+recompute the deadlines already stored (only deadlines computed afterwards, and `working_days_left`
+countdowns, see it). An operator correcting the calendar after the fact adjusts affected deadlines by hand.
 
 Efficiency: a `WorkdayCalendar` loads the overrides one calendar year at a time (one query per year it
 touches) and keeps them for its own lifetime only, so it is always correct after an override is saved: the
@@ -24,8 +38,8 @@ from zoneinfo import ZoneInfo
 import chinese_calendar
 
 __all__ = [
-    "SHANGHAI", "WorkdayCalendar", "add_working_days", "is_working_day", "known_years", "local_date",
-    "package_is_working_day", "unknown_years", "working_days_left", "year_is_known",
+    "FIXED_DATE_HOLIDAYS", "SHANGHAI", "WorkdayCalendar", "add_working_days", "is_working_day", "known_years", "local_date",
+    "package_is_working_day", "sla_deadline", "unknown_years", "working_days_left", "year_is_known",
 ]
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -50,14 +64,20 @@ def year_is_known(year: int) -> bool:
     return year in known_years()
 
 
+# The statutory holidays on fixed Gregorian dates (《全国年节及纪念日放假办法》, State Council, amended 2024):
+# 元旦 1 January, 劳动节 1–2 May, 国庆节 1–3 October. Used only for the years the package does not know.
+FIXED_DATE_HOLIDAYS = frozenset({(1, 1), (5, 1), (5, 2), (10, 1), (10, 2), (10, 3)})
+
+
 def package_is_working_day(day: dt.date) -> bool:
-    """What the calendar says without the operators' overrides (the package, or weekends past its years)."""
+    """What the calendar says without the operators' overrides: the package for a year it knows, otherwise
+    Monday to Friday except the fixed-date statutory holidays."""
     if year_is_known(day.year):
         try:
             return chinese_calendar.is_workday(day)
         except NotImplementedError:  # the package's own range is narrower than known_years() thinks
             pass
-    return day.weekday() < 5
+    return day.weekday() < 5 and (day.month, day.day) not in FIXED_DATE_HOLIDAYS
 
 
 def local_date(moment: dt.datetime) -> dt.date:
@@ -145,6 +165,20 @@ class WorkdayCalendar:
                 count += 1
         return count
 
+    def sla_deadline(self, start: dt.datetime, n: int) -> dt.datetime:
+        """The deadline of an SLA of `n` working days that starts at `start` (see the module docstring).
+
+        When start's Shanghai date is a working day: `add_working_days(start, n)` (shared Monday 10:00, n=3 →
+        Thursday 10:00). Otherwise the clock starts at 00:00 of the next working day and the deadline is
+        `add_working_days(that 00:00, n)`, i.e. the end of the n-th full working day: shared Saturday 10:00,
+        n=3 → the clock starts Monday 00:00 → Thursday 00:00 (Monday, Tuesday and Wednesday in full)."""
+        local = _to_shanghai(start)
+        day = local.date()
+        if self.is_working_day(day):
+            return self.add_working_days(local, n)
+        first = self.next_working_day(day)
+        return self.add_working_days(dt.datetime.combine(first, dt.time(0, 0), tzinfo=SHANGHAI), n)
+
     def next_working_day(self, day: dt.date) -> dt.date:
         """`day` itself when it is a working day, else the first working day after it."""
         while not self.is_working_day(day):
@@ -158,6 +192,10 @@ def is_working_day(day: dt.date) -> bool:
 
 def add_working_days(start: dt.datetime, n: int) -> dt.datetime:
     return WorkdayCalendar().add_working_days(start, n)
+
+
+def sla_deadline(start: dt.datetime, n: int) -> dt.datetime:
+    return WorkdayCalendar().sla_deadline(start, n)
 
 
 def working_days_left(deadline: dt.datetime, now: dt.datetime | None = None) -> int:

@@ -37,10 +37,12 @@ class OpportunityInfo(serializers.Serializer):
     expected_close = serializers.DateField(allow_null=True)
     shared_at = CbcDateTimeField(help_text="When Huawei Cloud shared it (HO) or the partner registered it (PO).")
     deadline = CbcDateTimeField(allow_null=True, help_text="HO: accept or reject by then (3 working days after "
-                                                             "sharing, China's calendar); null for a PO.")
+                                                             "sharing, China's calendar; shared on a day off, 00:00 "
+                                                             "after the third full working day); null for a PO.")
     working_days_left = serializers.IntegerField(
-        allow_null=True, help_text="A pending HO: working days after today up to the deadline's day (0 when it is "
-                                   "due today or overdue); null otherwise.")
+        allow_null=True, help_text="A pending HO: the working days after today up to the deadline's day (a "
+                                   "deadline at 00:00 — an HO shared on a day off — leaves no time on its own day, "
+                                   "which does not count); 0 when it is due today or overdue; null otherwise.")
     decided_at = CbcDateTimeField(allow_null=True)
     reason = serializers.CharField(allow_blank=True)
 

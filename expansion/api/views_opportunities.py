@@ -2,21 +2,19 @@
 to accept the pending HO, registers a PO, and accepts or rejects an HO. Signed like every CBC call, by a
 partner key whose owner holds `expansion.view` (reading) or `opportunities.manage` (writing). Another
 partner's opportunity is CBC not-found. The platform key (an operator's) may POST /v1/opportunities only, to
-share an HO with a partner (everything else refuses it, 403). Thin: parse the wire, call expansion.opportunities, render."""
+share an HO with a partner (everything else refuses it, 403). An account manager's key (no customers.view_all)
+lists and decides on the opportunities of its team's customers (and those naming none) only. Thin: parse the
+wire, call expansion.opportunities — which decides every refusal, so each is in the operation log — and
+render."""
 
-from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from customers.selectors import customer_for
 from partnercenter.api.pagination import page
 from partnercenter.api.permissions import IsPartner
 from partnercenter.api.throttling import AccessKeyThrottle
-from partnercenter.errors import Codes, DomainError
-
 from .. import opportunities, selectors_opportunities as selectors
-from ..errors_opportunities import OpportunityCodes
 from ..filters_opportunities import OpportunityFilter
 from .serializers_opportunities import (
     ListOpportunitiesQuery, ListOpportunitiesResponse, OpportunityInfo, RegisterOpportunityReq,
@@ -84,46 +82,21 @@ class OpportunitiesApi(APIView):
                                "registered without a customer account may be released to the public pool. The "
                                "platform key shares an opportunity (HO) with the partner named by partner_id (its "
                                "account ID; unknown: CBC.0156), to accept within 3 working days; the partner is "
-                               "told.")
+                               "told. A customer_id associated with another partner is refused (CBC.99013331).")
     def post(self, request):
         actor = request.auth
         data = _valid(RegisterOpportunityReq, request.data)
+        fields = {"name": data["name"], "customer_name": data["customer_name"],
+                  "customer_id": data.get("customer_id") or None, "partner_id": data.get("partner_id") or None,
+                  "contact_name": data["contact_name"], "contact_phone": data["contact_phone"],
+                  "product": data["product"], "amount": data.get("amount"),
+                  "expected_close": data.get("expected_close"), "notes": data["notes"]}
         if actor.is_platform:
-            return Response(_share(actor, data))
-        if data.get("partner_id") and data["partner_id"] != actor.partner.domain_id:
-            raise DomainError(Codes.NOT_FOUND)
-        customer = None
-        if data.get("customer_id"):
-            customer = customer_for(actor, data["customer_id"])
-            if customer is None:
-                raise DomainError(Codes.NOT_FOUND, _("The customer does not exist."))
-        elif not data["no_account_acknowledged"]:
-            opportunities.require_manager(actor)  # a key without the right hears that first
-            raise DomainError(OpportunityCodes.NO_ACCOUNT_NOT_ACKNOWLEDGED)
+            opportunity = opportunities.share_opportunity(actor, **fields)
+            return Response(_info([opportunity])[0])
         opportunity = opportunities.register_opportunity(
-            actor, name=data["name"], customer_name=data["customer_name"], customer=customer,
-            contact_name=data["contact_name"], contact_phone=data["contact_phone"], product=data["product"],
-            amount=data.get("amount"), expected_close=data.get("expected_close"), notes=data["notes"])
+            actor, no_account_acknowledged=data["no_account_acknowledged"], **fields)
         return Response(_one(actor, opportunity.pk))
-
-
-def _share(actor, data) -> dict:
-    """The platform key shares an HO with the partner its `partner_id` names."""
-    if not data.get("partner_id"):
-        raise DomainError(Codes.PARAMETER, _("partner_id: the platform key names the partner it shares with."))
-    partner = selectors.partner_to_share_with(data["partner_id"])
-    if partner is None:
-        raise DomainError(Codes.NOT_FOUND)
-    customer = None
-    if data.get("customer_id"):
-        customer = selectors.customer_to_share(data["customer_id"])
-        if customer is None:
-            raise DomainError(Codes.NOT_FOUND, _("The customer does not exist."))
-    opportunity = opportunities.share_opportunity(
-        actor, partner=partner, name=data["name"], customer_name=data["customer_name"], customer=customer,
-        contact_name=data["contact_name"], contact_phone=data["contact_phone"], product=data["product"],
-        amount=data.get("amount"), expected_close=data.get("expected_close"), notes=data["notes"])
-    return _info([opportunity])[0]
 
 
 class AcceptOpportunityApi(APIView):
@@ -137,7 +110,7 @@ class AcceptOpportunityApi(APIView):
                    description="Accept an HO shared with the partner, at the latest at its deadline; past it the "
                                "opportunity is rejected by default and recalled (CBC.99013301).")
     def post(self, request, opportunity_id):
-        opportunity = opportunities.accept(request.auth, opportunity=_id(opportunity_id))
+        opportunity = opportunities.accept(request.auth, opportunity=opportunity_id)
         return Response(_one(request.auth, opportunity.pk))
 
 
@@ -152,16 +125,6 @@ class RejectOpportunityApi(APIView):
                    description="Reject an HO shared with the partner, with a reason; Huawei Cloud takes it back.")
     def post(self, request, opportunity_id):
         data = _valid(RejectOpportunityReq, request.data)
-        opportunity = opportunities.reject(request.auth, opportunity=_id(opportunity_id), reason=data["reason"])
+        opportunity = opportunities.reject(request.auth, opportunity=opportunity_id, reason=data["reason"])
         return Response(_one(request.auth, opportunity.pk))
 
-
-def _id(value):
-    """The path's id: a made-up one (not a number, out of range) is not found, as another partner's is."""
-    try:
-        pk = int(value)
-    except (TypeError, ValueError):
-        raise DomainError(Codes.NOT_FOUND) from None
-    if not 0 < pk < 2 ** 63:
-        raise DomainError(Codes.NOT_FOUND)
-    return pk

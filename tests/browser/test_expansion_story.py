@@ -215,7 +215,7 @@ def test_search_the_directory_report_a_prospect_accept_an_ho_and_show_the_invita
     expect(ho_row.locator("button.accept")).to_be_visible()
     expect(ho_row.locator("button.accept")).to_have_text("接收")
     page.screenshot(path=artifacts_dir / "expansion-5-opportunities.png", full_page=True)
-    assert t.ho.deadline == workdays.add_working_days(t.ho.shared_at, 3)
+    assert t.ho.deadline == workdays.sla_deadline(t.ho.shared_at, 3)
     assert timezone.now() < t.ho.deadline
 
     # 6. It opens the new HO: the deadline with its countdown; 接收 before the deadline.

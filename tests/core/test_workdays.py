@@ -18,7 +18,8 @@ from partnercenter import workdays
 from partnercenter.checks import workday_calendar_years
 from partnercenter.models import WorkdayOverride
 from partnercenter.workdays import (
-    SHANGHAI, WorkdayCalendar, add_working_days, is_working_day, known_years, working_days_left, year_is_known,
+    SHANGHAI, WorkdayCalendar, add_working_days, is_working_day, known_years, sla_deadline, working_days_left,
+    year_is_known,
 )
 
 pytestmark = pytest.mark.django_db
@@ -112,18 +113,78 @@ def test_a_year_the_package_does_not_know():
     assert not year_is_known(2027)
     with pytest.raises(NotImplementedError):
         chinese_calendar.is_workday(D(2027, 1, 1))
-    # Weekends only: 1 Jan 2027 is a Friday (a holiday, but the package does not know it yet)
-    assert is_working_day(D(2027, 1, 1))
+    # Weekends plus the fixed-date statutory holidays: 1 Jan 2027 is a Friday, off
+    assert not is_working_day(D(2027, 1, 1))
     assert not is_working_day(D(2027, 1, 2))
     # A deadline set in the last days of December 2026 falls in 2027: no crash on New Year
-    assert add_working_days(sh("2026-12-30T16:00"), 3) == sh("2027-01-04T16:00")   # Thu 31, Fri 1, Mon 4
+    assert add_working_days(sh("2026-12-30T16:00"), 3) == sh("2027-01-05T16:00")   # Thu 31, Mon 4, Tue 5
     with time_machine.travel(sh("2027-01-01T00:00:01"), tick=False):
         assert working_days_left(sh("2027-01-05T16:00")) == 2
         assert add_working_days(dt.datetime.now(tz=SHANGHAI), 1).date() == D(2027, 1, 4)
-    # … and the operators' overrides fill it in
-    WorkdayOverride.objects.create(date=D(2027, 1, 1), is_working_day=False, note="元旦")
-    assert add_working_days(sh("2026-12-30T16:00"), 3) == sh("2027-01-05T16:00")
+    # … and the operators' overrides fill it in, and win over the fixed-date rule
+    WorkdayOverride.objects.create(date=D(2027, 1, 4), is_working_day=False, note="adjusted")
+    assert add_working_days(sh("2026-12-30T16:00"), 3) == sh("2027-01-06T16:00")
+    WorkdayOverride.objects.create(date=D(2027, 1, 1), is_working_day=True, note="worked after all")
+    assert is_working_day(D(2027, 1, 1))
+    assert add_working_days(sh("2026-12-30T16:00"), 3) == sh("2027-01-05T16:00")   # Thu 31, Fri 1, Tue 5
     assert add_working_days(sh("2030-06-28T10:00"), 1) == sh("2030-07-01T10:00")
+
+
+@pytest.mark.parametrize("day,working", [
+    (D(2027, 1, 1), False),                                              # 元旦 (Fri)
+    (D(2027, 4, 30), True), (D(2027, 5, 3), True),                       # Fri, Mon around 劳动节
+    (D(2028, 5, 1), False), (D(2028, 5, 2), False), (D(2028, 5, 3), True),   # Mon, Tue off; Wed worked
+    (D(2027, 10, 1), False), (D(2028, 10, 2), False), (D(2028, 10, 3), False),   # 国庆 1–3 Oct
+    (D(2028, 10, 4), True), (D(2028, 9, 29), True),
+    (D(2031, 1, 1), False), (D(2031, 1, 2), True),
+])
+def test_fixed_date_statutory_holidays_in_unknown_years(day, working):
+    assert not year_is_known(day.year)
+    assert workdays.package_is_working_day(day) is working
+    assert is_working_day(day) is working
+
+
+def test_fixed_date_rule_is_not_applied_to_known_years():
+    # The package's word stands for the years it knows (its 调休 included)
+    for day in (D(2026, 1, 1), D(2026, 5, 1), D(2026, 10, 1), D(2026, 5, 6), D(2026, 10, 10)):
+        assert is_working_day(day) is chinese_calendar.is_workday(day)
+
+
+def test_sla_deadline_starting_on_a_working_day_is_add_working_days():
+    for start in ("2026-10-12T10:00", "2026-09-29T10:00", "2026-02-14T08:00", "2026-11-16T23:59"):
+        assert sla_deadline(sh(start), 3) == add_working_days(sh(start), 3)
+    assert sla_deadline(sh("2026-10-12T10:00"), 3) == sh("2026-10-15T10:00")   # Mon 10:00 → Thu 10:00
+    assert sla_deadline(sh("2026-02-14T08:00"), 1) == sh("2026-02-24T08:00")   # worked Sat → Tue
+
+
+def test_sla_deadline_starting_on_a_day_off_gives_full_working_days():
+    # Shared Saturday 10:00: the clock starts Monday 00:00; Mon, Tue, Wed in full → Thursday 00:00
+    assert sla_deadline(sh("2026-10-17T10:00"), 3) == sh("2026-10-22T00:00")
+    assert sla_deadline(sh("2026-10-18T23:59"), 3) == sh("2026-10-22T00:00")   # Sunday, same
+    # add_working_days alone would give Wednesday 10:00 (less than 3 full working days): kept as it is
+    assert add_working_days(sh("2026-10-17T10:00"), 3) == sh("2026-10-21T10:00")
+    # Shared during the Spring Festival (Wed 18 Feb): the clock starts Tue 24 00:00 → Fri 27 00:00
+    assert sla_deadline(sh("2026-02-18T12:00"), 3) == sh("2026-02-27T00:00")
+    # Shared on 1 October: 8, 9 and 10 (a worked Saturday) in full → Monday 12 00:00
+    assert sla_deadline(sh("2026-10-01T09:00"), 3) == sh("2026-10-12T00:00")
+    # The input zone does not matter: 17:00 UTC on Friday 16 Oct is Saturday 01:00 in Shanghai
+    start = dt.datetime(2026, 10, 16, 17, 0, tzinfo=dt.timezone.utc)
+    assert sla_deadline(start, 3) == sh("2026-10-22T00:00")
+    assert sla_deadline(start, 3).utcoffset() == dt.timedelta(hours=8)
+    # Three full working days are left when the clock starts
+    assert working_days_left(sla_deadline(sh("2026-10-17T10:00"), 3), now=sh("2026-10-17T10:00")) == 4
+    assert working_days_left(sh("2026-10-22T00:00"), now=sh("2026-10-19T00:00")) == 3
+
+
+def test_sla_deadline_sees_overrides_and_unknown_years():
+    WorkdayOverride.objects.create(date=D(2026, 10, 19), is_working_day=False, note="typhoon")
+    assert sla_deadline(sh("2026-10-17T10:00"), 3) == sh("2026-10-23T00:00")   # Tue, Wed, Thu
+    WorkdayOverride.objects.create(date=D(2026, 10, 17), is_working_day=True, note="make-up day")
+    assert sla_deadline(sh("2026-10-17T10:00"), 3) == sh("2026-10-22T10:00")   # Sat worked: Tue, Wed, Thu
+    # Thursday 31 Dec 2026 + New Year 2027 (fixed-date holiday, unknown year): Thu 31 working → Tue 5 Jan
+    assert sla_deadline(sh("2026-12-31T10:00"), 2) == sh("2027-01-05T10:00")
+    # Shared on 1 Jan 2027 (off): clock starts Mon 4 00:00 → Thu 7 00:00
+    assert sla_deadline(sh("2027-01-01T10:00"), 3) == sh("2027-01-07T00:00")
 
 
 def test_shanghai_wall_clock_whatever_the_input_zone():
@@ -169,8 +230,25 @@ def test_unknown_years_are_warned_about(admin_client):
         assert "2027" in warnings[0].msg
         response = admin_client.get(reverse("admin:partnercenter_workdayoverride_changelist"))
         assert response.status_code == 200
-        assert "chinese-calendar" in response.content.decode() and "2027" in response.content.decode()
+        assert "chinese-calendar" in response.content.decode().lower() and "2027" in response.content.decode()
     with time_machine.travel(sh("2027-03-01T12:00"), tick=False):
         assert workdays.unknown_years() == [2027]
     with time_machine.travel(sh("2027-11-01T00:00"), tick=False):
         assert workdays.unknown_years() == [2027, 2028]
+
+
+def test_the_override_admin_says_stored_deadlines_are_not_recomputed(admin_client):
+    from django.utils import translation
+
+    from partnercenter.admin import NOT_RECOMPUTED
+
+    with translation.override("zh-hans"):
+        notice = str(NOT_RECOMPUTED)
+    changelist = admin_client.get(reverse("admin:partnercenter_workdayoverride_changelist"))
+    assert notice in changelist.content.decode()
+    add = admin_client.get(reverse("admin:partnercenter_workdayoverride_add"))
+    assert notice in add.content.decode()
+    # The banner of an unknown year names the fixed-date holidays the fallback keeps
+    with time_machine.travel(sh("2026-12-01T12:00"), tick=False), translation.override("en"):
+        response = admin_client.get(reverse("admin:partnercenter_workdayoverride_changelist"), HTTP_ACCEPT_LANGUAGE="en")
+        assert "1–3 October" in response.content.decode()

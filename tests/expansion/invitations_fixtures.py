@@ -5,6 +5,7 @@ import datetime as dt
 import re
 
 import pytest
+from django.core.cache import cache
 from django.utils import timezone
 
 from customers.models import RegistrationCode
@@ -16,7 +17,7 @@ from ..conftest import actor_of, build_tenant, login_client
 from ..factories import MemberFactory, PartnerFactory, RoleFactory
 
 __all__ = ["MOBILE", "PASSWORD", "make_link", "give_code", "sms_code", "inv_tenant", "inv_other", "reseller_of",
-           "sms_outbox", "actor_of", "login_client", "join_data"]
+           "sms_outbox", "actor_of", "login_client", "join_data", "clean_throttles"]
 
 MOBILE = "13912345678"
 PASSWORD = "Cloud#2026x"
@@ -45,6 +46,15 @@ def sms_code(outbox, mobile=MOBILE) -> str:
 def join_data(name="acme-cloud", mobile=MOBILE, code="12345678", **extra) -> dict:
     return {"action": "register", "domain_name": name, "password1": PASSWORD, "password2": PASSWORD,
             "mobile_phone": mobile, "code": code, "email": "", **extra}
+
+
+@pytest.fixture(autouse=True)
+def clean_throttles():
+    """The public page's budgets live in the cache, which outlives a test's database: start and end empty.
+    Autouse where a test module binds it (`clean_throttles = invitations_fixtures.clean_throttles`)."""
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture

@@ -14,6 +14,7 @@ from ..conftest import build_tenant, login_client
 from ..factories import AssociationFactory, CustomerFactory, MemberFactory, PartnerFactory, RoleFactory, UserFactory
 
 SALES = ["customers.view", "expansion.view", "expansion.manage"]
+READER = ["resellers.view", "customers.view", "expansion.view", "expansion.manage"]
 
 
 @dataclass
@@ -23,11 +24,15 @@ class World:
     mine: object = None          # sp's customer assigned to am
     theirs: object = None        # sp's customer assigned to nobody
     dist: object = None          # tenant: the distributor
-    dist_am: object = None       # dist's account manager (no customers.view_all)
+    dist_am: object = None       # dist's account manager (no customers.view_all, no resellers.view)
+    dist_reader: object = None   # dist's reseller manager: resellers.view + customers.view (the core lets it
+                                 # read a reseller's book), with expansion rights
     dist_customer: object = None  # dist's own customer, assigned to nobody
     reseller: object = None      # dist's cloud reseller (a Partner)
     reseller_admin: object = None
     reseller_viewer: object = None  # expansion.view only
+    reseller_sales: object = None   # the reseller's account manager: works sales tasks (expansion.manage) but
+                                    # may not entrust (no expansion.entrust)
     r1: object = None            # the reseller's customers
     r2: object = None
     other: object = None         # tenant: another distributor
@@ -53,6 +58,8 @@ def build_world() -> World:
     w.dist = build_tenant("d", partner_type="distributor")
     dist_sales = RoleFactory(partner=w.dist.partner, name="销售", permissions=SALES)
     w.dist_am = MemberFactory(partner=w.dist.partner, user__username="d.sales", roles=[dist_sales])
+    readers = RoleFactory(partner=w.dist.partner, name="经销商经理", permissions=READER)
+    w.dist_reader = MemberFactory(partner=w.dist.partner, user__username="d.reader", roles=[readers])
     w.dist_customer = AssociationFactory(partner=w.dist.partner).customer
     w.reseller = PartnerFactory(account_name="reseller-r", partner_type="reseller", distributor=w.dist.partner)
     admin_role = RoleFactory(partner=w.reseller, name="管理员", is_administrator=True)
@@ -60,6 +67,8 @@ def build_world() -> World:
                                                                           "expansion.view"])
     w.reseller_admin = MemberFactory(partner=w.reseller, user__username="r.admin", roles=[admin_role])
     w.reseller_viewer = MemberFactory(partner=w.reseller, user__username="r.viewer", roles=[viewer_role])
+    w.reseller_sales = MemberFactory(partner=w.reseller, user__username="r.sales",
+                                     roles=[RoleFactory(partner=w.reseller, name="销售", permissions=SALES)])
     w.r1 = AssociationFactory(partner=w.reseller, customer=CustomerFactory(
         domain_name="r-shop-one", real_name="经销客户一", mobile_phone="13900001111",
         email="boss@shop-one.cn")).customer

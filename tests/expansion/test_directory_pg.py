@@ -2,10 +2,12 @@
 with a stale protection in the way, it is expired once; two expiry runs together expire each report once.
 And the name search reads the trigram index (migration 0002) and the prefix-search the name's pattern index."""
 
+import re
 from datetime import timedelta
 
 import pytest
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from events.models import Event
@@ -14,7 +16,7 @@ from expansion.choices import ReportStatus
 from expansion.errors_directory import DirectoryCodes
 from expansion.event_types_directory import REPORT_EXPIRED
 from expansion.models import Report
-from expansion.selectors_directory import search_enterprises
+from expansion.selectors_directory import search_enterprises, search_kind
 from partnercenter.errors import DomainError
 from partnercenter.models import OperationLog
 
@@ -110,3 +112,37 @@ def test_the_search_reads_the_trigram_index_and_the_prefix_search_the_name_index
     prefix = explain(search_enterprises(actor, "索引"))
     assert "expansion_enterprise_name" in prefix and "Seq Scan" not in prefix, prefix
     assert [e.name for e in search_enterprises(actor, "测试1科技")] == ["索引测试1科技有限公司"]
+
+
+def trigram_candidates(queryset) -> int:
+    """How many index entries the trigram index hands the search (every entry when pg_trgm extracted no
+    trigram from the pattern: then the index is read whole, as a scan would)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("SET LOCAL enable_indexscan = off")
+    plan = queryset.explain(analyze=True, timing=False, costs=False)
+    found = re.search(r"Bitmap Index Scan on expansion_enterprise_name_trgm.*?actual rows=(\d+)", plan, re.S)
+    assert found, plan
+    return int(found.group(1))
+
+
+@pytest.mark.django_db(transaction=False)
+@pytest.mark.parametrize("query", ["---", "%%%", "___", "（）", "a-b-c", "ab-c", "%%%测试1科技", "（测试1科技）", "x y z"])
+def test_no_search_reads_the_whole_trigram_index(tenant_a, query):
+    """Punctuation alone runs no statement; any other contains-search gives pg_trgm a trigram to look up."""
+    for n in range(40):
+        make_enterprise(name=f"索引测试{n}科技有限公司")
+    actor = actor_of(tenant_a.admin)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE expansion_enterprise")
+    found = search_enterprises(actor, query)
+    if search_kind(query) == "prefix":
+        return
+    if search_kind(query) == "none":
+        with CaptureQueriesContext(connection) as captured:
+            assert list(found) == []
+        assert not captured.captured_queries
+        return
+    assert trigram_candidates(found) < 10, query
+    if "测试1科技" in query:
+        assert [e.name for e in found] == ["索引测试1科技有限公司"]

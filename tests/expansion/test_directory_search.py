@@ -108,3 +108,53 @@ def test_the_search_page_runs_a_constant_number_of_queries(tenant_a, tenant_b):
         assert response.content.decode().count("data-enterprise=") == rows
         seen[rows] = [query["sql"] for query in captured.captured_queries]
     assert len(seen[2]) == len(seen[20]) <= 10, "\n".join(seen[20])
+
+
+# ---------------------------------------------------------------------------------------------
+# Only letters, digits and CJK characters count (review: `---` read the whole directory on PostgreSQL,
+# pg_trgm having no trigram to look up)
+# ---------------------------------------------------------------------------------------------
+
+PUNCTUATION_ONLY = ("---", "%%%", "___", " - _ % ", "（）【】", "…!!!")
+
+
+@pytest.mark.parametrize("query", PUNCTUATION_ONLY)
+def test_a_search_of_punctuation_only_runs_no_statement_and_finds_nothing(tenant_a, query,
+                                                                          django_assert_num_queries):
+    for name in ("A---B有限公司", "%%%百分号有限公司", "___下划线有限公司", "（）【】括号有限公司", "…!!!感叹有限公司"):
+        make_enterprise(name=name)
+    actor = actor_of(tenant_a.admin)
+    names(actor, "百分号")  # the actor's permissions read once
+    with django_assert_num_queries(0):
+        assert names(actor, query) == []
+    assert selectors_directory.search_kind(query) == "none"
+
+
+def test_the_search_page_says_why_punctuation_finds_nothing_without_reading_the_directory(tenant_a, directory):
+    client = login_client(tenant_a.admin.user)
+    client.get(URL, {"q": "西湖电子"})  # warm the session
+    with CaptureQueriesContext(connection) as captured:
+        body = client.get(URL, {"q": "%%%"}).content.decode()
+    assert 'id="no-letters"' in body and "data-enterprise=" not in body and 'id="directory-prompt"' not in body
+    assert not [q["sql"] for q in captured.captured_queries if "expansion_enterprise" in q["sql"]]
+
+
+def test_only_letters_digits_and_cjk_count_and_punctuation_at_either_end_is_dropped(tenant_a, directory):
+    actor = actor_of(tenant_a.admin)
+    assert names(actor, "西湖-") == ["西湖龙井茶业有限公司"]             # two characters: the prefix search
+    assert names(actor, "（西湖") == ["西湖龙井茶业有限公司"]
+    assert names(actor, "%%%西湖电子") == ["杭州西湖电子商务有限公司"]      # searched as 西湖电子
+    assert names(actor, "西湖电子...") == ["杭州西湖电子商务有限公司"]
+    assert names(actor, "“acme cloud”") == ["Acme Cloud Ltd"]
+    make_enterprise(name="A&B Trading Ltd")
+    assert names(actor, "a&b trad") == ["A&B Trading Ltd"]                # inner punctuation is kept
+    assert names(actor, "ab trad") == []
+    kinds = {query: selectors_directory.search_kind(query) for query in (
+        "西湖-", "-西湖-", "a-b", "%%西", "a-b-c", "西湖电", "ab c", "Acme", "")}
+    assert kinds == {"西湖-": "prefix", "-西湖-": "prefix", "a-b": "prefix", "%%西": "prefix", "a-b-c": "contains",
+                     "西湖电": "contains", "ab c": "contains", "Acme": "contains", "": ""}
+
+
+def test_a_short_query_with_punctuation_says_names_beginning_with_it(tenant_a, directory):
+    body = login_client(tenant_a.admin.user).get(URL, {"q": "西湖---"}).content.decode()
+    assert 'id="short-query"' in body and body.count("data-enterprise=") == 1 and 'id="no-letters"' not in body

@@ -25,6 +25,7 @@ from .invitations_fixtures import MOBILE, give_code, join_data, login_client, ma
 # the shared fixtures (assigned, not imported: a test parameter then shadows no import)
 inv_tenant, inv_other, sms_outbox = (invitations_fixtures.inv_tenant, invitations_fixtures.inv_other,
                                      invitations_fixtures.sms_outbox)
+clean_throttles = invitations_fixtures.clean_throttles  # autouse: the page's budgets start empty
 
 pytestmark = pytest.mark.django_db
 

@@ -24,6 +24,7 @@ from .invitations_fixtures import MOBILE, PASSWORD, actor_of, give_code, make_li
 # the shared fixtures (assigned, not imported: a test parameter then shadows no import)
 inv_tenant, inv_other, sms_outbox = (invitations_fixtures.inv_tenant, invitations_fixtures.inv_other,
                                      invitations_fixtures.sms_outbox)
+clean_throttles = invitations_fixtures.clean_throttles  # autouse: the page's budgets start empty
 
 pytestmark = pytest.mark.django_db
 
@@ -111,7 +112,9 @@ def test_a_link_expiring_while_the_visitor_types_is_refused_at_commit(inv_tenant
             invitations._usable = real
     assert refused.value.code == InvitationCodes.LINK_EXPIRED
     assert snapshot() == before
-    assert OperationLog.objects.get(action="expansion.join").result == "failure"
+    log = OperationLog.objects.get(action="expansion.join")
+    # the refusal's row names the link, not the customer the rollback removed
+    assert log.result == "failure" and (log.target_type, log.target_id) == ("InvitationLink", str(link.pk))
 
 
 def test_a_delisted_distributors_reseller_cannot_invite(db):
@@ -207,8 +210,15 @@ def test_revoke_is_the_partners_own_and_once(inv_tenant, inv_other):
     with pytest.raises(DomainError) as again:
         invitations.revoke_link(actor_of(inv_tenant.admin), link_id=link.pk)
     assert again.value.code == InvitationCodes.ALREADY_REVOKED
-    assert list(OperationLog.objects.filter(action="expansion.link_revoke").values_list("result", flat=True)
-                .order_by("pk")) == ["success", "failure"]
+    # the other partner's refusal is logged too (in its own 操作记录, naming no link)
+    rows = list(OperationLog.objects.filter(action="expansion.link_revoke").order_by("pk"))
+    assert [row.result for row in rows] == ["failure", "success", "failure"]
+    assert (rows[0].partner, rows[0].error_code, rows[0].target_id) == (inv_other.partner, Codes.NOT_FOUND, "")
+    assert rows[0].detail["link_id"] == str(link.pk)
+    assert rows[1].partner == rows[2].partner == inv_tenant.partner and rows[1].target_id == str(link.pk)
+    with pytest.raises(DomainError) as nonsense:
+        invitations.revoke_link(actor_of(inv_tenant.admin), link_id="not-an-id")
+    assert nonsense.value.code == Codes.NOT_FOUND
 
 
 def test_the_code_is_sent_for_a_usable_link_only(inv_tenant, sms_outbox, django_capture_on_commit_callbacks):

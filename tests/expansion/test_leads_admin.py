@@ -72,3 +72,33 @@ def test_an_operator_puts_a_partner_in_marketing_plan_2(operator, leads_tenant):
     assert not profile.marketing_plan_v2
     assert OperationLog.objects.filter(action="expansion.marketing_plan", partner=t.partner).count() == 2
     assert operator.get(reverse("admin:expansion_expansionprofile_changelist")).status_code == 200
+
+
+def test_the_dispatch_form_searches_partners_and_members_instead_of_listing_them(operator, leads_tenant, other_tenant):
+    from expansion.admin_leads import LeadAdmin
+
+    body = operator.get(reverse("admin:expansion_lead_add")).content.decode()
+    assert body.count("admin-autocomplete") >= 2  # the partner and the owner are searched
+    for tenant in (leads_tenant, other_tenant):
+        assert f'<option value="{tenant.partner.pk}"' not in body
+        assert f'<option value="{tenant.admin.pk}"' not in body and tenant.admin.user.username not in body
+    assert set(LeadAdmin.autocomplete_fields) == {"partner", "owner"}
+    # the search behind the owner's box answers with members found by name
+    found = operator.get(reverse("admin:autocomplete"), {
+        "term": "a.am", "app_label": "expansion", "model_name": "lead", "field_name": "owner"}).json()
+    assert [row["id"] for row in found["results"]] == [str(leads_tenant.member.pk)]
+
+
+def test_the_changelist_counts_once_and_has_no_date_drill_down(operator, leads_tenant, other_tenant):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from expansion.admin_leads import LeadAdmin
+
+    assert LeadAdmin.show_full_result_count is False and LeadAdmin.date_hierarchy is None
+    with CaptureQueriesContext(connection) as queries:
+        response = operator.get(reverse("admin:expansion_lead_changelist"), {"q": "线索公司"})
+    assert response.status_code == 200
+    counts = [q["sql"] for q in queries.captured_queries
+              if "COUNT(" in q["sql"].upper() and "expansion_lead" in q["sql"]]
+    assert len(counts) == 1, counts  # the search's count only, never the whole table's

@@ -15,6 +15,7 @@ from drf_spectacular.generators import SchemaGenerator
 from events.models import Event
 from expansion.choices import LeadSource, LeadStatus
 from expansion.models import FollowUp, Lead
+from partnercenter.models import OperationLog
 from partnercenter.api.fields import wire_time
 
 from ..bills.ingest_helpers import PLATFORM_DOMAIN_ID
@@ -139,6 +140,21 @@ def test_refused_creations(api, leads_tenant, body, status, code):
     assert not Lead.objects.filter(company_name="x").exists()
 
 
+@pytest.mark.parametrize("named,code", [
+    ({"owner_id": "nobody"}, "CBC.99013203"),
+    ({"owner_id": "b.admin"}, "CBC.99013203"),  # another partner's member
+    ({"partner_id": "other"}, "CBC.0156"),  # another partner's account ID
+    ({"partner_id": "f" * 32}, "CBC.0156"),
+])
+def test_refusals_decided_on_the_wire_are_logged(api, leads_tenant, other_tenant, named, code):
+    if named.get("partner_id") == "other":
+        named = {"partner_id": other_tenant.partner.domain_id}
+    response = post(api, leads_tenant, LEADS, {"company_name": "x", **named})
+    assert response.json()["error_code"] == code
+    log = OperationLog.objects.get(action="expansion.lead_create")
+    assert (log.partner, log.result, log.error_code) == (leads_tenant.partner, "failure", code)
+
+
 def test_follow_ups_through_the_api(api, leads_tenant):
     t = leads_tenant
     soon = timezone.now().replace(microsecond=0) + timedelta(days=3)
@@ -238,10 +254,19 @@ def test_the_platform_key_must_name_an_active_partner(api, leads_tenant):
 
     assert send({"company_name": "x"}).json()["error_code"] == "CBC.0100"
     assert send({"company_name": "x", "partner_id": "f" * 32}).json()["error_code"] == "CBC.0156"
+    assert send({"company_name": "x", "partner_id": t.partner.domain_id, "owner_id": "nobody"}).json()[
+        "error_code"] == "CBC.99013203"
     t.partner.status = "suspended"
     t.partner.save()
     assert send({"company_name": "x", "partner_id": t.partner.domain_id}).json()["error_code"] == "CBC.99013205"
     assert not Lead.objects.filter(company_name="x").exists()
+    # every refusal is in the operation log, the unknown partner's with the account ID it named
+    logs = list(OperationLog.objects.filter(action="expansion.lead_dispatch").order_by("id")
+                .values_list("result", "error_code", "partner_id", "detail"))
+    assert [(result, error, partner) for result, error, partner, _detail in logs] == [
+        ("failure", "CBC.0100", None), ("failure", "CBC.0156", None), ("failure", "CBC.99013203", t.partner.pk),
+        ("failure", "CBC.99013205", t.partner.pk)]
+    assert logs[1][3]["partner_id"] == "f" * 32
 
 
 def test_the_platform_key_reads_nothing_and_follows_up_nothing(api, leads_tenant):

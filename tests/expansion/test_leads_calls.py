@@ -126,3 +126,112 @@ def test_a_system_check_warns_about_the_console_backend_with_debug_off():
         assert console_call_backend(None) == []
     with override_settings(DEBUG=False, EXPANSION_CALL_BACKEND="expansion.calls.OutboxCallBackend"):
         assert console_call_backend(None) == []
+
+
+# ---------------------------------------------------------------------------------------------------------
+# The provider dials outside any transaction; the call is recorded afterwards on the lead as it is then
+# ---------------------------------------------------------------------------------------------------------
+
+class Watching(calls.CallBackend):
+    """Records, when it dials, whether a transaction is open on the connection of the request."""
+
+    seen: list = []
+    during = None  # run while it rings (a colleague changing the lead)
+
+    def place(self, *, number, caller, reference_hint=""):
+        from django.db import connection
+        Watching.seen.append(connection.in_atomic_block)
+        if Watching.during is not None:
+            Watching.during()
+        return calls.CallResult(CallOutcome.CONNECTED, "watch-1", 30)
+
+
+@pytest.fixture
+def watching(settings):
+    settings.EXPANSION_CALL_BACKEND = "tests.expansion.test_leads_calls.Watching"
+    Watching.seen, Watching.during = [], None
+    yield Watching
+    Watching.seen, Watching.during = [], None
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_provider_dials_outside_any_transaction(leads_tenant, watching):
+    t = leads_tenant
+    in_plan(t.partner)
+    call = leads_calls.place_call(actor_of(t.admin), lead=t.lead, note="n")
+
+    assert watching.seen == [False]  # no transaction, so no row lock and no connection held in one
+    assert (call.reference, call.lead.status) == ("watch-1", LeadStatus.FOLLOWING)
+    assert FollowUp.objects.filter(lead=t.lead, method="call").count() == 1
+    assert list(OperationLog.objects.filter(action="expansion.lead_call").values_list("result", flat=True)) == [
+        "success"]  # one call, one log row
+
+
+def test_a_lead_closed_while_the_phone_rang_keeps_its_status_and_records_the_call(leads_tenant, watching):
+    t = leads_tenant
+    in_plan(t.partner)
+    watching.during = lambda: type(t.lead).objects.filter(pk=t.lead.pk).update(status=LeadStatus.INVALID)
+
+    call = leads_calls.place_call(actor_of(t.admin), lead=t.lead)
+
+    t.lead.refresh_from_db()
+    assert t.lead.status == LeadStatus.INVALID  # re-read after the call: not overwritten with FOLLOWING
+    assert Call.objects.get().pk == call.pk and FollowUp.objects.get().method == "call"
+
+
+def test_a_lead_reassigned_outside_the_callers_team_while_it_rang_still_gets_its_call(leads_tenant, watching):
+    from ..factories import MemberFactory, RoleFactory
+
+    t = leads_tenant
+    in_plan(t.partner)
+    role = RoleFactory(partner=t.partner, permissions=["expansion.view", "expansion.manage"])
+    caller = MemberFactory(partner=t.partner, roles=[role])  # an account manager: its team's leads, unassigned ones
+    watching.during = lambda: type(t.lead).objects.filter(pk=t.lead.pk).update(owner=t.admin)
+
+    call = leads_calls.place_call(actor_of(caller), lead=t.lead)
+    assert Call.objects.get().pk == call.pk and call.member == caller
+
+
+# ---------------------------------------------------------------------------------------------------------
+# A call budget per member
+# ---------------------------------------------------------------------------------------------------------
+
+@pytest.fixture
+def call_rate(settings):
+    from django.core.cache import cache
+
+    cache.clear()
+    rates = settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]
+    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK,
+                               "DEFAULT_THROTTLE_RATES": {**rates, leads_calls.CALL_SCOPE: "2/hour"}}
+    yield
+    cache.clear()
+
+
+def test_calls_are_throttled_per_member(leads_tenant, outbox_backend, call_rate):
+    from ..factories import MemberFactory
+
+    t = leads_tenant
+    in_plan(t.partner)
+    admin = actor_of(t.admin)
+    leads_calls.place_call(admin, lead=t.lead)
+    leads_calls.place_call(admin, lead=t.lead)
+
+    assert _code(lambda: leads_calls.place_call(admin, lead=t.lead)) == Codes.THROTTLED
+    assert len(outbox_backend) == 2 and Call.objects.count() == 2  # the third never reached the provider
+    log = OperationLog.objects.filter(action="expansion.lead_call").order_by("-id").first()
+    assert (log.result, log.error_code) == ("failure", Codes.THROTTLED)
+    # another member has a budget of its own
+    colleague = MemberFactory(partner=t.partner, roles=[t.admin_role])
+    leads_calls.place_call(actor_of(colleague), lead=t.lead)
+    assert len(outbox_backend) == 3
+
+
+def test_a_refused_call_spends_no_budget(leads_tenant, outbox_backend, call_rate):
+    t = leads_tenant
+    admin = actor_of(t.admin)
+    for _attempt in range(3):  # not in the plan: refused before the budget
+        assert _code(lambda: leads_calls.place_call(admin, lead=t.lead)) == LeadCodes.CALLS_NOT_IN_PLAN
+    in_plan(t.partner)
+    leads_calls.place_call(actor_of(t.admin), lead=t.lead)
+    assert len(outbox_backend) == 1

@@ -63,6 +63,30 @@ def test_creating_needs_expansion_manage_and_a_company(leads_tenant):
     assert OperationLog.objects.filter(action="expansion.lead_create", result="failure").count() == 3
 
 
+def test_a_too_long_field_is_named_by_its_label_not_its_column(leads_tenant):
+    from django.utils import translation
+
+    admin = actor_of(leads_tenant.admin)
+    messages = {}
+    for language in ("en", "zh-hans"):
+        with translation.override(language), pytest.raises(DomainError) as caught:
+            leads.create_lead(admin, company_name="x", contact_name="y" * 65)
+        messages[language] = str(caught.value.message)
+    assert messages["en"] == "Contact is too long (at most 64 characters)."
+    assert messages["zh-hans"].startswith("联系人") and "contact_name" not in messages["zh-hans"]
+
+
+def test_an_owner_by_user_name_is_one_the_actor_may_assign_to(leads_tenant, other_tenant):
+    t = leads_tenant
+    lead = leads.create_lead(actor_of(t.admin), company_name="按用户名", owner_username=t.member.user.username)
+    assert lead.owner == t.member
+    refused = _code(lambda: leads.create_lead(actor_of(t.admin), company_name="x",
+                                              owner_username=other_tenant.admin.user.username))
+    assert refused == LeadCodes.OWNER_NOT_FOUND
+    log = OperationLog.objects.filter(action="expansion.lead_create").order_by("-id").first()
+    assert (log.result, log.error_code) == ("failure", LeadCodes.OWNER_NOT_FOUND)
+
+
 def test_the_owner_is_one_of_the_partners_members(leads_tenant, other_tenant):
     t = leads_tenant
     refused = _code(lambda: leads.create_lead(actor_of(t.admin), company_name="x", owner=other_tenant.admin))

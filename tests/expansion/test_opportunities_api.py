@@ -191,7 +191,7 @@ def test_the_platform_key_shares_an_ho_and_may_do_nothing_else(tenant_a, tenant_
         return response.status_code, json.loads(response.content or b"null")
 
     shared = as_platform("POST", BASE, json={"partner_id": tenant_a.partner.domain_id, "name": "运营商 5G 专网",
-                                             "customer_name": "某运营商省公司", "customer_id": tenant_b.resale.domain_id,
+                                             "customer_name": "某运营商省公司", "customer_id": tenant_a.resale.domain_id,
                                              "amount": 800000})
     unnamed = as_platform("POST", BASE, json={"name": "x", "customer_name": "y"})
     unknown = as_platform("POST", BASE, json={"partner_id": "0" * 32, "name": "x", "customer_name": "y"})
@@ -200,7 +200,7 @@ def test_the_platform_key_shares_an_ho_and_may_do_nothing_else(tenant_a, tenant_
     assert shared[0] == 200 and (shared[1]["origin"], shared[1]["status"], shared[1]["working_days_left"]) == (
         "HO", "pending", 3)
     ho = Opportunity.objects.get(pk=shared[1]["id"])
-    assert (ho.partner, ho.customer, ho.created_by) == (tenant_a.partner, tenant_b.resale, key.ak)
+    assert (ho.partner, ho.customer, ho.created_by) == (tenant_a.partner, tenant_a.resale, key.ak)
     assert (unnamed[0], unnamed[1]["error_code"]) == (400, "CBC.0100")
     assert (unknown[0], unknown[1]["error_code"]) == (404, "CBC.0156")
     assert (listed[0], listed[1]["error_code"]) == (403, "CBC.0151")
@@ -211,3 +211,34 @@ def test_the_platform_key_shares_an_ho_and_may_do_nothing_else(tenant_a, tenant_
     other = api(tenant_a, "POST", BASE, json_body={"partner_id": tenant_b.partner.domain_id, "name": "x",
                                                    "customer_name": "y", "no_account_acknowledged": True})
     assert (other[0], other[1]["error_code"]) == (404, "CBC.0156")
+
+
+def test_refusals_decided_on_the_wire_are_in_the_operation_log(tenant_a, tenant_b, operator):
+    theirs = share(operator, tenant_b.partner)
+    body = {"name": "SAP 上云", "customer_name": "某集团"}
+
+    answers = [
+        api(tenant_a, "POST", BASE, json_body=body),                                           # 无账号报备 not acknowledged
+        api(tenant_a, "POST", BASE, json_body={**body, "customer_id": "f" * 32}),             # no such customer of ours
+        api(tenant_a, "POST", BASE, json_body={**body, "customer_id": tenant_b.resale.domain_id}),
+        api(tenant_a, "POST", BASE, json_body={**body, "partner_id": tenant_b.partner.domain_id,
+                                               "no_account_acknowledged": True}),
+        api(tenant_a, "POST", f"{BASE}/abc/accept"),
+        api(tenant_a, "POST", f"{BASE}/99999999999999999999/reject", json_body={"reason": "x"}),
+        api(tenant_a, "POST", f"{BASE}/{theirs.pk}/accept"),
+    ]
+
+    expected = [OpportunityCodes.NO_ACCOUNT_NOT_ACKNOWLEDGED] + ["CBC.0156"] * 6
+    assert [answer[1]["error_code"] for answer in answers] == expected
+    logged = OperationLog.objects.filter(access_key=tenant_a.key.ak).order_by("pk")
+    assert list(logged.values_list("action", "result", "error_code")) == [
+        ("expansion.opportunity_register", "failure", OpportunityCodes.NO_ACCOUNT_NOT_ACKNOWLEDGED),
+        ("expansion.opportunity_register", "failure", "CBC.0156"),
+        ("expansion.opportunity_register", "failure", "CBC.0156"),
+        ("expansion.opportunity_register", "failure", "CBC.0156"),
+        ("expansion.opportunity_accept", "failure", "CBC.0156"),
+        ("expansion.opportunity_reject", "failure", "CBC.0156"),
+        ("expansion.opportunity_accept", "failure", "CBC.0156"),
+    ]
+    assert logged[1].detail["customer_id"] == "f" * 32 and logged[4].detail["opportunity"] == "abc"
+    assert Opportunity.objects.count() == 1

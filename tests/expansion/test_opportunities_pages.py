@@ -185,3 +185,57 @@ def test_the_lists_run_a_constant_number_of_queries(tenant_a, admin_client_a, op
                 "/expansion/opportunities/export.xlsx?origin=HO"):
         with django_assert_max_num_queries(11):  # 10 whether 3 or 30 rows (an export also logs itself)
             assert admin_client_a.get(url).status_code == 200, url
+
+
+def test_an_invalid_filter_value_leaves_the_valid_ones_applied(tenant_a, admin_client_a, operator):
+    share(operator, tenant_a.partner, name="云迁移", customer_name="甲公司")
+    share(operator, tenant_a.partner, name="大数据", customer_name="乙公司")
+
+    body = admin_client_a.get(LIST + "?origin=HO&status=bogus&stage=nope&search=甲").content.decode()
+    export = admin_client_a.get("/expansion/opportunities/export.xlsx?origin=HO&status=bogus&search=甲")
+
+    assert "云迁移" in body and "大数据" not in body             # the search still applies
+    assert body.count('<label class="invalid">') == 2              # the bad ones say so on the form
+    rows = list(load_workbook(BytesIO(export.content)).active.iter_rows(values_only=True))
+    assert [row[2] for row in rows[1:]] == ["云迁移"]
+
+
+def test_the_status_and_stage_filters_offer_all_and_a_decided_deadline_shows_no_dash(tenant_a, admin_client_a,
+                                                                                    operator):
+    from partnercenter.templatetags.display import moment
+
+    ho = share(operator, tenant_a.partner)
+    body = admin_client_a.get(LIST).content.decode()
+    for name in ("status", "stage"):
+        select = re.search(rf'<select name="{name}"[^>]*>(.*?)</select>', body, re.S).group(1)
+        first = re.search(r"<option[^>]*>([^<]*)</option>", select).group(1)
+        assert first in ("All", "全部") and "---------" not in select, (name, first)
+
+    pending = admin_client_a.get(f"{LIST}{ho.pk}/").content.decode()
+    assert 'data-countdown="3"' in re.search(r'<dd id="deadline">(.*?)</dd>', pending, re.S).group(1)
+    opportunities.accept(actor_of(tenant_a.admin), opportunity=ho)
+    decided = admin_client_a.get(f"{LIST}{ho.pk}/").content.decode()
+    assert re.search(r'<dd id="deadline">(.*?)</dd>', decided, re.S).group(1) == moment(ho.deadline)
+
+
+@pytest.mark.parametrize("count", [3, 45])
+def test_the_history_is_paged_with_a_constant_number_of_queries(tenant_a, admin_client_a, operator,
+                                                                 django_assert_max_num_queries, count):
+    ho = share(operator, tenant_a.partner)
+    admin = actor_of(tenant_a.admin)
+    opportunities.accept(admin, opportunity=ho)
+    OpportunityUpdate.objects.bulk_create([
+        OpportunityUpdate(opportunity=ho, side="partner", changes={}, note=f"note-{n:02d}", created_by="a")
+        for n in range(count)])
+    url = f"{LIST}{ho.pk}/"
+
+    with django_assert_max_num_queries(14):
+        body = admin_client_a.get(url).content.decode()
+    last = admin_client_a.get(url + "?page=3").content.decode()
+
+    rows = re.findall(r'<tr data-side="partner">', body)
+    assert len(rows) == min(count, 20)
+    assert f"note-{count - 1:02d}" in body and ("note-00" in body) == (count <= 20)   # newest first
+    if count > 20:
+        assert "note-00" in last and f"note-{count - 1:02d}" not in last
+        assert re.search(r'class="pager"', body)

@@ -146,3 +146,16 @@ def test_the_admin_shares_an_ho_and_decides_on_pos(tenant_a, operator_client):
     statuses = dict(Opportunity.objects.filter(origin=Origin.PO).values_list("pk", "status"))
     assert statuses == {po.pk: "rejected", po2.pk: "released", po3.pk: "released"}
     assert Opportunity.objects.get(pk=po.pk).reason == "信息不全"
+
+
+@pytest.mark.parametrize("fields, label", [
+    ({"name": "x" * 201}, "Opportunity name"), ({"customer_name": " "}, "Customer name"),
+    ({"contact_phone": "1" * 33}, "Contact phone"), ({"product": "p" * 201}, "Products and services"),
+    ({"contact_name": "a\x00b"}, "Contact"),
+])
+def test_a_refused_field_is_named_by_its_label_not_its_attribute(tenant_a, fields, label):
+    from django.utils import translation
+
+    with translation.override("en"), pytest.raises(DomainError) as refused:
+        register(tenant_a.admin, **fields)
+    assert str(refused.value.message).startswith(f"{label} "), refused.value.message

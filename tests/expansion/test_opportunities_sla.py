@@ -167,3 +167,55 @@ def test_a_reminder_missed_on_friday_goes_out_over_the_weekend_and_an_overdue_on
     due_monday.refresh_from_db()
     overdue.refresh_from_db()
     assert due_monday.reminded_at is not None and overdue.reminded_at is None
+
+
+# Shared on a day off, the clock starts at 00:00 of the next working day (workdays.sla_deadline). China's 2026
+# calendar (chinese-calendar 1.11.0): Friday 25 September is 中秋节, 1–7 October 国庆节; the working days after
+# Saturday 26 September are Monday 28, Tuesday 29, Wednesday 30 September, then Thursday 8 October.
+SATURDAY = shanghai(2026, 9, 26, 10, 0)
+RESTDAY_DEADLINE = shanghai(2026, 10, 8, 0, 0)   # after three full working days: 28, 29 and 30 September
+
+
+def test_an_ho_shared_on_a_day_off_gets_three_full_working_days(tenant_a, operator):
+    from expansion.selectors_opportunities import countdown_of
+
+    ho = share(operator, tenant_a.partner, at=SATURDAY)
+    on_working_day = share(operator, tenant_a.partner, at=shanghai(2026, 9, 28, 10, 0))    # Monday: same wall clock
+    actor = actor_of(tenant_a.admin)
+
+    assert ho.deadline == RESTDAY_DEADLINE
+    assert on_working_day.deadline == shanghai(2026, 10, 8, 10, 0)                          # 29th, 30th, 8th
+    assert ho.deadline == opportunities.deadline_for(SATURDAY)
+    # the countdown counts the working days left after today (the deadline's own day has no time left)
+    assert (countdown_of(ho, SATURDAY).state, countdown_of(ho, SATURDAY).working_days_left) == ("days", 3)
+    assert countdown_of(ho, shanghai(2026, 9, 28, 10, 0)).working_days_left == 2
+    assert countdown_of(ho, shanghai(2026, 9, 30, 10, 0)).state == "due_today"
+    assert countdown_of(ho, shanghai(2026, 10, 5, 10, 0)).state == "due_today"               # on holiday
+    # the last full working day, up to its very end, is in time; a moment past 00:00 is not
+    with time_machine.travel(RESTDAY_DEADLINE - timedelta(minutes=1), tick=False):           # Wed 30th 23:59
+        opportunities.accept(actor, opportunity=ho)
+    late = share(operator, tenant_a.partner, at=SATURDAY)
+    with time_machine.travel(RESTDAY_DEADLINE + timedelta(seconds=1), tick=False):
+        with pytest.raises(DomainError) as refused:
+            opportunities.accept(actor, opportunity=late)
+        assert opportunities_sla.recall_overdue() == 1
+    assert refused.value.code == OpportunityCodes.DEADLINE_PASSED
+    assert (_status(ho), _status(late)) == (OpportunityStatus.ACCEPTED, OpportunityStatus.RECALLED)
+
+
+def test_an_ho_shared_on_a_day_off_is_reminded_one_working_day_before_its_deadline(tenant_a, operator):
+    ho = share(operator, tenant_a.partner, at=SATURDAY)
+    runs = {}
+    for label, moment in (("sunday", shanghai(2026, 9, 27, 12, 0)),
+                          ("monday", shanghai(2026, 9, 28, 10, 0)),
+                          ("tuesday night", shanghai(2026, 9, 29, 23, 59)),
+                          ("wednesday 00:00", shanghai(2026, 9, 30, 0, 0)),        # one working day left
+                          ("wednesday noon", shanghai(2026, 9, 30, 12, 0))):
+        with time_machine.travel(moment, tick=False):
+            runs[label] = opportunities_sla.remind_due()
+
+    assert runs == {"sunday": 0, "monday": 0, "tuesday night": 0, "wednesday 00:00": 1, "wednesday noon": 0}
+    ho.refresh_from_db()
+    assert ho.reminded_at == shanghai(2026, 9, 30, 0, 0)
+    [event] = Event.objects.filter(type=OPPORTUNITY_DUE_SOON)
+    assert event.data["deadline"] == "2026-10-07T16:00:00Z"

@@ -102,7 +102,8 @@ def test_who_may_entrust(world):
 def test_the_distributor_sees_the_customers_only_while_entrusted(world):
     task = assign(world, world.reseller, world.r1, title="带宽续费")
     dist = client_of(world.dist.admin)
-    dist_am = client_of(world.dist_am)   # an account manager of the distributor (no customers.view_all)
+    dist_reader = client_of(world.dist_reader)  # resellers.view + customers.view: reads a reseller's book
+    dist_am = client_of(world.dist_am)   # an account manager of the distributor (customers.view only)
     other = client_of(world.other.admin)
 
     def sees(client):
@@ -118,7 +119,11 @@ def test_the_distributor_sees_the_customers_only_while_entrusted(world):
     # while
     tasks_entrustment.entrust(actor(world.reseller_admin), consent=True)
     assert sees(dist) == (True, 200, 200, 200)
-    assert sees(dist_am) == (True, 200, 200, 200)
+    assert sees(dist_reader) == (True, 200, 200, 200)
+    # the distributor's account manager may not read its resellers' books in the core: nor entrusted ones
+    assert sees(dist_am) == (False, 403, 403, 404)
+    assert 'id="tab-entrusted"' not in dist_am.get(reverse("expansion:tasks")).content.decode()
+    assert 'id="tab-entrusted"' in dist_reader.get(reverse("expansion:tasks")).content.decode()
     assert sees(other) == (False, 404, 404, 404)
     # the contacts and the tasks are on the pages (names behind the eye, as everywhere)
     page = dist.get(reseller_page(world.reseller) + "?reveal=mobile&reveal=email&reveal=name").content.decode()
@@ -133,13 +138,18 @@ def test_the_distributor_sees_the_customers_only_while_entrusted(world):
     # after
     tasks_entrustment.cancel_entrustment(actor(world.reseller_admin))
     assert sees(dist) == (False, 404, 404, 404)
-    assert sees(dist_am) == (False, 404, 404, 404)
+    assert sees(dist_reader) == (False, 404, 404, 404)
 
 
 def test_the_distributor_records_progress_but_only_the_reseller_closes(world):
     task = assign(world, world.reseller, world.r1, title="带宽续费")
     tasks_entrustment.entrust(actor(world.reseller_admin), consent=True)
-    client = client_of(world.dist_am)
+    # the distributor's account manager (no resellers.view) neither opens nor works the entrusted task
+    refused(Codes.NOT_FOUND, lambda: tasks_sales.record_progress(actor(world.dist_am), task=task, note="x"))
+    assert client_of(world.dist_am).post(reverse("expansion:task_progress", args=[task.pk]),
+                                         {"note": "x"}).status_code == 404
+    assert not TaskProgress.objects.exists()
+    client = client_of(world.dist_reader)
     page = client.get(reverse("expansion:task", args=[task.pk])).content.decode()
     assert 'id="progress-form"' in page and 'id="close-form"' not in page and world.reseller.name in page
 
@@ -151,11 +161,11 @@ def test_the_distributor_records_progress_but_only_the_reseller_closes(world):
     assert task.status == TaskStatus.IN_PROGRESS
     told = Event.objects.get(type="expansion.task_progress")
     assert told.partner == world.reseller and told.customer_pk == world.r1.pk
-    assert OperationLog.objects.get(action="expansion.task_progress").partner == world.dist.partner
+    assert OperationLog.objects.get(action="expansion.task_progress", result="success").partner == world.dist.partner
 
     # closing is the reseller's
     assert client.post(reverse("expansion:task_close", args=[task.pk]), {"result": "x"}).status_code == 400
-    refused(Codes.NOT_FOUND, lambda: tasks_sales.close_task(actor(world.dist_am), task=task, result="x"))
+    refused(Codes.NOT_FOUND, lambda: tasks_sales.close_task(actor(world.dist_reader), task=task, result="x"))
     task.refresh_from_db()
     assert task.status == TaskStatus.IN_PROGRESS
 
@@ -164,7 +174,7 @@ def test_the_distributor_records_progress_but_only_the_reseller_closes(world):
     # after cancellation the distributor neither
     tasks_entrustment.cancel_entrustment(actor(world.reseller_admin))
     assert client.post(reverse("expansion:task_progress", args=[task.pk]), {"note": "y"}).status_code == 404
-    refused(Codes.NOT_FOUND, lambda: tasks_sales.record_progress(actor(world.dist_am), task=task, note="y"))
+    refused(Codes.NOT_FOUND, lambda: tasks_sales.record_progress(actor(world.dist_reader), task=task, note="y"))
     assert TaskProgress.objects.count() == 1
 
 
@@ -227,7 +237,7 @@ def _queries(client, url):
 def test_constant_queries_on_the_distributors_pages(world):
     tasks_entrustment.entrust(actor(world.reseller_admin), consent=True)
     assign(world, world.reseller, world.r1)
-    client = client_of(world.dist_am)
+    client = client_of(world.dist_reader)
     urls = [ENTRUSTED, reseller_page(world.reseller), reseller_page(world.reseller, "tasks"),
             reseller_page(world.reseller) + "?reveal=mobile&reveal=name",
             reseller_page(world.reseller, "tasks") + "&status=open&reveal=name"]

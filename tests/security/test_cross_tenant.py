@@ -2,13 +2,13 @@
 partner A's ids — in URL paths, in page query strings, in every API request field and query parameter —
 and gets exactly what a made-up id gets: "not found" (404 / CBC.0156), or for a list, no rows. Never a
 403 where a made-up id is not found, never one of A's names or ids it did not send itself. A's rows
-(customers, accounts, the ledger, coupons, quotas, members, roles, keys, settings, its operation log)
-are the same afterwards.
+(customers, accounts, the ledger, coupons, quotas, members, roles, keys, settings, its operation log, its
+programmes, its 拓新 links, reports, leads, opportunities, sales tasks and entrustments) are the same afterwards.
 
 The probe enumerates the URL resolver, the id-like fields of every GET form on the list pages, and the
 OpenAPI schema (request bodies and query parameters), so a new page, filter or endpoint is covered
 without editing this file — or makes it fail until its ids are described in PAGE_IDS, PAGE_QUERIES or
-API_IDS below (or exempted with a reason).
+API_IDS below (or exempted with a reason). Ids that 拓新's forms take in a POST body are probed from FORM_IDS.
 """
 
 import json
@@ -98,6 +98,21 @@ PAGE_IDS = {
     "programs:specialist_cancel": lambda a: [{"pk": a.specialist.pk}],
     # a package of the catalogue, but of A's path only (B is on another path): not B's to apply for
     "programs:test_coupon_apply": lambda a: [{"pk": a.test_package.pk}],
+    # 拓新 (issue 16): invitation links, reports (报备), leads, HO/PO opportunities, sales tasks, entrusted resellers
+    **{f"expansion:{name}": lambda a: [{"pk": a.invitation_link.pk}]
+       for name in ("invitation", "invitation_revoke", "invitation_qr_png", "invitation_qr_svg")},
+    "expansion:report_withdraw": lambda a: [{"pk": a.report.pk}],
+    **{f"expansion:{name}": lambda a: [{"pk": a.lead.pk}]
+       for name in ("lead", "lead_edit", "lead_follow_up", "lead_status", "lead_owner", "lead_call", "lead_convert")},
+    # a pending HO, an accepted one (open to updates, with a collaborator), a PO waiting for the cloud
+    **{f"expansion:{name}": lambda a: [{"pk": a.ho.pk}, {"pk": a.ho_open.pk}, {"pk": a.po.pk}]
+       for name in ("opportunity", "opportunity_accept", "opportunity_reject", "opportunity_update",
+                    "opportunity_collaborator_add")},
+    "expansion:opportunity_collaborator_remove": lambda a: [{"pk": a.ho_open.pk, "collaborator_pk": a.collaborator.pk}],
+    # A's own task, and its reseller's task (seen by A while the reseller entrusts its customers to A)
+    **{f"expansion:{name}": lambda a: [{"pk": a.task.pk}, {"pk": a.reseller_task.pk}]
+       for name in ("task", "task_progress", "task_close")},
+    "expansion:entrusted_reseller": lambda a: [{"reseller_id": a.reseller.domain_id}],
 }
 # URL parameters that name no object.
 NOT_ID_KWARGS = {"action", "decision"}
@@ -111,6 +126,11 @@ EXEMPT = {
                             "own partner's links",
     "programs:register": "the token is the secret (a public page; only its hash is stored); tested in "
                          "tests/programs/test_access_registration.py",
+    "expansion:join": "the token is an invitation link's public address (its QR code), not an object id; tested in "
+                      "tests/expansion/test_invitations_pages.py",
+    "expansion:enterprise": "an entry of the enterprise directory (企业百科): shared reference data every partner's "
+                            "member opens; that it shows nothing of another partner's report is probed by "
+                            "test_the_enterprise_directory_shows_nothing_of_another_partners_reports",
 }
 
 # Ids in page query strings: filters, the customers chosen for an allocation, the coupons or quotas chosen
@@ -163,12 +183,29 @@ PAGE_QUERIES = {
        for name in ("fee_center_bills_resources", "fee_center_bills_resources_export", "fee_center_bills_usage",
                     "fee_center_bills_usage_export")},
     "fee_center_bills_packages": lambda a, b: [({}, {"order_id": a.package.order_id})],
+    # 拓新: the leads' owner filter (and the exports of the filtered list), the sales tasks' customer filter (on
+    # the partner's own list and on an entrusted reseller's: B's own reseller, A's customers), and the customer
+    # preselected on an enterprise's page (its own, and the one A reported)
+    **{f"expansion:{name}": lambda a, b: [({}, {"owner": a.member.pk}), ({}, {"owner": a.admin.pk}),
+                                          ({}, {"owner_id": a.member.user.username})]  # owner_id: the API's
+       for name in ("leads", "lead_export", "lead_export_csv")},
+    # 我的报备 by the name of the enterprise A reported (the directory is shared; A's report is not B's)
+    "expansion:reports": lambda a, b: [({}, {"enterprise": a.enterprise.name}), ({}, {"enterprise": "百科企业"})],
+    **{f"expansion:{name}": lambda a, b: [({}, {"customer": a.resale.domain_id}), ({}, {"customer": a.resale.domain_name}),
+                                          ({}, {"customer": a.reseller_customer.domain_id})]
+       for name in ("tasks", "task_export")},
+    "expansion:entrusted_reseller": lambda a, b: [
+        ({"reseller_id": b.reseller.domain_id}, {"tab": "tasks", "customer": customer})
+        for customer in (a.reseller_customer.domain_id, a.reseller_customer.domain_name, a.resale.domain_id)],
+    "expansion:enterprise": lambda a, b: [({"pk": enterprise.pk}, {"customer": a.report_customer.domain_id})
+                                          for enterprise in (b.enterprise, a.enterprise)],
 }
 # Query parameters that carry no object id.
 NOT_ID_QUERY = {"tab": "which tab of the page"}
 # GET-form fields named like ids that name no tenant's object (none today).
 QUERY_NOT_TENANT_IDS: dict[str, str] = {}
-ID_LIKE_FIELDS = ("customer", "coupon", "quota", "account_manager", "manager", "member", "supervisor", "reseller")
+ID_LIKE_FIELDS = ("customer", "coupon", "quota", "account_manager", "manager", "member", "supervisor", "reseller",
+                  "owner")
 
 # Request fields and query parameters of the CBC API that carry an id, filled with tenant A's.
 API_IDS = {
@@ -196,6 +233,11 @@ API_IDS = {
     "res_instance_id": lambda a: a.fee.resource_id,
     "free_resource_id": lambda a: a.package.order_instance_id,
     "free_resource_ids": lambda a: [a.package.order_instance_id],
+    # 拓新: /v1/leads (the partner a lead is for, its owner by user name, a lead in the path) and /v1/opportunities
+    "partner_id": lambda a: a.partner.domain_id,
+    "owner_id": lambda a: a.member.user.username,
+    "lead_id": lambda a: a.lead.pk,  # a path parameter: /v1/leads/{lead_id}/follow-ups
+    "opportunity_id": lambda a: a.ho.pk,  # a path parameter: /v1/opportunities/{opportunity_id}/accept|reject
 }
 # Fields named like ids that name no tenant's object.
 API_NOT_TENANT_IDS = {
@@ -244,6 +286,13 @@ REQUIRED_VALUES = {
     "usage_type": lambda n: "95Peak",
     # the platform's usage ingestion (partner and customer keys are refused before the body is read)
     "records": lambda n: [],
+    # 拓新: a lead (POST /v1/leads), its follow-up, a PO (POST /v1/opportunities), an HO's rejection
+    "company_name": lambda n: f"probe-company-{n}",
+    "method": lambda n: "phone",
+    "note": lambda n: f"probe-note-{n}",
+    "name": lambda n: f"probe-opportunity-{n}",
+    "customer_name": lambda n: f"probe-customer-{n}",
+    "reason": lambda n: f"probe-reason-{n}",
 }
 
 
@@ -334,6 +383,7 @@ def _tenant(tag):
     t.package = customer_helpers.package(t.resale)
     customer_helpers.use(t.package, t.fee, "1", before="100")
     _programs(t, tag)
+    _expansion(t, tag)
     t.notification, t.customer_notification = _notifications(t)
     t.webhook, t.delivery = _webhook(t)
     t.markers = [
@@ -344,7 +394,7 @@ def _tenant(tag):
         t.allocation.trans_id, t.quota.quota_id, t.coupon_id, t.child_quota_id, t.webhook.url, str(t.webhook.uid),
         t.refund_order.order_id, unsubscribed.resource_id, *t.order.lines.values_list("line_id", flat=True),
         t.fee.trade_id, t.fee.record_id, t.fee.resource_id, t.package.order_instance_id, t.package.order_id,
-        *t.program_markers,
+        *t.program_markers, *t.expansion_markers,
     ]
     return t
 
@@ -409,6 +459,72 @@ def _programs(t, tag):
         f"review-material-{tag}.pdf", t.reseller_request.company_name, t.reseller_request.contact_email,
         t.reseller_request.customer.domain_id, t.reseller_request.customer.domain_name, f"uniportal-{tag}",
         f"EXAM-CODE-{tag}", f"exam-track-{tag}", f"capability-{tag}", f"city-{tag}",
+    ]
+
+
+def _expansion(t, tag):
+    """The tenant's 拓新 (issue 16), built through the services: an invitation link; an enterprise of the directory
+    it reported (报备) with its verified customer of that name; a lead it followed up; an HO shared with it and
+    pending, another it accepted (with a collaborator and an update), a PO it registered for its customer; a sales
+    task of its customer with progress; and its cloud reseller's customers entrusted to it, with a task of the
+    reseller's."""
+    from customers.choices import VerifiedStatus
+    from expansion import (
+        directory_reports, invitations, leads, opportunities, opportunities_updates, tasks_entrustment, tasks_sales,
+    )
+    from expansion.demo_directory import credit_code
+    from expansion.models import Enterprise
+    from expansion.selectors_tasks import today
+
+    from ..conftest import actor_of
+    from ..factories import CustomerFactory, MemberFactory, RoleFactory, UserFactory
+
+    admin = actor_of(t.admin)
+    operator = actor_of(UserFactory(username=f"ops-{tag}", is_staff=True))  # Huawei Cloud's side
+    serial = 1 if tag == "aaa" else 2
+    t.invitation_link = invitations.create_link(admin, name=f"invitation-link-{tag}", association_type="1",
+                                                valid_until=today() + timedelta(days=30))
+    # 企业百科 belongs to no partner (operators import it): the entry is made as the import would
+    t.enterprise = Enterprise.objects.create(name=f"百科企业{tag}有限公司", credit_code=credit_code("330106", serial))
+    t.report_customer = AssociationFactory(partner=t.partner, association_type="2", customer=CustomerFactory(
+        domain_name=f"reporting-{tag}", real_name=t.enterprise.name, verified_status=VerifiedStatus.VERIFIED,
+        mobile_phone=f"1362222{serial:04d}")).customer
+    t.report = directory_reports.report_enterprise(
+        admin, enterprise_id=t.enterprise.pk, customer_id=t.report_customer.domain_id,
+        contact_name=f"report-contact-{tag}", contact_phone=f"1363333{serial:04d}", note=f"report-note-{tag}")
+    t.lead = leads.create_lead(admin, company_name=f"lead-company-{tag}", contact_name=f"lead-contact-{tag}",
+                               phone=f"1364444{serial:04d}", email=f"lead-{tag}@example.com",
+                               requirement=f"lead-requirement-{tag}", owner=t.member)
+    leads.add_follow_up(admin, lead=t.lead, method="visit", note=f"lead-follow-up-{tag}")
+    t.ho = opportunities.share_opportunity(operator, partner=t.partner, name=f"ho-pending-{tag}",
+                                           customer_name=f"ho-customer-{tag}", contact_name=f"ho-contact-{tag}",
+                                           contact_phone=f"1365555{serial:04d}", notes=f"ho-notes-{tag}")
+    t.ho_open = opportunities.share_opportunity(operator, partner=t.partner, name=f"ho-accepted-{tag}",
+                                                customer_name=f"ho-customer-{tag}")
+    opportunities.accept(admin, opportunity=t.ho_open)
+    t.collaborator = opportunities_updates.add_collaborator(admin, opportunity=t.ho_open, name=f"collaborator-{tag}",
+                                                            contact=f"collaborator-{tag}@example.com")
+    opportunities_updates.update_opportunity(admin, opportunity=t.ho_open, amount="1234.56",
+                                             note=f"opportunity-update-{tag}")
+    t.po = opportunities.register_opportunity(admin, name=f"po-{tag}", customer_name=f"po-customer-{tag}",
+                                              customer=t.resale, notes=f"po-notes-{tag}")
+    t.task = tasks_sales.assign_task(operator, partner=t.partner, customer=t.resale, kind="renewal",
+                                     title=f"sales-task-{tag}", description=f"task-description-{tag}", due_date=today())
+    tasks_sales.record_progress(admin, task=t.task, note=f"task-progress-{tag}")
+    reseller_admin = MemberFactory(partner=t.reseller, user__username=f"{tag}.reseller",
+                                   roles=[RoleFactory(partner=t.reseller, name="管理员", is_administrator=True)])
+    tasks_entrustment.entrust(actor_of(reseller_admin), consent=True)
+    t.reseller_task = tasks_sales.assign_task(operator, partner=t.reseller, customer=t.reseller_customer,
+                                              kind="follow_up", title=f"reseller-task-{tag}", due_date=today())
+    tasks_sales.record_progress(admin, task=t.reseller_task, note=f"entrusted-progress-{tag}")
+    t.expansion_markers = [
+        f"invitation-link-{tag}", t.invitation_link.token, f"reporting-{tag}", t.report_customer.domain_id,
+        t.report_customer.mobile_phone, f"report-contact-{tag}", t.report.contact_phone, f"report-note-{tag}",
+        t.lead.company_name, t.lead.contact_name, t.lead.phone, t.lead.email, f"lead-requirement-{tag}",
+        f"lead-follow-up-{tag}", f"ho-pending-{tag}", f"ho-customer-{tag}", f"ho-contact-{tag}", t.ho.contact_phone,
+        f"ho-notes-{tag}", f"ho-accepted-{tag}", f"collaborator-{tag}", f"opportunity-update-{tag}", f"po-{tag}",
+        f"po-customer-{tag}", f"po-notes-{tag}", f"sales-task-{tag}", f"task-description-{tag}",
+        f"task-progress-{tag}", f"{tag}.reseller", f"reseller-task-{tag}", f"entrusted-progress-{tag}",
     ]
 
 
@@ -504,6 +620,7 @@ def _snapshot(a):
             "cancelled_at")),
         "payment_requests": sorted(PaymentRequest.objects.filter(partner__in=partners).values_list("pk", "status")),
         **_program_rows(partners),
+        **_expansion_rows(partners),
     }
 
 
@@ -528,6 +645,35 @@ def _program_rows(partners):
         "badges": sorted(p.Badge.objects.filter(partner__in=partners).values_list("pk", "capability")),
         "reseller_requests": sorted(p.ResellerRequest.objects.filter(distributor__in=partners).values_list(
             "pk", "status")),
+    }
+
+
+def _expansion_rows(partners):
+    from django.db.models import Q
+
+    from expansion import models as x
+
+    return {
+        "invitation_links": sorted(x.InvitationLink.objects.filter(partner__in=partners).values_list(
+            "pk", "name", "association_type", "valid_until", "revoked_at", "registrations")),
+        "link_registrations": x.LinkRegistration.objects.filter(link__partner__in=partners).count(),
+        "reports": sorted(x.Report.objects.filter(partner__in=partners).values_list(
+            "pk", "enterprise", "customer", "status", "protected_until", "ended_at", "contact_name", "note")),
+        "leads": sorted(x.Lead.objects.filter(partner__in=partners).values_list(
+            "pk", "status", "owner", "customer", "opportunity", "company_name", "contact_name", "phone", "email",
+            "updated_at")),
+        "follow_ups": x.FollowUp.objects.filter(lead__partner__in=partners).count(),
+        "calls": x.Call.objects.filter(lead__partner__in=partners).count(),
+        "opportunities": sorted(x.Opportunity.objects.filter(partner__in=partners).values_list(
+            "pk", "status", "stage", "amount", "expected_close", "notes", "reason", "decided_at", "updated_at")),
+        "collaborators": sorted(x.Collaborator.objects.filter(opportunity__partner__in=partners).values_list(
+            "pk", "opportunity", "name")),
+        "opportunity_updates": x.OpportunityUpdate.objects.filter(opportunity__partner__in=partners).count(),
+        "sales_tasks": sorted(x.SalesTask.objects.filter(partner__in=partners).values_list(
+            "pk", "status", "result", "closed_at")),
+        "task_progress": x.TaskProgress.objects.filter(task__partner__in=partners).count(),
+        "entrustments": sorted(x.Entrustment.objects.filter(Q(reseller__in=partners) | Q(distributor__in=partners))
+                               .values_list("pk", "status", "cancelled_at")),
     }
 
 
@@ -706,6 +852,117 @@ def test_list_pages_show_none_of_another_partners_rows(a, b):
             assert not _leaks(a, _text_of(response), ""), f"{name} shows partner A's {_leaks(a, _text_of(response), '')}"
             seen += 1
     assert seen >= 20
+
+
+# -------------------------------------------------------------------------------------------------
+# 拓新: the shared enterprise directory, URLs that join B's object to A's, and ids posted in forms
+# -------------------------------------------------------------------------------------------------
+
+def test_the_enterprise_directory_shows_nothing_of_another_partners_reports(a, b):
+    """企业百科 is shared reference data (EXEMPT above): B opens and finds the enterprise A reported, and learns
+    only that another partner protects it and until when: never who, A's customer, contact or note, nor A's
+    report; B's report of it is refused with that date and writes nothing."""
+    from expansion.models import Report
+
+    before, reports = _snapshot(a), sorted(Report.objects.values_list("pk", "partner", "status"))
+    page = reverse("expansion:enterprise", kwargs={"pk": a.enterprise.pk})
+    with_customer = f"{page}?{urlencode({'customer': a.report_customer.domain_id})}"
+    search = f"{reverse('expansion:directory')}?{urlencode({'q': a.enterprise.name})}"
+    client, problems = login_client(b.admin.user), Problems()
+    for method, url, data in (("get", page, None), ("get", with_customer, None), ("get", search, None),
+                              ("post", page, {"contact_name": "probe", "note": "probe"}),
+                              ("post", page, {"customer": a.report_customer.domain_id, "note": "probe"})):
+        got = getattr(client, method)(url, data)
+        text, where = got.content.decode(), f"{method.upper()} {url} {data or ''}"
+        sent = url + json.dumps(data)
+        problems.expect(got.status_code == 200, f"{where} gave {got.status_code}")
+        problems.expect(not _leaks(a, text, sent), f"{where} shows {_leaks(a, text, sent)}")
+        problems.expect(f'data-report="{a.report.pk}"' not in text, f"{where} shows A's report")
+        if url == search:
+            problems.expect('data-protection="other"' in text, f"{where}: A's protection is not shown as another's")
+        else:
+            problems.expect('id="protected-other"' in text, f"{where}: A's protection is not shown as another's")
+        if method == "post":
+            problems.expect(_date(a.report.protected_until) in text, f"{where}: the refusal gives no date")
+    problems.expect(sorted(Report.objects.values_list("pk", "partner", "status")) == reports, "a report was written")
+    problems.expect(_snapshot(a) == before, "partner A's rows changed")
+    problems.check()
+
+
+def _date(when) -> str:
+    from partnercenter.templatetags.display import moment
+
+    return moment(when, "date")
+
+
+def test_urls_joining_an_own_object_to_another_partners_are_not_found(a, b):
+    """A URL naming B's own object and, inside it, one of A's (a collaborator of A's opportunity) is not found,
+    as a made-up inner id is; A's rows stay."""
+    before = _snapshot(a)
+    probes = {"expansion:opportunity_collaborator_remove": (
+        {"pk": b.ho_open.pk, "collaborator_pk": a.collaborator.pk}, "collaborator_pk")}
+    problems = Problems()
+    for who, client in _clients(b).items():
+        for name, (kwargs, inner) in probes.items():
+            for method in ("get", "post"):
+                url = reverse(name, kwargs=kwargs)
+                got = getattr(client, method)(url)
+                expected = getattr(client, method)(reverse(name, kwargs={**kwargs, inner: made_up(kwargs[inner])}))
+                where = f"{who}: {method.upper()} {url}"
+                problems.expect(got.status_code == expected.status_code,
+                                f"{where} gave {got.status_code}, a made-up id {expected.status_code}")
+                problems.expect(got.status_code in (403, 404, 405), f"{where} gave {got.status_code}")
+                problems.expect(not _leaks(a, _text_of(got), url), f"{where} shows {_leaks(a, _text_of(got), url)}")
+    problems.expect(_snapshot(a) == before, "partner A's rows changed")
+    problems.check()
+
+
+# Ids posted in 拓新's forms (owner of a lead, the customer a lead converts to, an opportunity's or a report's
+# customer): (kwargs, form data) with A's ids, `b` for pages that need one of B's own objects.
+FORM_IDS = {
+    "expansion:lead_new": lambda a, b: [({}, {"company_name": "probe", "owner": a.member.pk})],
+    "expansion:lead_owner": lambda a, b: [({"pk": b.lead.pk}, {"owner": owner}) for owner in (a.member.pk, a.admin.pk)],
+    "expansion:lead_convert": lambda a, b: [({"pk": b.lead.pk}, {"to": "customer", "customer_id": customer})
+                                            for customer in (a.resale.domain_id, a.referral.domain_id)],
+    "expansion:opportunity_register": lambda a, b: [({}, {"name": "probe", "customer_name": "probe",
+                                                          "customer_id": a.resale.domain_id})],
+    "expansion:enterprise": lambda a, b: [({"pk": enterprise.pk}, {"customer": a.report_customer.domain_id})
+                                          for enterprise in (a.enterprise, b.enterprise)],
+}
+FORM_NOT_IDS = {"to", "company_name", "name", "customer_name"}
+
+
+def test_ids_posted_in_expansion_forms_find_nothing_of_another_partner(a, b):
+    """B posts A's members and customers in its own 拓新 forms: the answer a made-up id gets, none of A's names,
+    and nothing of B's comes to point at A's rows."""
+    from expansion.models import Lead, Opportunity, Report
+
+    def pointing_at_a():
+        customers = [a.resale.pk, a.referral.pk, a.report_customer.pk]
+        return (Lead.objects.filter(partner=b.partner).filter(owner__partner=a.partner).count()
+                + Lead.objects.filter(partner=b.partner, customer__in=customers).count()
+                + Opportunity.objects.filter(partner=b.partner, customer__in=customers).count()
+                + Report.objects.filter(partner=b.partner, customer__in=customers).count())
+
+    before = _snapshot(a)
+    problems, probed = Problems(), 0
+    for name, entries in FORM_IDS.items():
+        for kwargs, data in entries(a, b):
+            url = reverse(name, kwargs=kwargs)
+            bogus = {k: v if k in FORM_NOT_IDS else made_up(v) for k, v in data.items()}
+            for who, client in _clients(b).items():
+                got, expected = client.post(url, data), client.post(url, bogus)
+                where = f"{who}: POST {url} {data}"
+                problems.expect(got.status_code == expected.status_code,
+                                f"{where} gave {got.status_code}, made-up ids {expected.status_code}")
+                problems.expect(got.status_code < 500, f"{where} gave {got.status_code}")
+                sent = url + json.dumps(data)
+                problems.expect(not _leaks(a, _text_of(got), sent), f"{where} shows {_leaks(a, _text_of(got), sent)}")
+                probed += 1
+    assert probed >= 2 * 8
+    problems.expect(pointing_at_a() == 0, "a row of B's now names one of A's members or customers")
+    problems.expect(_snapshot(a) == before, "partner A's rows changed")
+    problems.check()
 
 
 # -------------------------------------------------------------------------------------------------

@@ -2,7 +2,8 @@
 shows a few rows or many (ARCHITECTURE.md rule 7).
 
 One distributor grows from a few rows of every kind to many more (customers, resources, allocations,
-ledger entries, recharges, coupons, quotas passed to resellers, records, members, keys, events), and
+ledger entries, recharges, coupons, quotas passed to resellers, records, members, keys, events, and 拓新's
+links, reports, leads and follow-ups, opportunities and their updates, sales tasks and progress, entrustments), and
 each list is asked for once before and once after with room for all the rows on one page (API
 `limit=100`; pages show their first 20). A list whose query count grows with its rows fails here.
 
@@ -23,6 +24,7 @@ from drf_spectacular.generators import SchemaGenerator
 from billing import services as billing_services
 from bills.periods import SHANGHAI, current_cycle
 from customers import services as customer_services
+from expansion.selectors_tasks import today
 from partnercenter import services as org_services
 from vouchers import services as voucher_services
 from vouchers.models import CouponQuota
@@ -30,7 +32,8 @@ from vouchers.models import CouponQuota
 from ..billing_helpers import fund
 from ..conftest import actor_of, build_tenant, login_client
 from ..factories import (
-    AssociationFactory, CustomerUserFactory, MemberFactory, PartnerFactory, ResourceFactory, make_access_key,
+    AssociationFactory, CustomerUserFactory, MemberFactory, PartnerFactory, ResourceFactory, RoleFactory, UserFactory,
+    make_access_key,
 )
 from ..signed import call
 from ..trade.order_factories import make_order
@@ -74,6 +77,21 @@ PAGE_ARGS = {
     "customers:resources": lambda t: [{"domain_id": t.resale.domain_id}],
     "customers:detail": lambda t: [{"domain_id": t.resale.domain_id}],
     "bills:consumption_records": lambda t: [{"domain_id": t.resale.domain_id}],
+    # 拓新: a lead with its follow-ups, an accepted HO with its updates, a task with its progress, and the
+    # reseller whose customers (each with a task) are entrusted to the distributor
+    "expansion:lead": lambda t: [{"pk": t.lead.pk}],
+    "expansion:opportunity": lambda t: [{"pk": t.ho.pk}],
+    "expansion:task": lambda t: [{"pk": t.task.pk}],
+    "expansion:entrusted_reseller": lambda t: [{"reseller_id": t.entrusted.domain_id}],
+}
+# Pages measured again with a query (a search, another tab).
+PAGE_QUERIES = {
+    "customers:resources": ["mode=period"],
+    "customers:list": ["reveal=account&reveal=name"],
+    "expansion:directory": ["q=成长企业"],
+    "expansion:opportunities": ["origin=PO"],
+    "expansion:opportunity_export": ["origin=PO"],
+    "expansion:entrusted_reseller": ["tab=tasks"],
 }
 # Pages that are not lists (or not GET pages), with the reason.
 NOT_LISTS = {
@@ -130,6 +148,56 @@ class Distributor:
         # an order of the resale customer with a few lines (GET …/customer-orders/details/{order_id} pages them)
         self.order = make_order(self.resale, partner=self.partner,
                                 lines=(("server", "36.00", "3.60"), ("disk", "40.00", "4.00")) * 2)
+        self._expansion()
+
+    def _expansion(self):
+        """拓新: a lead, an accepted HO and a sales task that gain follow-ups, updates and progress as the
+        distributor grows, and a cloud reseller that entrusted its customers to it."""
+        from expansion import leads, opportunities, tasks_sales
+
+        self.operator = actor_of(UserFactory(username="ops-q", is_staff=True))
+        self.lead = leads.create_lead(self.actor, company_name="lead-q")
+        self.ho = opportunities.share_opportunity(self.operator, partner=self.partner, name="ho-q", customer_name="q")
+        opportunities.accept(self.actor, opportunity=self.ho)
+        self.task = tasks_sales.assign_task(self.operator, partner=self.partner, customer=self.resale, kind="renewal",
+                                            title="task-q", due_date=today())
+        self.entrusted = PartnerFactory(partner_type="reseller", distributor=self.partner)
+        self._entrust(self.entrusted)
+
+    def _entrust(self, reseller):
+        from expansion import tasks_entrustment
+
+        admin = MemberFactory(partner=reseller, roles=[RoleFactory(partner=reseller, is_administrator=True)])
+        tasks_entrustment.entrust(actor_of(admin), consent=True)
+
+    def _grow_expansion(self, customer, manager, reseller):
+        """One more of every 拓新 row: a link, a reported enterprise, a lead (and a follow-up of the first), an HO,
+        a PO (and an update of the first HO), a task (and progress on the first), an entrusting reseller, and a
+        customer of the first one with a task."""
+        from expansion import directory_reports, invitations, leads, opportunities, opportunities_updates, tasks_sales
+        from expansion.demo_directory import credit_code
+        from expansion.models import Enterprise
+
+        n = len(self.customers)
+        invitations.create_link(self.actor, name=f"link-{n}", association_type="1",
+                                valid_until=today() + timedelta(days=30))
+        enterprise = Enterprise.objects.create(name=f"成长企业{n:03d}有限公司", credit_code=credit_code("330106", n))
+        directory_reports.report_enterprise(self.actor, enterprise_id=enterprise.pk, contact_name="q", note="q")
+        lead = leads.create_lead(self.actor, company_name=f"lead-{n}", owner=manager)
+        leads.add_follow_up(self.actor, lead=lead, method="visit", note="q")
+        leads.add_follow_up(self.actor, lead=self.lead, method="visit", note=f"q-{n}")
+        opportunities.share_opportunity(self.operator, partner=self.partner, name=f"ho-{n}", customer_name="q",
+                                        customer=customer)
+        opportunities.register_opportunity(self.actor, name=f"po-{n}", customer_name="q", customer=customer)
+        opportunities_updates.update_opportunity(self.actor, opportunity=self.ho, note=f"q-{n}")
+        task = tasks_sales.assign_task(self.operator, partner=self.partner, customer=customer, kind="renewal",
+                                       title=f"task-{n}", due_date=today())
+        tasks_sales.record_progress(self.actor, task=task, note="q")
+        tasks_sales.record_progress(self.actor, task=self.task, note=f"q-{n}")
+        self._entrust(reseller)
+        theirs = AssociationFactory(partner=self.entrusted, association_type="2").customer
+        tasks_sales.assign_task(self.operator, partner=self.entrusted, customer=theirs, kind="follow_up",
+                                title=f"reseller-task-{n}", due_date=today())
 
     def grow(self, n):
         for _ in range(n):
@@ -152,6 +220,7 @@ class Distributor:
                                                       indirect_partner_ids=[reseller.domain_id])
             customer_services.request_type_switch(self.actor, customer_id=customer.domain_id, reason="q")
             org_services.create_role(self.actor, name=f"role-{customer.domain_id[:8]}", permissions=["customers.view"])
+            self._grow_expansion(customer, manager, reseller)
 
 
 @pytest.fixture
@@ -219,11 +288,7 @@ def _get_all_pages(t, member, customer):
     counts = {}
     for name, url in _list_pages(t):
         client = customer if name.startswith("fee_center") else member
-        urls = [url]
-        if name == "customers:resources":
-            urls.append(url + "?mode=period")
-        if name == "customers:list":
-            urls.append(url + "?reveal=account&reveal=name")
+        urls = [url, *(f"{url}?{query}" for query in PAGE_QUERIES.get(name, ()))]
         if name == "billing:allocate":
             urls = [url + "?" + "&".join(f"customer={c.domain_id}" for c in t.customers)]
         for one in urls:
