@@ -7,6 +7,7 @@ from django.contrib import admin, messages
 from django.db import transaction
 from django.urls import reverse
 from django.utils.html import format_html
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -40,7 +41,7 @@ class InvitationLinkAdmin(OperatorAdmin):
             return "-"
         count = obj.registered.count()
         url = reverse("admin:expansion_linkregistration_changelist") + f"?link__id__exact={obj.pk}"
-        label = ngettext("%(count)d customer", "%(count)d customers", count) % {"count": count}
+        label = gettext("%(count)d registered customers: see them") % {"count": count}
         return format_html('<a href="{}" id="link-registrations">{}</a>', url, label)
 
     @admin.action(description=_("Revoke the selected links"))

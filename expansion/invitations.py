@@ -127,7 +127,7 @@ def create_link(actor, *, name: str, association_type: str, valid_until: dt.date
     with operation(actor, "expansion.link_create",
                    detail={"name": name, "association_type": association_type,
                            "valid_until": valid_until.isoformat()}) as entry:
-        partner = Partner.objects.get(pk=actor.partner.pk)
+        partner = Partner.objects.select_for_update().get(pk=actor.partner.pk)  # serialises the count below
         refusal = invite_refusal(partner)
         if refusal:
             raise DomainError(InvitationCodes.CANNOT_INVITE, refusal)

@@ -32,7 +32,7 @@ def workday_calendar_years(app_configs, **kwargs):
     known = known_years()
     return [Warning(
         f"chinese-calendar {getattr(__import__('chinese_calendar'), '__version__', '?')} knows the years "
-        f"{known.start}–{known.stop - 1} only; {', '.join(map(str, years))} will count weekends as the only days off.",
+        f"{known.start}–{known.stop - 1} only; {', '.join(map(str, years))} will count only weekends and the fixed-date holidays (1 January, 1–2 May, 1–3 October) as days off.",
         hint="Upgrade chinese-calendar once it covers the year, or add the State Council's holidays and adjusted "
              "working days as working-day overrides in the admin.",
         id="partnercenter.W002",
