@@ -187,9 +187,9 @@ CELERY_BEAT_SCHEDULE = {
     "check-low-balances": {"task": "bills.tasks_closing.check_low_balances", "schedule": timedelta(minutes=10)},
     # The demo's usage generator (make run): the last hours of plausible usage of the pay-per-use resources.
     "generate-usage": {"task": "bills.tasks_usage.generate_usage", "schedule": timedelta(minutes=15)},
-    # 拓新: reports past their protection period expire (expansion.reports); HO opportunities not accepted
+    # 拓新: reports past their protection period expire (expansion.directory_reports); HO opportunities not accepted
     # within 3 working days are rejected by default and recalled, with a reminder one working day before
-    # (expansion.opportunities). Each run is idempotent.
+    # (expansion.opportunities_sla). Each run is idempotent.
     "expire-reports": {"task": "expansion.tasks_directory.expire_reports", "schedule": timedelta(minutes=30)},
     "recall-overdue-opportunities": {"task": "expansion.tasks_opportunities.recall_overdue",
                                      "schedule": timedelta(minutes=5)},
