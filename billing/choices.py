@@ -27,6 +27,9 @@ class TradeType(models.TextChoices):
     REFUND = "REFUND", _("unsubscription refund")
     ARREARS = "ARREARS", _("consumption in arrears")
     WRITEOFF = "WRITEOFF", _("arrears paid")
+    INCENTIVE = "INCENTIVE", _("incentive credited")
+    WITHDRAW = "WITHDRAW", _("rebate withdrawal")
+    WITHDRAW_RETURN = "WITHDRAW_RETURN", _("rebate withdrawal returned")
 
 
 class BalanceType(models.TextChoices):
@@ -36,6 +39,7 @@ class BalanceType(models.TextChoices):
     CREDIT = "credit", _("credit account")
     ALLOCATED = "allocated", _("allocated amount")
     ARREARS = "arrears", _("arrears")
+    REBATE = "rebate", _("rebate account")
 
 
 class RechargeMethod(models.TextChoices):

@@ -15,6 +15,7 @@ class BillingCodes:
     IDEMPOTENCY_IN_PROGRESS = "CBC.99003009"
     NOT_PENDING = "CBC.99003010"
     ONLINE_RECHARGE_UNAVAILABLE = "CBC.99003011"
+    REBATE_INSUFFICIENT = "CBC.99003012"
     NOT_RESALE = "CBC.99007006"  # the customers domain's: only resale customers hold allocated funds
 
 
@@ -29,4 +30,5 @@ register({
     BillingCodes.NOT_PENDING: (400, _("This recharge has already been decided.")),
     BillingCodes.ONLINE_RECHARGE_UNAVAILABLE: (400, _(
         "Online payment is not available: no payment provider is configured. Record an offline remittance instead.")),
+    BillingCodes.REBATE_INSUFFICIENT: (400, _("The amount is more than the rebate balance that can be withdrawn.")),
 })

@@ -35,6 +35,9 @@ class PartnerAccount(models.Model):
     cash_balance = models.DecimalField(_("cash account"), default=0, **MONEY)
     credit_limit = models.DecimalField(_("credit limit"), default=0, **MONEY)
     allocated_amount = models.DecimalField(_("allocated amount"), default=0, **MONEY)
+    # 返点账户: incentives credited by final statements, withdrawn to the partner's bank (billing/rebates.py).
+    # Apart from the 账户余额: it cannot be allocated or spent.
+    rebate_balance = models.DecimalField(_("rebate account"), default=0, **MONEY)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -45,6 +48,7 @@ class PartnerAccount(models.Model):
             models.CheckConstraint(name="partner_cash_not_negative", condition=Q(cash_balance__gte=0)),
             models.CheckConstraint(name="partner_credit_not_negative", condition=Q(credit_limit__gte=0)),
             models.CheckConstraint(name="partner_allocated_not_negative", condition=Q(allocated_amount__gte=0)),
+            models.CheckConstraint(name="partner_rebate_not_negative", condition=Q(rebate_balance__gte=0)),
             models.CheckConstraint(
                 name="partner_allocated_within_funds",
                 condition=Q(allocated_amount__lte=F("cash_balance") + F("credit_limit")),

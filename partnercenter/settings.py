@@ -194,9 +194,28 @@ CELERY_BEAT_SCHEDULE = {
     "recall-overdue-opportunities": {"task": "expansion.tasks_opportunities.recall_overdue",
                                      "schedule": timedelta(minutes=5)},
     "remind-opportunities": {"task": "expansion.tasks_opportunities.remind_due", "schedule": timedelta(minutes=30)},
+    # 激励: from INCENTIVE_RUN_DAY of each month the previous closed month's incentives are computed once
+    # (incentives.run); statements past their objection window become final (incentives.statements); the FH
+    # lists of the previous month are generated at the start of the month and lapse 14 working days later
+    # (incentives.fh_months). Each run is idempotent.
+    "run-incentives": {"task": "incentives.tasks_run.run_incentives", "schedule": crontab(minute=0, hour="*/3")},
+    "finalise-statements": {"task": "incentives.tasks_statements.finalise_due", "schedule": timedelta(hours=1)},
+    "generate-fh-lists": {"task": "incentives.tasks_fh.generate_lists", "schedule": crontab(minute=15, hour="*/3")},
+    "lapse-fh-lists": {"task": "incentives.tasks_fh.lapse_overdue", "schedule": timedelta(minutes=30)},
 }
 # Generate demo usage (bills.generator) on a schedule: for `make run` and demos, never in production.
 BILLS_USAGE_GENERATOR = env.bool("BILLS_USAGE_GENERATOR", default=False)
+
+# ---------------------------------------------------------------------------------------------
+# Incentives: the day of the month (Asia/Shanghai) from which the previous month's incentive run may start
+# (the month must be closed too); how many working days a partner has to object to a statement; the FH
+# staff incentive: working days to check a monthly list, the monthly amount per specialist, the agreement.
+# ---------------------------------------------------------------------------------------------
+INCENTIVE_RUN_DAY = env.int("INCENTIVE_RUN_DAY", default=3)
+INCENTIVE_OBJECTION_WORKING_DAYS = env.int("INCENTIVE_OBJECTION_WORKING_DAYS", default=10)
+FH_CHECK_WORKING_DAYS = env.int("FH_CHECK_WORKING_DAYS", default=14)
+FH_AMOUNT_PER_SPECIALIST = env.str("FH_AMOUNT_PER_SPECIALIST", default="8000.00")
+FH_AGREEMENT_VERSION = env.str("FH_AGREEMENT_VERSION", default="2026.1")
 
 # ---------------------------------------------------------------------------------------------
 # Trade: how long an order waits for payment before the scheduler cancels it (hours; default 7 days),

@@ -31,6 +31,7 @@ urlpatterns = [
     path("bills/", include("bills.urls")),
     path("programs/", include("programs.urls")),
     path("expansion/", include("expansion.urls")),
+    path("incentives/", include("incentives.urls")),
     path("notifications/", include("events.urls")),
     path("org/webhooks/", include("events.webhook_urls")),
     path("resellers/", views.resellers, name="resellers"),
@@ -74,4 +75,5 @@ urlpatterns = [
     path("", include("bills.api.urls")),
     path("", include("events.api.urls")),
     path("", include("expansion.api.urls")),
+    path("", include("incentives.api.urls")),
 ]

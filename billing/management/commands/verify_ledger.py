@@ -32,7 +32,7 @@ class Command(BaseCommand):
 
         for account in PartnerAccount.objects.all():
             stored = {BalanceType.CASH: account.cash_balance, BalanceType.CREDIT: account.credit_limit,
-                      BalanceType.ALLOCATED: account.allocated_amount}
+                      BalanceType.ALLOCATED: account.allocated_amount, BalanceType.REBATE: account.rebate_balance}
             for balance_type, value in stored.items():
                 computed = sums.pop(("partner", account.partner_id, balance_type), Decimal("0"))
                 if computed != value:

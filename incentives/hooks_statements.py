@@ -1,0 +1,1 @@
+"""What the statements area plugs into the core: event types, operation-log labels."""

@@ -1,0 +1,1 @@
+"""What the withdrawals area plugs into the core: event types, operation-log labels."""

@@ -1,0 +1,3 @@
+"""Tasks: statements."""
+
+__all__ = []

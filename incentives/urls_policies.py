@@ -1,0 +1,3 @@
+"""policies pages."""
+
+urlpatterns = []

@@ -1,0 +1,3 @@
+"""rebate pages."""
+
+urlpatterns = []
