@@ -42,11 +42,18 @@ class AdjustmentFilter(ListFilterSet):
         return queryset.filter(condition) if condition else queryset.none()
 
 
+# The rebate account's balance and trade types: its entries are not in 收支明细 (billing.selectors.LEDGER_BALANCES),
+# so its filter does not offer them.
+REBATE_TRADES = (TradeType.INCENTIVE, TradeType.WITHDRAW, TradeType.WITHDRAW_RETURN)
+
+
 class LedgerFilter(ListFilterSet):
     """收支明细 and its endpoint; days are whole days in China time (the API's YYYY-MM-DD)."""
 
-    balance_type = ValuesFilter(label=_("Account"), choices=BalanceType.choices)
-    trade_type = django_filters.ChoiceFilter(label=_("Trade type"), choices=TradeType.choices, empty_label=ALL)
+    balance_type = ValuesFilter(label=_("Account"), choices=[
+        (value, label) for value, label in BalanceType.choices if value != BalanceType.REBATE])
+    trade_type = django_filters.ChoiceFilter(label=_("Trade type"), empty_label=ALL, choices=[
+        (value, label) for value, label in TradeType.choices if value not in REBATE_TRADES])
     date_from = MomentFilter(label=_("From"), field_name="created_at")
     date_to = MomentFilter(label=_("To"), field_name="created_at", end=True)
     trade_id = django_filters.CharFilter(label=_("Transaction ID"), field_name="trans_id", max_length=64)

@@ -12,16 +12,20 @@ __all__ = [
     "MONEY_RIGHTS", "ADJUSTMENTS", "LEDGER", "account_owner", "partner_account_of", "adjustments_for",
     "adjustment_count_for", "partner_ledger_for",
     "customer_balances_for", "customer_account_of", "customer_ledger_for", "recharges_for",
-    "can_purchase", "partner_accounts_of", "available_change", "available_after",
+    "can_purchase", "partner_accounts_of", "available_change", "available_after", "LEDGER_BALANCES",
 ]
 
 
 MONEY_RIGHTS = ("billing.view", "funds.allocate")  # who reads balances: 账户总览, and the allocation pages
 
-# The lists' totals, kept by triggers (migrations/0003_list_counts.py): a partner's adjustments (调账记录)
-# and the partner side of its ledger (收支明细).
+# The balances 收支明细 shows: those of the 账户余额. The rebate account (返点账户, billing/rebates.py) is apart:
+# its entries are listed on the incentives' rebate page, never here, nor in the CBC account-change records.
+LEDGER_BALANCES = (BalanceType.CASH, BalanceType.CREDIT, BalanceType.ALLOCATED, BalanceType.ARREARS)
+
+# The lists' totals, kept by triggers (migrations/0003_list_counts.py, 0009_ledger_count_without_rebate.py):
+# a partner's adjustments (调账记录) and the partner side of its ledger (收支明细) without rebate entries.
 ADJUSTMENTS = CountedList("adjustments", "billing.Adjustment")
-LEDGER = CountedList("ledger", "billing.LedgerEntry", {"partner__isnull": False})
+LEDGER = CountedList("ledger", "billing.LedgerEntry", {"partner__isnull": False, "balance_type__in": LEDGER_BALANCES})
 
 
 def _reads_money(actor) -> bool:
@@ -58,9 +62,8 @@ def partner_ledger_for(actor, *, indirect_partner_id=None):
     owner = account_owner(actor, indirect_partner_id)
     if owner is None or not actor.has_perm("billing.view"):
         return LedgerEntry.objects.none()
-    return counted(LedgerEntry.objects.filter(partner=owner).select_related("adjustment__customer",
-                                                                           "adjustment__reseller"),
-                   LEDGER.total_for(owner))
+    return counted(LedgerEntry.objects.filter(partner=owner, balance_type__in=LEDGER_BALANCES)
+                   .select_related("adjustment__customer", "adjustment__reseller"), LEDGER.total_for(owner))
 
 
 def customer_balances_for(actor, customer_ids, *, indirect_partner_id=None):

@@ -272,6 +272,9 @@ class RebateWithdrawal(models.Model):
                                    condition=~Q(status=WithdrawalStatus.REJECTED) | ~Q(return_trans_id="")),
         ]
 
+    def __str__(self):
+        return self.withdrawal_no
+
     @property
     def masked_bank_account(self) -> str:
         return f"**** **** **** {self.bank_account_last4}"

@@ -16,6 +16,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from .choices import ActorKind
 from .errors import Codes, DomainError
 from .forms import VerificationForm
 from .models import ConfirmationToken
@@ -62,21 +63,23 @@ def confirming(request) -> bool:
     return request.method == "POST" and request.POST.get("confirm") == "1"
 
 
-def two_step(request, form, run) -> Step:
+def two_step(request, form, run, *, always_code: bool = False) -> Step:
     """Amount (or choice) → confirmation → one call of `run(verification_code)`, the page's service.
 
     `form` is the page's first-step form, bound to the POST (or unbound on a GET). A DomainError of
     the service becomes a form error: on the confirmation when it concerns the confirmation itself,
     else on `form`. Any other exception leaves the token spent: better one refusal too many than a
-    second movement.
+    second movement. `always_code`: the confirmation asks every member for the code, whatever the
+    partner's switch says (the service must then call verification.require(…, always=True)).
     """
     actor = request.actor
+    needs_code = is_required(actor) or (always_code and actor.kind == ActorKind.MEMBER)
     if request.method != "POST" or not form.is_valid():
-        return Step(needs_code=is_required(actor))
+        return Step(needs_code=needs_code)
     if not confirming(request):
-        return Step(needs_code=is_required(actor), confirm=ConfirmForm(actor=actor, initial={
+        return Step(needs_code=needs_code, confirm=ConfirmForm(actor=actor, always=always_code, initial={
             "confirm": "1", "token": _new_token(request)}))
-    confirm = ConfirmForm(request.POST, actor=actor)
+    confirm = ConfirmForm(request.POST, actor=actor, always=always_code)
     if not confirm.is_valid():
         return Step(needs_code=confirm.needs_code, confirm=confirm)
     token = confirm.cleaned_data["token"]

@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from . import verification
+from .choices import ActorKind
 from .permissions import grouped
 
 __all__ = [
@@ -23,12 +24,14 @@ class TokenForm(forms.Form):
 
 
 class VerificationForm(forms.Form):
-    """Adds the verification-code field when the acting member's partner asks for codes."""
+    """Adds the verification-code field when the acting member's partner asks for codes (`always`: of every
+    member, whatever the partner's switch says — 激励返点提现)."""
 
-    def __init__(self, *args, actor=None, **kwargs):
+    def __init__(self, *args, actor=None, always=False, **kwargs):
         super().__init__(*args, **kwargs)
         self.actor = actor
-        self.needs_code = actor is not None and verification.is_required(actor)
+        self.needs_code = actor is not None and (verification.is_required(actor) or (
+            always and actor.kind == ActorKind.MEMBER))
         if self.needs_code:
             self.fields["verification_code"] = forms.CharField(
                 label=_("Verification code"), max_length=16, required=False,

@@ -83,18 +83,20 @@ def _write(actor, action, entry: Entry, result, error_code="", partner=None):
 
 
 @contextmanager
-def operation(actor, action: str, *, target=None, verification_code=NOT_SENSITIVE, detail=None, partner=None):
+def operation(actor, action: str, *, target=None, verification_code=NOT_SENSITIVE, detail=None, partner=None,
+              always_code: bool = False):
     """Run one write: check the verification code if the operation is sensitive, open a transaction,
     let the caller do the work, and log the outcome either way.
 
     Pass `verification_code` (even None) for a sensitive operation. The code is checked before the
     transaction opens so that django-otp's failure counter survives the rollback. `partner` files the
     log under another partner than the actor's (an operator deciding on a partner's recharge).
+    `always_code`: every member is asked for the code, whatever the partner's switch says (激励返点提现).
     """
     entry = Entry(target=target, detail=dict(detail or {}))
     try:
         if verification_code is not NOT_SENSITIVE:
-            verification.require(actor, verification_code)
+            verification.require(actor, verification_code, always=always_code)
         with transaction.atomic():
             yield entry
             _write(actor, action, entry, OperationResult.SUCCESS, partner=partner)
