@@ -36,7 +36,7 @@ PARTNER_MENU: tuple[Item, ...] = (
         Item(pgettext_lazy("page", "Customer consumption"), "bills:consumption", "billing.view"),
         Item(_("Low-balance alerts"), "bills:thresholds", "funds.allocate"),
         Item(_("Vouchers"), "vouchers:quotas", "vouchers.view"),
-        Item(_("Incentives"), "section", "incentives.view", {"section": "incentives"}),
+        Item(_("Incentives"), "incentives:details", "incentives.view"),
         Item(_("Cloud resellers"), "resellers", "resellers.view"),
     )),
     Item(_("Benefits"), "benefits", children=(
@@ -44,6 +44,7 @@ PARTNER_MENU: tuple[Item, ...] = (
         Item(_("Exam coupons"), "programs:exam_coupons"),
         Item(_("Capability badges"), "programs:badges", "benefits.view"),
         Item(_("Project specialists"), "programs:specialists", "benefits.view"),
+        Item(_("FH staff incentive"), "incentives:fh", "incentives.fh"),
     )),
     Item(_("Programmes"), "programmes", children=(
         Item(_("Partner programmes"), "programs:programs", "programs.view"),

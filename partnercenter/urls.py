@@ -22,7 +22,6 @@ urlpatterns = [
     path("organization/", views.menu_section, {"name": "organization"}, name="organization"),
     path("benefits/", views.menu_section, {"name": "benefits"}, name="benefits"),
     path("programmes/", views.menu_section, {"name": "programmes"}, name="programmes"),
-    path("section/<slug:section>/", views.section, name="section"),
     path("customers/", include("customers.urls")),
     path("billing/", include("billing.urls")),
     path("vouchers/", include("vouchers.urls")),

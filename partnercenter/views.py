@@ -23,7 +23,7 @@ from .filters import ResellerFilter
 from .forms import LoginForm, ManagerForm, TokenForm
 from .models import EmailCodeDevice, User
 from .middleware import API_PREFIXES
-from .navigation import PARTNER_MENU, menu_for
+from .navigation import menu_for
 from .pages import form_error, member_page, paginate, posted
 
 _PENDING_KEY = "pc_pending_login"
@@ -108,7 +108,7 @@ def logout_view(request):
 
 
 # ---------------------------------------------------------------------------------------------
-# 伙伴中心: home, menu sections and the placeholder sections later issues fill
+# 伙伴中心: home and menu sections
 # ---------------------------------------------------------------------------------------------
 
 @member_page()
@@ -126,17 +126,6 @@ def menu_section(request, name):
     if group is None:
         raise PermissionDenied
     return render(request, "partnercenter/menu_section.html", {"group": group})
-
-
-@member_page()
-def section(request, section):
-    permissions = {"incentives": "incentives.view"}
-    if section not in permissions:
-        raise Http404
-    if not request.actor.has_perm(permissions[section]):
-        raise PermissionDenied
-    items = [i for group in PARTNER_MENU for i in (group.children or (group,)) if i.kwargs.get("section") == section]
-    return render(request, "partnercenter/section.html", {"section": section, "title": items[0].label})
 
 
 @member_page("resellers.view")

@@ -24,7 +24,7 @@ PASSWORD = "Secret-pass-1"  # what UserFactory sets
 # Every link the 伙伴中心 top navigation can hold, and the ones a customers.view + credentials.manage
 # member should see: 首页, 销售 ▸ 客户, 我的凭证.
 ALL_MENU_HREFS = {
-    "/", "/sales/", "/customers/", "/expansion/", "/billing/", "/vouchers/", "/section/incentives/",
+    "/", "/sales/", "/customers/", "/expansion/", "/billing/", "/vouchers/", "/incentives/details/",
     "/resellers/", "/benefits/", "/programmes/", "/organization/", "/org/members/", "/org/roles/", "/org/operation-logs/",
     "/org/security/", "/credentials/",
 }

@@ -108,7 +108,7 @@ def test_member_pages_work_for_an_admin(tenant_a, admin_client_a):
     for url in ("/", "/sales/", "/organization/", "/org/members/", f"/org/members/{tenant_a.member.pk}/",
                 "/org/roles/", "/org/roles/new/", f"/org/roles/{tenant_a.role.pk}/", "/org/operation-logs/",
                 "/org/security/", "/account/security/", "/credentials/", "/customers/",
-                "/expansion/", "/billing/", "/section/incentives/", "/benefits/", "/programmes/"):
+                "/expansion/", "/billing/", "/incentives/details/", "/benefits/", "/programmes/"):
         assert admin_client_a.get(url).status_code == 200, url
     assert admin_client_a.get("/resellers/").status_code == 403  # not a distributor
 
