@@ -119,7 +119,6 @@ NOT_ID_KWARGS = {"action", "decision"}
 # Pages whose URL parameters are not a tenant's object id.
 EXEMPT = {
     "accept_invitation": "the token is the secret; tested in test_invitations",
-    "section": "a section name, not an object",
     "set_language": "no object",
     "programs:join": "a programme's code: the operators' catalogue every partner sees (unknown or offline → 404)",
     "programs:new_account": "a development path's code (the operators' catalogue); the page shows only the viewer's "
