@@ -26,11 +26,16 @@ __all__ = ["Event", "Notification", "NotificationPreference", "WebhookEndpoint",
 
 class Event(models.Model):
     """A domain event (事件). `data` uses the CBC field names and never carries a secret. `key`, when
-    given, makes recording idempotent for periodic jobs: one event per (type, key)."""
+    given, makes recording idempotent for periodic jobs: one event per (type, key).
+
+    `partner` is the partner whose book the event is in — its members and webhooks hear about it. An event
+    about a customer that has no partner (a customer never associated, or whose association ended) has none:
+    only the customer's users are told (a type whose audience includes the customer; outbox.record refuses
+    anything else), and no webhook carries it."""
 
     uid = models.UUIDField(_("event ID"), default=uuid.uuid4, unique=True, editable=False)
     type = models.CharField(_("type"), max_length=64)
-    partner = models.ForeignKey(Partner, on_delete=models.CASCADE, related_name="events")
+    partner = models.ForeignKey(Partner, null=True, blank=True, on_delete=models.CASCADE, related_name="events")
     # The customer the event is about (customers.Customer pk; the core layer keeps no foreign key to a
     # domain app) and its account manager at the time, for the data scope of who is told.
     customer_pk = models.BigIntegerField(null=True, blank=True)
@@ -89,7 +94,7 @@ class Event(models.Model):
             "id": str(self.uid),
             "type": self.type,
             "created": int(self.created_at.timestamp()),
-            "partner_id": self.partner.domain_id,
+            "partner_id": self.partner.domain_id if self.partner_id else None,
             "data": self.data,
         }
 

@@ -7,7 +7,7 @@ Who is told, per event type (events/types.py):
   event's account manager is in its team (the same data scope as customers.selectors), so an account
   manager hears about its own customers only;
 - customer audience: the active users of the event's customer (events.audiences, filled in by customers);
-- both: both.
+- both: both — an event without a partner (a customer that has none) only its customer's users.
 
 `fan_out` runs in the dispatcher's transaction and reads everything for a batch at once — the members
 of the batch's partners with their roles, the customers' users, the recipients' preferences — then
@@ -125,7 +125,8 @@ def recipients(events) -> dict[int, list[int]]:
     partner_side = [(e, t) for e, t in known if t.audience in PARTNER_SIDE]
     customer_side = [(e, t) for e, t in known
                      if t.audience in CUSTOMER_SIDE and e.customer_pk is not None and not _is_resellers_copy(e)]
-    listeners = _listeners({e.partner_id for e, _t in partner_side}) if partner_side else {}
+    partners = {e.partner_id for e, _t in partner_side if e.partner_id is not None}  # none: the customer's only
+    listeners = _listeners(partners) if partners else {}
     users_of = audiences.users_of_customers(e.customer_pk for e, _t in customer_side) if customer_side else {}
     told: dict[int, list[int]] = {}
     for event, event_type in known:

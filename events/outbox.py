@@ -5,8 +5,10 @@
                   account_manager=association.account_manager, actor=actor,
                   data={"customer_id": customer.domain_id, "association_type": "1"})
 
-`record` must run inside the service's transaction (it refuses otherwise), so a rolled-back change
-leaves no event. After the commit the dispatcher is started (`events.tasks.dispatch`), and the periodic
+`partner=None` records an event only the customer hears about (a customer without a partner): it must
+name the customer and be of a type whose audience includes the customer (ValueError otherwise — nobody
+would be told). `record` must run inside the service's transaction (it refuses otherwise), so a rolled-back
+change leaves no event. After the commit the dispatcher is started (`events.tasks.dispatch`), and the periodic
 run of the same task picks up anything a lost message missed. `key` makes a periodic job's event
 idempotent: a second `record` with the same (type, key) records nothing and returns None.
 """
@@ -16,6 +18,7 @@ from django.db import IntegrityError, connection, transaction
 from partnercenter.choices import ActorKind
 
 from . import types
+from .choices import Audience
 from .models import Event
 
 __all__ = ["record", "record_many"]
@@ -38,8 +41,12 @@ def _actor_user(actor):
 
 
 def _event(type_code, *, partner, data, customer=None, account_manager=None, actor=None, key="") -> Event:
-    if types.get(type_code) is None:
+    event_type = types.get(type_code)
+    if event_type is None:
         raise ValueError(f"unknown event type {type_code!r}: register it in the app's event_types module")
+    if partner is None and (customer is None or event_type.audience not in (Audience.CUSTOMER, Audience.BOTH)):
+        raise ValueError(f"an event of {type_code!r} without a partner would tell nobody: it needs a customer "
+                         "and a type the customer hears about")
     return Event(type=type_code, partner=partner, customer_pk=getattr(customer, "pk", customer),
                  account_manager=account_manager, actor=_actor_label(actor), actor_user=_actor_user(actor),
                  data=data or {}, key=key or "")

@@ -62,8 +62,8 @@ DISABLED_MANUALLY = "manual"  # by a member or an access key
 def fan_out(events, *, now) -> int:
     """A pending delivery for every enabled endpoint of each event's partner that wants its type. Runs in
     the dispatcher's transaction; a second run for the same events inserts nothing (unique endpoint, event)."""
-    events = [event for event in events if event.type != PING.code]
-    if not events:
+    events = [event for event in events if event.type != PING.code and event.partner_id is not None]
+    if not events:  # (an event without a partner is the customer's only: no partner's endpoint carries it)
         return 0
     endpoints = defaultdict(list)
     for endpoint in WebhookEndpoint.objects.filter(

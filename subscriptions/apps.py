@@ -15,3 +15,9 @@ class SubscriptionsConfig(AppConfig):
     def ready(self):
         from . import errors, event_types, oplog_labels  # noqa: F401  (error codes, the events, log labels)
         from . import pages  # noqa: F401  (the yearly/monthly rows of the customer's resources page)
+        from . import receivers  # noqa: F401  (no VAT invoice for an order that was unsubscribed)
+        from trade.api.rating import register_renewal_adjuster
+
+        from .renewal import with_unified_expiry
+
+        register_renewal_adjuster(with_unified_expiry)  # renew-rate charges the unified expiry day's days too

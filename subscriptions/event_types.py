@@ -8,7 +8,9 @@ when it failed, `error_code`/`error_msg`; an unsubscription `order_id`, `amount`
 
 Every event is about a main resource (its subordinates follow it and are not told separately). It belongs
 to the customer's partner (the current association), scoped to the customer's account manager, and the
-customer hears about it in the fee center (续费管理).
+customer hears about it in the fee center (续费管理); a customer without a partner hears about it alone (an
+event without a partner). An unsubscription's event belongs to the refund order's partner — the partner whose
+order was refunded (subscriptions/unsubscribing.py "Whose refund").
 """
 
 from django.urls import NoReverseMatch

@@ -75,7 +75,7 @@ def _unsubscribe(actor, resource, data):
     if not outcome.orders:
         failure = outcome.failures[0]
         raise DomainError(failure.code, failure.message)
-    return outcome.orders[0]
+    return outcome.orders  # one, or one per partner whose orders were refunded (unsubscribing "Whose refund")
 
 
 @customer_page
@@ -89,9 +89,10 @@ def unsubscribe_preview(request):
                            initial={"resource": resource.resource_id, "unsubscribe_type": UnsubscribeType.RESOURCE})
     step = two_step(request, form, lambda code: _unsubscribe(actor, resource, form.cleaned_data))
     if step.done:
+        refunded = sum(order.amount_after_discount for order in step.result)
         messages.success(request, _("%(resource)s unsubscribed: %(amount)s refunded.") % {
-            "resource": resource, "amount": f"¥{step.result.amount_after_discount:,.2f}"})
-        return redirect("fee_center_refund", order_id=step.result.order_id)
+            "resource": resource, "amount": f"¥{refunded:,.2f}"})
+        return redirect("fee_center_refund", order_id=step.result[0].order_id)
     previews = _previews(actor, resource)
     reason_label = ""
     if step.confirm is not None:

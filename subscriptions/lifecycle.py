@@ -33,7 +33,8 @@ on-demand products), in batches of BATCH with FOR NO KEY UPDATE SKIP LOCKED.
 Events for main resources only — `subscription.switched`, `.expired`, `.frozen`, `.released` — keyed
 `resource:<pk>:<state>:<expire_time>` (a key already recorded is skipped), so a transition is told once
 whatever runs twice; they go to the customer's current partner (scoped to its account manager) and the
-customer. A customer with no partner is not told (an event belongs to a partner). They are recorded with
+customer — a customer with no partner (never associated, or its association ended) is told alone (an event
+without a partner, events.models.Event). They are recorded with
 outbox.record_many in batches of BATCH — except on PostgreSQL, where each step's UPDATE INSERTs its events
 in the same statement (INSERT … SELECT from its RETURNING; the same columns, data and keys, ON CONFLICT DO
 NOTHING), which keeps the run within a small factor of the bare UPDATE (no Python work per event). Each
@@ -133,6 +134,9 @@ class Told:
     account_manager: object
 
 
+ALONE = Told(None, None)  # a customer without a partner: its events are its own
+
+
 def associations_of(customer_pks) -> dict:
     """{customer pk: Told} of the customers with a current association — two or three statements, one
     Partner (and Member) instance per partner (manager), however many customers."""
@@ -155,12 +159,11 @@ def resource_data(resource, **extra) -> dict:
 
 
 def resource_events(type_code, resources, *, actor, associations, key_of=None, data_of=None) -> list[dict]:
-    """outbox.record_many's rows: one event per resource whose customer has a partner now."""
+    """outbox.record_many's rows: one event per resource, for its customer's current partner (scoped to the
+    account manager) and the customer — the customer alone when it has no partner now."""
     events = []
     for resource in resources:
-        association = associations.get(resource.customer_id)
-        if association is None:
-            continue
+        association = associations.get(resource.customer_id, ALONE)
         event = {"type_code": type_code, "partner": association.partner, "customer": resource.customer_id,
                  "account_manager": association.account_manager, "actor": actor,
                  "data": data_of(resource) if data_of else resource_data(resource)}
@@ -209,7 +212,7 @@ def _run_step(step, now):
 
 def _told_sql(step) -> str:
     """PostgreSQL: the step's UPDATE and its events in one statement — the events INSERTed from the UPDATE's
-    RETURNING (one per main resource whose customer has a partner now), exactly the rows
+    RETURNING (one per main resource; no partner when its customer has none now), exactly the rows
     outbox.record_many would write (same columns, data and key; ON CONFLICT DO NOTHING for a key already
     recorded), with no per-row work in Python. Returns what _run_step returns."""
     event, customer, association = (connection.ops.quote_name(model._meta.db_table)
@@ -228,7 +231,7 @@ def _told_sql(step) -> str:
             f"'customer_id', c.domain_id, 'account_name', c.domain_name, 'expire_time', {wire}), "
             f"'resource:' || m.id || ':' || %s || ':' || {wire}, %s, NULL "
             f"FROM moved m JOIN {customer} c ON c.id = m.customer_id "
-            f"JOIN {association} a ON a.customer_id = m.customer_id AND a.ended_on IS NULL "
+            f"LEFT JOIN {association} a ON a.customer_id = m.customer_id AND a.ended_on IS NULL "
             f"WHERE m.is_main_resource ORDER BY m.id ON CONFLICT DO NOTHING) "
             f"SELECT id, customer_id, is_main_resource FROM moved")
 

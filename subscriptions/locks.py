@@ -11,13 +11,18 @@ disassociation never wait on each other in a cycle:
    (trade.payment.pay_order takes it too);
 4. the coupons a refund restores, in pk order (vouchers/locks.py);
 5. the customer's pending renewal orders naming the resources (trade.services.cancel_for_resources,
-   step 5 of trade/locks.py) — cancelled, so a renewal paid afterwards is refused;
+   step 5 of trade/locks.py) — cancelled, so a renewal paid afterwards is refused; then the completed
+   orders the refund returns (its base orders), in pk order — the row trade.services.record_vat_invoice
+   locks (its only lock), so a VAT invoice and an unsubscription of one order exclude each other: the
+   invoice recorded first is seen by the plan made again below (refused, TradeCodes.INVOICED); an
+   unsubscription committed first is seen by the invoice (subscriptions.receivers refuses it). No other
+   writer holds a completed order while it waits for anything, so these never wait in a cycle;
 6. the resources: the main resource and its subordinates, in pk order (step 7 of trade/locks.py, where a
    paid renewal extends them).
 
 What was planned before the transaction (refunds.plan) is planned again once everything is locked: the
 resource may have been released, renewed or unsubscribed meanwhile (then refused, nothing changed); a
-plan that now needs a partner account or a coupon that was not locked is refused with PLAN_CHANGED
+plan that now needs a partner account, a coupon or a base order that was not locked is refused with PLAN_CHANGED
 (the caller plans again in a new transaction — locking it late would break the order above).
 
 The auto-renew run (autorenew.py) inserts its AutoRenewAttempt first (an insert waits only for the same
@@ -27,9 +32,11 @@ key), then places and pays the order through trade, which takes trade's steps in
 from billing import locks as billing_locks
 from customers.models import Resource
 from trade import locks as trade_locks
+from trade.models import Order
 from vouchers.models import Coupon
 
-__all__ = ["lock_association", "lock_partner_accounts", "lock_customer_account", "lock_coupons", "lock_resources"]
+__all__ = ["lock_association", "lock_partner_accounts", "lock_customer_account", "lock_coupons", "lock_base_orders",
+           "lock_resources"]
 
 
 def lock_association(association):
@@ -54,6 +61,11 @@ def lock_customer_account(customer):
 def lock_coupons(coupon_pks) -> dict[int, Coupon]:
     """Step 4: these coupons, in pk order, as they are now, by pk."""
     return trade_locks.lock_coupons(list(coupon_pks))
+
+
+def lock_base_orders(order_pks) -> list[int]:
+    """Step 5, after the pending renewals: the orders the refund returns, in pk order; their pks."""
+    return trade_locks.lock_due_orders(Order.objects.filter(pk__in=list(order_pks)))
 
 
 def lock_resources(resource_pks) -> dict[int, Resource]:

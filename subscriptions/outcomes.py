@@ -39,7 +39,8 @@ class RenewOutcome:
 
 @dataclass
 class UnsubscribeOutcome:
-    """An unsubscription: one order per unsubscribed main resource, and the refused resources."""
+    """An unsubscription: the refund orders of the unsubscribed main resources (one per resource, or one per
+    partner whose orders it refunds — subscriptions.unsubscribing "Whose refund"), and the refused resources."""
 
     orders: list[Order] = field(default_factory=list)
     failures: list[Failure] = field(default_factory=list)
@@ -52,9 +53,10 @@ class InstantResult:
 
     resource_id: str
     result: str
-    order_id: str | None = None
+    order_id: str | None = None       # the first refund order (the wire's one order id)
     code: str = ""
     message: str = ""
+    order_ids: tuple[str, ...] = ()   # every refund order, one per partner whose orders it refunds
 
     @property
     def ok(self) -> bool:

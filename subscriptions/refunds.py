@@ -158,6 +158,10 @@ class RefundPlan:
         return sorted({p.partner.pk for p in self.payouts if p.destination == PayoutDestination.PARTNER_CASH})
 
     @property
+    def base_order_pks(self) -> list[int]:
+        return sorted({item.base_order.pk for item in self.items})
+
+    @property
     def coupon_pks(self) -> list[int]:
         return sorted({p.coupon.pk for p in self.payouts if p.coupon is not None})
 

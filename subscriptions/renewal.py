@@ -71,7 +71,7 @@ from .outcomes import Failure, RenewOutcome
 
 __all__ = ["MAX_RESOURCES", "renew", "customer_of", "authorize_for", "main_resource", "ensure_live_main", "lock_families",
            "set_policy", "resource_id_list", "check_renewable", "place_renewal", "failure", "extra_days",
-           "to_unified_expiry", "quote"]
+           "to_unified_expiry", "with_unified_expiry", "quote"]
 
 MAX_RESOURCES = 10  # "最多10个资源ID"
 LOCAL_TIME = ZoneInfo("Asia/Shanghai")  # the day of the month is Beijing's
@@ -236,13 +236,7 @@ def extra_days(natural_end, expire_day) -> int:
     return (moved - day).days
 
 
-def to_unified_expiry(customer, items, *, period_type, period_num, now=None) -> list:
-    """The renewal's items (trade.pricing.Item, one per resource, `id` its resource id) with their
-    `extra_days` to the customer's unified expiry day (see the module's rules); unchanged when it has none.
-    Two statements (the setting, the resources' expiries) when it has one."""
-    expire_day = RenewConfig.objects.filter(customer=customer).values_list("expire_day", flat=True).first()
-    if not expire_day:
-        return list(items)
+def _moved(customer, items, expire_day, *, period_type, period_num, now=None) -> list:
     now = now or timezone.now()
     expiries = dict(Resource.objects.filter(customer=customer, charging_mode=ChargingMode.PERIOD,
                                             resource_id__in=[item.id for item in items])
@@ -252,19 +246,52 @@ def to_unified_expiry(customer, items, *, period_type, period_num, now=None) -> 
             for item in items]
 
 
+def to_unified_expiry(customer, items, *, period_type, period_num, now=None) -> list:
+    """The renewal's items (trade.pricing.Item, one per resource, `id` its resource id) with their
+    `extra_days` to the customer's unified expiry day (see the module's rules); unchanged when it has none.
+    Two statements (the setting, the resources' expiries) when it has one."""
+    expire_day = RenewConfig.objects.filter(customer=customer).values_list("expire_day", flat=True).first()
+    if not expire_day:
+        return list(items)
+    return _moved(customer, items, expire_day, period_type=period_type, period_num=period_num, now=now)
+
+
+def with_unified_expiry(rating: RenewalRating, *, period_type, period_num, now=None) -> RenewalRating:
+    """A renewal rating (trade.pricing_renewal) as the renewal order will charge it: the lines of each
+    customer that has a unified expiry day moved on to it (`to_unified_expiry`) and rated again with their
+    extra days and that customer's partner discount (trade.pricing.rate), as place_order will. Results keep
+    their order; a customer without the setting is left as rated. One statement for the settings of all the
+    rating's customers, then two or three per customer that has one. Registered with trade's renew-rate
+    (trade.api.rating.register_renewal_adjuster), so the API's price is the order's."""
+    customers = {result.resource.customer_id: result.resource.customer for result in rating.results}
+    if not customers:
+        return rating
+    days = dict(RenewConfig.objects.filter(customer_id__in=list(customers), expire_day__isnull=False)
+                .values_list("customer_id", "expire_day"))
+    moved = {}  # result index → its lines rated with their extra days
+    for customer_pk, expire_day in days.items():
+        if not expire_day:
+            continue
+        mine = [(n, result) for n, result in enumerate(rating.results) if result.resource.customer_id == customer_pk]
+        items = _moved(customers[customer_pk], [line.item for _n, result in mine for line in result.lines],
+                       expire_day, period_type=period_type, period_num=period_num, now=now)
+        if not any(item.extra_days for item in items):
+            continue
+        rated = iter(rate(items, customer=customers[customer_pk]))
+        moved.update({n: tuple(next(rated) for _line in result.lines) for n, result in mine})
+    if not moved:
+        return rating
+    return RenewalRating(tuple(RenewalResult(result.resource, moved.get(n, result.lines))
+                               for n, result in enumerate(rating.results)), rating.failures)
+
+
 def quote(customer, *, resource_ids, period_type, period_num, resources=None) -> RenewalRating:
     """What a renewal order of these main resources (with their subordinates) will cost, for a page's price
     before the order is placed: trade.pricing_renewal.rate_renewal, each line with its extra days to the
     customer's unified expiry day (`line.item.extra_days`) and rated with them, as place_order will."""
     rating = rate_renewal(customer, resource_ids=list(resource_ids), period_type=period_type, period_num=period_num,
                           include_relative=True, resources=resources)
-    items = to_unified_expiry(customer, [line.item for result in rating.results for line in result.lines],
-                              period_type=period_type, period_num=period_num)
-    if not any(item.extra_days for item in items):
-        return rating
-    rated = iter(rate(items, customer=customer))
-    return RenewalRating(tuple(RenewalResult(result.resource, tuple(next(rated) for _line in result.lines))
-                               for result in rating.results), rating.failures)
+    return with_unified_expiry(rating, period_type=period_type, period_num=period_num)
 
 
 def place_renewal(actor, customer, resource_ids, *, period_type, period_num):

@@ -17,17 +17,32 @@ Rules decided here:
   same service / resource type / spec / region pay-per-use (CBC.99006006 otherwise), for the main
   resource and each subordinate. They continue pay-per-use: status 1, no expiry, no expiry policy, the
   pay-per-use product's id; the auto-renewal ends; the unused part is refunded like type 1.
-- **What is written.** Per resource one Order — type 4 (退订) or 10 (包年/包月转按需), completed, its amount
+- **What is written.** Per resource an Order — type 4 (退订) or 10 (包年/包月转按需), completed, its amount
   what was actually refunded (coupons restored + cash; a forfeited coupon part is not), paid at once, its
-  base order the order that bought the main resource, its partner the customer's current one — with its
-  RefundItems and RefundPayouts, an Unsubscription row, the money moves, and the customer's pending renewal
-  orders naming the resources cancelled (trade.services.cancel_for_resources). An event for the partner
-  (`subscription.unsubscribed` / `subscription.switched`) and an operation-log row.
+  base order the order that bought the main resource — with its RefundItems and RefundPayouts, an
+  Unsubscription row, the money moves, and the customer's pending renewal orders naming the resources
+  cancelled (trade.services.cancel_for_resources). An event (`subscription.unsubscribed` /
+  `subscription.switched`) for the order's partner and the customer (the customer alone for an order without
+  a partner), and an operation-log row.
+- **Whose refund (decided).** A refund belongs to the partner of the charge it refunds — the rule bills
+  applies to the refund's fee records (bills/order_fees.py) — not to the customer's partner of the day: the
+  refund order's partner is the partner that paid the refunded order (余额支付, `paying_partner`), else the
+  refunded order's partner (`Order.partner`: the customer's partner when it was placed), else none. So after
+  a disassociation the partner of the association that receives the cash back (退还至关联期间的伙伴账户,
+  refunds.py) owns the refund order: it opens it in its 订单管理 and on the refund page, its REFUND ledger
+  entry names it (trans_id), refund-orders answers it for its key, and the event about the money is its —
+  the new partner is not told of money it did not get. When the refunded orders belong to different
+  partners (bought under A, renewed under B), the resource's refund is one order per partner, each with
+  its own items, payouts and Unsubscription row (a resource with nothing paid: one order, the current
+  partner's); `unsubscribe` returns them all, `to_on_demand_instantly` names the first (the one that
+  refunds the oldest order, normally the purchase).
 - **Concurrency.** The rows are locked in the order of subscriptions/locks.py and the refund is planned
   again under the locks: of two unsubscriptions of one resource the second finds it released (refused,
   nothing changed); a renewal paid meanwhile is refunded with the rest, or — when its money would go to a
-  coupon or partner not locked — the plan is made again in a new transaction (PLAN_CHANGED after
-  ATTEMPTS tries).
+  coupon or partner not locked, or its order was not locked — the plan is made again in a new transaction
+  (PLAN_CHANGED after ATTEMPTS tries). The orders refunded are locked too, as a VAT invoice locks its
+  order: an invoice recorded first refuses the unsubscription (TradeCodes.INVOICED), an unsubscription
+  committed first refuses the invoice (subscriptions.receivers).
 """
 
 from django.db import IntegrityError, transaction
@@ -37,7 +52,7 @@ from django.utils.translation import gettext as _
 from catalog.choices import ChargeMode
 from catalog.models import Product, ServiceType
 from customers.choices import ChargingMode, OnDemandStatus, PeriodStatus
-from customers.models import Resource
+from customers.models import Association, Resource
 from customers.selectors import customer_for
 from customers.services import ordering_authorization
 from events import outbox
@@ -46,7 +61,7 @@ from partnercenter.money import ZERO, quantize
 from partnercenter.oplog import operation
 from trade import common, pricing
 from trade import services as trade_services
-from trade.choices import OrderStatus, OrderType, SourceType
+from trade.choices import OrderStatus, OrderType, Payer, SourceType
 from trade.errors import TradeCodes
 from trade.models import Order, new_order_id
 
@@ -161,18 +176,57 @@ def _retrying(run):
     raise AssertionError("unreachable")  # pragma: no cover
 
 
-def _record(actor, customer, association, main, plan, coupons, *, order_type, now):
-    """The refund's order, its items and payouts, and the money moved."""
+def _owner(base_order):
+    """The partner a refunded order's refund belongs to (see "Whose refund"), or None."""
+    if base_order.payer == Payer.PARTNER and base_order.paying_partner_id:
+        return base_order.paying_partner
+    return base_order.partner
+
+
+def _by_owner(plan, association) -> list:
+    """[(partner, the part of `plan` that is its refund, that part's base order)], the part refunding the
+    oldest order first; one part, the current partner's, when nothing was paid."""
+    if not plan.items:
+        return [(association.partner if association else None, plan, plan.new_order)]
+    parts = {}
+    for item in sorted(plan.items, key=lambda item: item.base_order.pk):
+        owner = _owner(item.base_order)
+        parts.setdefault(owner.pk if owner else None, (owner, []))[1].append(item)
+    found, bought = [], plan.new_order
+    for owner, items in parts.values():
+        orders = {item.base_order.pk for item in items}
+        part = refunds.RefundPlan(resource=plan.resource, subordinates=plan.subordinates,
+                                  unsubscribe_type=plan.unsubscribe_type, items=items,
+                                  payouts=[p for p in plan.payouts if p.base_order.pk in orders],
+                                  new_expire_times=plan.new_expire_times)
+        found.append((owner, part, bought if bought is not None and bought.pk in orders else items[0].base_order))
+    return found
+
+
+def _manager(customer, partner, association):
+    """The account manager an event about `customer` in `partner`'s book is scoped to: the current
+    association's, else that of the customer's last association with the partner (none without a partner)."""
+    if partner is None:
+        return None
+    if association is not None and association.partner_id == partner.pk:
+        return association.account_manager
+    last = (Association.objects.filter(customer=customer, partner=partner).select_related("account_manager")
+            .order_by("-associated_on", "-pk").first())
+    return last.account_manager if last else None
+
+
+def _record(actor, customer, owner, main, plan, base_order, coupons, *, order_type, now):
+    """One refund order of `owner`, its items and payouts, and the money moved."""
     order_id = new_order_id()
     paid = refunds.pay_out(plan, customer=customer, order_id=order_id, coupons=coupons, operator=actor.label, now=now)
     order = Order.objects.create(
-        order_id=order_id, customer=customer, partner=association.partner if association else None,
+        order_id=order_id, customer=customer, partner=owner,
         order_type=order_type, status=OrderStatus.COMPLETED,
         source_type=SourceType.CUSTOMER if actor.is_customer else SourceType.AGENT,
         service_type=_service_type(main, plan), official_amount=paid.total, discount_amount=ZERO,
         amount_after_discount=paid.total, coupon_amount=paid.coupon_amount,
         flexipurchase_coupon_amount=paid.flexipurchase_coupon_amount, cash_amount=paid.cash_amount, payer="",
-        payment_time=now, base_order=plan.new_order, create_time=now,
+        payment_time=now, base_order=base_order, create_time=now,
         user_name=(getattr(actor.user, "username", "") or actor.label)[:150])
     try:
         with transaction.atomic():  # the (base line, resource) constraint: a share is refunded once
@@ -191,7 +245,8 @@ def _record(actor, customer, association, main, plan, coupons, *, order_type, no
 def _refund(actor, customer, resource, *, unsubscribe_type, order_type, action, check, finish, event,
             reason_type=None, reason=""):
     """Plan, lock (subscriptions/locks.py), plan again, refund, then `finish` the resources; returns the
-    order. `check(main)` refuses a locked main resource the operation does not apply to."""
+    refund orders (one per partner whose orders are refunded, see "Whose refund"). `check(main)` refuses a
+    locked main resource the operation does not apply to."""
     now = timezone.now()
     association = common.current_association(customer)
     with operation(actor, action, target=customer, partner=association.partner if association else None,
@@ -205,6 +260,7 @@ def _refund(actor, customer, resource, *, unsubscribe_type, order_type, action, 
         coupons = locks.lock_coupons(seen.coupon_pks)
         trade_services.cancel_for_resources(customer=customer, resource_ids=[r.resource_id for r in seen.resources],
                                             actor=actor)
+        base_orders = locks.lock_base_orders(seen.base_order_pks)
         rows = locks.lock_resources([r.pk for r in seen.resources])
         main = rows.get(resource.pk)
         if main is None:
@@ -216,25 +272,30 @@ def _refund(actor, customer, resource, *, unsubscribe_type, order_type, action, 
             raise DomainError(SubscriptionCodes.PLAN_CHANGED)
         subordinates = [rows[r.pk] for r in seen.subordinates]
         plan = refunds.plan(main, unsubscribe_type=unsubscribe_type, now=now, subordinates=subordinates)
-        if not set(plan.partner_pks) <= set(seen.partner_pks) or not set(plan.coupon_pks) <= set(coupons):
+        if (not set(plan.partner_pks) <= set(seen.partner_pks) or not set(plan.coupon_pks) <= set(coupons)
+                or not set(plan.base_order_pks) <= set(base_orders)):
             raise DomainError(SubscriptionCodes.PLAN_CHANGED)
-        order = _record(actor, customer, locked_association, main, plan, coupons, order_type=order_type, now=now)
-        Unsubscription.objects.create(order=order, customer=customer, resource_id=main.resource_id,
-                                      resource_name=main.resource_name, unsubscribe_type=unsubscribe_type,
-                                      reason_type=reason_type, reason=reason, created_at=now)
+        orders = []
+        for owner, part, base_order in _by_owner(plan, locked_association):
+            order = _record(actor, customer, owner, main, part, base_order, coupons, order_type=order_type, now=now)
+            Unsubscription.objects.create(order=order, customer=customer, resource_id=main.resource_id,
+                                          resource_name=main.resource_name, unsubscribe_type=unsubscribe_type,
+                                          reason_type=reason_type, reason=reason, created_at=now)
+            orders.append(order)
         finish(main, plan, now)
-        if order.partner_id is not None:
+        for order in orders:  # an order without a partner: the customer alone is told
             outbox.record(event, partner=order.partner, customer=customer, actor=actor,
-                          account_manager=locked_association.account_manager if locked_association else None,
+                          account_manager=_manager(customer, order.partner, locked_association),
                           data={"resource_id": main.resource_id, "resource_name": main.resource_name,
                                 "order_id": order.order_id, "customer_id": customer.domain_id,
                                 "account_name": customer.domain_name,
                                 "amount": str(quantize(order.amount_after_discount)),
                                 "unsubscribe_type": unsubscribe_type})
-        entry.target = order
-        entry.detail.update(order_id=order.order_id, refund=str(order.amount_after_discount),
-                            items=len(plan.items), forfeited=str(plan.total_refund - order.amount_after_discount))
-    return order
+        refunded = sum((order.amount_after_discount for order in orders), ZERO)
+        entry.target = orders[0]
+        entry.detail.update(order_id=orders[0].order_id, order_ids=[order.order_id for order in orders],
+                            refund=str(refunded), items=len(plan.items), forfeited=str(plan.total_refund - refunded))
+    return orders
 
 
 # ---------------------------------------------------------------------------------------------
@@ -278,7 +339,7 @@ def unsubscribe(actor, *, customer_id=None, resource_ids, unsubscribe_type, reas
     for resource_id in ids:
         try:
             resource = _resource(actor, customer, resource_id)
-            outcome.orders.append(_retrying(lambda resource=resource: _refund(
+            outcome.orders.extend(_retrying(lambda resource=resource: _refund(
                 actor, customer, resource, unsubscribe_type=unsubscribe_type, order_type=OrderType.UNSUBSCRIBE,
                 action="subscription.unsubscribe", check=_not_checked, finish=finish,
                 event="subscription.unsubscribed", reason_type=reason_type, reason=reason)))
@@ -346,11 +407,12 @@ def to_on_demand_instantly(actor, *, resource_ids, customer_id=None) -> list[Ins
             resource = _resource(actor, customer, resource_id)
             _in_use(resource)
             products = _on_demand_products([resource] + list(selectors.subordinates_of(resource)))
-            order = _retrying(lambda resource=resource, products=products: _refund(
+            orders = _retrying(lambda resource=resource, products=products: _refund(
                 actor, customer, resource, unsubscribe_type=None, order_type=OrderType.TO_ON_DEMAND,
                 action="subscription.to_on_demand_instantly", check=_in_use, finish=_switching(products),
                 event="subscription.switched"))
-            results.append(InstantResult(resource_id=resource_id, result=SUCCESS, order_id=order.order_id))
+            results.append(InstantResult(resource_id=resource_id, result=SUCCESS, order_id=orders[0].order_id,
+                                         order_ids=tuple(order.order_id for order in orders)))
         except DomainError as exc:
             results.append(InstantResult(resource_id=resource_id, result=FAIL, code=exc.code,
                                          message=str(exc.message)))

@@ -192,7 +192,7 @@ def _unsubscribe(actor, target, data, code):
         unsubscribe_type=data["unsubscribe_type"], reason_type=data["reason_type"], reason=data["reason"])
     if not outcome.orders:
         raise DomainError(outcome.failures[0].code, outcome.failures[0].message)
-    return outcome.orders[0]
+    return outcome.orders
 
 
 @member_page("orders.place")
@@ -204,8 +204,13 @@ def unsubscribe(request, resource_id):
     step = two_step(request, form, lambda code: _unsubscribe(actor, target, form.cleaned_data, code))
     if step.done:
         messages.success(request, _("Resource %(resource)s unsubscribed: %(amount)s refunded.") % {
-            "resource": target.resource.resource_id, "amount": step.result.amount_after_discount})
-        return redirect("subscriptions:refund", order_id=step.result.order_id)
+            "resource": target.resource.resource_id,
+            "amount": sum((order.amount_after_discount for order in step.result), Decimal(0))})
+        # the refund of an order of another partner's (bought before the customer came) is that partner's
+        mine = [order for order in step.result if order.partner_id == actor.partner.pk]
+        if mine:
+            return redirect("subscriptions:refund", order_id=mine[0].order_id)
+        return redirect(reverse("customers:resources", args=[target.customer.domain_id]) + "?mode=period")
     plan = None
     if step.confirm is not None:  # the confirmation shows what would be refunded, and where to
         try:

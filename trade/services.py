@@ -45,7 +45,7 @@ from partnercenter.models import Partner
 from partnercenter.money import ZERO, parse_amount
 from partnercenter.oplog import operation
 
-from . import common, locks, pricing, provisioning
+from . import common, locks, pricing, provisioning, signals
 from .choices import DiscountType, OrderStatus, OrderType, Payer, PaymentRequestStatus, SourceType
 from .errors import TradeCodes
 from .models import Order, OrderDiscount, OrderLine, PriceAdjustment
@@ -428,7 +428,14 @@ def adjust_price(actor, *, order_id: str, amount, reason: str, verification_code
 def record_vat_invoice(actor, *, order_id: str, issued_at=None) -> Order:
     """An operator records when the cloud issued the VAT invoice of a partner-paid referral (顾问销售)
     order (counted in the customer's invoiceable amount); from then on the order cannot be unsubscribed.
-    Recorded once."""
+    Recorded once.
+
+    The invoice and an unsubscription of the order exclude each other: the order row is locked (step 5 of
+    trade/locks.py — an unsubscription locks the orders it refunds at the same step, subscriptions/locks.py)
+    and `signals.vat_invoice_recording` asks the apps above whether the order may still be invoiced
+    (subscriptions refuses an order it refunded, wholly or in part: its invoiceable amount changed). Of an
+    invoice and an unsubscription at once, the one that locks the order first wins; the other then sees it
+    and is refused, nothing changed."""
     if actor.kind not in (ActorKind.OPERATOR, ActorKind.SCHEDULER):
         raise DomainError(Codes.FORBIDDEN)
     order = Order.objects.select_related("partner", "customer").filter(order_id=order_id).first()
@@ -437,8 +444,12 @@ def record_vat_invoice(actor, *, order_id: str, issued_at=None) -> Order:
     issued_at = issued_at or timezone.now()
     with operation(actor, "order.vat_invoice", target=order, partner=order.partner,
                    detail={"order_id": order.order_id, "issued_at": issued_at.isoformat()}):
+        order = locks.lock_order(order)
         if order.status != OrderStatus.COMPLETED or not order.invoiceable:
             raise DomainError(Codes.PARAMETER, _("Only a completed order counted as invoiceable gets a VAT invoice."))
+        if order.vat_invoice_issued_at is not None:
+            raise DomainError(Codes.CONFLICT, _("The VAT invoice of this order was already recorded."))
+        signals.vat_invoice_recording.send(sender=Order, order=order, actor=actor)
         if not Order.objects.filter(pk=order.pk, vat_invoice_issued_at__isnull=True).update(
                 vat_invoice_issued_at=issued_at):
             raise DomainError(Codes.CONFLICT, _("The VAT invoice of this order was already recorded."))

@@ -16,6 +16,17 @@ orders.view (a distributor naming `indirect_partner_id` reads that reseller's) a
 **Answers.** renew and unsubscribe answer 200 with the orders made and the refused resources; auto-renew
 set/cancel answer 204 (no body: the SDK's responses have no field); renew/config answers 200 with
 `error_code` CBC.0000 and `error_msg` (the SDK's model of it has these two fields only).
+
+**Unsubscribe refused as a whole (decided).** Huawei documents unsubscribe's refusals as HTTP 400 errors of
+the request (400 CBC.0100 参数错误, 400 CBC.30000053 资源计费模式是节省计划，不支持退订) and its
+`fail_resource_infos` as a reserved field (该字段为预留字段). So when nothing was unsubscribed and every
+resource named was refused for one same reason, the request fails with that code and its HTTP status (400
+for CBC.30000053 and every other refusal of a resource; 404 CBC.0156 for resources that are not the
+customer's; 409 when the refund kept changing under us) — what the official SDK raises as a
+ClientRequestException. A batch where some resources were unsubscribed, or refused for different reasons,
+still answers 200 with the orders made and one `fail_resource_infos` row per refused resource (each
+resource is done in its own transaction, so the done ones stay done). renew (whose `fail_resource_infos`
+is documented) and the to-on-demand endpoints (documented per row) keep their rows.
 """
 
 from decimal import Decimal
@@ -110,7 +121,8 @@ class AutoRenewApi(_CustomerApi):
 
 class UnsubscribeApi(_CustomerApi):
     """POST /v2/orders/subscriptions/resources/unsubscribe — 退订包年/包月资源: one unsubscription order per
-    main resource, its refund paid out the way the resource was paid."""
+    main resource (one per partner whose orders it refunds: unsubscribing.py "Whose refund"), its refund paid
+    out the way the resource was paid; every resource refused for one reason is the request's error."""
 
     @extend_schema(request=UnsubscribeResourcesReq, responses=cbc_responses(CancelResourcesSubscriptionResponse),
                    operation_id="cancel_resources_subscription")
@@ -121,8 +133,18 @@ class UnsubscribeApi(_CustomerApi):
                                        unsubscribe_type=data["unsubscribe_type"],
                                        reason_type=data.get("unsubscribe_reason_type"),
                                        reason=data.get("unsubscribe_reason") or "")
+        refused_as_a_whole(outcome)
         return Response({"order_ids": [order.order_id for order in outcome.orders],
                          "fail_resource_infos": failure_rows(outcome.failures)})
+
+
+def refused_as_a_whole(outcome) -> None:
+    """Nothing unsubscribed and every resource refused for one same reason: that refusal is the request's
+    error (see the module's "Unsubscribe refused as a whole")."""
+    codes = {failure.code for failure in outcome.failures}
+    if not outcome.orders and len(codes) == 1:
+        first = outcome.failures[0]
+        raise DomainError(first.code, first.message)
 
 
 class ToOnDemandApi(_CustomerApi):

@@ -4,18 +4,22 @@ auto_renewal_resources and cancel_auto_renewal_resources (自动续费). Each su
 documented refusal answers its CBC code — per resource in fail_resource_infos where the endpoint has one —
 and a refused request changes nothing (resources, orders, auto-renewals, settings, balances, the ledger)."""
 
+from datetime import datetime, timedelta, timezone as dt_timezone
 from decimal import Decimal
 
 import pytest
+import time_machine
 from dateutil.relativedelta import relativedelta
+from huaweicloudsdkbss.v2 import ListRenewRateOnPeriodReq, ListRenewRateOnPeriodRequest
 
 from billing import services as billing
 from customers.models import Resource
 from subscriptions.models import AutoRenewal, RenewConfig
+from trade import discounts
 from trade import services as trade_services
 from trade.models import Order
 
-from ..trade.payment_helpers import balance, verify_ledger
+from ..trade.payment_helpers import EC2, EVS, balance, verify_ledger
 from .api_sdk import (  # noqa: F401 — the fixture world
     DISK, auto_renew, buy, cancel_auto_renew, customer_client, partner_client, refused, renew, renew_config, state,
     subordinates, world_fixture,
@@ -268,3 +272,48 @@ def test_a_retried_renewal_with_auto_pay_and_the_same_idempotency_key_pays_once(
     assert Order.objects.filter(customer=world.resale, order_type=2, status=5).count() == 1
     assert balance(world.resale) == before - Order.objects.get(customer=world.resale, order_type=2).amount_after_discount
     assert IdempotencyKey.objects.filter(key="renew-1").count() == 1
+
+
+# -------------------------------------------------------------------------------------------------
+# renew-rate (list_renew_rate_on_period) agrees with the renewal order: the unified expiry day's days
+# -------------------------------------------------------------------------------------------------
+
+def test_renew_rate_charges_the_unified_expiry_days_as_the_renewal_order_does(live_server, world):
+    """test_unified_expiry's worked example through the wire: expire_day -1, the partner gives 90% on ECS and
+    95% on EVS; bought 2030-01-05 12:00 Beijing (expires 02-05 12:00), rated and renewed 2030-01-25 12:00 for
+    two months: natural expiry 2030-04-05 12:00 → 04-30 12:00, 25 extra days.
+        server official 147.40 + 73.70 × 25/30 = 208.81666… → 208.82; amount 132.66 + 55.275 = 187.935 → 187.94
+        disk   official  80.00 + 40.00 × 25/30 = 113.33333… → 113.33; amount  76.00 + 31.666… → 107.67
+        order  official 322.15, amount 295.61 (whole months alone: 132.66 + 76.00 = 208.66)"""
+    def beijing(text):
+        return datetime.fromisoformat(text).replace(tzinfo=dt_timezone(timedelta(hours=8)))
+
+    def rate(client, ids, relative):
+        response = client.list_renew_rate_on_period(ListRenewRateOnPeriodRequest(body=ListRenewRateOnPeriodReq(
+            resource_ids=ids, period_type=2, period_num=2, include_relative_resources=relative)))
+        return ([(row.resource_id, row.amount) for row in response.renew_inquiry_results],
+                response.official_website_rating_result.official_website_amount)
+
+    with time_machine.travel(beijing("2030-01-05 12:00"), tick=False):
+        server = buy(world)
+        for code, rate_of in ((EC2, "0.90"), (EVS, "0.95")):
+            discounts.set_discount(world.admin, customer_id=world.resale.domain_id, service_type_code=code,
+                                   rate=rate_of)
+    client = customer_client(live_server, world)
+
+    with time_machine.travel(beijing("2030-01-25 12:00"), tick=False):
+        before = rate(client, [server.resource_id], True)
+        renew_config(client, "EXPIRE_DATE", "-1")
+        with_disk = rate(client, [server.resource_id], True)
+        alone = rate(client, [server.resource_id], False)
+        by_partner = rate(partner_client(live_server, world), [server.resource_id], True)
+        (order_id,) = renew(client, [server.resource_id], period_type=2, period_num=2).order_ids
+
+    order = Order.objects.get(order_id=order_id)
+    assert (order.official_amount, order.amount_after_discount) == (Decimal("322.15"), Decimal("295.61"))
+    assert before == ([(server.resource_id, "208.66")], "227.40")  # no setting yet: whole months
+    assert with_disk == ([(server.resource_id, "295.61")], "322.15")  # the order's, to the fen
+    assert by_partner == with_disk  # a partner key rates its customer's resources as the customer's order
+    assert alone == ([(server.resource_id, "187.94")], "208.82")  # the server's line of the order
+    assert sorted(order.lines.values_list("extra_days", "amount_after_discount")) == [
+        (25, Decimal("107.67")), (25, Decimal("187.94"))]

@@ -132,16 +132,37 @@ def test_refused_resources_are_listed_and_change_nothing(live_server, world):
     client = customer_client(live_server, world)
     before = state()
 
+    # refused for different reasons: one row each (HTTP 200, nothing unsubscribed)
     first = unsubscribe(client, [disk.resource_id, released.resource_id, saving.resource_id, invoiced.resource_id,
                                  world.b_server.resource_id, "no-such-resource"])
-    second = unsubscribe(client, [plain.resource_id], unsubscribe_type=2)  # no renewal to return
 
-    assert first.order_ids == [] and second.order_ids == []
+    assert first.order_ids == []
     assert rows(first) == [(disk.resource_id, NOT_MAIN), (released.resource_id, RELEASED),
                            (saving.resource_id, "CBC.30000053"), (invoiced.resource_id, "CBC.99008015"),
                            (world.b_server.resource_id, "CBC.0156"), ("no-such-resource", "CBC.0156")]
-    assert rows(second) == [(plain.resource_id, NOTHING_TO_REFUND)]
     assert all(row.error_msg for row in first.fail_resource_infos)
+    # every resource refused for one reason: the request's error, which the SDK raises
+    assert refused(lambda: unsubscribe(client, [plain.resource_id], unsubscribe_type=2)) == (400, NOTHING_TO_REFUND)
+    assert state() == before
+
+
+@pytest.mark.parametrize("named", ["saving", "both_savings", "released", "not_mine"])
+def test_a_request_refused_for_one_reason_is_an_error_the_sdk_raises(live_server, world, named):
+    """Huawei: 400 CBC.30000053 资源计费模式是节省计划，不支持退订 (fail_resource_infos is a reserved field). Every
+    resource refused for one reason → that code with its HTTP status, nothing changed."""
+    saving, other_saving, released = buy(world, disk=False, spec=SAVING), buy(world, disk=False, spec=SAVING), \
+        buy(world, disk=False)
+    Product.objects.filter(product_id=saving.product_id).update(is_savings_plan=True)
+    Resource.objects.filter(pk=released.pk).update(status=3)
+    ids, expected = {
+        "saving": ([saving.resource_id], (400, "CBC.30000053")),
+        "both_savings": ([saving.resource_id, other_saving.resource_id], (400, "CBC.30000053")),
+        "released": ([released.resource_id], (400, RELEASED)),
+        "not_mine": ([world.b_server.resource_id, "no-such-resource"], (404, "CBC.0156")),
+    }[named]
+    before = state()
+
+    assert refused(lambda: unsubscribe(customer_client(live_server, world), ids)) == expected
     assert state() == before
 
 

@@ -192,10 +192,12 @@ def test_after_the_association_ended_cash_goes_to_that_partner_and_its_reclaimed
     assert payouts_of(order) == [("forfeited", D("19.83"), partner_coupon, None),
                                  ("partner_cash", D("28.91"), None, world.partner.pk)]
     order.refresh_from_db()
-    # what was actually refunded: the cash only; no partner now, so nobody's 订单管理 and no event
+    # what was actually refunded: the cash only; the refund of the partner's order is the partner's (no partner
+    # now): in its 订单管理, its ledger entry naming it, and it is told (unsubscribing.py "Whose refund")
     assert (order.amount_after_discount, order.coupon_amount, order.cash_amount, order.partner_id) == (
-        D("28.91"), D("0.00"), D("28.91"), None)
-    assert not Event.objects.filter(type="subscription.unsubscribed").exists()
+        D("28.91"), D("0.00"), D("28.91"), world.partner.pk)
+    assert [(e.partner_id, e.data["amount"]) for e in Event.objects.filter(type="subscription.unsubscribed")] == [
+        (world.partner.pk, "28.91")]
     assert partner_cash(world.partner) == cash_before + D("28.91")
     assert balance(world.resale) == balance_before
     # used up at checkout (so nothing to reclaim at the disassociation), and it stays so

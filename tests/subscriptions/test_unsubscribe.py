@@ -125,6 +125,26 @@ def test_a_partner_paid_referral_order_with_its_vat_invoice_issued_is_refused(wo
     assert snapshot(world.referral) == before
 
 
+def test_no_vat_invoice_is_recorded_for_an_order_that_was_unsubscribed(world):
+    """The other way round (test_vat_invoice_pg.py races them): the partner-paid order, unsubscribed first,
+    can no longer get its VAT invoice — its invoiceable amount changed. Refused and logged, nothing changed."""
+    with at("2026-01-01 00:00"):
+        order = trade.place_order(world.referral_user, customer_id=world.referral.domain_id,
+                                  items=[period_item(*SERVER)])
+        trade.request_partner_payment(world.referral_user, order_id=order.order_id)
+        trade.pay_for_customer(world.admin, order_id=order.order_id)
+    with at(NOW):
+        [refund] = unsubscribing.unsubscribe(world.referral_user, resource_ids=[resource_of(order).resource_id],
+                                             unsubscribe_type=1).orders
+    before = snapshot(world.referral)
+    with pytest.raises(DomainError) as caught:
+        trade.record_vat_invoice(Actor(ActorKind.OPERATOR), order_id=order.order_id)
+    assert caught.value.code == Codes.CONFLICT and refund.order_id in str(caught.value.message)
+    assert Order.objects.get(pk=order.pk).vat_invoice_issued_at is None
+    assert snapshot(world.referral) == before
+    assert OperationLog.objects.filter(action="order.vat_invoice").get().result == "failure"
+
+
 def test_someone_elses_resource_is_not_found(world, vm):
     with at("2026-01-01 00:00"):
         other = World(tag="o")

@@ -19,12 +19,20 @@ each with its own customer's discount. A customer the caller cannot see is CBC.0
 **Precision.** Results are truncated (截取), never rounded: at 6 decimals (`inquiry_precision` 0, the
 default, and the period endpoints) or at 10 (`inquiry_precision` 1); trailing zeros beyond the fen are
 dropped. Numbers are written exactly as decimals (never through a float); renew-rate's amounts are strings,
-as Huawei's model types them. What an order costs is quantized to the fen by trade.pricing's rule.
+as Huawei's model types them. What an order costs is quantized to the fen by trade.pricing's rule — and
+renew-rate, the price of the renewal order placed now, answers each line so (LineRating.in_fen, as the
+order and the renewal pages quantize it), so its amounts are the order's to the fen.
 
 **Errors.** CBC.0100 a malformed request (a linear product without its size, a repeated item id, more than
 100 items or 10 resources); CBC.99006006 product not found; CBC.99006050 wrong usage unit; CBC.30050008 no
 such period type or number (subscribe-rate: the request fails, HTTP 400; renew-rate: per resource, with
 CBC.30050007 not a main resource, CBC.0156 not found and CBC.99006006 no product, in fail_resource_infos).
+
+**Renewals moved on by a higher app.** What a renewal order charges can be more than whole periods: the
+customer's unified expiry day (续费后资源统一到期日, subscriptions/renewal.py) adds days to each line. trade
+imports nothing above it (ARCHITECTURE.md rule 11), so that app registers how it moves a rating
+(`register_renewal_adjuster`, from its AppConfig.ready()) and renew-rate applies it: the rate answered is
+what the renewal order placed now would charge.
 
 **Cost.** One statement reads every product of a request, one every price, one the partner discounts (and
 one the unit conversions when a unit needs converting): a 100-item request costs about what a 1-item one does.
@@ -53,7 +61,8 @@ from partnercenter.errors import MESSAGES, Codes, DomainError
 from .. import pricing
 from ..errors import TradeCodes
 
-__all__ = ["RATING_RIGHTS", "OnDemandRatingApi", "SubscribeRateApi", "RenewRateApi", "urlpatterns"]
+__all__ = ["RATING_RIGHTS", "OnDemandRatingApi", "SubscribeRateApi", "RenewRateApi", "register_renewal_adjuster",
+           "urlpatterns"]
 
 RATING_RIGHTS = ("orders.place", "orders.view", "discounts.manage")
 YUAN = 1  # measure_id of every amount: 元
@@ -409,6 +418,16 @@ class SubscribeRateApi(_RatingApi):
         })
 
 
+_RENEWAL_ADJUSTERS: list = []  # see the module's "Renewals moved on by a higher app"
+
+
+def register_renewal_adjuster(adjust) -> None:
+    """`adjust(rating, *, period_type, period_num) -> RenewalRating`: the renewal rating as the renewal order
+    will charge it. Registered once however often ready() runs."""
+    if adjust not in _RENEWAL_ADJUSTERS:
+        _RENEWAL_ADJUSTERS.append(adjust)
+
+
 def _renewal_request(data):
     ids = data.get("resource_ids")
     if not isinstance(ids, list) or not ids or not all(isinstance(i, str) and 0 < len(i) <= 64 for i in ids):
@@ -442,7 +461,9 @@ class RenewRateApi(_RatingApi):
         else:
             customer, pool = None, Resource.objects.filter(customer__in=customers_for(actor).values("pk"))
         rating = pricing.rate_renewal(customer, resource_ids=ids, include_relative=relative, resources=pool, **period)
-        results = [(result, [line.truncated(PERIOD_PLACES) for line in result.lines]) for result in rating.results]
+        for adjust in _RENEWAL_ADJUSTERS:
+            rating = adjust(rating, **period)
+        results = [(result, [line.in_fen() for line in result.lines]) for result in rating.results]
         lines = [line for _result, shown_lines in results for line in shown_lines]
         official, _discount, _amount = _totals(lines)
         text = lambda value: format(_shown(value, PERIOD_PLACES), "f")  # noqa: E731
