@@ -14,7 +14,9 @@ partner's rebate account (返点账户) once.
   amount (zero or more, two decimals) → FINAL at that amount. They may make a CONFIRMED statement final at
   once (`finalise`).
 - `finalise_due` (the beat, incentives.tasks_statements): once the objection period has ended, CONFIRMED and
-  PENDING statements become FINAL — silence is consent. DISPUTED ones wait for the operators' answer.
+  PENDING statements become FINAL — silence is consent. DISPUTED ones wait for the operators' answer, and so
+  do the PENDING drafts of a month whose run is not DONE (STALE after a policy correction, or running): the
+  re-run replaces them, and only its statements can become final by silence.
 
 **Final exactly once.** Becoming FINAL is one conditional UPDATE (`status IN (allowed) → final`, with a new
 `trans_id`) followed, in the same transaction, by `billing.rebates.credit_rebate` of the statement's amount
@@ -45,10 +47,10 @@ from partnercenter.errors import Codes, DomainError
 from partnercenter.money import parse_amount
 from partnercenter.oplog import operation
 
-from .choices import StatementStatus
+from .choices import RunStatus, StatementStatus
 from .errors_statements import StatementCodes
 from .event_types_statements import STATEMENT_ANSWERED, STATEMENT_FINAL, final_key
-from .models import IncentiveStatement
+from .models import IncentiveRun, IncentiveStatement
 
 __all__ = ["ACTION_LABELS", "RECONCILE", "BATCH", "TEXT_MAX", "objection_deadline", "confirm", "dispute", "answer", "finalise",
            "finalise_due", "due_for_finalising", "event_data", "require_reconciler", "require_cloud"]
@@ -217,8 +219,9 @@ def _make_final(row, actor, now, *, allowed, due_only=False, fields=None, event_
     trans_id = new_trans_id()
     changes = {"status": _FINAL, "finalised_at": now, "trans_id": trans_id, **(fields or {})}
     queryset = IncentiveStatement.objects.filter(pk=row.pk, status__in=allowed)
-    if due_only:
-        queryset = queryset.filter(dispute_deadline__lt=now)
+    if due_only:  # repeats due_for_finalising's condition: a STALE marking committed meanwhile is respected
+        queryset = queryset.filter(dispute_deadline__lt=now).exclude(status=_PENDING,
+                                                                      bill_cycle__in=_unsettled_months())
     if not queryset.update(**changes):
         return False
     for name, value in changes.items():
@@ -287,9 +290,17 @@ def finalise(actor, *, statement) -> IncentiveStatement:
 # The objection period ends: finalise_due (the beat)
 # ---------------------------------------------------------------------------------------------
 
+def _unsettled_months():
+    """The months whose run is not DONE: STALE (a policy of the month was corrected) or still running. Their
+    PENDING statements are drafts about to be replaced by the re-run, so silence cannot make them final."""
+    return IncentiveRun.objects.exclude(status=RunStatus.DONE).values("bill_cycle")
+
+
 def due_for_finalising(now):
-    """Confirmed and pending statements whose objection period has ended (index statement_status_due)."""
-    return IncentiveStatement.objects.filter(status__in=(_PENDING, _CONFIRMED), dispute_deadline__lt=now)
+    """Confirmed and pending statements whose objection period has ended (index statement_status_due) — but
+    not the PENDING drafts of a month waiting to be run again (a CONFIRMED statement is kept by any re-run)."""
+    return IncentiveStatement.objects.filter(status__in=(_PENDING, _CONFIRMED), dispute_deadline__lt=now).exclude(
+        status=_PENDING, bill_cycle__in=_unsettled_months())
 
 
 def finalise_due(actor=SCHEDULER, *, now=None) -> int:

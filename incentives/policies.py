@@ -1,0 +1,191 @@
+"""Incentive policies (激励政策): which policy applies to a partner in a month, what each service type earns under
+it, and what an operator's change to a policy sets in motion.
+
+**Which policy applies.** For a partner, a month and an association type (推荐 referral / 代售 resale): the
+active policy of that association type in force that month (`valid_from` ≤ month ≤ `valid_until`, or no end)
+whose programme the partner has JOINED (programs.Membership, status joined); if several programmes' policies
+qualify, the one of the lowest programme (kind, code) order; if none, the general policy (programme empty).
+At most one policy applies per partner, month and association type: the admin refuses two active policies of
+the same programme (or two general ones) and association type whose months overlap. The run (incentives/
+run_sql.py) applies the same rule in SQL; `policy_for` here is the rule in Python for the pages and the API.
+
+**What a service type earns** (`rule_for`): no rule → 非特定产品 (code 0) at the policy's general rates; code 1
+特定产品 → the rule's rates; code 2 无业绩无返点 → nothing at all (no detail line); code 13 有业绩无返点 →
+performance counts, rate 0. Rates are per charging mode: yearly/monthly (catalog ChargeMode 1) and
+pay-per-use (3).
+
+**A change** (`policy_changed`): saving or deleting a policy marks the IncentiveRun of every closed month in its
+validity — before and after the change — STALE; the next `run_incentives` replaces those months' drafts
+(待对账 and 有异议 statements) and never touches confirmed or final ones (incentives/run.py).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from bills import periods
+from bills.choices import PeriodStatus
+from bills.models import BillingPeriod
+from catalog.choices import ChargeMode
+from customers.choices import AssociationType
+from partnercenter.errors import DomainError
+from partnercenter.oplog import operation, register_actions
+from programs.choices import MembershipStatus
+from programs.models import Membership
+
+from .choices import EARNING_CODES, REBATE_CODES, PolicyCode, RunStatus
+from .errors_policies import PolicyCodes
+from .models import IncentivePolicy, IncentiveRun, PolicyServiceRule
+
+__all__ = ["ServiceRule", "parse_month", "month_of_cycle", "cycle_of_month", "in_force", "policy_for",
+           "policies_for", "rule_for", "rules_of", "overlapping", "closed_cycles_between", "mark_stale",
+           "policy_changed", "current_month", "ACTION_LABELS"]
+
+ACTION_LABELS = {"incentives.policy_changed": _("Change incentive policy")}
+register_actions(ACTION_LABELS)
+
+_MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
+ZERO = Decimal("0")
+
+
+@dataclass(frozen=True)
+class ServiceRule:
+    """What one service type earns under a policy: its code and the rates per charging mode."""
+
+    code: int
+    period_rate: Decimal
+    on_demand_rate: Decimal
+    explicit: bool  # a PolicyServiceRule says so (else: 非特定产品 by default)
+
+    @property
+    def earns_performance(self) -> bool:
+        return self.code in EARNING_CODES
+
+    @property
+    def earns_rebate(self) -> bool:
+        return self.code in REBATE_CODES
+
+    def rate(self, charging_mode) -> Decimal:
+        return self.period_rate if int(charging_mode) == ChargeMode.PERIOD else self.on_demand_rate
+
+
+# ---------------------------------------------------------------------------------------------
+# Months
+# ---------------------------------------------------------------------------------------------
+
+def parse_month(text) -> date:
+    """'2026-03' → date(2026, 3, 1); DomainError(MONTH_INVALID) for anything else."""
+    match = _MONTH.match(str(text or "").strip())
+    if not match:
+        raise DomainError(PolicyCodes.MONTH_INVALID)
+    return date(int(match.group(1)), int(match.group(2)), 1)
+
+
+def month_of_cycle(cycle: str) -> date:
+    return parse_month(cycle)
+
+
+def cycle_of_month(month: date) -> str:
+    return month.strftime("%Y-%m")
+
+
+def in_force(month: date) -> Q:
+    """The active policies in force in `month` (its first day)."""
+    month = month.replace(day=1)
+    return Q(is_active=True, valid_from__lte=month) & (Q(valid_until__isnull=True) | Q(valid_until__gte=month))
+
+
+# ---------------------------------------------------------------------------------------------
+# Which policy applies
+# ---------------------------------------------------------------------------------------------
+
+def _order(policy: IncentivePolicy):
+    program = policy.program
+    return (0, program.kind, program.code, policy.code) if program is not None else (1, "", "", policy.code)
+
+
+def policies_for(partner, month: date) -> dict[str, IncentivePolicy | None]:
+    """{association type: the policy that applies to `partner` in `month`, or None} — two queries."""
+    joined = set(Membership.objects.filter(partner=partner, status=MembershipStatus.JOINED)
+                 .values_list("program_id", flat=True))
+    candidates = (IncentivePolicy.objects.filter(in_force(month))
+                  .filter(Q(program__isnull=True) | Q(program_id__in=joined)).select_related("program"))
+    found = {value: None for value in AssociationType.values}
+    for policy in sorted(candidates, key=_order):
+        if found.get(policy.association_type) is None:
+            found[policy.association_type] = policy
+    return found
+
+
+def policy_for(partner, month: date, association_type: str) -> IncentivePolicy | None:
+    return policies_for(partner, month).get(association_type)
+
+
+def rules_of(policies) -> dict[int, dict[int, PolicyServiceRule]]:
+    """{policy id: {service type id: rule}} for the given policies, in one query."""
+    ids = [policy.pk for policy in policies if policy is not None]
+    found = {pk: {} for pk in ids}
+    for rule in PolicyServiceRule.objects.filter(policy_id__in=ids):
+        found[rule.policy_id][rule.service_type_id] = rule
+    return found
+
+
+def rule_for(policy: IncentivePolicy, rule: PolicyServiceRule | None) -> ServiceRule:
+    """What a service type earns under `policy`, given its rule (None: no rule → 非特定产品)."""
+    if rule is None or rule.incentive_policy == PolicyCode.NON_SPECIFIC:
+        return ServiceRule(PolicyCode.NON_SPECIFIC, policy.period_rate, policy.on_demand_rate, rule is not None)
+    if rule.incentive_policy == PolicyCode.SPECIFIC:
+        return ServiceRule(PolicyCode.SPECIFIC, rule.period_rate, rule.on_demand_rate, True)
+    return ServiceRule(int(rule.incentive_policy), ZERO, ZERO, True)
+
+
+# ---------------------------------------------------------------------------------------------
+# Operators' changes
+# ---------------------------------------------------------------------------------------------
+
+def overlapping(*, program, association_type, valid_from: date, valid_until: date | None, exclude=None):
+    """Active policies of the same programme (or general ones) and association type whose months overlap."""
+    queryset = IncentivePolicy.objects.filter(is_active=True, association_type=association_type)
+    queryset = queryset.filter(program__isnull=True) if program is None else queryset.filter(program=program)
+    queryset = queryset.filter(Q(valid_until__isnull=True) | Q(valid_until__gte=valid_from))
+    if valid_until is not None:
+        queryset = queryset.filter(valid_from__lte=valid_until)
+    if exclude is not None:
+        queryset = queryset.exclude(pk=exclude)
+    return queryset
+
+
+def closed_cycles_between(valid_from: date, valid_until: date | None) -> list[str]:
+    """The closed billing cycles in [valid_from, valid_until] (no end: every later closed one)."""
+    queryset = BillingPeriod.objects.filter(status=PeriodStatus.CLOSED, bill_cycle__gte=cycle_of_month(valid_from))
+    if valid_until is not None:
+        queryset = queryset.filter(bill_cycle__lte=cycle_of_month(valid_until))
+    return sorted(queryset.values_list("bill_cycle", flat=True))
+
+
+def mark_stale(cycles) -> int:
+    """The runs of these months are to be done again (those not run yet will be run anyway)."""
+    return IncentiveRun.objects.filter(bill_cycle__in=list(cycles)).exclude(status=RunStatus.STALE).update(
+        status=RunStatus.STALE)
+
+
+def policy_changed(actor, policy: IncentivePolicy, *, before: tuple[date, date | None] | None = None,
+                   deleted: bool = False) -> list[str]:
+    """An operator saved (or deleted) `policy`: the closed months of its validity before and after the change
+    are to be run again. Logged. Returns the months marked."""
+    spans = [(policy.valid_from, policy.valid_until)] + ([before] if before else [])
+    cycles = sorted({cycle for start, end in spans if start for cycle in closed_cycles_between(start, end)})
+    with operation(actor, "incentives.policy_changed", target=policy,
+                   detail={"policy": policy.code, "deleted": deleted, "stale_cycles": cycles}):
+        mark_stale(cycles)
+    return cycles
+
+
+def current_month() -> date:
+    return month_of_cycle(periods.current_cycle())
