@@ -5,6 +5,7 @@ decide; these only carry what was typed (a refusal comes back on the form)."""
 import django_filters
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from partnercenter.filters import ALL, ListFilterSet
 from partnercenter.forms import VerificationForm
@@ -65,7 +66,8 @@ class MonthFilter(ListFilterSet):
 
 
 class PaymentFilter(ListFilterSet):
-    status = django_filters.ChoiceFilter(label=_("Payment status"), choices=FhPaymentStatus.choices, empty_label=ALL)
+    status = django_filters.ChoiceFilter(label=pgettext_lazy("FH payment", "Payment status"),
+                                         choices=FhPaymentStatus.choices, empty_label=ALL)
 
     class Meta:
         model = FhPayment

@@ -36,6 +36,7 @@ class WithdrawForm(forms.Form):
         """`balance`: the rebate balance now; `certified`: the certification's withdrawals.Bank (the defaults)."""
         super().__init__(*args, **kwargs)
         self.balance, self.certified = balance, certified
+        self.fields["bank_name"].section = _("Withdrawal bank details")   # 提现银行信息, a heading over the bank fields
         if certified is not None:
             for name, value in (("bank_name", certified.bank_name), ("bank_branch", certified.bank_branch),
                                 ("account_holder", certified.account_holder)):

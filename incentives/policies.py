@@ -82,7 +82,7 @@ class ServiceRule:
 def parse_month(text) -> date:
     """'2026-03' → date(2026, 3, 1); DomainError(MONTH_INVALID) for anything else."""
     match = _MONTH.match(str(text or "").strip())
-    if not match:
+    if not match or int(match.group(1)) < 1:   # year 0000 matches the pattern but is no date
         raise DomainError(PolicyCodes.MONTH_INVALID)
     return date(int(match.group(1)), int(match.group(2)), 1)
 
@@ -127,11 +127,16 @@ def policy_for(partner, month: date, association_type: str) -> IncentivePolicy |
     return policies_for(partner, month).get(association_type)
 
 
-def rules_of(policies) -> dict[int, dict[int, PolicyServiceRule]]:
-    """{policy id: {service type id: rule}} for the given policies, in one query."""
+def rules_of(policies, search: str = "") -> dict[int, dict[int, PolicyServiceRule]]:
+    """{policy id: {service type id: rule}} for the given policies (only service types whose code or name
+    contains `search`, when given), in one query."""
     ids = [policy.pk for policy in policies if policy is not None]
     found = {pk: {} for pk in ids}
-    for rule in PolicyServiceRule.objects.filter(policy_id__in=ids):
+    queryset = PolicyServiceRule.objects.filter(policy_id__in=ids)
+    if search:
+        queryset = queryset.filter(Q(service_type__code__icontains=search) | Q(service_type__name__icontains=search)
+                                   | Q(service_type__name_en__icontains=search))
+    for rule in queryset:
         found[rule.policy_id][rule.service_type_id] = rule
     return found
 
@@ -170,9 +175,16 @@ def closed_cycles_between(valid_from: date, valid_until: date | None) -> list[st
 
 
 def mark_stale(cycles) -> int:
-    """The runs of these months are to be done again (those not run yet will be run anyway)."""
-    return IncentiveRun.objects.filter(bill_cycle__in=list(cycles)).exclude(status=RunStatus.STALE).update(
-        status=RunStatus.STALE)
+    """The runs of these (closed) months are to be done again. A month never run gets its run row now, STALE:
+    a first run of the month going on meanwhile holds that row chunk by chunk (run.run_month), so it either
+    finishes before the correction and is run again, or sees STALE at its next chunk and starts over — it
+    cannot end DONE on the policy as it was."""
+    cycles = list(cycles)
+    have = set(IncentiveRun.objects.filter(bill_cycle__in=cycles).values_list("bill_cycle", flat=True))
+    IncentiveRun.objects.bulk_create([IncentiveRun(bill_cycle=cycle, status=RunStatus.STALE)
+                                      for cycle in cycles if cycle not in have], ignore_conflicts=True)
+    return IncentiveRun.objects.filter(bill_cycle__in=cycles).exclude(status=RunStatus.STALE).update(
+        status=RunStatus.STALE) + len(set(cycles) - have)
 
 
 def policy_changed(actor, policy: IncentivePolicy, *, before: tuple[date, date | None] | None = None,

@@ -64,7 +64,7 @@ from programs.choices import MembershipStatus
 from . import run_sql
 from .choices import IncentiveKind, PolicyCode, RunStatus, StatementStatus
 from .errors_policies import PolicyCodes
-from .models import IncentiveRun
+from .models import IncentivePolicy, IncentiveRun
 from .policies import month_of_cycle
 
 __all__ = ["RunResult", "run_month", "due_cycles", "CHUNK_SIZE", "ACTION_LABELS"]
@@ -205,16 +205,24 @@ def run_month(actor, *, bill_cycle: str, force: bool = False, chunk_size: int = 
 
 def due_cycles(now: datetime | None = None) -> list[str]:
     """The months the beat task runs, oldest first: the previous month (Asia/Shanghai) from INCENTIVE_RUN_DAY
-    on, once it is closed and not done; and every closed month whose run is STALE (a policy was corrected) or
-    stopped half-way (RUNNING: resumed)."""
+    on, once it is closed and not done; every closed month whose run is STALE (a policy was corrected) or
+    stopped half-way (RUNNING: resumed); and every earlier closed month never run (the beat missed it)."""
     now = now or timezone.now()
     current = periods.current_cycle(now)
     due = set(IncentiveRun.objects.exclude(status=RunStatus.DONE).filter(bill_cycle__lt=current)
               .values_list("bill_cycle", flat=True))
+    previous = periods.previous_cycle(current)
     if now.astimezone(periods.SHANGHAI).day >= settings.INCENTIVE_RUN_DAY:
-        previous = periods.previous_cycle(current)
         if not IncentiveRun.objects.filter(bill_cycle=previous, status=RunStatus.DONE).exists():
             due.add(previous)
+    # a month the beat missed (the worker was down in its window, or bills closed it late): every closed month
+    # before the previous one with no run yet, from the first month a policy was in force
+    first = IncentivePolicy.objects.order_by("valid_from").values_list("valid_from", flat=True).first()
+    if first is not None:
+        due.update(BillingPeriod.objects.filter(
+            status=PeriodStatus.CLOSED, bill_cycle__gte=first.strftime("%Y-%m"), bill_cycle__lt=previous)
+            .exclude(bill_cycle__in=IncentiveRun.objects.values("bill_cycle"))
+            .values_list("bill_cycle", flat=True))
     closed = set(BillingPeriod.objects.filter(bill_cycle__in=due, status=PeriodStatus.CLOSED)
                  .values_list("bill_cycle", flat=True))
     return sorted(due & closed)

@@ -289,8 +289,14 @@ def base_details() -> str:
 
 def first_order_details() -> str:
     joined = f" JOIN {_t(A)} a0 ON {_c(A, 'id', 'a0')} = {f_('association')}"
+    # A new customer: its association began in the month and it had none with this partner before — a type
+    # switch (customers.associations ends the association and opens one of the other type) or a return to the
+    # same partner is not a new customer.
     where = (f" AND {f_('bill_type')} = %(new)s AND {f_('charging_mode')} = %(period)s "
-             f"AND {_c(A, 'associated_on', 'a0')} >= %(start)s AND {_c(A, 'associated_on', 'a0')} < %(end)s")
+             f"AND {_c(A, 'associated_on', 'a0')} >= %(start)s AND {_c(A, 'associated_on', 'a0')} < %(end)s "
+             f"AND NOT EXISTS (SELECT 1 FROM {_t(A)} a1 WHERE {_c(A, 'customer_id', 'a1')} = "
+             f"{_c(A, 'customer_id', 'a0')} AND {_c(A, 'partner_id', 'a1')} = {_c(A, 'partner_id', 'a0')} "
+             f"AND {_c(A, 'associated_on', 'a1')} < {_c(A, 'associated_on', 'a0')})")
     return _details("first_order", grouped_fees(where, joined), p_("first_order_rate"), _codes(REBATE_CODES),
                     f" AND {p_('first_order_rate')} > 0")
 

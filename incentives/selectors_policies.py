@@ -72,12 +72,12 @@ class PolicySection:
         return percent(self.policy.first_order_rate) if self.policy.first_order_rate > 0 else None
 
 
-def sections_for(partner, month: date) -> list[PolicySection]:
-    """Referral then resale: the policy that applies in `month`, its rules (service types by code) and its tiers
-    (4 queries)."""
+def sections_for(partner, month: date, search: str = "") -> list[PolicySection]:
+    """Referral then resale: the policy that applies in `month`, its rules (service types by code; those matching
+    `search` when given) and its tiers (at most 5 queries)."""
     applied = policies_for(partner, month)
     chosen = [policy for policy in applied.values() if policy is not None]
-    rules = rules_of(chosen)
+    rules = rules_of(chosen, search)
     service_ids = {service_id for by_service in rules.values() for service_id in by_service}
     services = ServiceType.objects.in_bulk(service_ids) if service_ids else {}
     tiers = {}

@@ -54,7 +54,8 @@ def _details(request):
     if not data.get("cycle"):
         data["cycle"] = selectors.latest_cycle(actor, selectors.cycle_choices())
     filters = DetailFilter(data, queryset=selectors.details_for(actor), request=request)
-    return filters, filters.qs, data["cycle"]
+    cycle = filters.form.cleaned_data.get("cycle") if filters.is_valid() else None
+    return filters, filters.qs, cycle or "all"
 
 
 def _percent(rate) -> str:
@@ -95,7 +96,9 @@ def details(request):
 
 
 def _export(request):
-    _filters, rows, cycle = _details(request)
+    filters, rows, cycle = _details(request)
+    if not filters.is_valid():   # a bad filter exports nothing rather than every period
+        rows = rows.none()
     header = [_("Period"), _("Customer account ID"), _("Account name"), _("Association type"), _("Service type"),
               _("Billing mode"), _("Incentive"), _("Incentive policy"), _("Fee records"), _("Consumption (CNY)"),
               _("Performance (CNY)"), _("Rate"), _("Rebate (CNY)")]

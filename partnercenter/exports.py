@@ -11,6 +11,7 @@ when someone edits it.
 """
 
 import csv
+import re
 from decimal import Decimal
 from io import BytesIO, StringIO
 
@@ -65,8 +66,14 @@ def xlsx_response(request, *, action: str, name: str, title, header, rows) -> Ht
     book.save(buffer)
     response = HttpResponse(buffer.getvalue(),
                             content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    response["Content-Disposition"] = f'attachment; filename="{name}-{timezone.localdate(timezone=CHINA):%Y%m%d}.xlsx"'
+    response["Content-Disposition"] = f'attachment; filename="{_file_name(name)}-{timezone.localdate(timezone=CHINA):%Y%m%d}.xlsx"'
     return response
+
+
+def _file_name(name: str) -> str:
+    """A download's name as a header can carry it: letters, digits, '.', '_' and '-' only (a name built from a
+    query parameter cannot end the quoted filename or break the header)."""
+    return re.sub(r"[^0-9A-Za-z._-]+", "_", str(name))[:100] or "export"
 
 
 def _csv_cell(value):
@@ -94,5 +101,5 @@ def csv_response(request, *, action: str, name: str, header, rows, detail=None) 
                                                   "format": "csv"}):
         pass
     response = HttpResponse("\ufeff" + buffer.getvalue(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{name}-{timezone.localdate(timezone=CHINA):%Y%m%d}.csv"'
+    response["Content-Disposition"] = f'attachment; filename="{_file_name(name)}-{timezone.localdate(timezone=CHINA):%Y%m%d}.csv"'
     return response

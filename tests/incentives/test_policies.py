@@ -189,6 +189,14 @@ def test_the_page_shows_the_months_policies_in_chinese(inc_world, inc_policies, 
     assert 'id="why-not-consumption"' in html
 
 
+def test_the_service_type_search(inc_world, inc_policies, admin_client_a):
+    found = admin_client_a.get(PAGE, {"month": INC_CYCLE, "q": "云硬"})
+    assert [[row.service_type.code for row in s.rules] for s in found.context["sections"]] == [[], [EVS]]
+    nothing = admin_client_a.get(PAGE, {"month": INC_CYCLE, "q": "x" * 300})
+    assert nothing.status_code == 200 and nothing.context["q"] == "x" * 64
+    assert all(not s.rules for s in nothing.context["sections"])
+
+
 def test_a_month_without_policy_and_a_bad_month(inc_world, inc_policies, admin_client_a):
     empty = admin_client_a.get(PAGE, {"month": "2026-01"})
     assert empty.status_code == 200 and empty.content.decode().count('class="empty no-policy"') == 2
