@@ -284,9 +284,9 @@ def statements(partner, managers, scale):
 
     sql["partner account"] = f"""
         INSERT INTO {t[PartnerAccount]} (id, partner_id, account_id, cash_balance, credit_limit, allocated_amount,
-                                         updated_at)
+                                         rebate_balance, updated_at)
         SELECT 1, %(partner)s, md5('bench-partner-account'), %(cash)s::numeric, 0,
-               coalesce(sum(CASE WHEN operation_type = %(allocate)s THEN amount ELSE -amount END), 0), %(base)s
+               coalesce(sum(CASE WHEN operation_type = %(allocate)s THEN amount ELSE -amount END), 0), 0, %(base)s
         FROM {t[Adjustment]} WHERE partner_id = %(partner)s"""
     sql["customer accounts"] = f"""
         INSERT INTO {t[CustomerAccount]} (id, customer_id, account_id, balance, arrears, updated_at)
