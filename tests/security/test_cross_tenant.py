@@ -3,7 +3,8 @@ partner A's ids — in URL paths, in page query strings, in every API request fi
 and gets exactly what a made-up id gets: "not found" (404 / CBC.0156), or for a list, no rows. Never a
 403 where a made-up id is not found, never one of A's names or ids it did not send itself. A's rows
 (customers, accounts, the ledger, coupons, quotas, members, roles, keys, settings, its operation log, its
-programmes, its 拓新 links, reports, leads, opportunities, sales tasks and entrustments) are the same afterwards.
+programmes, its 拓新 links, reports, leads, opportunities, sales tasks and entrustments, its incentive statements,
+rebate, withdrawals and FH lists and payments) are the same afterwards.
 
 The probe enumerates the URL resolver, the id-like fields of every GET form on the list pages, and the
 OpenAPI schema (request bodies and query parameters), so a new page, filter or endpoint is covered
@@ -113,6 +114,19 @@ PAGE_IDS = {
     **{f"expansion:{name}": lambda a: [{"pk": a.task.pk}, {"pk": a.reseller_task.pk}]
        for name in ("task", "task_progress", "task_close")},
     "expansion:entrusted_reseller": lambda a: [{"reseller_id": a.reseller.domain_id}],
+    # incentives (issue 17): statements pending, disputed and final; a withdrawal by its number; FH lists (one open
+    # with a material, one final), the material, and an approved quarterly payment
+    **{f"incentives:{name}": lambda a: [{"pk": s.pk} for s in (a.statement_pending, a.statement_disputed,
+                                                                 a.statement_final)]
+       for name in ("statement_detail", "statement_confirm", "statement_dispute")},
+    "incentives:withdrawal_detail": lambda a: [{"withdrawal_no": a.withdrawal.withdrawal_no},
+                                               {"withdrawal_no": a.withdrawal.withdrawal_no.lower()}],
+    **{f"incentives:{name}": lambda a: [{"pk": a.fh_month.pk}, {"pk": a.fh_final_months[0].pk}]
+       for name in ("fh_month", "fh_month_lines", "fh_month_upload", "fh_month_submit")},
+    "incentives:fh_material_remove": lambda a: [{"pk": a.fh_month.pk, "material_pk": a.fh_material.pk}],
+    "incentives:fh_material": lambda a: [{"pk": a.fh_material.pk}],
+    **{f"incentives:{name}": lambda a: [{"pk": a.fh_payment.pk}]
+       for name in ("fh_payment", "fh_invoice_list", "fh_payment_invoice")},
 }
 # URL parameters that name no object.
 NOT_ID_KWARGS = {"action", "decision"}
@@ -198,9 +212,15 @@ PAGE_QUERIES = {
         for customer in (a.reseller_customer.domain_id, a.reseller_customer.domain_name, a.resale.domain_id)],
     "expansion:enterprise": lambda a, b: [({"pk": enterprise.pk}, {"customer": a.report_customer.domain_id})
                                           for enterprise in (b.enterprise, a.enterprise)],
+    # incentives: 激励明细's customer filter (account ID or a part of its name; in the period shown and in every
+    # period) and its exports; the withdrawals by A's number
+    **{f"incentives:{name}": lambda a, b: [({}, {"customer": a.resale.domain_id}), ({}, {"customer": a.resale.domain_name}),
+                                           ({}, {"customer": a.resale.domain_id, "cycle": "all"})]
+       for name in ("details", "details_export", "details_export_csv")},
+    "incentives:rebate": lambda a, b: [({}, {"withdrawal_no": a.withdrawal.withdrawal_no})],
 }
 # Query parameters that carry no object id.
-NOT_ID_QUERY = {"tab": "which tab of the page"}
+NOT_ID_QUERY = {"tab": "which tab of the page", "cycle": "a period (激励明细: `all` for every period)"}
 # GET-form fields named like ids that name no tenant's object (none today).
 QUERY_NOT_TENANT_IDS: dict[str, str] = {}
 ID_LIKE_FIELDS = ("customer", "coupon", "quota", "account_manager", "manager", "member", "supervisor", "reseller",
@@ -292,6 +312,8 @@ REQUIRED_VALUES = {
     "name": lambda n: f"probe-opportunity-{n}",
     "customer_name": lambda n: f"probe-customer-{n}",
     "reason": lambda n: f"probe-reason-{n}",
+    # incentives: the month of GET /v2/products/incentive-discount-policies (YYYY-MM)
+    "time": lambda n: _cycle(),
 }
 
 
@@ -383,6 +405,7 @@ def _tenant(tag):
     customer_helpers.use(t.package, t.fee, "1", before="100")
     _programs(t, tag)
     _expansion(t, tag)
+    _incentives(t, tag)
     t.notification, t.customer_notification = _notifications(t)
     t.webhook, t.delivery = _webhook(t)
     t.markers = [
@@ -393,7 +416,7 @@ def _tenant(tag):
         t.allocation.trans_id, t.quota.quota_id, t.coupon_id, t.child_quota_id, t.webhook.url, str(t.webhook.uid),
         t.refund_order.order_id, unsubscribed.resource_id, *t.order.lines.values_list("line_id", flat=True),
         t.fee.trade_id, t.fee.record_id, t.fee.resource_id, t.package.order_instance_id, t.package.order_id,
-        *t.program_markers, *t.expansion_markers,
+        *t.program_markers, *t.expansion_markers, *t.incentive_markers,
     ]
     return t
 
@@ -527,6 +550,109 @@ def _expansion(t, tag):
     ]
 
 
+def _incentives(t, tag):
+    """The tenant's incentives (issue 17): a policy of its own programme (B has not joined A's, so A's policy is not
+    B's to read), last month's statements — a pending one with its lines, a disputed one with its lines, and a
+    tier confirmed and made final by the operators (its amount credited to the rebate account) —, a pending
+    withdrawal of part of the rebate (the code from a TOTP device, as always asked), and the FH staff incentive:
+    the qualification, a project specialist, last month's list open for checking with an uploaded material, and a
+    past quarter's three final lists with its payment applied for and approved."""
+    from datetime import date
+    from decimal import Decimal as D
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django_otp.oath import TOTP
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from bills.periods import current_cycle, previous_cycle
+    from catalog.choices import ChargeMode
+    from catalog.models import ServiceType
+    from incentives import fh_months, fh_payments, statements, withdrawals
+    from incentives.choices import FhMonthStatus, FhQualificationStatus, IncentiveKind, PolicyCode
+    from incentives.models import FhLine, FhMonth, FhQualification, IncentiveDetail, IncentivePolicy, IncentiveStatement
+    from programs import certification
+    from programs.catalogue import DTCSI
+    from programs.choices import SpecialistStatus
+    from programs.models import Path, ProjectSpecialist
+
+    from ..conftest import actor_of
+    from ..factories import MemberFactory, UserFactory
+
+    admin = actor_of(t.admin)
+    operator = actor_of(UserFactory(username=f"inc-ops-{tag}", is_staff=True, is_superuser=True))
+    now = timezone.now()
+    # 商业信息认证 verified (withdrawals and FH payments need it), through the programmes' services
+    certification.submit(admin)
+    certification.verify(operator, certification_id=t.partner.business_certification.pk)
+    # 激励对账: last month's statements of a policy of the tenant's own programme, written as the monthly run writes them
+    cycle = previous_cycle(current_cycle())
+    ec2 = ServiceType.objects.get(code="hws.service.type.ec2")
+    policy = IncentivePolicy.objects.create(
+        code=f"probe-{tag}", name=f"policy-{tag}", program=t.program, association_type="2",
+        valid_from=date(now.year - 1, 1, 1), period_rate=D("0.0400"),
+        on_demand_rate=D("0.0200"), first_order_rate=D("0.0100"), description=f"policy-description-{tag}")
+    association = t.resale.associations.get(ended_on__isnull=True)
+
+    def statement(kind, amount, performance, lines=()):
+        made = IncentiveStatement.objects.create(
+            partner=t.partner, bill_cycle=cycle, policy=policy, kind=kind, name=f"{policy.name} · {kind}",
+            association_type="2", performance=D(performance), amount=D(amount), generated_at=now,
+            dispute_deadline=statements.objection_deadline(now))
+        for mode, rate, rebate in lines:
+            IncentiveDetail.objects.create(
+                statement=made, bill_cycle=cycle, partner=t.partner, policy=policy, kind=kind, association=association,
+                association_type="2", customer=t.resale, service_type=ec2, charging_mode=mode,
+                incentive_policy=PolicyCode.NON_SPECIFIC, fee_records=1, consumption=D(performance),
+                performance=D(performance), rate=D(rate), rebate=D(rebate))
+        return made
+
+    t.statement_pending = statement(IncentiveKind.BASE, "40.00", "1000.00", [(ChargeMode.PERIOD, "0.0400", "40.00")])
+    t.statement_disputed = statement(IncentiveKind.FIRST_ORDER, "10.00", "1000.00",
+                                     [(ChargeMode.PERIOD, "0.0100", "10.00")])
+    statements.dispute(admin, statement=t.statement_disputed, reason=f"dispute-reason-{tag}")
+    t.statement_final = statement(IncentiveKind.TIER, "50.00", "1000.00")
+    statements.confirm(admin, statement=t.statement_final)
+    t.statement_final = statements.finalise(operator, statement=t.statement_final)   # 50.00 credited
+    # 激励返点提现: 20.00 of the 50.00, to a bank of its own, with the code of a TOTP device made for it
+    device = TOTPDevice.objects.create(user=t.admin.user, name="probe", confirmed=True)
+    code = f"{TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift).token():06d}"
+    t.withdrawal = withdrawals.request_withdrawal(
+        admin, amount="20.00", bank_name=f"bank-{tag}", bank_branch=f"branch-{tag}", account_holder=f"holder-{tag}",
+        bank_account="6222021234567890123", verification_code=code)
+    device.delete()
+    # FH: qualified, one specialist; last month's list open with a material; a past quarter final, paid for
+    t.fh_qualification = FhQualification.objects.create(partner=t.partner, status=FhQualificationStatus.APPROVED,
+                                                        agreement_version="probe", signer_name=f"fh-signer-{tag}",
+                                                        decided_at=now)
+    member = MemberFactory(partner=t.partner, user__username=f"{tag}.fh", display_name=f"fh-specialist-{tag}")
+    specialist = ProjectSpecialist.objects.create(member=member, path=Path.objects.get(code=DTCSI),
+                                                  status=SpecialistStatus.APPROVED, decided_at=now - timedelta(days=400))
+
+    def fh_month(month, status, deadline):
+        made = FhMonth.objects.create(partner=t.partner, month=month, status=status, generated_at=now,
+                                      deadline=deadline, amount=D("8000.00"))
+        FhLine.objects.create(fh_month=made, specialist=specialist, member_name=member.display_name,
+                              amount=D("8000.00"))
+        return made
+
+    last_month = (now.date().replace(day=1) - timedelta(days=1)).replace(day=1)
+    t.fh_month = fh_month(last_month, FhMonthStatus.GENERATED, now + timedelta(days=10))
+    [t.fh_material] = fh_months.upload_materials(admin, fh_month=t.fh_month, files=[SimpleUploadedFile(
+        f"fh-material-{tag}.pdf", b"%PDF-1.7\n%%EOF\n", content_type="application/pdf")])
+    year = now.year - 2
+    t.fh_final_months = [fh_month(month, FhMonthStatus.FINAL, now - timedelta(days=400))
+                         for month in fh_payments.quarter_months(year, 4)]
+    t.fh_payment = fh_payments.approve(operator, payment=fh_payments.apply(admin, year=year, quarter=4),
+                                       reason=f"fh-approval-{tag}")
+    t.incentive_markers = [
+        f"policy-{tag}", f"policy-description-{tag}", f"dispute-reason-{tag}", t.statement_pending.statement_no,
+        t.statement_disputed.statement_no, t.statement_final.statement_no, t.statement_final.trans_id,
+        t.withdrawal.withdrawal_no, t.withdrawal.trans_id, f"bank-{tag}", f"branch-{tag}", f"holder-{tag}",
+        f"fh-signer-{tag}", f"{tag}.fh", f"fh-specialist-{tag}", f"fh-material-{tag}.pdf", t.fh_payment.payment_no,
+        f"fh-approval-{tag}",
+    ]
+
+
 def _notifications(t):
     """The tenant's events told to its administrator and its customer user (消息通知), as dispatched."""
     from events.dispatch import dispatch_all
@@ -620,6 +746,7 @@ def _snapshot(a):
         "payment_requests": sorted(PaymentRequest.objects.filter(partner__in=partners).values_list("pk", "status")),
         **_program_rows(partners),
         **_expansion_rows(partners),
+        **_incentive_rows(partners),
     }
 
 
@@ -673,6 +800,33 @@ def _expansion_rows(partners):
         "task_progress": x.TaskProgress.objects.filter(task__partner__in=partners).count(),
         "entrustments": sorted(x.Entrustment.objects.filter(Q(reseller__in=partners) | Q(distributor__in=partners))
                                .values_list("pk", "status", "cancelled_at")),
+    }
+
+
+def _incentive_rows(partners):
+    from billing.models import LedgerEntry, PartnerAccount
+    from incentives import models as i
+
+    return {
+        "statements": sorted(i.IncentiveStatement.objects.filter(partner__in=partners).values_list(
+            "pk", "status", "amount", "confirmed_at", "dispute_reason", "disputed_at", "answer", "finalised_at",
+            "trans_id")),
+        "incentive_details": sorted(i.IncentiveDetail.objects.filter(partner__in=partners).values_list(
+            "pk", "statement", "performance", "rebate")),
+        "rebate_balances": sorted(PartnerAccount.objects.filter(partner__in=partners).values_list(
+            "partner_id", "rebate_balance")),
+        "rebate_ledger": sorted(LedgerEntry.objects.filter(partner__in=partners, balance_type="rebate").values_list(
+            "pk", "trade_type", "amount", "balance_after")),
+        "withdrawals": sorted(i.RebateWithdrawal.objects.filter(partner__in=partners).values_list(
+            "pk", "status", "amount", "bank_name", "bank_account_last4", "decided_at", "return_trans_id")),
+        "fh_qualifications": sorted(i.FhQualification.objects.filter(partner__in=partners).values_list(
+            "pk", "status", "signer_name")),
+        "fh_months": sorted(i.FhMonth.objects.filter(partner__in=partners).values_list(
+            "pk", "status", "amount", "deadline", "submitted_at")),
+        "fh_lines": sorted(i.FhLine.objects.filter(fh_month__partner__in=partners).values_list("pk", "included")),
+        "fh_materials": sorted(i.FhMaterial.objects.filter(fh_month__partner__in=partners).values_list("pk", "file")),
+        "fh_payments": sorted(i.FhPayment.objects.filter(partner__in=partners).values_list(
+            "pk", "status", "amount", "invoice_number")),
     }
 
 
@@ -769,7 +923,9 @@ def test_every_page_with_an_id_is_not_found_for_another_partner(a, b):
                     where = f"{who}: {method.upper()} {url}"
                     problems.expect(got.status_code == expected, f"{where} gave {got.status_code}, a made-up id {expected}")
                     if got.status_code == 403:  # only where the page is closed to this person whatever the id
-                        problems.expect(client.get(reverse(name, kwargs=own)).status_code == 403, f"{where}: 403, not 404")
+                        # (asked the same way: a POST-only page answers a GET with 405 before it looks at the person)
+                        own_status = getattr(client, method)(reverse(name, kwargs=own)).status_code
+                        problems.expect(own_status == 403, f"{where}: 403, not 404")
                     else:
                         problems.expect(got.status_code in (404, 405), f"{where} gave {got.status_code}")
                     problems.expect(not _leaks(a, _text_of(got), url), f"{where} shows {_leaks(a, _text_of(got), url)}")
@@ -895,11 +1051,13 @@ def _date(when) -> str:
 
 
 def test_urls_joining_an_own_object_to_another_partners_are_not_found(a, b):
-    """A URL naming B's own object and, inside it, one of A's (a collaborator of A's opportunity) is not found,
-    as a made-up inner id is; A's rows stay."""
+    """A URL naming B's own object and, inside it, one of A's (a collaborator of A's opportunity, A's FH material in
+    B's own list) is not found, as a made-up inner id is; A's rows stay."""
     before = _snapshot(a)
     probes = {"expansion:opportunity_collaborator_remove": (
-        {"pk": b.ho_open.pk, "collaborator_pk": a.collaborator.pk}, "collaborator_pk")}
+        {"pk": b.ho_open.pk, "collaborator_pk": a.collaborator.pk}, "collaborator_pk"),
+              # incentives: A's FH material removed through B's own open list
+              "incentives:fh_material_remove": ({"pk": b.fh_month.pk, "material_pk": a.fh_material.pk}, "material_pk")}
     problems = Problems()
     for who, client in _clients(b).items():
         for name, (kwargs, inner) in probes.items():
@@ -912,6 +1070,49 @@ def test_urls_joining_an_own_object_to_another_partners_are_not_found(a, b):
                                 f"{where} gave {got.status_code}, a made-up id {expected.status_code}")
                 problems.expect(got.status_code in (403, 404, 405), f"{where} gave {got.status_code}")
                 problems.expect(not _leaks(a, _text_of(got), url), f"{where} shows {_leaks(a, _text_of(got), url)}")
+    problems.expect(_snapshot(a) == before, "partner A's rows changed")
+    problems.check()
+
+
+# The operators' decision pages of incentives (the admin: answer an objection, make a statement final, pay or reject
+# a withdrawal, decide an FH qualification, list or payment), each with A's object.
+INCENTIVE_ADMIN_PAGES = {
+    "incentives_incentivestatement_answer": lambda a: (a.statement_disputed, {"answer": "probe", "amount": "0"}),
+    "incentives_incentivestatement_finalise": lambda a: (a.statement_pending, {}),
+    "incentives_rebatewithdrawal_paid": lambda a: (a.withdrawal, {"reference": "probe"}),
+    "incentives_rebatewithdrawal_reject": lambda a: (a.withdrawal, {"reason": "probe"}),
+    "incentives_fhqualification_approve": lambda a: (a.fh_qualification, {"reason": "probe"}),
+    "incentives_fhqualification_reject": lambda a: (a.fh_qualification, {"reason": "probe"}),
+    "incentives_fhmonth_finalise": lambda a: (a.fh_month, {"reason": "probe"}),
+    "incentives_fhmonth_return": lambda a: (a.fh_month, {"reason": "probe"}),
+    "incentives_fhpayment_approve": lambda a: (a.fh_payment, {"reason": "probe"}),
+    "incentives_fhpayment_reject": lambda a: (a.fh_payment, {"reason": "probe"}),
+    "incentives_fhpayment_paid": lambda a: (a.fh_payment, {"reference": "probe"}),
+}
+
+
+def test_the_operators_incentive_decisions_are_closed_to_partners(a, b):
+    """The admin is the platform operators' (the probe above skips it): a partner's administrator — B's, and A's own
+    — and a customer are sent to the admin's login by every incentives decision page, GET or POST, and nothing of
+    A's changes. The list of pages is the admin's own, so a new decision page fails here until it is named."""
+    from django.contrib import admin
+
+    found = {url.name for model, model_admin in admin.site._registry.items() if model._meta.app_label == "incentives"
+             for url in model_admin.get_urls() if url.name and str(url.pattern).startswith("<int:pk>/")
+             and not url.name.endswith(("_change", "_delete", "_history"))}
+    assert found == set(INCENTIVE_ADMIN_PAGES), sorted(found ^ set(INCENTIVE_ADMIN_PAGES))
+    before = _snapshot(a)
+    clients = {**_clients(b), "A's administrator": login_client(a.admin.user)}
+    problems = Problems()
+    for name, target in INCENTIVE_ADMIN_PAGES.items():
+        obj, data = target(a)
+        url = reverse(f"admin:{name}", kwargs={"pk": obj.pk})
+        for who, client in clients.items():
+            for method in ("get", "post"):
+                got = getattr(client, method)(url, data if method == "post" else None)
+                where = f"{who}: {method.upper()} {url}"
+                problems.expect(got.status_code == 302 and got["Location"].startswith(reverse("admin:login")),
+                                f"{where} gave {got.status_code} {got.get('Location', '')}")
     problems.expect(_snapshot(a) == before, "partner A's rows changed")
     problems.check()
 

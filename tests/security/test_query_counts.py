@@ -71,6 +71,8 @@ REQUIRED_FIELDS = {
     "/v2/costs/cost-analysed-bills/monthly-breakdown": {"shared_month": CYCLE},
     "/v4/costs/cost-analysed-bills/query": {"time_condition": {"time_measure_id": 2, "begin_time": CYCLE,
                                                                "end_time": CYCLE}},
+    # incentives: the month whose policies are read (YYYY-MM)
+    "/v2/products/incentive-discount-policies": {"time": CYCLE},
 }
 # Pages that take a URL argument, with how to fill it.
 PAGE_ARGS = {
