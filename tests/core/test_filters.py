@@ -366,7 +366,11 @@ BY_ID = {"/v2/partners/sub-customers/new-customers-tags/batch-query": "customer_
          "/v2/bills/subcustomer-bills/res-fee-records/sub-customers/query": "the customers that consumed in a month",
          "/v2/bills/customer-bills/resources/usage/summary": "one row per resource of a 95-billed usage type",
          "/v2/bills/customer-bills/resources/usage/details": "the usage points of the one resource it names",
-         "/v4/costs/cost-analysed-bills/query": "cost groups by the dimensions asked (bills.customer_costs)"}
+         "/v4/costs/cost-analysed-bills/query": "cost groups by the dimensions asked (bills.customer_costs)",
+         # incentives: the catalogue's service types, each with its code under the caller's policy of the month
+         "/v2/products/incentive-discount-policies": "one row per catalogue service type; its one filter, "
+                                                     "service_type_code, tells absent from empty (Huawei's rule), "
+                                                     "which a FilterSet cannot (selectors_policies)"}
 # List endpoints whose FilterSet is applied by a helper the two of them share.
 FILTERED_BY_HELPER = {
     "/v2/bills/customer-bills/res-fee-records": "_resource_records → ResourceRecordFilter.from_wire",
