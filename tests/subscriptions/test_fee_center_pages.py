@@ -142,6 +142,13 @@ def test_another_customers_resource_or_refund_is_not_found(w, client):
     assert Resource.objects.get(pk=theirs.pk).status == PeriodStatus.CLOSED  # theirs only, by themselves
 
 
+def local_noon(days):
+    """Noon (Asia/Shanghai) `days` calendar days from today: whatever the hour the test runs at, that is
+    `days` days left on the pages, which count calendar days."""
+    day = timezone.localdate() + timedelta(days=days)
+    return timezone.make_aware(datetime.combine(day, datetime.min.time()).replace(hour=12))
+
+
 # -------------------------------------------------------------------------------------------
 # 续费管理: the list
 # -------------------------------------------------------------------------------------------
@@ -152,7 +159,7 @@ def test_renewals_list_the_live_main_resources_soonest_expiry_first_with_days_le
     grace, _none = buy(w)
     released, _none = buy(w)
     now = timezone.now()
-    Resource.objects.filter(pk=soon.pk).update(expire_time=now + timedelta(days=5, hours=1))
+    Resource.objects.filter(pk=soon.pk).update(expire_time=local_noon(5))  # days left count calendar days
     Resource.objects.filter(pk=grace.pk).update(status=PeriodStatus.EXPIRED, expire_time=now - timedelta(days=2))
     Resource.objects.filter(pk=released.pk).update(status=PeriodStatus.CLOSED)
     AutoRenewal.objects.create(resource=later, customer=w.resale, period_type="YEAR", times=3, renewed=1)
@@ -455,7 +462,6 @@ def test_switch_now_shows_the_refund_and_the_resource_runs_pay_per_use(w, client
 
 def test_days_left_read_in_chinese_first(w, client):
     main, _none = buy(w)
-    Resource.objects.filter(pk=main.pk).update(status=PeriodStatus.EXPIRED,
-                                               expire_time=timezone.now() - timedelta(days=3, hours=1))
+    Resource.objects.filter(pk=main.pk).update(status=PeriodStatus.EXPIRED, expire_time=local_noon(-3))
     html = body(client.get(RENEWALS))
     assert 'data-days="-3"' in html and '<html lang="zh-hans">' in html
