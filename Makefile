@@ -62,3 +62,4 @@ bench: $(STAMP)
 	$(BIN)/python -m bench.metering
 	$(BIN)/python -m bench.directory
 	$(BIN)/python -m bench.opportunities
+	$(BIN)/python -m bench.incentives

@@ -27,6 +27,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from . import importing
+from .choices import UsageStatus
 from .models import BillingPeriod, CustomerMonthlySum, FeeRecord, PartnerBill, ResourcePackage, UsageRecord
 
 IMPORT_PERMISSION = "bills.add_usagerecord"
@@ -49,6 +50,26 @@ class ReadOnlyAdmin(admin.ModelAdmin):
         return False
 
 
+class UsageStatusFilter(admin.SimpleListFilter):
+    """A usage record's status is not stored (bills.models.UsageRecord): waiting (a UsageWaiting row), rated
+    (its fee record), not rated (an error code)."""
+
+    title = _("status")
+    parameter_name = "status"
+
+    def lookups(self, request, model_admin):
+        return [(str(value), label) for value, label in UsageStatus.choices]
+
+    def queryset(self, request, queryset):
+        if self.value() == str(UsageStatus.NEW):
+            return queryset.filter(waiting__isnull=False)
+        if self.value() == str(UsageStatus.RATED):
+            return queryset.filter(fee_record__isnull=False)
+        if self.value() == str(UsageStatus.FAILED):
+            return queryset.exclude(error_code="").filter(fee_record__isnull=True)
+        return queryset
+
+
 class UsageFileForm(forms.Form):
     file = forms.FileField(label=_("Usage file (.csv)"))
 
@@ -61,10 +82,14 @@ def _cache_key(kind, user, token) -> str:
 class UsageRecordAdmin(ReadOnlyAdmin):
     change_list_template = "admin/bills/usagerecord/change_list.html"
     list_display = ["record_id", "customer", "resource_id", "service_type_code", "usage_type_code", "usage_amount",
-                    "usage_measure", "begin_time", "end_time", "source", "status", "error_code", "received_at"]
-    list_filter = ["source", "status"]
-    list_select_related = ["customer", "usage_measure"]
+                    "usage_measure", "begin_time", "end_time", "source", "status_label", "error_code", "received_at"]
+    list_filter = ["source", UsageStatusFilter]
+    list_select_related = ["customer", "usage_measure", "fee_record"]
     search_fields = ["=record_id", "=resource_id", "=customer__domain_id"]
+
+    @admin.display(description=_("status"))
+    def status_label(self, record):
+        return record.get_status_display()
 
     def get_urls(self):
         urls = [

@@ -10,9 +10,10 @@ record never fails the others.
 **Set-based.** Each record is parsed in Python; then each kind of lookup runs once for the whole batch
 (customers by domain id, the catalogue's service/resource/usage type triples, regions, units, and — only
 for records without a spec — the pay-per-use resources whose spec rating will use); then one
-`INSERT … ON CONFLICT (record_id) DO NOTHING RETURNING record_id` stores the new records and says which
-ones this call stored; then one read compares the rest with what is stored. At most eight statements per
-batch, whatever its size (tests/bills/test_ingest_queries.py).
+`INSERT … ON CONFLICT (record_id) DO NOTHING RETURNING` stores the new records, queues them for the rating
+(bills.models.UsageWaiting) and says which ones this call stored; then one read compares the rest with what
+is stored (bills/ingest_sql.py: on PostgreSQL one statement from one array per column, no model instance). At
+most eight statements per batch, whatever its size (tests/bills/test_ingest_queries.py).
 
 **Idempotent by `record_id`.** The unique index on `record_id` decides: the same batch sent twice, or by
 two clients at once, stores each record once; the call whose INSERT stored a record answers `created`,
@@ -24,13 +25,12 @@ A dry run (`dry_run=True`) answers what a real run would, and writes nothing; `s
 chunks of the same dry run would have stored (a file is checked a chunk at a time).
 """
 
+import functools
 import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone as dt_timezone
 from decimal import Decimal, InvalidOperation
 
-from django.db import connection
-from django.db.models.constants import OnConflict
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
@@ -42,7 +42,8 @@ from partnercenter.api.parsers import UNSTORABLE
 from partnercenter.errors import MESSAGES, Codes, DomainError
 from partnercenter.oplog import operation, register_actions
 
-from .choices import UsageSource, UsageStatus
+from . import ingest_sql
+from .choices import UsageSource
 from .errors import BillCodes
 from .models import UsageRecord
 
@@ -53,6 +54,7 @@ FIELDS = ("record_id", "customer_id", "resource_id", "cloud_service_type", "reso
           "usage_type", "region", "usage", "usage_measure_id", "resource_size", "begin_time", "end_time")
 OPTIONAL = frozenset({"resource_spec_code", "resource_size"})
 REQUIRED = tuple(name for name in FIELDS if name not in OPTIONAL)
+_FIELD_SET = frozenset(FIELDS)
 MAX_RECORDS = 1000
 MAX_WINDOW = timedelta(hours=24)
 # how old usage may be: a year — older metering is an operator's correction, not a record to bill now (and a
@@ -62,6 +64,7 @@ CREATED, DUPLICATE, FAILED = "created", "duplicate", "failed"
 
 _LENGTHS = {"record_id": 64, "customer_id": 64, "resource_id": 64, "cloud_service_type": 64, "resource_type": 64,
             "resource_spec_code": 64, "usage_type": 64, "region": 32}
+_TEXT_LIMITS = tuple(_LENGTHS.items())
 _PLAIN_DECIMAL = re.compile(r"[0-9]+(?:\.[0-9]*)?|\.[0-9]+")
 _WIRE_TIME = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z")
 _USAGE = (6, 18)   # decimals, integer digits: UsageRecord.usage_amount (24, 6)
@@ -125,6 +128,21 @@ def _parameter(name, problem) -> _Invalid:
     return _Invalid(Codes.PARAMETER, f"{MESSAGES[Codes.PARAMETER]} {name}: {problem}")
 
 
+def _texts(raw) -> dict | None:
+    """The text fields of a record whose texts are all fine (the common case, in one pass and one search for
+    unstorable characters), else None: `_text` then finds the first problem."""
+    try:
+        values = {name: raw[name].strip() for name in _LENGTHS}
+    except (KeyError, AttributeError, TypeError):  # an optional one left out, or not a text
+        return None
+    for (name, limit), value in zip(_TEXT_LIMITS, values.values()):
+        if type(value) is not str or len(value) > limit or (not value and name not in OPTIONAL):
+            return None
+    if UNSTORABLE.search("".join(values.values())):  # (one character class: joining makes no new match)
+        return None
+    return values
+
+
 def _text(raw, name) -> str:
     value = raw.get(name)
     if value is None or (isinstance(value, str) and not value.strip()):
@@ -157,20 +175,42 @@ def _decimal(raw, name, places_and_digits, *, positive=False) -> Decimal | None:
         text = getattr(value, "text", None) or repr(value)
     else:
         text = None
-    if text is None or not _PLAIN_DECIMAL.fullmatch(text):
-        raise _parameter(name, _("Not a plain decimal number of at least zero."))
     places, digits = places_and_digits
+    number = _NOT_PLAIN if text is None else (_known_number if len(text) <= 40 else _number)(
+        text, places, digits, positive)
+    if number is _NOT_PLAIN:
+        raise _parameter(name, _("Not a plain decimal number of at least zero."))
+    if number is _TOO_PRECISE:
+        raise _parameter(name, _("At most %(places)d decimals.") % {"places": places})
+    if number is _TOO_LARGE:
+        raise _parameter(name, _("Too large."))
+    if number is _NOT_POSITIVE:
+        raise _parameter(name, _("Must be greater than zero."))
+    return number
+
+
+_NOT_PLAIN, _TOO_PRECISE, _TOO_LARGE, _NOT_POSITIVE = (object() for _i in range(4))
+
+
+def _number(text, places, digits, positive):
+    """A plain decimal `text` as a Decimal, or which of the problems above it has."""
+    if not _PLAIN_DECIMAL.fullmatch(text):
+        return _NOT_PLAIN
     try:
         number = Decimal(text)
     except InvalidOperation:  # pragma: no cover - the pattern admits only plain decimals
-        raise _parameter(name, _("Not a number.")) from None
+        return _NOT_PLAIN
     if number != number.quantize(Decimal(1).scaleb(-places)):
-        raise _parameter(name, _("At most %(places)d decimals.") % {"places": places})
+        return _TOO_PRECISE
     if number >= Decimal(10) ** digits:
-        raise _parameter(name, _("Too large."))
+        return _TOO_LARGE
     if positive and number <= 0:
-        raise _parameter(name, _("Must be greater than zero."))
+        return _NOT_POSITIVE
     return number
+
+
+# metering repeats a handful of amounts and sizes (Decimals are immutable: one can serve every record)
+_known_number = functools.lru_cache(maxsize=4096)(_number)
 
 
 def _measure(raw) -> int:
@@ -188,13 +228,21 @@ def _time(raw, name) -> datetime:
     value = raw.get(name)
     if isinstance(value, str):
         value = value.strip()
-    if not isinstance(value, str) or not _WIRE_TIME.fullmatch(value):
+    moment = _wire_time(value) if isinstance(value, str) and len(value) == 20 else None
+    if moment is None:
         raise _parameter(name, _("Not a UTC time as YYYY-MM-DDTHH:MM:SSZ."))
-    try:  # the pattern fixed every position: cheaper than strptime, 20,000 times a batch
+    return moment
+
+
+@functools.lru_cache(maxsize=4096)  # hourly metering: a batch names a few hours (datetimes are immutable)
+def _wire_time(value: str) -> datetime | None:
+    if not _WIRE_TIME.fullmatch(value):
+        return None
+    try:  # the pattern fixed every position: cheaper than strptime
         return datetime(int(value[0:4]), int(value[5:7]), int(value[8:10]), int(value[11:13]), int(value[14:16]),
                         int(value[17:19]), tzinfo=dt_timezone.utc)
     except ValueError:
-        raise _parameter(name, _("Not a UTC time as YYYY-MM-DDTHH:MM:SSZ.")) from None
+        return None
 
 
 def _parse(raw, now) -> dict:
@@ -202,10 +250,10 @@ def _parse(raw, now) -> dict:
     if not isinstance(raw, dict):
         problem = _("A record is not an object.")
         raise _Invalid(Codes.PARAMETER, f"{MESSAGES[Codes.PARAMETER]} {problem}")
-    unknown = sorted(set(raw) - set(FIELDS), key=str)
-    if unknown:
+    if not _FIELD_SET.issuperset(raw):
+        unknown = sorted(set(raw) - _FIELD_SET, key=str)
         raise _parameter(unknown[0], _("Unknown field."))
-    values = {name: _text(raw, name) for name in _LENGTHS}
+    values = _texts(raw) or {name: _text(raw, name) for name in _LENGTHS}
     values["usage"] = _decimal(raw, "usage", _USAGE)
     values["usage_measure_id"] = _measure(raw)
     values["resource_size"] = _decimal(raw, "resource_size", _SIZE, positive=True)
@@ -307,14 +355,15 @@ def ingest(records, *, source, now=None, dry_run=False, seen=None) -> Outcome:
     stored_by_us, stored = _store(candidates, prior, source=source, now=now, dry_run=dry_run)
 
     for index, values in parsed.items():
-        record_id, mine = values["record_id"], _content(values)
-        if first[record_id] != index:
-            theirs = _content(parsed[first[record_id]])
-        elif record_id in stored_by_us:
+        record_id = values["record_id"]
+        if first[record_id] == index and record_id in stored_by_us:
             results[index] = Result(record_id, CREATED)
             if seen is not None:
-                seen[record_id] = mine
+                seen[record_id] = _content(values)
             continue
+        mine = _content(values)
+        if first[record_id] != index:
+            theirs = _content(parsed[first[record_id]])
         else:
             theirs = stored.get(record_id, prior.get(record_id))
         results[index] = Result(record_id, DUPLICATE) if theirs == mine else _conflict(record_id, mine, theirs)
@@ -330,15 +379,7 @@ def _store(candidates: dict, prior: dict, *, source, now, dry_run) -> tuple[set,
     if dry_run:
         stored = _read(fresh)
         return set(fresh) - set(stored), stored
-    rows = [UsageRecord(
-        record_id=record_id, customer_id=values["customer_pk"], resource_id=values["resource_id"],
-        service_type_code=values["cloud_service_type"], resource_type_code=values["resource_type"],
-        resource_spec_code=values["resource_spec_code"], usage_type_code=values["usage_type"],
-        region_code=values["region"], usage_amount=values["usage"], usage_measure_id=values["usage_measure_id"],
-        resource_size=values["resource_size"], begin_time=values["begin_time"], end_time=values["end_time"],
-        source=source, status=UsageStatus.NEW, received_at=now,
-    ) for record_id, values in sorted(fresh.items())]
-    inserted = _insert_new(rows)
+    inserted = ingest_sql.store(sorted(fresh.items()), source, now)
     return inserted, _read({record_id: fresh[record_id] for record_id in fresh if record_id not in inserted})
 
 
@@ -347,40 +388,6 @@ def _read(wanted: dict) -> dict:
         return {}
     rows = UsageRecord.objects.filter(record_id__in=list(wanted)).values_list("record_id", *_COLUMNS)
     return {row[0]: tuple(row[1:]) for row in rows}
-
-
-def _insert_fields():
-    return [f for f in UsageRecord._meta.concrete_fields if not f.primary_key]
-
-
-def _max_parameters() -> int:
-    if connection.vendor == "sqlite":
-        import sqlite3
-
-        connection.ensure_connection()
-        try:
-            return connection.connection.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
-        except AttributeError:  # Python < 3.11
-            return connection.features.max_query_params
-    if connection.vendor == "postgresql":
-        return 65535
-    return connection.features.max_query_params or 999
-
-
-def _insert_new(rows: list[UsageRecord]) -> set[str]:
-    """INSERT … ON CONFLICT DO NOTHING RETURNING record_id: the record_ids this statement stored. (Django's
-    bulk_create(ignore_conflicts=True) runs the same INSERT but cannot say which rows it stored, and two
-    clients sending one batch at once must not both answer `created`.) One statement for a whole batch
-    where the database takes that many parameters (PostgreSQL; SQLite 3.32+ takes 32,766)."""
-    fields = _insert_fields()
-    per_statement = max(1, _max_parameters() // len(fields))
-    record_id = UsageRecord._meta.get_field("record_id")
-    inserted = set()
-    for start in range(0, len(rows), per_statement):
-        returned = UsageRecord.objects._insert(rows[start:start + per_statement], fields=fields,
-                                               returning_fields=[record_id], on_conflict=OnConflict.IGNORE)
-        inserted.update(row[0] for row in returned if row)  # one row and a conflict: nothing comes back
-    return inserted
 
 
 def receive(actor, *, records) -> Outcome:

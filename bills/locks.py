@@ -32,22 +32,28 @@ from customers.choices import ChargingMode
 from customers.models import Resource
 from vouchers import locks as voucher_locks
 
-from .choices import FeeStatus, UsageStatus
-from .models import FeeRecord, ResourcePackage, UsageRecord
+from .choices import FeeStatus
+from .models import FeeRecord, ResourcePackage, UsageRecord, UsageWaiting
 
 __all__ = ["claim_usage", "lock_customer_accounts", "lock_packages", "lock_coupons", "lock_unsettled_fees",
            "on_demand_resources"]
 
 
 def claim_usage(limit: int, *, ids=None) -> list[UsageRecord]:
-    """Step 0: up to `limit` waiting usage records, oldest first, locked; those another run holds are skipped
-    (PostgreSQL). `ids` restricts the claim to these records (a caller rating named ones)."""
-    queryset = UsageRecord.objects.filter(status=UsageStatus.NEW)
+    """Step 0: up to `limit` waiting usage records, oldest first, taken off the rating queue (their UsageWaiting
+    rows locked, then deleted: the transaction that rates them owns them; one that rolls back puts them back);
+    those another run holds are skipped (PostgreSQL). `ids` restricts the claim to these records (a caller
+    rating named ones). bills/rating_sql.py's `claim` does the same in one statement."""
+    waiting = UsageWaiting.objects.all()
     if ids is not None:
-        queryset = queryset.filter(pk__in=list(ids))
+        waiting = waiting.filter(pk__in=list(ids))
     if connection.features.has_select_for_update_skip_locked:
-        queryset = queryset.select_for_update(skip_locked=True)
-    return list(queryset.order_by("id")[:limit])
+        waiting = waiting.select_for_update(skip_locked=True)
+    claimed = list(waiting.order_by("pk").values_list("pk", flat=True)[:limit])
+    if not claimed:
+        return []
+    UsageWaiting.objects.filter(pk__in=claimed).delete()
+    return list(UsageRecord.objects.filter(pk__in=claimed).order_by("id"))
 
 
 def lock_customer_accounts(customer_ids):

@@ -2,7 +2,9 @@
 
 **Usage records** (资源详单) come in from the cloud's metering — the ingestion endpoint, a file import, or the
 demo generator — each with the source's `record_id`, which is unique: the same record sent twice is stored
-once. A new record waits (`status` NEW) until the rating run prices it.
+once. A new record waits — it has a `UsageWaiting` row — until the rating run prices it (a fee record, one
+to one) or fails it (`error_code`); its status (NEW, RATED, FAILED) is read from those, never stored, so
+rating writes nothing to the usage table (see `UsageWaiting`).
 
 **Fee records** (消费记录 / 流水账单) are what a customer was charged: one per rated usage record (bill type 5),
 per paid order line (1 new, 2 renewal, 8 auto-renewal, 3 change), per refunded line (4), per adjustment. A
@@ -34,6 +36,7 @@ import uuid
 
 from django.db import models
 from django.db.models import F, Q
+from django.db.models.functions import Round
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -46,7 +49,7 @@ from partnercenter.money import fen
 from .choices import (BillSumType, BillType, FeeStatus, PackageStatus, PeriodStatus, UsageSource, UsageStatus,
                       ZeroBalancePolicy)
 
-__all__ = ["new_record_id", "BillingPeriod", "UsageRecord", "FeeRecord", "ResourcePackage", "PackageUse",
+__all__ = ["new_record_id", "BillingPeriod", "UsageRecord", "UsageWaiting", "FeeRecord", "ResourcePackage", "PackageUse",
            "CustomerMonthlySum", "PartnerBill", "LowBalanceSetting", "LowBalanceState", "MONEY", "USAGE"]
 
 MONEY = {"max_digits": 18, "decimal_places": 2}
@@ -81,10 +84,15 @@ class BillingPeriod(models.Model):
 
 
 class UsageRecord(models.Model):
-    """One metering record (资源详单): how much of a usage type a resource used in a window (an hour)."""
+    """One metering record (资源详单): how much of a usage type a resource used in a window (an hour).
 
-    record_id = models.CharField(_("record ID"), max_length=64, unique=True)
-    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="usage_records")
+    Written once by bills.ingest and never changed after, but for `error_code` when the rating fails it. Its
+    `status`: RATED when it has its fee record, FAILED when it has an error code, else NEW (waiting: then it has
+    a UsageWaiting row). Indexes: the unique record_id (no pattern index: nothing searches it by prefix), the
+    customer's records by time (which also serves the customer's foreign key)."""
+
+    record_id = models.CharField(_("record ID"), max_length=64)
+    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="usage_records", db_index=False)
     resource_id = models.CharField(_("resource ID"), max_length=64)
     service_type_code = models.CharField(_("service type"), max_length=64)
     resource_type_code = models.CharField(_("resource type"), max_length=64)
@@ -93,27 +101,22 @@ class UsageRecord(models.Model):
     region_code = models.CharField(_("region"), max_length=32)
     usage_amount = models.DecimalField(_("usage"), **USAGE)
     usage_measure = models.ForeignKey(MeasureUnit, verbose_name=_("usage unit"), on_delete=models.PROTECT,
-                                      related_name="+")
+                                      related_name="+", db_index=False)
     # a linear product's size (a 40 GB disk), in the product's size unit; empty for others
     resource_size = models.DecimalField(_("size"), max_digits=20, decimal_places=4, null=True, blank=True)
     begin_time = models.DateTimeField(_("from"))
     end_time = models.DateTimeField(_("to"))
     source = models.PositiveSmallIntegerField(_("source"), choices=UsageSource.choices)
-    status = models.PositiveSmallIntegerField(_("status"), choices=UsageStatus.choices, default=UsageStatus.NEW)
     error_code = models.CharField(_("why not rated"), max_length=32, blank=True)
     received_at = models.DateTimeField(_("received"), default=timezone.now)
-    rated_at = models.DateTimeField(_("rated"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("usage record")
         verbose_name_plural = _("usage records")
         ordering = ["-begin_time", "-id"]
-        indexes = [
-            # the rating run reads only what waits
-            models.Index(fields=["id"], condition=Q(status=UsageStatus.NEW), name="usage_waiting"),
-            models.Index(fields=["customer", "-begin_time"], name="usage_customer_time"),
-        ]
+        indexes = [models.Index(fields=["customer", "-begin_time"], name="usage_customer_time")]
         constraints = [
+            models.UniqueConstraint(fields=["record_id"], name="usage_record_id_unique"),
             models.CheckConstraint(name="usage_amount_not_negative", condition=Q(usage_amount__gte=0)),
             models.CheckConstraint(name="usage_window", condition=Q(end_time__gt=F("begin_time"))),
         ]
@@ -121,16 +124,64 @@ class UsageRecord(models.Model):
     def __str__(self):
         return self.record_id
 
+    def _fee(self):
+        try:
+            return self.fee_record  # select_related("fee_record") where records are listed
+        except FeeRecord.DoesNotExist:
+            return None
+
+    @property
+    def status(self) -> int:
+        if self._fee() is not None:
+            return UsageStatus.RATED
+        return UsageStatus.FAILED if self.error_code else UsageStatus.NEW
+
+    def get_status_display(self) -> str:
+        return UsageStatus(self.status).label
+
+    @property
+    def rated_at(self):
+        fee = self._fee()
+        return fee.trade_time if fee is not None else None
+
+
+class UsageWaiting(models.Model):
+    """A usage record waiting to be rated: the rating queue. bills.ingest writes the row in the statement that
+    stores the record; the rating transaction that rates or fails the record deletes it (its claim is that
+    DELETE, with FOR UPDATE SKIP LOCKED: concurrent runs take different records, and a batch that rolls back
+    puts its rows back). Rated records thus leave the usage table untouched — no row version, no index entry
+    per record — and the queue stays as small as what waits.
+
+    No foreign-key constraint (it would cost a check per stored record): the row is written with its record
+    in one statement, and usage records are never deleted; a row whose record were missing would be claimed
+    and dropped."""
+
+    usage_record = models.OneToOneField(UsageRecord, primary_key=True, on_delete=models.DO_NOTHING,
+                                        db_constraint=False, related_name="waiting")
+
+    class Meta:
+        verbose_name = _("waiting usage record")
+        verbose_name_plural = _("waiting usage records")
+
 
 class FeeRecord(models.Model):
-    """One charge of a customer (消费记录): see the module docstring for how its amounts add up."""
+    """One charge of a customer (消费记录): see the module docstring for how its amounts add up.
 
-    record_id = models.CharField(_("record ID"), max_length=32, unique=True, default=new_record_id)
+    Its ten foreign keys are checked by PostgreSQL at the end of each statement (NOT DEFERRABLE, migration 0005),
+    not at COMMIT as Django makes them: the same checks, which cost the rating less so (bench/README.md). A later
+    migration that alters one of these fields re-creates its constraint DEFERRABLE: make it NOT DEFERRABLE again
+    (tests/bills/test_rating_pg.py checks)."""
+
+    record_id = models.CharField(_("record ID"), max_length=32, default=new_record_id)
     bill_cycle = models.CharField(_("billing cycle"), **CYCLE)
     is_adjustment = models.BooleanField(_("late (landed in a later cycle)"), default=False)
-    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="fee_records")
-    association = models.ForeignKey(Association, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    partner = models.ForeignKey(Partner, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    # (the foreign keys' own indexes are left out: customer and partner lead the composite indexes below;
+    # nothing reads fee records by association or by a catalogue row — those are joined from the fee record)
+    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="fee_records", db_index=False)
+    association = models.ForeignKey(Association, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+                                    db_index=False)
+    partner = models.ForeignKey(Partner, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+                                db_index=False)
     bill_type = models.PositiveSmallIntegerField(_("bill type"), choices=BillType.choices)
     charging_mode = models.PositiveSmallIntegerField(_("billing mode"), choices=ChargeMode.choices)
     status = models.PositiveSmallIntegerField(_("payment status"), choices=FeeStatus.choices, default=FeeStatus.PAID)
@@ -143,18 +194,23 @@ class FeeRecord(models.Model):
     effective_time = models.DateTimeField(_("from"))
     expire_time = models.DateTimeField(_("to"), null=True, blank=True)
     # what was consumed
-    service_type = models.ForeignKey(ServiceType, on_delete=models.PROTECT, related_name="+")
-    resource_type = models.ForeignKey(ResourceType, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    region = models.ForeignKey(Region, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    product = models.ForeignKey(Product, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    service_type = models.ForeignKey(ServiceType, on_delete=models.PROTECT, related_name="+", db_index=False)
+    resource_type = models.ForeignKey(ResourceType, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+                                      db_index=False)
+    region = models.ForeignKey(Region, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+                               db_index=False)
+    product = models.ForeignKey(Product, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+                                db_index=False)
     resource_id = models.CharField(_("resource ID"), max_length=64, blank=True)
     resource_name = models.CharField(_("resource name"), max_length=128, blank=True)
     product_spec_desc = models.CharField(_("specification"), max_length=255, blank=True)
     period_type = models.PositiveSmallIntegerField(_("period type"), choices=PeriodType.choices, null=True, blank=True)
     period_num = models.PositiveIntegerField(_("periods"), null=True, blank=True)
-    usage_type = models.ForeignKey(UsageType, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    usage_type = models.ForeignKey(UsageType, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+                                   db_index=False)
     usage_amount = models.DecimalField(_("usage"), null=True, blank=True, **USAGE)
-    usage_measure = models.ForeignKey(MeasureUnit, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    usage_measure = models.ForeignKey(MeasureUnit, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+                                      db_index=False)
     free_resource_usage = models.DecimalField(_("usage paid by packages"), default=0, **USAGE)
     # money, in fen (see the module docstring)
     official_amount = models.DecimalField(_("official price"), **MONEY)
@@ -184,6 +240,7 @@ class FeeRecord(models.Model):
             models.Index(fields=["customer", "id"], condition=Q(status=FeeStatus.UNSETTLED), name="fee_unsettled"),
         ]
         constraints = [
+            models.UniqueConstraint(fields=["record_id"], name="fee_record_id_unique"),
             models.UniqueConstraint(fields=["bill_type", "source_ref"], condition=~Q(source_ref=""),
                                     name="fee_one_per_source"),
             models.CheckConstraint(name="fee_partner_of_association",
@@ -261,7 +318,8 @@ class ResourcePackage(models.Model):
 class PackageUse(models.Model):
     """资源包使用明细: what one package paid of one usage record."""
 
-    package = models.ForeignKey(ResourcePackage, on_delete=models.PROTECT, related_name="uses")
+    package = models.ForeignKey(ResourcePackage, on_delete=models.PROTECT, related_name="uses",
+                                db_index=False)  # package_use_once and package_use_time lead with it
     fee_record = models.ForeignKey(FeeRecord, on_delete=models.PROTECT, related_name="package_uses")
     resource_id = models.CharField(max_length=64, blank=True)
     available_before = models.DecimalField(**USAGE)
@@ -276,9 +334,11 @@ class PackageUse(models.Model):
         indexes = [models.Index(fields=["package", "-deduct_time"], name="package_use_time")]
         constraints = [
             models.UniqueConstraint(fields=["package", "fee_record"], name="package_use_once"),
+            # rounded to the 6 decimals of the columns: SQLite keeps them as binary floating point, where
+            # 0.1 + 0.2 is not 0.3 (partnercenter.money.fen); on PostgreSQL's exact numeric it changes nothing
             models.CheckConstraint(name="package_use_adds_up",
                                    condition=Q(used_amount__gt=0, remaining_after__gte=0,
-                                               available_before=F("used_amount") + F("remaining_after"))),
+                                               available_before=Round(F("used_amount") + F("remaining_after"), 6))),
         ]
 
 

@@ -1,4 +1,4 @@
-"""Rating (批价): waiting usage records (资源详单, status NEW) become fee records (消费记录, bill type 5, charging
+"""Rating (批价): waiting usage records (资源详单 on the rating queue, bills.models.UsageWaiting) become fee records (消费记录, bill type 5, charging
 mode 3, one per record — `FeeRecord.usage_record` is one-to-one, so a record is never rated twice), paid by
 resource packages, coupons, cash and, for the rest, arrears (bills/packages.py, bills/deduction.py).
 
@@ -28,16 +28,17 @@ the first open one, marked `is_adjustment`.
 
 **A record that cannot be rated** (no product, no specification, another usage type, an unconvertible unit,
 no size for a linear product) is marked FAILED with its code (BillCodes 99009020–025) in the same
-transaction, counted in the result and logged; it is not tried again unless an operator puts it back to
-NEW (the admin shows the code). A batch that fails as a whole (a bug, a constraint) is rolled back and its
+transaction, counted in the result and logged; it is not tried again unless an operator puts it back on the
+queue (`requeue`; the admin shows the code). A batch that fails as a whole (a bug, a constraint) is rolled back and its
 records are then rated one by one, so one poisoned record fails alone (RATING_ERROR) and never blocks the
 queue.
 
-**Set-based.** A batch (BATCH_SIZE records) is one transaction: claim (FOR UPDATE SKIP LOCKED, so concurrent
-runs take different records), read the resources, products, prices, conversions, associations, discounts,
+**Set-based.** A batch (BATCH_SIZE records) is one transaction: claim (the records' queue rows locked FOR UPDATE
+SKIP LOCKED, so concurrent runs take different records, and deleted), read the resources, products, prices, conversions, associations, discounts,
 closed months, accounts, packages and coupons of the whole batch in a constant number of statements, compute
 in memory, then one INSERT of fee records, one of package uses, one UPDATE of packages, one UPDATE of the
-accounts and one INSERT of ledger entries (billing/consumption.py), one UPDATE per outcome of the records.
+accounts and one INSERT of ledger entries (billing/consumption.py), and one UPDATE of the records that failed
+(the rated ones are not written: their fee record says they are rated).
 Locks are taken in the order of bills/locks.py.
 
 **In SQL** (PostgreSQL, the default there; `sql=False` keeps the per-record path). The batch is claimed and
@@ -74,11 +75,11 @@ from trade import pricing
 from trade.models import PartnerDiscount
 
 from . import closing, deduction, locks, packages, periods, rating_sql
-from .choices import BillType, FeeStatus, UsageStatus
+from .choices import BillType, FeeStatus
 from .errors import BillCodes
-from .models import FeeRecord, PackageUse, UsageRecord
+from .models import FeeRecord, PackageUse, UsageRecord, UsageWaiting
 
-__all__ = ["BATCH_SIZE", "BatchResult", "rate_batch", "rate_pending", "amounts", "association_at"]
+__all__ = ["BATCH_SIZE", "BatchResult", "rate_batch", "rate_pending", "requeue", "amounts", "association_at"]
 
 log = logging.getLogger(__name__)
 
@@ -309,20 +310,11 @@ def _fee(line, book, now, record_id) -> _Fee:
         created_at=now)
 
 
-def _mark(rated_ids, failed: dict[int, str], now) -> None:
-    if rated_ids and connection.vendor == "postgresql":  # the ids as one array parameter
-        with connection.cursor() as cursor:
-            cursor.execute(f"UPDATE {UsageRecord._meta.db_table} SET status = %s, rated_at = %s, error_code = '' "
-                           f"WHERE id = ANY(%s) AND status = %s", [UsageStatus.RATED, now, rated_ids, UsageStatus.NEW])
-            if cursor.rowcount != len(rated_ids):
-                raise RuntimeError("usage records changed under the batch's lock")
-    elif rated_ids and UsageRecord.objects.filter(pk__in=rated_ids, status=UsageStatus.NEW).update(
-            status=UsageStatus.RATED, rated_at=now, error_code="") != len(rated_ids):
-        raise RuntimeError("usage records changed under the batch's lock")
+def _mark_failed(failed: dict[int, str]) -> None:
+    """The claimed records that cannot be rated: their error codes (they are off the queue already)."""
     if failed:
-        UsageRecord.objects.filter(pk__in=list(failed), status=UsageStatus.NEW).update(
-            status=UsageStatus.FAILED, error_code=Case(*(When(pk=pk, then=Value(code)) for pk, code in failed.items()),
-                                                       output_field=CharField()))
+        UsageRecord.objects.filter(pk__in=list(failed)).update(
+            error_code=Case(*(When(pk=pk, then=Value(code)) for pk, code in failed.items()), output_field=CharField()))
 
 
 def _rate_records(records, now, *, landings=None) -> tuple[int, dict[int, str], dict]:
@@ -371,7 +363,7 @@ def _rate_records(records, now, *, landings=None) -> tuple[int, dict[int, str], 
         PackageUse.objects.bulk_create(uses)
     save = rating_sql.save_packages if rating_sql.usable() else packages.save
     save(p for customer in held.values() for p in customer if p.pk in moved)
-    _mark([line.record.pk for line in lines], failed, now)
+    _mark_failed(failed)
     return len(lines), failed, summary
 
 
@@ -441,11 +433,23 @@ def rate_batch(*, limit: int = BATCH_SIZE, ids=None, now=None, claimed: list | N
 
 
 def _fail_alone(record_id, now) -> None:
-    """A record whose batch failed and that fails again alone: FAILED (RATING_ERROR), in its own transaction."""
+    """A record whose batch failed and that fails again alone: off the queue, FAILED (RATING_ERROR), in its own
+    transaction (unless it is no longer waiting)."""
     with transaction.atomic():
-        UsageRecord.objects.filter(pk=record_id, status=UsageStatus.NEW).update(
-            status=UsageStatus.FAILED, error_code=BillCodes.RATING_ERROR)
+        if UsageWaiting.objects.filter(pk=record_id).delete()[0]:
+            UsageRecord.objects.filter(pk=record_id).update(error_code=BillCodes.RATING_ERROR)
     log.exception("rating: usage record %s failed alone; marked %s", record_id, BillCodes.RATING_ERROR)
+
+
+def requeue(record_ids) -> int:
+    """An operator's second chance: these FAILED records (not rated, an error code) back on the queue, their
+    codes cleared; the next run rates them. How many were put back."""
+    with transaction.atomic():
+        failed = list(UsageRecord.objects.select_for_update(of=("self",)).filter(pk__in=list(record_ids), fee_record__isnull=True)
+                      .exclude(error_code="").exclude(waiting__isnull=False).values_list("pk", flat=True))
+        UsageRecord.objects.filter(pk__in=failed).update(error_code="")
+        UsageWaiting.objects.bulk_create([UsageWaiting(usage_record_id=pk) for pk in failed])
+    return len(failed)
 
 
 def rate_pending(*, batch_size: int = BATCH_SIZE, deadline=None, now=None, sql: bool | None = None) -> BatchResult:

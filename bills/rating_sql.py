@@ -29,11 +29,12 @@ balance B the same way: cash(i) = min(R(i), max(B − ΣR(before i), 0)); the re
 per customer and batch, as the per-record path, one UPDATE of the coupons (never below zero, USED at zero, as
 `deduction._spend`) with a CouponRecord each, one UPDATE of the accounts with one DEDEUCT and one ARREARS
 ledger entry per customer (`billing.consumption.charge`), `Customer.in_debt`, and the freeze at the arrears
-limit (`deduction.freeze_at_limit`: the customer's own LowBalanceSetting, else its partner's default).
+limit (`deduction.freeze_at_limit`: the customer's own LowBalanceSetting, else its partner's default). The usage
+records are not written: `claim` took them off the queue, and their fee records say they are rated.
 
 **One statement** (`rate`) does all of it with data-modifying CTEs and checks its own counts: the fee records
 (one per record, as `rating._fee` fills them), the coupons and their records, the accounts and their ledger
-entries, the customers in debt, the frozen resources, and the usage records RATED. A count that differs
+entries, the customers in debt and the frozen resources. A count that differs
 raises, the batch rolls back and rate_pending rates its records one by one on the per-record path. New fee
 record_ids and trans_ids are time-ordered (`_NEW_ID`). The statement reads the big tables only by the batch's
 keys (`= ANY` of arrays) and is planned without nested loops (and without JIT): its CTEs hide their row counts
@@ -60,8 +61,8 @@ from vouchers import spending
 from vouchers.choices import CouponOperation, CouponStatus, CouponType
 from vouchers.models import Coupon, CouponRecord
 
-from .choices import BillType, FeeStatus, PackageStatus, UsageStatus, ZeroBalancePolicy
-from .models import FeeRecord, LowBalanceSetting, ResourcePackage, UsageRecord
+from .choices import BillType, FeeStatus, PackageStatus, ZeroBalancePolicy
+from .models import FeeRecord, LowBalanceSetting, ResourcePackage, UsageRecord, UsageWaiting
 from .periods import SHANGHAI
 
 __all__ = ["usable", "claim", "lock_accounts", "lock_packages", "lock_coupons", "split", "Split", "rate", "Rated",
@@ -82,7 +83,7 @@ _UPPER, _LOWER = "ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz"
 
 # The constants every statement may name.
 _CONSTANTS = {
-    "new": UsageStatus.NEW.value, "rated": UsageStatus.RATED.value, "on_demand": ChargingMode.ON_DEMAND.value,
+    "on_demand": ChargingMode.ON_DEMAND.value,
     "on_demand_mode": ChargeMode.ON_DEMAND.value, "resale": AssociationType.RESALE.value,
     "upper": _UPPER, "lower": _LOWER, "zone": str(SHANGHAI),
     "unsubscribed": PackageStatus.UNSUBSCRIBED.value, "effective": CouponStatus.EFFECTIVE.value,
@@ -150,14 +151,19 @@ def _fetch(sql, params) -> list[tuple]:
 # ---------------------------------------------------------------------------------------------
 
 def claim(limit: int, ids=None) -> list[tuple[int, int, str, datetime]]:
-    """Step 0 (locks.claim_usage): up to `limit` waiting records, oldest first, FOR UPDATE SKIP LOCKED, as
-    (id, customer id, the "YYYY-MM" it was consumed in — Asia/Shanghai —, begin_time)."""
-    only = "AND u.id = ANY(%(ids)s)" if ids is not None else ""
+    """Step 0 (locks.claim_usage): up to `limit` waiting records, oldest first, their queue rows locked FOR UPDATE
+    SKIP LOCKED and deleted, as (id, customer id, the "YYYY-MM" it was consumed in — Asia/Shanghai —,
+    begin_time). Every step reads by key (`= ANY` of an array): no join for the planner to guess wrong."""
+    only = "WHERE w.usage_record_id = ANY(%(ids)s)" if ids is not None else ""
     return _fetch(f"""
+        WITH taken AS (
+            DELETE FROM {_t(UsageWaiting)} WHERE usage_record_id = ANY(ARRAY(
+                SELECT w.usage_record_id FROM {_t(UsageWaiting)} w {only}
+                ORDER BY w.usage_record_id LIMIT %(limit)s FOR UPDATE SKIP LOCKED))
+            RETURNING usage_record_id)
         SELECT u.id, u.customer_id, to_char(u.begin_time AT TIME ZONE %(zone)s, 'YYYY-MM'), u.begin_time
-        FROM {_t(UsageRecord)} u WHERE u.status = %(new)s {only}
-        ORDER BY u.id LIMIT %(limit)s FOR UPDATE SKIP LOCKED""",
-                  _params(ids=list(ids) if ids is not None else None, limit=limit))
+        FROM {_t(UsageRecord)} u WHERE u.id = ANY(ARRAY(SELECT usage_record_id FROM taken))
+        ORDER BY u.id""", _params(ids=list(ids) if ids is not None else None, limit=limit))
 
 
 def lock_accounts(customer_ids) -> None:
@@ -326,7 +332,7 @@ line AS MATERIALIZED (  -- each record priced (rating._fee, rating.amounts), by 
                a.id AS association_id, a.partner_id, l.landing, l.adjusted, {_OFFICIAL} AS official,
                CASE WHEN d.id IS NULL THEN 1 ELSE LEAST(1, GREATEST(d.rate, 1 - st.max_partner_discount)) END AS share
         FROM unnest(%(ids)s::bigint[], %(products)s::bigint[], %(resources)s::bigint[]) AS x(id, product, resource)
-        JOIN (SELECT * FROM {_t(UsageRecord)} WHERE id = ANY(%(ids)s::bigint[]) AND status = %(new)s) u ON u.id = x.id
+        JOIN (SELECT * FROM {_t(UsageRecord)} WHERE id = ANY(%(ids)s::bigint[])) u ON u.id = x.id
         JOIN {_t(Product)} p ON p.id = x.product
         JOIN {_t(Price)} pr ON pr.product_id = p.id AND pr.period_type IS NULL
         JOIN {_t(ServiceType)} st ON st.id = p.service_type_id
@@ -445,13 +451,8 @@ written AS (
     FROM fee f LEFT JOIN trans t ON t.customer_id = f.customer_id
     ORDER BY f.customer_id, f.begin_time, f.id
     RETURNING 1
-),
-marked AS (
-    UPDATE {_t(UsageRecord)} SET status = %(rated)s, rated_at = %(now)s, error_code = ''
-    WHERE id = ANY(%(ids)s::bigint[]) AND status = %(new)s
-    RETURNING 1
 )
-SELECT (SELECT count(*) FROM written), (SELECT count(*) FROM marked),
+SELECT (SELECT count(*) FROM written),
        (SELECT count(*) FROM total WHERE cash > 0 OR debt > 0), (SELECT count(*) FROM moved),
        (SELECT count(*) FROM spent), (SELECT count(*) FROM spend), (SELECT count(*) FROM coupon_record),
        (SELECT count(*) FROM ledger), (SELECT count(*) FROM frozen),
@@ -492,12 +493,11 @@ def rate(rows, coupon_ids, landings: dict[str, tuple[str, bool]], now) -> Rated:
     (nested_loops, jit, _off, _no_jit), = _fetch(
         "SELECT current_setting('enable_nestloop'), current_setting('jit'), set_config('enable_nestloop', 'off', "
         "true), set_config('jit', 'off', true)", [])
-    (written, marked, charges, moved, spent, spend, coupon_records, _entries, frozen, cash,
-     debt), = _fetch(_RATE, params)
+    (written, charges, moved, spent, spend, coupon_records, _entries, frozen, cash, debt), = _fetch(_RATE, params)
     # (a statement that failed leaves them to the rollback of the batch, which undoes them)
     _fetch("SELECT set_config('enable_nestloop', %s, true), set_config('jit', %s, true)", [nested_loops, jit])
-    if written != len(rows) or marked != len(rows):
-        raise RuntimeError(f"rating_sql: {written} fee records and {marked} records rated of {len(rows)}")
+    if written != len(rows):
+        raise RuntimeError(f"rating_sql: {written} fee records of {len(rows)} records")
     if moved != charges or spend != spent or coupon_records != spent:
         raise RuntimeError("rating_sql: accounts or coupons changed under their locks")  # locked: a backstop
     return Rated(rated=written, customers=charges, coupons=spent, cash=cash, arrears=debt, frozen=frozen)

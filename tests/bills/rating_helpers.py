@@ -11,7 +11,7 @@ import bills.receivers  # noqa: F401  (the arrears write-off receiver; bills/app
 from billing.models import CustomerAccount, LedgerEntry
 from bills import arrears, rating
 from bills.choices import PackageStatus, UsageSource
-from bills.models import FeeRecord, ResourcePackage, UsageRecord, new_record_id
+from bills.models import FeeRecord, ResourcePackage, UsageRecord, UsageWaiting, new_record_id
 from catalog.choices import ChargeMode, Measure, PackageReset
 from catalog.models import Product, UsageType
 from customers.models import Association, Customer, Resource
@@ -44,15 +44,18 @@ def D(text) -> Decimal:
 
 def usage(customer, kind=ECS, *, amount="1", measure=None, begin=None, hours=1, size=None, region="cn-north-4",
           resource_id="", spec=None) -> UsageRecord:
-    """A waiting usage record of `customer` for `kind` (one of the tuples above)."""
+    """A waiting usage record of `customer` for `kind` (one of the tuples above), queued as bills.ingest queues
+    it."""
     service, resource_type, default_spec, usage_type, unit = kind
     begin = begin or timezone.now() - timedelta(hours=2)
-    return UsageRecord.objects.create(
+    record = UsageRecord.objects.create(
         record_id=new_record_id(), customer=customer, resource_id=resource_id or f"res-{new_record_id()[:12]}",
         service_type_code=service, resource_type_code=resource_type,
         resource_spec_code=default_spec if spec is None else spec, usage_type_code=usage_type, region_code=region,
         usage_amount=D(amount), usage_measure_id=measure or unit, resource_size=D(size) if size else None,
         begin_time=begin, end_time=begin + timedelta(hours=hours), source=UsageSource.GENERATOR)
+    UsageWaiting.objects.create(usage_record=record)
+    return record
 
 
 def rate(**kwargs) -> rating.BatchResult:

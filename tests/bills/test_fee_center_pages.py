@@ -54,7 +54,7 @@ def shop(db):
         record_id=new_record_id(), customer=shop.customer, resource_id="vm-1", service_type_code="hws.service.type.ec2",
         resource_type_code="hws.resource.type.vm", usage_type_code="Duration", region_code="cn-north-4",
         usage_amount=Decimal("1"), usage_measure_id=Measure.HOUR, begin_time=shanghai("2026-03-02 10:00"),
-        end_time=shanghai("2026-03-02 11:00"), source=3, status=1)
+        end_time=shanghai("2026-03-02 11:00"), source=3)
     type(shop.hours[0]).objects.filter(pk=shop.hours[0].pk).update(usage_record=shop.usage)
     shop.other = Shop("f")
     shop.foreign = fee(shop.other.customer, at=shanghai("2026-03-03 10:00"), official="9.99", resource_id="vm-x")

@@ -11,7 +11,7 @@ from django.test import Client
 
 from bills import ingest
 from bills.choices import UsageSource, UsageStatus
-from bills.models import UsageRecord
+from bills.models import UsageRecord, UsageWaiting
 from partnercenter.models import OperationLog
 
 from .ingest_helpers import DROP, hour, record, records, send, stored, usage_world
@@ -57,6 +57,9 @@ def test_a_batch_is_stored_with_one_result_per_record_in_order(api, world):
     log = OperationLog.objects.get(action="usage.ingest")
     assert (log.partner, log.actor_kind, log.access_key, log.result) == (None, "platform", world.key.ak, "success")
     assert log.detail == {"records": 2, "created": 2, "duplicates": 0, "failed": 0}
+    # both queued for the rating, once: the same batch again stores and queues nothing
+    assert sorted(UsageWaiting.objects.values_list("usage_record__record_id", flat=True)) == ["a-1", "a-2"]
+    assert post(api, world, {"records": batch})[1]["duplicates"] == 2 and UsageWaiting.objects.count() == 2
 
 
 def test_one_bad_record_fails_alone(api, world):

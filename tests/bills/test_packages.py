@@ -45,6 +45,22 @@ def test_a_package_of_another_region_or_usage_type_does_not_pay():
     assert fee_of(record).free_resource_usage == 0 and fee_of(record).official_amount == D("1.00")
 
 
+def test_a_package_use_adds_up_where_the_database_keeps_floats():
+    """0.3 left, 0.1 used, 0.2 after: exact in decimals, but 0.1 + 0.2 is 0.30000000000000004 in the binary floats
+    SQLite keeps DECIMAL columns in — the use row's check must round like the columns (the demo's first rating
+    batch failed on it, and its records one by one)."""
+    world = World()
+    left = package(world.resale, quota="1")
+    ResourcePackage.objects.filter(pk=left.pk).update(remaining=D("0.3"))
+    record = usage(world.resale, OBS_UPFLOW, amount="0.1")
+    result = rate()
+    assert (result.rated, result.failed) == (1, 0)
+    assert fee_of(record).free_resource_usage == D("0.1")
+    assert list(PackageUse.objects.values_list("available_before", "used_amount", "remaining_after")) == [
+        (D("0.3"), D("0.1"), D("0.2"))]
+    assert ResourcePackage.objects.get(pk=left.pk).remaining == D("0.2")
+    check_books()
+
 def test_a_capacity_package_pays_up_to_its_size():
     """40 GB of storage for 30 days (720 hours); 1000 GB stored for 10 hours at 0.000138/GB·h (1.38): the package
     pays 40/1000 of it — 0.4 of the 10 hours, counting 0.4 × 1000 / 720 = 0.555556 of its 40 — the rest,

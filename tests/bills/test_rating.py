@@ -13,7 +13,7 @@ from django.utils import timezone
 from bills import rating
 from bills.choices import UsageStatus
 from bills.errors import BillCodes
-from bills.models import BillingPeriod, FeeRecord, UsageRecord
+from bills.models import BillingPeriod, FeeRecord, UsageRecord, UsageWaiting
 from bills.periods import cycle_of, previous_cycle
 from catalog.choices import Measure
 from catalog.models import ServiceType
@@ -125,6 +125,26 @@ def test_records_that_cannot_be_rated_fail_with_their_code_and_do_not_block(chan
     check_books()
 
 
+def test_a_failed_record_put_back_on_the_queue_is_rated():
+    """No spec and no resource to read it from: FAILED, off the queue. Once its resource exists, an operator puts
+    it back (`requeue`: the code cleared, queued once however often asked) and the next run rates it."""
+    world = World()
+    bad = usage(world.resale, ECS, spec="", resource_id="vm-later")
+    assert rate().errors == {BillCodes.RATING_NO_SPEC: 1}
+    bad.refresh_from_db()
+    assert bad.status == UsageStatus.FAILED and not UsageWaiting.objects.exists()
+    on_demand_resource(world.resale, ECS, resource_id="vm-later")
+
+    assert (rating.requeue([bad.pk]), rating.requeue([bad.pk])) == (1, 0)
+    bad.refresh_from_db()
+    assert (bad.status, bad.error_code) == (UsageStatus.NEW, "")
+    assert rate().rated == 1
+    bad = UsageRecord.objects.select_related("fee_record").get(pk=bad.pk)
+    assert bad.status == UsageStatus.RATED and bad.rated_at == bad.fee_record.trade_time
+    assert rating.requeue([bad.pk]) == 0  # a rated record is never put back
+    check_books()
+
+
 def test_another_usage_type_and_a_linear_product_without_size_fail():
     world = World()
     wrong_type = usage(world.resale, (ECS[0], ECS[1], ECS[2], "upflow", Measure.HOUR))
@@ -210,7 +230,8 @@ def test_rating_twice_rates_once():
     assert all(fee_of(r) for r in records)
     from bills.models import UsageRecord as Usage
 
-    assert set(Usage.objects.values_list("status", flat=True)) == {UsageStatus.RATED}
+    assert {u.status for u in Usage.objects.select_related("fee_record")} == {UsageStatus.RATED}
+    assert not UsageWaiting.objects.exists()
     check_books()
 
 

@@ -18,7 +18,8 @@ from billing.models import CustomerAccount, LedgerEntry
 from bills import rating, rating_sql
 from bills.choices import FeeStatus, UsageStatus, ZeroBalancePolicy
 from bills.errors import BillCodes
-from bills.models import BillingPeriod, FeeRecord, LowBalanceSetting, PackageUse, ResourcePackage, UsageRecord
+from bills.models import (BillingPeriod, FeeRecord, LowBalanceSetting, PackageUse, ResourcePackage, UsageRecord,
+                          UsageWaiting)
 from bills.periods import cycle_of, previous_cycle
 from catalog.choices import Measure
 from catalog.models import Product, ServiceType
@@ -191,7 +192,8 @@ def snapshot(mixed: Mixed) -> dict:
     return {
         "fees": {pk: _without(model_to_dict(f), "id", "record_id") | {"trans_id": named(f.trans_id)}
                  for pk, f in fees.items()},
-        "usage": {u.pk: (u.status, u.error_code, u.rated_at) for u in UsageRecord.objects.all()},
+        "usage": {u.pk: (u.status, u.error_code, u.rated_at)
+                  for u in UsageRecord.objects.select_related("fee_record")},
         "ledger": sorted((_without(model_to_dict(e), "id") | {"trans_id": named(e.trans_id)}
                           for e in LedgerEntry.objects.filter(id__gte=mixed.ledger_from)),
                          key=lambda e: (e["customer"], e["balance_type"])),
@@ -440,7 +442,8 @@ def test_two_workers_at_once_rate_each_record_once():
     assert sum(o.in_sql for o in outcomes) == 200
     assert FeeRecord.objects.count() == 220
     assert FeeRecord.objects.values("usage_record").distinct().count() == 220
-    assert set(UsageRecord.objects.values_list("status", flat=True)) == {UsageStatus.RATED}
+    assert {u.status for u in UsageRecord.objects.select_related("fee_record")} == {UsageStatus.RATED}
+    assert not UsageWaiting.objects.exists()
     resale = account(world.resale)
     assert (resale.balance, resale.arrears) == (D("0.00"), D("14.00"))
     assert Coupon.objects.get(customer=world.resale).balance == 0

@@ -7,12 +7,12 @@ from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal
 
 import pytest
-from django.db import connection, connections
+from django.db import IntegrityError, connection, connections, transaction
 
 from billing import services as billing
 from bills import rating
 from bills.choices import UsageStatus
-from bills.models import FeeRecord, UsageRecord
+from bills.models import FeeRecord, UsageRecord, UsageWaiting
 
 from .rating_helpers import ECS, OBS_UPFLOW, D, World, account, check_books, rate, usage
 
@@ -51,7 +51,8 @@ def test_concurrent_runs_rate_every_record_once():
     assert all(isinstance(o, rating.BatchResult) for o in outcomes), outcomes
     assert sum(o.rated for o in outcomes) == 600 and sum(o.claimed for o in outcomes) == 600
     assert FeeRecord.objects.count() == 600
-    assert set(UsageRecord.objects.values_list("status", flat=True)) == {UsageStatus.RATED}
+    assert {u.status for u in UsageRecord.objects.select_related("fee_record")} == {UsageStatus.RATED}
+    assert not UsageWaiting.objects.exists()
     resale = account(world.resale)
     assert (resale.balance, resale.arrears) == (D("0.00"), D("150") * D("0.22") + D("150") * D("0.50") - D("30.00"))
     assert account(world.referral).arrears == D("300") * D("0.22")
@@ -105,3 +106,21 @@ def test_the_task_twice_at_once_is_once():
     assert account(world.resale).arrears == D("50") * D("0.22") - D("5.00")
     assert Decimal(FeeRecord.objects.count()) == 50
     check_books()
+
+
+def test_the_fee_tables_foreign_keys_are_checked_at_each_statement():
+    """All ten of them still enforced, none deferred to COMMIT (bills/models.py's FeeRecord says why): a fee record
+    naming a usage record that does not exist fails the statement that writes it."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT conname, condeferrable FROM pg_constraint WHERE conrelid = %s::regclass AND contype = 'f'",
+                       [FeeRecord._meta.db_table])
+        keys = dict(cursor.fetchall())
+    assert len(keys) == 10 and not any(keys.values()), keys
+    world = World()
+    record = usage(world.resale, ECS)
+    rate()
+    fee = FeeRecord.objects.get(usage_record=record)
+    with transaction.atomic():  # refused by the UPDATE itself, not at COMMIT
+        with pytest.raises(IntegrityError), transaction.atomic():
+            FeeRecord.objects.filter(pk=fee.pk).update(usage_record_id=record.pk + 1000)
+    assert FeeRecord.objects.get(pk=fee.pk).usage_record_id == record.pk

@@ -1,0 +1,120 @@
+"""How bills.ingest writes a batch's new usage records and queues them for the rating (bills.models.UsageWaiting),
+in one INSERT … ON CONFLICT (record_id) DO NOTHING RETURNING: the record_ids it stored — a record already stored,
+or stored meanwhile by a concurrent call, is not returned, so two clients sending one batch at once never both
+answer `created`. The records come in record_id order, so two overlapping batches wait on each other's
+unique-index entries in one order and never deadlock (PostgreSQL).
+
+On PostgreSQL the statement takes the batch's validated values as one array per column (`unnest`) and queues
+the stored records in the same statement (a data-modifying CTE): no model instance, no per-value preparation.
+Elsewhere (SQLite) the ORM inserts the records and a second INSERT queues them.
+"""
+
+from django.db import connection
+from django.db.models.constants import OnConflict
+
+from .models import UsageRecord, UsageWaiting
+
+__all__ = ["store"]
+
+
+def store(ordered: list[tuple[str, dict]], source, now) -> set[str]:
+    """Store and queue the records (record_id, parsed values — bills.ingest's), in this order; the record_ids
+    stored by this call."""
+    return (_insert_arrays if connection.vendor == "postgresql" else _insert_new)(ordered, source, now)
+
+
+def _insert_fields():
+    return [f for f in UsageRecord._meta.concrete_fields if not f.primary_key]
+
+
+# (column, SQL array type, the key of its value in a parsed record — None: the record_id) of what a record
+# brings; source, error_code and received_at are the batch's
+_ARRAYS = (
+    ("record_id", "varchar", None), ("customer_id", "bigint", "customer_pk"), ("resource_id", "varchar", "resource_id"),
+    ("service_type_code", "varchar", "cloud_service_type"), ("resource_type_code", "varchar", "resource_type"),
+    ("resource_spec_code", "varchar", "resource_spec_code"), ("usage_type_code", "varchar", "usage_type"),
+    ("region_code", "varchar", "region"), ("usage_amount", "numeric", "usage"),
+    ("usage_measure_id", "integer", "usage_measure_id"), ("resource_size", "numeric", "resource_size"),
+    ("begin_time", "timestamptz", "begin_time"), ("end_time", "timestamptz", "end_time"),
+)
+
+
+def _array_text(values, kind: str) -> str:
+    """PostgreSQL's text form of a one-dimensional array of `kind`: one parameter the server reads with its array
+    parser — a list parameter would become a 1,000-term ARRAY[…] expression to parse and plan, several
+    milliseconds a batch. Texts are quoted (escaped where they hold a quote or a backslash), numbers and times
+    (ISO 8601, no blank) are not; None is NULL."""
+    if not values:
+        return "{}"
+    if kind == "varchar":
+        if '"' in "".join(values) or "\\" in "".join(values):
+            return "{" + ",".join('"' + v.replace("\\", "\\\\").replace('"', '\\"') + '"' for v in values) + "}"
+        return '{"' + '","'.join(values) + '"}'
+    if kind == "timestamptz":
+        return "{" + ",".join("NULL" if v is None else v.isoformat() for v in values) + "}"
+    return "{" + ",".join("NULL" if v is None else str(v) for v in values) + "}"
+
+
+def _insert_arrays(ordered: list[tuple[str, dict]], source, now) -> set[str]:
+    """PostgreSQL: the records (in record_id order) stored and queued by one statement from one array per
+    column; the record_ids it stored (ON CONFLICT DO NOTHING: a record already stored, or stored meanwhile by
+    a concurrent call, is not returned)."""
+    columns = [column for column, _type, _key in _ARRAYS]
+    if {f.column for f in _insert_fields()} != {*columns, "source", "error_code", "received_at"}:
+        raise RuntimeError("bills.ingest: UsageRecord's columns changed; update _ARRAYS")  # pragma: no cover
+    arrays = [_array_text([record_id for record_id, _values in ordered] if key is None
+                          else [values[key] for _record_id, values in ordered], kind) for _column, kind, key in _ARRAYS]
+    table, waiting = UsageRecord._meta.db_table, UsageWaiting._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(f"""
+            WITH stored AS (
+                INSERT INTO {table} ({", ".join(columns)}, source, error_code, received_at)
+                SELECT v.*, %s, '', %s
+                FROM unnest({", ".join(f"%s::{kind}[]" for _column, kind, _key in _ARRAYS)}) AS v
+                ON CONFLICT (record_id) DO NOTHING
+                RETURNING id, record_id),
+            queued AS (INSERT INTO {waiting} (usage_record_id) SELECT id FROM stored)
+            SELECT record_id FROM stored""", [source, now, *arrays])
+        return {row[0] for row in cursor.fetchall()}
+
+
+def _max_parameters() -> int:
+    if connection.vendor == "sqlite":
+        import sqlite3
+
+        connection.ensure_connection()
+        try:
+            return connection.connection.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
+        except AttributeError:  # Python < 3.11
+            return connection.features.max_query_params
+    if connection.vendor == "postgresql":
+        return 65535
+    return connection.features.max_query_params or 999
+
+
+def _insert_new(ordered: list[tuple[str, dict]], source, now) -> set[str]:
+    """Elsewhere than PostgreSQL: INSERT … ON CONFLICT DO NOTHING RETURNING through the ORM, then the stored
+    records queued. (Django's bulk_create(ignore_conflicts=True) runs the same INSERT but cannot say which rows it
+    stored, and two clients sending one batch at once must not both answer `created`.) One statement for a whole
+    batch where the database takes that many parameters (SQLite 3.32+ takes 32,766)."""
+    rows = [UsageRecord(
+        record_id=record_id, customer_id=values["customer_pk"], resource_id=values["resource_id"],
+        service_type_code=values["cloud_service_type"], resource_type_code=values["resource_type"],
+        resource_spec_code=values["resource_spec_code"], usage_type_code=values["usage_type"],
+        region_code=values["region"], usage_amount=values["usage"], usage_measure_id=values["usage_measure_id"],
+        resource_size=values["resource_size"], begin_time=values["begin_time"], end_time=values["end_time"],
+        source=source, received_at=now,
+    ) for record_id, values in ordered]
+    fields = _insert_fields()
+    per_statement = max(1, _max_parameters() // len(fields))
+    returning = [UsageRecord._meta.pk, UsageRecord._meta.get_field("record_id")]
+    stored = {}
+    for start in range(0, len(rows), per_statement):
+        returned = UsageRecord.objects._insert(rows[start:start + per_statement], fields=fields,
+                                               returning_fields=returning, on_conflict=OnConflict.IGNORE)
+        stored.update((row[1], row[0]) for row in returned if row)  # one row and a conflict: nothing comes back
+    queued = [UsageWaiting(usage_record_id=pk) for pk in sorted(stored.values())]
+    limit = _max_parameters()  # (bulk_create would cut them into SQLite's old 999-parameter batches)
+    for start in range(0, len(queued), limit):
+        UsageWaiting.objects._insert(queued[start:start + limit], fields=[UsageWaiting._meta.pk])
+    return set(stored)
