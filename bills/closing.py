@@ -342,8 +342,10 @@ def _first_cycle() -> str | None:
 
 def _has_activity(cycle: str) -> bool:
     start, end = periods.cycle_bounds(cycle)
+    # the rebate account (incentives credited, withdrawn) is in no partner bill: it does not make a month active
     return (FeeRecord.objects.filter(bill_cycle=cycle).exists()
-            or LedgerEntry.objects.filter(partner__isnull=False, created_at__gte=start, created_at__lt=end).exists())
+            or LedgerEntry.objects.filter(partner__isnull=False, created_at__gte=start, created_at__lt=end)
+            .exclude(balance_type=BalanceType.REBATE).exists())
 
 
 def due_cycles(now: datetime | None = None) -> list[str]:

@@ -8,6 +8,7 @@ import pytest
 from django.utils import translation
 from django.core.management import CommandError, call_command
 
+from billing.rebates import credit_rebate
 from bills import closing
 from bills.choices import PeriodStatus
 from bills.models import BillingPeriod, CustomerMonthlySum, PartnerBill
@@ -52,6 +53,13 @@ def test_the_run_closes_every_missed_month_oldest_first_and_the_empty_previous_o
     with at("2026-04-02 00:30"):
         assert close_months() == []
         assert closing.due_cycles() == []
+
+
+def test_a_month_whose_only_partner_movement_is_the_rebate_account_is_not_closed(tenant):
+    with at("2026-03-10 10:00"):
+        credit_rebate(tenant.partner, "3.00", trans_id="incentive-2026-02")  # an incentive credited in March
+    with at("2026-05-01 00:30"):
+        assert closing.due_cycles() == ["2025-12", "2026-01", "2026-02", "2026-04"]
 
 
 def test_months_already_closed_are_skipped_and_the_current_month_is_never_closed(tenant):
