@@ -6,6 +6,7 @@ Labels are translated by the caller; the font list puts a CJK font first so zh-h
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -48,10 +49,34 @@ class Chart:
         return not self.labels or all(not any(values) for _, values in self.series)
 
 
-def _render(chart_class, title, labels, series, *, height=320, **options) -> Chart:
+def _step(span: float, ticks: int = 5) -> float:
+    """A round tick step (1, 2, 2.5 or 5 times a power of ten) that covers `span` in about `ticks` steps."""
+    raw = span / ticks
+    magnitude = 10 ** math.floor(math.log10(raw))
+    return next(m * magnitude for m in (1, 2, 2.5, 5, 10) if m * magnitude >= raw)
+
+
+def _value_axis(chart: Chart, stacked: bool) -> dict:
+    """The value axis from 0 (or the lowest value) to a round number at or above the tallest bar: pygal's own
+    scale may stop below it, leaving the top of the tallest bar unlabelled."""
+    columns = list(zip(*(values for _, values in chart.series)))
+    if stacked:
+        highs = [sum(v for v in column if v > 0) for column in columns]
+        lows = [sum(v for v in column if v < 0) for column in columns]
+    else:
+        highs = lows = [v for column in columns for v in column]
+    high, low = float(max(0, *highs)), float(min(0, *lows))
+    step = _step(high - low)
+    top, bottom = math.ceil(high / step) * step, math.floor(low / step) * step
+    labels = [bottom + i * step for i in range(round((top - bottom) / step) + 1)]
+    return {"range": (bottom, top), "y_labels": labels}
+
+
+def _render(chart_class, title, labels, series, *, height=320, stacked=False, **options) -> Chart:
     chart = Chart(title=title, labels=list(labels), series=[(name, list(values)) for name, values in series])
     if chart.is_empty:
         return chart
+    options.update(_value_axis(chart, stacked))
     graph = chart_class(
         style=_STYLE, height=height, width=800, js=(), disable_xml_declaration=True, explicit_size=False,
         show_legend=len(chart.series) > 1, legend_at_bottom=True, print_values=False, margin=12,
@@ -66,7 +91,7 @@ def _render(chart_class, title, labels, series, *, height=320, **options) -> Cha
 
 
 def bar_chart(title, labels, series, *, stacked=False) -> Chart:
-    return _render(pygal.StackedBar if stacked else pygal.Bar, title, labels, series)
+    return _render(pygal.StackedBar if stacked else pygal.Bar, title, labels, series, stacked=stacked)
 
 
 def line_chart(title, labels, series) -> Chart:
