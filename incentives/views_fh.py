@@ -24,13 +24,14 @@ Another partner's list, material or payment is 404; reads come from selectors_fh
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from partnercenter.confirmation import posted, two_step
+from partnercenter.downloads import stored_file_response
 from partnercenter.errors import DomainError
 from partnercenter.pages import form_error, member_page, paginate
 from programs import uploads
@@ -204,23 +205,15 @@ def month_submit(request, pk):
 
 @require_GET
 def material(request, pk):
-    """A stored material as an attachment, with its stored content type and nosniff; 404 for anyone who may not
-    read it (another partner's id is as absent as a made-up one)."""
+    """A stored material (partnercenter.downloads); 404 for anyone who may not read it (another partner's id
+    is as absent as a made-up one)."""
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path())
     found = fh_materials.material_for(request.actor, pk)
     if found is None:
         raise Http404
-    try:
-        handle = fh_materials.open_material(found)
-    except (FileNotFoundError, OSError):
-        raise Http404 from None
-    response = FileResponse(handle, as_attachment=True, filename=found.original_name,
-                            content_type=found.content_type)
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    return response
+    return stored_file_response(lambda: fh_materials.open_material(found), filename=found.original_name,
+                                content_type=found.content_type)
 
 
 # ---------------------------------------------------------------------------------------------

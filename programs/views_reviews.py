@@ -13,11 +13,12 @@
 
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from partnercenter.downloads import stored_file_response
 from partnercenter.errors import DomainError
 from partnercenter.pages import form_error, member_page, paginate, posted
 
@@ -124,20 +125,12 @@ def review_submit(request, pk):
 
 @require_GET
 def material(request, pk):
-    """A stored material as an attachment, with its stored content type and nosniff; 404 for anyone who
-    may not read it (another partner's id is as absent as a made-up one)."""
+    """A stored material (partnercenter.downloads); 404 for anyone who may not read it (another partner's id
+    is as absent as a made-up one)."""
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path())
     found = uploads.material_for(request.actor, pk)
     if found is None:
         raise Http404
-    try:
-        handle = uploads.open_material(found)
-    except (FileNotFoundError, OSError):
-        raise Http404 from None
-    response = FileResponse(handle, as_attachment=True, filename=found.original_name,
-                            content_type=found.content_type)
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    return response
+    return stored_file_response(lambda: uploads.open_material(found), filename=found.original_name,
+                                content_type=found.content_type)
