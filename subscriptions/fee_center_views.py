@@ -41,6 +41,7 @@ from .forms import (
     EXPIRY_CHOICES, AutoRenewForm, ExpiryForm, RenewalFilter, RenewConfigForm, RenewForm, ResourceForm, ToOnDemandForm,
 )
 from .models import RenewConfig
+from .pages import days_until
 
 __all__ = ["renewals", "renew", "auto_renew", "auto_renew_cancel", "expiry", "to_on_demand", "switch_now",
            "renew_config", "post_only", "resource_or_404", "decorate", "plan_context", "totals"]
@@ -103,10 +104,6 @@ def _subordinate_counts(actor, resource_ids) -> Counter:
     return Counter(dict(rows))
 
 
-def _days_left(expire_time, today):
-    return None if expire_time is None else (timezone.localdate(expire_time) - today).days
-
-
 def decorate(actor, resources, *, details=True):
     """Days left, auto-renew, subordinates, the pending renewal order and the dates of the next states, for
     a page of main resources: three statements whatever the page holds."""
@@ -115,10 +112,11 @@ def decorate(actor, resources, *, details=True):
     autos = selectors.auto_renewals_of(resources) if details and resources else {}
     pending = _pending_renewals(actor, ids) if details and ids else {}
     subordinates = _subordinate_counts(actor, ids) if ids else Counter()
-    today = timezone.localdate()
+    now = timezone.now()
     grace, retention = settings.SUBSCRIPTION_GRACE_PERIOD, settings.SUBSCRIPTION_RETENTION_PERIOD
     for r in resources:
-        r.days_left = _days_left(r.expire_time, today)
+        r.days_left = days_until(r.expire_time, now)
+        r.expired = r.expire_time is not None and r.expire_time <= now
         r.days_ago = -r.days_left if r.days_left is not None and r.days_left < 0 else 0
         r.renewal_setting = autos.get(r.pk)  # not `auto_renewal`: the reverse one-to-one would query for None
         r.pending_order_id = pending.get(r.resource_id)

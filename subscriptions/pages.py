@@ -14,7 +14,6 @@ grant (customers.services.ordering_authorization, the rule of 代客下单); the
 then, and the services decide again.
 """
 
-import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -37,7 +36,7 @@ from . import selectors
 from .choices import ExpirePolicy
 from .errors import SubscriptionCodes
 
-__all__ = ["Life", "life_of", "Target", "for_action", "customer_refusal", "resource_refusal", "authorized_customers",
+__all__ = ["Life", "life_of", "days_until", "Target", "for_action", "customer_refusal", "resource_refusal", "authorized_customers",
            "csv_response", "describe_period_resources"]
 
 _MISSING = object()
@@ -57,22 +56,25 @@ class Life:
     state: str               # in_use | grace | retention | released
     label: str
     css: str
-    days_left: int | None    # whole days until expiry (rounded up); negative: expired that many days ago
+    days_left: int | None    # calendar days until expiry (days_until); negative: expired that many days ago
     next_label: str          # what comes next: "Frozen on", "Released on" ("" in use or released)
     next_at: datetime | None
     at_expiry: str           # what happens at expiry
     auto_renewal: object = None
+    expired: bool = False    # expire_time has passed (0 days left: expires or expired today)
 
     @property
     def expired_days(self) -> int:
         return -self.days_left if self.days_left is not None and self.days_left < 0 else 0
 
 
-def _days_until(moment, now) -> int | None:
+def days_until(moment, now) -> int | None:
+    """Calendar days (Asia/Shanghai) from `now` to `moment`, negative once past: a resource that expires on
+    6 December has 5 days left all day on the 1st, whatever the hour, and 0 on the day itself — the rule of
+    every page that shows days left, partner's and customer's."""
     if moment is None:
         return None
-    seconds = (moment - now).total_seconds()
-    return math.ceil(seconds / 86400) if seconds > 0 else -math.floor(-seconds / 86400)
+    return (timezone.localdate(moment) - timezone.localdate(now)).days
 
 
 def _at_expiry(resource, auto_renewal) -> str:
@@ -106,9 +108,10 @@ def life_of(resource, now=None, auto_renewal=_MISSING) -> Life:
     elif expire is not None and resource.status == PeriodStatus.FROZEN:
         grace = timedelta(0) if resource.expire_policy in _FREEZE_AT_EXPIRY else settings.SUBSCRIPTION_GRACE_PERIOD
         next_label, next_at = _("Released on"), expire + grace + settings.SUBSCRIPTION_RETENTION_PERIOD
-    days = _days_until(expire, now) if resource.status != PeriodStatus.CLOSED else None
+    days = days_until(expire, now) if resource.status != PeriodStatus.CLOSED else None
     return Life(state=state, label=str(label), css=css, days_left=days, next_label=next_label, next_at=next_at,
-                at_expiry=_at_expiry(resource, auto_renewal), auto_renewal=auto_renewal)
+                at_expiry=_at_expiry(resource, auto_renewal), auto_renewal=auto_renewal,
+                expired=expire is not None and expire <= now)
 
 
 # ---------------------------------------------------------------------------------------------
