@@ -2,7 +2,7 @@
 
 Step one validates the page's own form; `two_step` then shows the confirmation (the page's template
 with `partnercenter/_confirm.html`), which carries a one-time token, and step two posts everything
-back. The token is a ConfirmationToken row, claimed with a conditional UPDATE *before* the operation
+back (its "send a code" button too, so the page keeps what was typed). The token is a ConfirmationToken row, claimed with a conditional UPDATE *before* the operation
 runs: of N concurrent or repeated submits (a double click, a refreshed result page) exactly one runs,
 the others are refused on the form. When the service refuses (a wrong verification code, a balance
 too small) nothing happened, so the token is released and the user can correct and confirm again.
@@ -13,6 +13,7 @@ from datetime import timedelta
 from typing import Any
 
 from django import forms
+from django.contrib import messages
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -21,7 +22,7 @@ from .errors import Codes, DomainError
 from .forms import VerificationForm
 from .models import ConfirmationToken
 from .pages import posted
-from .verification import is_required
+from .verification import is_required, send_email_code
 
 __all__ = ["ConfirmForm", "Step", "TOKEN_LIFETIME", "two_step", "confirming", "posted"]
 
@@ -79,6 +80,10 @@ def two_step(request, form, run, *, always_code: bool = False) -> Step:
     if not confirming(request):
         return Step(needs_code=needs_code, confirm=ConfirmForm(actor=actor, always=always_code, initial={
             "confirm": "1", "token": _new_token(request)}))
+    if request.POST.get("send_code") == "1":  # the code button of the confirmation: it stays on the page
+        _send_code(request)
+        return Step(needs_code=needs_code, confirm=ConfirmForm(actor=actor, always=always_code, initial={
+            "confirm": "1", "token": request.POST.get("token", "")[:64]}))
     confirm = ConfirmForm(request.POST, actor=actor, always=always_code)
     if not confirm.is_valid():
         return Step(needs_code=confirm.needs_code, confirm=confirm)
@@ -97,6 +102,15 @@ def two_step(request, form, run, *, always_code: bool = False) -> Step:
         form.add_error(None, str(exc.message))
         return Step(needs_code=confirm.needs_code)
     return Step(needs_code=confirm.needs_code, done=True, result=result)
+
+
+def _send_code(request) -> None:
+    """E-mail a code from the confirmation itself: a button of its form, so what was typed on the first step
+    comes back with it (the separate send-code form redirects to the page, which starts again empty)."""
+    if send_email_code(request.actor):
+        messages.info(request, _("A verification code has been sent to your e-mail."))
+    else:
+        messages.error(request, _("You have no e-mail device. Add one under Security."))
 
 
 # ---------------------------------------------------------------------------------------------

@@ -90,3 +90,25 @@ def test_an_expired_token_is_refused_and_old_rows_are_purged(tenant_a, admin_cli
     admin_client_a.post(reclaimable, {"amount": "5.00"})  # a new confirmation
     assert not ConfirmationToken.objects.filter(token=fields["token"]).exists()
     assert ConfirmationToken.objects.count() == 1
+
+
+def test_the_code_button_of_the_confirmation_sends_a_code_and_keeps_what_was_typed(tenant_a, admin_client_a,
+                                                                                  reclaimable, mailoutbox):
+    from partnercenter.models import EmailCodeDevice
+
+    tenant_a.partner.verification_enabled = True
+    tenant_a.partner.save(update_fields=["verification_enabled"])
+    EmailCodeDevice.objects.create(user=tenant_a.admin.user, name="mail", email="admin@example.com", confirmed=True)
+    asked = admin_client_a.post(reclaimable, {"amount": "5.00"})
+    fields = posted_fields(asked)
+    assert 'id="confirm-send-code"' in asked.content.decode()
+
+    again = admin_client_a.post(reclaimable, {**fields, "send_code": "1"})
+
+    assert again.status_code == 200 and len(mailoutbox) == 1  # the code sent, the confirmation shown again
+    kept = posted_fields(again)
+    assert kept["amount"] == "5.00" and kept["token"] == fields["token"]
+    code = re.search(r"\b(\d{8})\b", mailoutbox[-1].body).group(1)
+    assert reclaims() == 0
+    assert admin_client_a.post(reclaimable, {**kept, "verification_code": code}).status_code == 302
+    assert reclaims() == 1
