@@ -3,7 +3,8 @@ and its CBC endpoint (partnercenter/filters.py explains `wire`, `wire_values` an
 
 - `ConsumptionFilter`: 客户消费 (a month's sums per customer, service type and charging mode) and
   `GET /v2/bills/partner-bills/subcustomer-bills/monthly-sum`. It filters the rows a month's sums are
-  taken from (bills.selectors.cycle_rows: CustomerMonthlySum of a closed month, FeeRecord of an open one),
+  taken from (bills.selectors.cycle_rows: CustomerMonthlySum of a closed month, RunningSum of an open one —
+  FeeRecord on SQLite),
   whose columns are named alike.
 - `FeeRecordFilter`: a customer's fee records (客户消费 ▸ 明细) and
   `GET /v2/bills/subcustomer-bills/res-fee-records`.

@@ -342,9 +342,9 @@ class PackageUse(models.Model):
         ]
 
 
-class CustomerMonthlySum(models.Model):
-    """A closed month's sum (汇总账单) of one customer's fee records under one association (or none), per
-    service type, resource type, charging mode and kind. Written by the month close only."""
+class MonthSumFields(models.Model):
+    """The columns of a month's sum of one customer's fee records under one association (or none), per
+    service type, resource type, charging mode and kind: the group and what it adds up."""
 
     bill_cycle = models.CharField(_("billing cycle"), **CYCLE)
     customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="+")
@@ -368,12 +368,55 @@ class CustomerMonthlySum(models.Model):
     partner_cash_amount = models.DecimalField(default=0, **MONEY)
 
     class Meta:
+        abstract = True
+
+
+class CustomerMonthlySum(MonthSumFields):
+    """A closed month's sum (汇总账单) of one customer's fee records under one association (or none), per
+    service type, resource type, charging mode and kind. Written by the month close only."""
+
+    class Meta:
         verbose_name = _("monthly sum")
         verbose_name_plural = _("monthly sums")
         ordering = ["-bill_cycle", "customer_id", "service_type_id"]
         indexes = [
             models.Index(fields=["customer", "bill_cycle"], name="monthly_customer_cycle"),
             models.Index(fields=["partner", "bill_cycle", "customer"], name="monthly_partner_cycle"),
+        ]
+
+
+class RunningSum(MonthSumFields):
+    """The same sums of every month, open ones included, kept by PostgreSQL as fee records are written: the
+    triggers of migration 0006 add each statement's inserted rows, subtract its deleted ones (an UPDATE does
+    both), grouped, with one upsert per statement — the rating's batch statement pays one grouped upsert, not
+    one per record. The open month is read from here (bills.selectors), so its lists do not grow with its fee
+    records; a closed month is still read from CustomerMonthlySum, which never changes after the close (a debt
+    repaid later changes the fee records, hence these sums, not the closed month's).
+
+    A group whose records were all deleted stays with `records` = 0 and is skipped by readers. On SQLite (the
+    embedded default, no transition tables) the table stays empty and readers group the fee records.
+    `bills.running_sums.differences()` compares the table with the fee records.
+
+    Its references are not constraints (the triggers would check each sum row again, and a group emptied by
+    deleted fee records must not keep its customer or association from being deleted)."""
+
+    customer = models.ForeignKey(Customer, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+")
+    association = models.ForeignKey(Association, null=True, blank=True, on_delete=models.DO_NOTHING,
+                                    db_constraint=False, related_name="+")
+    partner = models.ForeignKey(Partner, null=True, blank=True, on_delete=models.DO_NOTHING, db_constraint=False,
+                                related_name="+")
+    service_type = models.ForeignKey(ServiceType, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+")
+    resource_type = models.ForeignKey(ResourceType, null=True, blank=True, on_delete=models.DO_NOTHING,
+                                      db_constraint=False, related_name="+")
+    # signed: a delete's upsert proposes a negative row before it meets the group (CHECKs see that row)
+    records = models.IntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("running monthly sum")
+        verbose_name_plural = _("running monthly sums")
+        indexes = [
+            models.Index(fields=["partner", "bill_cycle", "customer"], name="running_partner_cycle"),
+            models.Index(fields=["customer", "bill_cycle"], name="running_customer_cycle"),
         ]
 
 

@@ -10,8 +10,9 @@ not — so an account manager keeps seeing what its customers consumed while the
 customers.selectors scopes customers.
 
 **Monthly sums.** A closed month's sums come from `CustomerMonthlySum` (the month close wrote them); an
-open month's are computed from its fee records with the same GROUP BY — `cycle_rows` picks the source and
-`summed` groups either, so the running month and the closed month read alike. `kind` is the sum's bill
+open month's from `RunningSum`, the same groups kept by PostgreSQL as fee records are written (on SQLite,
+computed from its fee records with the same GROUP BY) — `cycle_rows` picks the source and `summed` groups
+any of them, so the running month and the closed month read alike and neither grows with its fee records. `kind` is the sum's bill
 type (BillSumType: consumption, refund, adjustment), `sum_kind()` derives it from a fee record's.
 
 **伙伴账单.** `partner_bill_for` gives a closed month's `PartnerBill`, or for a month not yet closed a
@@ -34,9 +35,9 @@ from customers.models import Customer
 from partnercenter.money import ZERO
 from partnercenter.selectors import book_owner
 
-from . import periods
+from . import periods, running_sums
 from .choices import BillSumType, BillType, PeriodStatus
-from .models import BillingPeriod, CustomerMonthlySum, FeeRecord, PartnerBill
+from .models import BillingPeriod, CustomerMonthlySum, FeeRecord, PartnerBill, RunningSum
 
 __all__ = [
     "BILL_RIGHTS", "SUM_FIELDS", "REFUND_TYPES", "ADJUSTMENT_TYPES", "fee_records_for", "with_display",
@@ -130,9 +131,13 @@ def is_closed(cycle: str) -> bool:
 
 
 def _source(book, cycles, closed: bool):
-    """The rows the sums of `cycles` come from, annotated with `kind`."""
+    """The rows the sums of `cycles` come from, annotated with `kind`: a closed month's CustomerMonthlySum, an
+    open month's RunningSum where the database keeps them (PostgreSQL), else its fee records."""
     if closed:
         return _scoped(CustomerMonthlySum, book).filter(bill_cycle__in=cycles).annotate(kind=F("bill_type"))
+    if running_sums.kept():
+        return (_scoped(RunningSum, book).filter(bill_cycle__in=cycles, records__gt=0)
+                .annotate(kind=F("bill_type")))
     return _scoped(FeeRecord, book).filter(bill_cycle__in=cycles).annotate(kind=sum_kind())
 
 
@@ -148,7 +153,7 @@ def cycle_rows(actor, cycle: str, *, indirect_partner_id: str | None = None, clo
 def summed(rows, *keys, order=None, **extra):
     """`rows` (from cycle_rows) grouped by `keys`, with `records` and every amount of SUM_FIELDS summed (and
     the `extra` aggregates)."""
-    records = Sum("records") if rows.model is CustomerMonthlySum else Count("pk")
+    records = Count("pk") if rows.model is FeeRecord else Sum("records")
     amounts = {name: Coalesce(Sum(name), ZERO) for name in SUM_FIELDS}
     return rows.values(*keys).annotate(records=records, **amounts, **extra).order_by(*(order or keys))
 
@@ -162,7 +167,7 @@ def consuming_customers(actor, cycle: str, *, indirect_partner_id: str | None = 
 
 def trend_for(actor, cycles, *, whole: bool = False) -> dict[str, Decimal]:
     """{cycle: consumption (consume_amount)} of the actor's book over `cycles`: the closed ones from the
-    monthly sums, the open ones from the fee records (two statements)."""
+    monthly sums, the open ones from the running sums (`_source`; two statements)."""
     book = _book(actor, whole=whole)
     closed = closed_set(cycles)
     totals = {cycle: ZERO for cycle in cycles}

@@ -63,7 +63,7 @@ class SubcustomerMonthlyBillsApi(_BillApi):
     """GET /v2/bills/partner-bills/subcustomer-bills/monthly-sum — 查询客户月度消费账单: per customer,
     service type, resource type, charging mode and kind (0 consumption, 1 unsubscription refund, 2 write-off
     and adjustment), the month's sums — a closed month's from the month close, the running month's
-    computed now from its fee records with the same grouping."""
+    from the running sums the database keeps (bills.selectors)."""
 
     @extend_schema(parameters=[SubcustomerMonthlyBillsQuery],
                    responses=cbc_responses(ListSubcustomerMonthlyBillsResponse),

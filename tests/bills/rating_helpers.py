@@ -9,7 +9,7 @@ from django.utils import timezone
 
 import bills.receivers  # noqa: F401  (the arrears write-off receiver; bills/apps.py's ready() imports it too)
 from billing.models import CustomerAccount, LedgerEntry
-from bills import arrears, rating
+from bills import arrears, rating, running_sums
 from bills.choices import PackageStatus, UsageSource
 from bills.models import FeeRecord, ResourcePackage, UsageRecord, UsageWaiting, new_record_id
 from catalog.choices import ChargeMode, Measure, PackageReset
@@ -108,5 +108,6 @@ def check_books() -> None:
     the debt its fee records carry."""
     assert "Ledger verified" in verify_ledger()
     assert arrears.problems() == []
+    assert not running_sums.kept() or running_sums.differences() == []  # kept on PostgreSQL only
     for customer in Customer.objects.filter(account__isnull=False).select_related("account"):
         assert customer.in_debt == (customer.account.arrears > 0), customer

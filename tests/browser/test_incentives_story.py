@@ -131,7 +131,7 @@ def test_read_the_performance_dispute_a_statement_get_it_corrected_and_withdraw_
     expect(rows.last.locator("td.performance")).to_have_text(money(oldest.performance))
     expect(rows.last.locator("td.final")).to_have_text(money(oldest.amount))
     charts.nth(0).locator("details.chart-data summary").click()
-    expect(charts.nth(0).locator("details.chart-data table")).to_contain_text("1140.00")
+    expect(charts.nth(0).locator("details.chart-data table")).to_contain_text("1,140.00")
     page.screenshot(path=artifacts_dir / "incentives-1-performance.png", full_page=True)
 
     # 2. 激励对账 › 激励汇总: last month's three statements wait (待对账), the eleven months before are final.
