@@ -244,7 +244,12 @@ def consumption_records(request, domain_id):
     data["cycle"] = _chosen(request, choices, choices[0][0])
     records = selectors.fee_records_for(actor, indirect_partner_id=indirect_partner_id).filter(customer=customer)
     filters = FeeRecordFilter(data, queryset=records, request=request, cycles=choices)
-    page = paginate(request, selectors.with_display(filters.qs))
+    queryset = filters.qs
+    if filters.is_valid() and not any(value not in (None, "") for name, value in filters.form.cleaned_data.items()
+                                      if name != "cycle"):  # the month alone: counted from the running sums
+        queryset = selectors.customer_month_records(actor, data["cycle"], customer.domain_id,
+                                                    indirect_partner_id=indirect_partner_id)
+    page = paginate(request, selectors.with_display(queryset))
     for fee in page:
         fee.type_label = bill_type_label(fee.bill_type)
         fee.coupons = fee.coupon_amount + fee.flexipurchase_coupon_amount

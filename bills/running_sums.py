@@ -1,12 +1,15 @@
 """The running monthly sums (bills.models.RunningSum): whether this database keeps them, and what differs
 between them and the fee records they sum (a check, like `verify_ledger`; empty when they agree)."""
 
+from dataclasses import dataclass
+
 from django.db import connection
 from django.db.models import Count, Q, Sum
+from django.db.models.functions import Coalesce
 
 from .models import FeeRecord, RunningSum
 
-__all__ = ["kept", "differences"]
+__all__ = ["kept", "differences", "RecordsTotal"]
 
 KEYS = ("bill_cycle", "customer_id", "association_id", "partner_id", "service_type_id", "resource_type_id",
         "charging_mode")
@@ -16,6 +19,18 @@ def kept() -> bool:
     """PostgreSQL keeps them (migration 0006's triggers); SQLite has no transition tables: readers group the
     fee records there."""
     return connection.vendor == "postgresql"
+
+
+@dataclass(frozen=True)
+class RecordsTotal:
+    """The number of fee records the running sums `sums` (a RunningSum queryset) add up, read when a list is
+    paged (partnercenter.api.pagination.counted: the exact total of a customer's month without reading its
+    records)."""
+
+    sums: object
+
+    def value(self, using="default") -> int:
+        return self.sums.using(using).aggregate(n=Coalesce(Sum("records"), 0))["n"]
 
 
 def differences(cycle: str | None = None) -> list[tuple]:

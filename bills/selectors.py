@@ -32,6 +32,7 @@ from billing.choices import BalanceType, TradeType
 from billing.models import LedgerEntry, PartnerAccount
 from customers.choices import AssociationType
 from customers.models import Customer
+from partnercenter.api.pagination import counted
 from partnercenter.money import ZERO
 from partnercenter.selectors import book_owner
 
@@ -40,7 +41,7 @@ from .choices import BillSumType, BillType, PeriodStatus
 from .models import BillingPeriod, CustomerMonthlySum, FeeRecord, PartnerBill, RunningSum
 
 __all__ = [
-    "BILL_RIGHTS", "SUM_FIELDS", "REFUND_TYPES", "ADJUSTMENT_TYPES", "fee_records_for", "with_display",
+    "BILL_RIGHTS", "SUM_FIELDS", "REFUND_TYPES", "ADJUSTMENT_TYPES", "fee_records_for", "customer_month_records", "with_display",
     "fee_customer_for", "sum_kind", "is_closed", "cycle_rows", "summed", "consuming_customers", "trend_for",
     "BillView", "partner_bill_for", "running_bill", "bill_cycle_choices", "HISTORY_MONTHS",
 ]
@@ -88,6 +89,19 @@ def fee_records_for(actor, *, indirect_partner_id: str | None = None):
     """The fee records the actor may see (any cycle), newest first. Filter by `bill_cycle` first: the index
     `fee_partner_cycle` serves a partner's month."""
     return _scoped(FeeRecord, _book(actor, indirect_partner_id)).order_by("-trade_time", "-id")
+
+
+def customer_month_records(actor, cycle: str, customer_id: str, *, indirect_partner_id: str | None = None):
+    """One customer's fee records of a month that the actor may see, newest first. Where the database keeps the
+    running sums, the list is counted from them (`counted`): its exact total without reading a customer's tens
+    of thousands of records, while nothing else filters it."""
+    book = _book(actor, indirect_partner_id)
+    records = (_scoped(FeeRecord, book).filter(bill_cycle=cycle, customer__domain_id=customer_id)
+               .order_by("-trade_time", "-id"))
+    if book is None or not running_sums.kept():
+        return records
+    sums = _scoped(RunningSum, book).filter(bill_cycle=cycle, customer__domain_id=customer_id)
+    return counted(records, running_sums.RecordsTotal(sums))
 
 
 def with_display(queryset):

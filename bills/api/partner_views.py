@@ -92,15 +92,15 @@ class SubCustomerFeeRecordsApi(_BillApi):
         data = _valid(SubCustomerBillDetailQuery, request.query_params)
         indirect_partner_id = data.get("indirect_partner_id") or None
         named_owner(actor, indirect_partner_id)
-        queryset = selectors.fee_records_for(actor, indirect_partner_id=indirect_partner_id).filter(
-            bill_cycle=data["bill_cycle"])
+        queryset = selectors.customer_month_records(actor, data["bill_cycle"], data["customer_id"],
+                                                    indirect_partner_id=indirect_partner_id)
         # An empty string is a condition (携带值为空串…作为筛选条件): every record has a service type; a
         # record without a region is one of a global service.
         if data.get("service_type_code") == "":
             queryset = queryset.none()
         if data.get("region_code") == "":
             queryset = queryset.filter(region__isnull=True)
-        queryset = FeeRecordFilter.from_wire(data, queryset)
+        queryset = FeeRecordFilter.from_wire({k: v for k, v in data.items() if k != "customer_id"}, queryset)
         count, rows = page(selectors.with_display(queryset), data)
         return Response({"total_count": count, "currency": CURRENCY,
                          "fee_records": SubCustomerMonthlyBillDetail(rows, many=True).data})

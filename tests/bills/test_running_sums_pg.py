@@ -62,3 +62,22 @@ def test_an_open_month_is_read_from_the_running_sums(w, django_assert_max_num_qu
     assert total >= Decimal("12345.00")
     assert w.r.domain_id in [row["customer__domain_id"]
                              for row in selectors.consuming_customers(actor_of(w.a.admin), MARCH)]
+
+
+def test_a_customers_month_is_counted_from_the_running_sums_until_something_else_filters_it(w):
+    from django.test.utils import CaptureQueriesContext
+
+    from bills.choices import BillType
+    from partnercenter.api.pagination import count
+
+    admin = actor_of(w.a.admin)
+    records = selectors.customer_month_records(admin, MARCH, w.r.domain_id)
+    real = FeeRecord.objects.filter(bill_cycle=MARCH, customer=w.r, partner=w.a.partner).count()
+    with CaptureQueriesContext(connection) as queries:
+        assert count(selectors.with_display(records)) == real >= 5
+    assert len(queries) == 1 and "bills_runningsum" in queries[0]["sql"]
+    refunds = records.filter(bill_type=BillType.REFUND)
+    with CaptureQueriesContext(connection) as queries:
+        assert count(refunds) == 1
+    assert "bills_feerecord" in queries[0]["sql"]  # filtered further: the records are counted
+    assert count(selectors.customer_month_records(actor_of(w.c.admin), MARCH, w.r.domain_id)) == 0  # not theirs
