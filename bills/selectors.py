@@ -217,12 +217,18 @@ def _money(value) -> Decimal:
 def running_bill(partner, cycle: str) -> PartnerBill:
     """The parts of `partner`'s bill for a month not yet closed, as they stand now (not saved), read as the
     month close (bills.closing) will read them at the end of the month: its customers' fee records of the
-    month, its own account's movements in the month (ledger), and its credit as it stands now."""
+    month (their running sums where the database keeps them), its own account's movements in the month
+    (ledger), and its credit as it stands now."""
     start, end = periods.cycle_bounds(cycle)
-    fees = FeeRecord.objects.filter(partner=partner, bill_cycle=cycle).aggregate(
-        customers=Count("customer", distinct=True), consumption=Sum("consume_amount"),
-        resale_cash=Sum("cash_amount", filter=Q(association__association_type=AssociationType.RESALE,
-                                                partner_paid=False)),
+    resale = Q(association__association_type=AssociationType.RESALE)
+    if running_sums.kept():  # the running sums of the month (the cash the partner paid is kept apart there)
+        rows = RunningSum.objects.filter(partner=partner, bill_cycle=cycle, records__gt=0)
+        resale_cash = Sum(F("cash_amount") - F("partner_cash_amount"), filter=resale)
+    else:
+        rows = FeeRecord.objects.filter(partner=partner, bill_cycle=cycle)
+        resale_cash = Sum("cash_amount", filter=resale & Q(partner_paid=False))
+    fees = rows.aggregate(
+        customers=Count("customer", distinct=True), consumption=Sum("consume_amount"), resale_cash=resale_cash,
         coupons=Sum(F("coupon_amount") + F("flexipurchase_coupon_amount")), debt=Sum("debt_amount"))
     entries = LedgerEntry.objects.filter(partner=partner, created_at__gte=start, created_at__lt=end)
     moved = entries.aggregate(
