@@ -4,9 +4,10 @@ Every read takes the actor and answers for the actor's own customer only: a cust
 access key. Any other actor (a partner, a platform key, the scheduler) gets no rows at all.
 
 **Monthly sums** (汇总账单). A closed month (BillingPeriod CLOSED) is read from its `CustomerMonthlySum` rows,
-summed over the partners (associations) the customer consumed under; an open month is summed from its fee
-records on the fly, grouped the same way (service type, resource type, charging mode, kind) — so a month
-reads the same before and after it is closed. The kind (`bill_type` of a sum) of a fee record is the month
+summed over the partners (associations) the customer consumed under; an open month from the running sums
+PostgreSQL keeps (bills.models.RunningSum; on SQLite its fee records are summed on the fly), grouped the same
+way (service type, resource type, charging mode, kind) — so a month reads the same before and after it is
+closed. The kind (`bill_type` of a sum) of a fee record is the month
 close's (bills.closing): 3 for the adjustment bill types (9, 16) and for every record marked `is_adjustment`
 (a late record that landed in this month), else 2 for refunds (4, 24), else 1 (`SUM_KIND`).
 
@@ -33,7 +34,9 @@ from vouchers.choices import CouponType
 from vouchers.spending import candidates_for
 
 from .choices import BillSumType, BillType, PackageStatus, PeriodStatus
-from .models import MONEY, BillingPeriod, CustomerMonthlySum, FeeRecord, PackageUse, ResourcePackage, UsageRecord
+from . import running_sums
+from .models import (MONEY, BillingPeriod, CustomerMonthlySum, FeeRecord, PackageUse, ResourcePackage, RunningSum,
+                     UsageRecord)
 from .periods import SHANGHAI, current_cycle, previous_cycle
 
 __all__ = [
@@ -186,11 +189,14 @@ def monthly_sums(actor, cycle: str, *, service_type_code=None) -> MonthlySums:
         base = FeeRecord.objects.none().annotate(kind=SUM_KIND)
     elif closed:
         base = CustomerMonthlySum.objects.filter(customer=customer, bill_cycle=cycle).annotate(kind=F("bill_type"))
+    elif running_sums.kept():
+        base = (RunningSum.objects.filter(customer=customer, bill_cycle=cycle, records__gt=0)
+                .annotate(kind=F("bill_type")))
     else:
         base = FeeRecord.objects.filter(customer=customer, bill_cycle=cycle).annotate(kind=SUM_KIND)
     if service_type_code:
         base = base.filter(service_type__code=service_type_code)
-    records = Sum("records") if closed else Count("pk")
+    records = Count("pk") if base.model is FeeRecord else Sum("records")
     rows = base.order_by().values(*GROUP).annotate(records=records, **_sums()).order_by(*GROUP)
     return MonthlySums(cycle=cycle, closed=closed, rows=rows, totals=base.order_by().aggregate(**_sums()))
 
@@ -209,14 +215,15 @@ TREND_PARTS = ("consume_amount", "cash_amount", "writeoff_amount", "coupon_amoun
 
 def monthly_trend(actor, *, months: int = 12, now=None) -> list[tuple[str, dict]]:
     """(cycle, sums) for the last `months` cycles, oldest first: closed ones from the monthly sums, open ones
-    from the fee records (three statements)."""
+    from the running sums (the fee records on SQLite; three statements)."""
     customer = customer_of(actor)
     cycles = last_cycles(months, now)
     found = {}
     if customer is not None:
         closed = set(BillingPeriod.objects.filter(bill_cycle__in=cycles, status=PeriodStatus.CLOSED)
                      .values_list("bill_cycle", flat=True))
-        sources = ((CustomerMonthlySum.objects, sorted(closed)), (FeeRecord.objects, sorted(set(cycles) - closed)))
+        running = RunningSum.objects.filter(records__gt=0) if running_sums.kept() else FeeRecord.objects
+        sources = ((CustomerMonthlySum.objects, sorted(closed)), (running, sorted(set(cycles) - closed)))
         for manager, wanted in sources:
             if wanted:
                 for row in (manager.filter(customer=customer, bill_cycle__in=wanted).order_by().values("bill_cycle")
