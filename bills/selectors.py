@@ -25,7 +25,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Case, Count, F, IntegerField, Q, Sum, Value, When
+from django.db.models import Case, Count, F, IntegerField, Q, Subquery, Sum, Value, When
 from django.db.models.functions import Coalesce
 
 from billing.choices import BalanceType, TradeType
@@ -96,11 +96,13 @@ def customer_month_records(actor, cycle: str, customer_id: str, *, indirect_part
     running sums, the list is counted from them (`counted`): its exact total without reading a customer's tens
     of thousands of records, while nothing else filters it."""
     book = _book(actor, indirect_partner_id)
-    records = (_scoped(FeeRecord, book).filter(bill_cycle=cycle, customer__domain_id=customer_id)
-               .order_by("-trade_time", "-id"))
+    # the customer's pk as a scalar subquery, not a join: joined, PostgreSQL reads all the month's records of
+    # the customer to sort them (135 ms at 20,834 records) instead of walking fee_customer_cycle (0.1 ms)
+    customer = Subquery(Customer.objects.filter(domain_id=customer_id).values("pk")[:1])
+    records = _scoped(FeeRecord, book).filter(bill_cycle=cycle, customer_id=customer).order_by("-trade_time", "-id")
     if book is None or not running_sums.kept():
         return records
-    sums = _scoped(RunningSum, book).filter(bill_cycle=cycle, customer__domain_id=customer_id)
+    sums = _scoped(RunningSum, book).filter(bill_cycle=cycle, customer_id=customer)
     return counted(records, running_sums.RecordsTotal(sums))
 
 
