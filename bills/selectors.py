@@ -12,8 +12,9 @@ customers.selectors scopes customers.
 **Monthly sums.** A closed month's sums come from `CustomerMonthlySum` (the month close wrote them); an
 open month's from `RunningSum`, the same groups kept by PostgreSQL as fee records are written (on SQLite,
 computed from its fee records with the same GROUP BY) — `cycle_rows` picks the source and `summed` groups
-any of them, so the running month and the closed month read alike and neither grows with its fee records. `kind` is the sum's bill
-type (BillSumType: consumption, refund, adjustment), `sum_kind()` derives it from a fee record's.
+any of them, so the running month and the closed month read alike and neither grows with its fee records.
+`kind` is the sum's bill type (BillSumType: consumption, refund, adjustment), `sum_kind()` derives it from a
+fee record's.
 
 **伙伴账单.** `partner_bill_for` gives a closed month's `PartnerBill`, or for a month not yet closed a
 running bill computed now from the fee records and the partner's ledger (`running_bill`), marked as such.
@@ -41,9 +42,9 @@ from .choices import BillSumType, BillType, PeriodStatus
 from .models import BillingPeriod, CustomerMonthlySum, FeeRecord, PartnerBill, RunningSum
 
 __all__ = [
-    "BILL_RIGHTS", "SUM_FIELDS", "REFUND_TYPES", "ADJUSTMENT_TYPES", "fee_records_for", "customer_month_records", "with_display",
-    "fee_customer_for", "sum_kind", "is_closed", "cycle_rows", "summed", "consuming_customers", "trend_for",
-    "BillView", "partner_bill_for", "running_bill", "bill_cycle_choices", "HISTORY_MONTHS",
+    "BILL_RIGHTS", "SUM_FIELDS", "REFUND_TYPES", "ADJUSTMENT_TYPES", "fee_records_for", "customer_month_records",
+    "with_display", "fee_customer_for", "sum_kind", "is_closed", "cycle_rows", "summed", "consuming_customers",
+    "trend_for", "BillView", "partner_bill_for", "running_bill", "bill_cycle_choices", "HISTORY_MONTHS",
 ]
 
 BILL_RIGHTS = ("billing.view",)  # who reads consumption and bills: 伙伴账单, 客户消费 and their endpoints

@@ -36,7 +36,8 @@ from . import selectors
 from .choices import ExpirePolicy
 from .errors import SubscriptionCodes
 
-__all__ = ["Life", "life_of", "days_until", "Target", "for_action", "customer_refusal", "resource_refusal", "authorized_customers",
+__all__ = ["Life", "life_of", "days_until",
+           "Target", "for_action", "customer_refusal", "resource_refusal", "authorized_customers",
            "csv_response", "describe_period_resources"]
 
 _MISSING = object()
