@@ -39,7 +39,7 @@ def differences(cycle: str | None = None) -> list[tuple]:
 
     fees = FeeRecord.objects.order_by()
     fees = fees if cycle is None else fees.filter(bill_cycle=cycle)
-    sums = RunningSum.objects.filter(records__gt=0)
+    sums = RunningSum.objects.exclude(records=0)  # (a negative group is a difference too)
     sums = sums if cycle is None else sums.filter(bill_cycle=cycle)
     fields = ("records", *SUM_FIELDS, "partner_cash_amount")
     grouped = {

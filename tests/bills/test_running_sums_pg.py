@@ -81,3 +81,23 @@ def test_a_customers_month_is_counted_from_the_running_sums_until_something_else
         assert count(refunds) == 1
     assert "bills_feerecord" in queries[0]["sql"]  # filtered further: the records are counted
     assert count(selectors.customer_month_records(actor_of(w.c.admin), MARCH, w.r.domain_id)) == 0  # not theirs
+
+
+def test_the_verify_command_finds_a_wrong_sum_and_a_disabled_trigger(w):
+    from io import StringIO
+
+    from django.core.management import CommandError, call_command
+
+    out = StringIO()
+    call_command("verify_running_sums", stdout=out)
+    assert "Running sums verified" in out.getvalue()
+    with connection.cursor() as cursor:
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # (ALTER TABLE refuses pending deferred checks)
+        cursor.execute("ALTER TABLE bills_feerecord DISABLE TRIGGER bills_running_sums_ins")
+    with pytest.raises(CommandError, match="0 differences, 1 triggers missing"):
+        call_command("verify_running_sums", "--cycle", MARCH, stderr=StringIO())
+    with connection.cursor() as cursor:
+        cursor.execute("ALTER TABLE bills_feerecord ENABLE TRIGGER bills_running_sums_ins")
+    RunningSum.objects.filter(bill_cycle=MARCH, customer=w.r).update(records=99)
+    with pytest.raises(CommandError, match="differences, 0 triggers"):
+        call_command("verify_running_sums", "--cycle", MARCH, stderr=StringIO())
