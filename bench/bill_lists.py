@@ -37,21 +37,12 @@ import sys
 import time
 
 from . import env
+from .report import TARGETS, say, target
 
 FEES = {"large": 10_000_000, "small": 10_000}
 SUFFIX = {"large": "_bill_lists", "small": "_bill_lists_small"}
 MONTHS, ACTIVE = 12, 40
 ROUNDS, REQUESTS = 4, 5
-TARGETS = []
-
-
-def say(*args):
-    print(*args, flush=True)
-
-
-def target(name, measured, op, value, passed, fmt="{:.2f}"):
-    shown = fmt.format(measured) if isinstance(measured, (int, float)) else str(measured)
-    TARGETS.append((f"{name}: {shown} (target {op} {value}) {'PASS' if passed else 'FAIL'}", passed))
 
 
 def url_of(base, scale):

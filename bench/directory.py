@@ -42,12 +42,12 @@ import sys
 import time
 
 from . import env
+from .report import TARGETS, say, target
 
 SETS = {"small": 10_000, "large": 1_000_000}
 SUFFIX = {"small": "_dir_small", "large": "_dir_large"}
 PAIRS = 30
 WARMUP = 5
-TARGETS = []
 FLAGSHIP = "星河璀璨数据科技有限公司第{}分公司"
 CITIES = ["北京", "上海", "广州", "深圳", "杭州", "成都", "武汉", "南京", "西安", "重庆", "苏州", "天津", "青岛", "厦门",
           "长沙", "郑州", "济南", "合肥", "福州", "昆明", "沈阳", "大连", "宁波", "无锡", "佛山", "东莞", "珠海", "南昌",
@@ -58,15 +58,6 @@ CHARS = list(dict.fromkeys("华腾云启辰汇通恒信博远中科金桥瑞丰�
                            "远航拓展卓越精工匠心聚宝润泽"))[:100]
 BUSINESSES = ["科技有限公司", "信息技术有限公司", "物流有限公司", "食品股份有限公司", "医疗器械有限公司", "教育咨询有限公司",
               "新能源有限公司", "电子商务有限公司", "文化传媒有限公司", "建筑工程有限公司"]
-
-
-def say(*args):
-    print(*args, flush=True)
-
-
-def target(name, measured, op, value, passed, fmt="{:.2f}"):
-    shown = fmt.format(measured) if isinstance(measured, (int, float)) else str(measured)
-    TARGETS.append((f"{name}: {shown} (target {op} {value}) {'PASS' if passed else 'FAIL'}", passed))
 
 
 def _array(values) -> str:

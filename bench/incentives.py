@@ -50,24 +50,15 @@ import sys
 import time
 
 from . import bulkload, env
+from .report import TARGETS, say, target
 
 CUSTOMERS = 100_000
 PARTNERS = 100
 SUFFIX = "_incentives"
 ROUNDS = 3
-TARGETS = []
 SERVICES = (("hws.service.type.ec2", "hws.resource.type.vm"), ("hws.service.type.evs", "hws.resource.type.volume"),
             ("hws.service.type.obs", "hws.resource.type.obs"), ("hws.service.type.vpc", "hws.resource.type.eip"))
 SUMS = "bench_incentive_sums"
-
-
-def say(*args):
-    print(*args, flush=True)
-
-
-def target(name, measured, op, value, passed, fmt="{:.2f}"):
-    shown = fmt.format(measured) if isinstance(measured, (int, float)) else str(measured)
-    TARGETS.append((f"{name}: {shown} (target {op} {value}) {'PASS' if passed else 'FAIL'}", passed))
 
 
 def setup(url):

@@ -42,19 +42,10 @@ import uuid
 from datetime import timedelta
 
 from . import env
+from .report import TARGETS, say, target
 
 RECORDS = 1_000_000
 SUFFIX = "_metering"
-TARGETS = []
-
-
-def say(*args):
-    print(*args, flush=True)
-
-
-def target(name, measured, op, value, passed, fmt="{:.2f}"):
-    shown = fmt.format(measured) if isinstance(measured, (int, float)) else str(measured)
-    TARGETS.append((f"{name}: {shown} (target {op} {value}) {'PASS' if passed else 'FAIL'}", passed))
 
 
 def setup(url):

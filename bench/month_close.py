@@ -36,24 +36,15 @@ import time
 from datetime import timedelta
 
 from . import env
+from .report import TARGETS, say, target
 
 CUSTOMERS = 100_000
 PER_CUSTOMER = 10
 FEES = CUSTOMERS * PER_CUSTOMER
 SUFFIX = "_close"
 ROUNDS = 5
-TARGETS = []
 SERVICES = (("hws.service.type.ec2", "hws.resource.type.vm"), ("hws.service.type.evs", "hws.resource.type.volume"),
             ("hws.service.type.vpc", "hws.resource.type.eip"))
-
-
-def say(*args):
-    print(*args, flush=True)
-
-
-def target(name, measured, op, value, passed, fmt="{:.2f}"):
-    shown = fmt.format(measured) if isinstance(measured, (int, float)) else str(measured)
-    TARGETS.append((f"{name}: {shown} (target {op} {value}) {'PASS' if passed else 'FAIL'}", passed))
 
 
 def setup(url):

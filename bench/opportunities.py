@@ -39,22 +39,13 @@ import time
 from datetime import timedelta
 
 from . import env
+from .report import TARGETS, say, target
 
 OPPORTUNITIES = 1_000_000
 PARTNERS = 100
 SUFFIX = "_opps"
 ROUNDS = 3
-TARGETS = []
 TABLE = "expansion_opportunity"
-
-
-def say(*args):
-    print(*args, flush=True)
-
-
-def target(name, measured, op, value, passed, fmt="{:.2f}"):
-    shown = fmt.format(measured) if isinstance(measured, (int, float)) else str(measured)
-    TARGETS.append((f"{name}: {shown} (target {op} {value}) {'PASS' if passed else 'FAIL'}", passed))
 
 
 def opportunities_sql(first_partner: int) -> str:

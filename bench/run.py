@@ -47,6 +47,7 @@ from http.client import HTTPConnection
 from urllib.parse import urlencode
 
 from . import env
+from .report import TARGETS, say, target
 
 # --- knobs ------------------------------------------------------------------------------------------
 ROUNDS, ROUND_SECONDS, CONCURRENCY = 9, 1.0, 2          # throughput (fewer, shorter rounds moved ratios by ±0.1 run to run)
@@ -60,16 +61,6 @@ PAGES = {"page /customers/": "/customers/", "page /billing/adjustments/": "/bill
 DEEP_PAGE = 50
 
 ALL_PARTS = "throughput,latency,statements,trivial,batches"
-TARGETS = []   # (line, passed)
-
-
-def say(*args):
-    print(*args, flush=True)
-
-
-def target(name, measured, op, value, passed, fmt="{:.2f}"):
-    shown = fmt.format(measured) if isinstance(measured, (int, float)) else str(measured)
-    TARGETS.append((f"{name}: {shown} (target {op} {value}) {'PASS' if passed else 'FAIL'}", passed))
 
 
 # --- the data sets ----------------------------------------------------------------------------------

@@ -39,21 +39,12 @@ import time
 from datetime import timedelta
 
 from . import env
+from .report import TARGETS, say, target
 
 RESOURCES = 1_000_000
 CUSTOMERS = 10_000
 SUFFIX = "_subs"
 ROUNDS = 5
-TARGETS = []
-
-
-def say(*args):
-    print(*args, flush=True)
-
-
-def target(name, measured, op, value, passed, fmt="{:.2f}"):
-    shown = fmt.format(measured) if isinstance(measured, (int, float)) else str(measured)
-    TARGETS.append((f"{name}: {shown} (target {op} {value}) {'PASS' if passed else 'FAIL'}", passed))
 
 
 def resources_sql():

@@ -34,6 +34,7 @@ import sys
 import time
 
 from . import env
+from .report import TARGETS, say, target
 
 ORDERS = {"large": 1_000_000, "small": 10_000}
 SUFFIX = {"large": "_trade", "small": "_trade_small"}
@@ -41,16 +42,6 @@ RATING_ITEMS = 100
 PAYMENTS, PAYMENT_COUPONS = 1_000, 100
 ROUNDS, ROUND_SECONDS, CONCURRENCY = 9, 1.0, 2
 LATENCY_ROUNDS, LATENCY_REQUESTS = 6, 5
-TARGETS = []
-
-
-def say(*args):
-    print(*args, flush=True)
-
-
-def target(name, measured, op, value, passed, fmt="{:.2f}"):
-    shown = fmt.format(measured) if isinstance(measured, (int, float)) else str(measured)
-    TARGETS.append((f"{'PASS' if passed else 'FAIL'}  {name}: {shown} (target {op} {value})", passed))
 
 
 def url_of(base, scale):
