@@ -7,9 +7,9 @@ access key. Any other actor (a partner, a platform key, the scheduler) gets no r
 summed over the partners (associations) the customer consumed under; an open month from the running sums
 PostgreSQL keeps (bills.models.RunningSum; on SQLite its fee records are summed on the fly), grouped the same
 way (service type, resource type, charging mode, kind) — so a month reads the same before and after it is
-closed. The kind (`bill_type` of a sum) of a fee record is the month
-close's (bills.closing): 3 for the adjustment bill types (9, 16) and for every record marked `is_adjustment`
-(a late record that landed in this month), else 2 for refunds (4, 24), else 1 (`SUM_KIND`).
+closed. The kind (`bill_type` of a sum) of a fee record is the month close's (bills.closing): 3 for the
+adjustment bill types (9, 16) and for every record marked `is_adjustment` (a late record that landed in this
+month), else 2 for refunds (4, 24), else 1 (`SUM_KIND`).
 
 **Spendable** (可用额度). What the customer can spend now: its cash balance plus the balances of its coupons
 (代金券 and 现金券) that are effective and valid now — the coupons pay consumption before cash does (bills'

@@ -4,8 +4,9 @@ Step one validates the page's own form; `two_step` then shows the confirmation (
 with `partnercenter/_confirm.html`), which carries a one-time token, and step two posts everything
 back (its "send a code" button too, so the page keeps what was typed). The token is a ConfirmationToken
 row, claimed with a conditional UPDATE *before* the operation runs: of N concurrent or repeated submits
-(a double click, a refreshed result page) exactly one runs, the others are refused on the form. When the service refuses (a wrong verification code, a balance
-too small) nothing happened, so the token is released and the user can correct and confirm again.
+(a double click, a refreshed result page) exactly one runs, the others are refused on the form. When the
+service refuses (a wrong verification code, a balance too small) nothing happened, so the token is released
+and the user can correct and confirm again.
 """
 
 from dataclasses import dataclass
