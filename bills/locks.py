@@ -2,8 +2,9 @@
 customers/locks.py (association first), billing/locks.py (partner account, then customer accounts) and
 trade/locks.py / vouchers/locks.py (coupons after money):
 
-0. the usage records of a rating batch, claimed `FOR UPDATE SKIP LOCKED` (PostgreSQL) in id order: two rating
-   runs never take the same records and never wait on each other for them; nothing else locks them;
+0. the usage records of a rating batch, claimed `FOR UPDATE SKIP LOCKED` (PostgreSQL) in (customer, record)
+   order: two rating runs never take the same records and never wait on each other for them; nothing else
+   locks them;
 1. the batch's customers' accounts (billing.CustomerAccount), in pk order — the money rows. Every write of a
    customer's consumption or arrears starts here, and so does every credit of a balance (the allocation or
    refund's conditional UPDATE locks the row; the arrears write-off then runs under it);
@@ -26,6 +27,7 @@ only reference it (a fee record naming a customer, a package use naming a packag
 """
 
 from django.db import connection
+from django.db.models import Q
 
 from billing import locks as billing_locks
 from customers.choices import ChargingMode
@@ -39,17 +41,20 @@ __all__ = ["claim_usage", "lock_customer_accounts", "lock_packages", "lock_coupo
            "on_demand_resources"]
 
 
-def claim_usage(limit: int, *, ids=None) -> list[UsageRecord]:
-    """Step 0: up to `limit` waiting usage records, oldest first, taken off the rating queue (their UsageWaiting
-    rows locked, then deleted: the transaction that rates them owns them; one that rolls back puts them back);
-    those another run holds are skipped (PostgreSQL). `ids` restricts the claim to these records (a caller
-    rating named ones). bills/rating_sql.py's `claim` does the same in one statement."""
+def claim_usage(limit: int, *, ids=None, after=None) -> list[UsageRecord]:
+    """Step 0: up to `limit` waiting usage records in (customer, record) order after `after` (a (customer pk,
+    record pk) pair, exclusive; None: from the first), taken off the rating queue (their UsageWaiting rows
+    locked, then deleted: the transaction that rates them owns them; one that rolls back puts them back); those
+    another run holds are skipped (PostgreSQL). `ids` restricts the claim to these records (a caller rating
+    named ones). bills/rating_sql.py's `claim` does the same in one statement."""
     waiting = UsageWaiting.objects.all()
     if ids is not None:
         waiting = waiting.filter(pk__in=list(ids))
+    if after is not None:
+        waiting = waiting.filter(Q(customer_id__gt=after[0]) | Q(customer_id=after[0], pk__gt=after[1]))
     if connection.features.has_select_for_update_skip_locked:
         waiting = waiting.select_for_update(skip_locked=True)
-    claimed = list(waiting.order_by("pk").values_list("pk", flat=True)[:limit])
+    claimed = list(waiting.order_by("customer_id", "pk").values_list("pk", flat=True)[:limit])
     if not claimed:
         return []
     UsageWaiting.objects.filter(pk__in=claimed).delete()

@@ -158,8 +158,13 @@ class UsageWaiting(models.Model):
 
     usage_record = models.OneToOneField(UsageRecord, primary_key=True, on_delete=models.DO_NOTHING,
                                         db_constraint=False, related_name="waiting")
+    # the record's customer, copied: the rating claims a customer's records together (bills/rating.py's
+    # `rate_pending`), so that a batch charges few accounts, each once — one ledger entry for many records
+    customer = models.ForeignKey(Customer, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+",
+                                 db_index=False)
 
     class Meta:
+        indexes = [models.Index(fields=["customer", "usage_record"], name="usage_waiting_customer")]
         verbose_name = _("waiting usage record")
         verbose_name_plural = _("waiting usage records")
 

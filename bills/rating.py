@@ -34,7 +34,11 @@ records are then rated one by one, so one poisoned record fails alone (RATING_ER
 queue.
 
 **Set-based.** A batch (BATCH_SIZE records) is one transaction: claim (the records' queue rows locked FOR UPDATE
-SKIP LOCKED, so concurrent runs take different records, and deleted), read the resources, products, prices, conversions, associations, discounts,
+SKIP LOCKED, so concurrent runs take different records, and deleted — a customer's waiting records together,
+in (customer, record) order, so that a batch charges a few accounts once each rather than thousands of
+accounts for a record each: `rate_pending` starts at the customer of the oldest waiting record and goes round
+the customers once, so every run reaches the oldest record first and no customer waits behind newer usage of
+others), read the resources, products, prices, conversions, associations, discounts,
 closed months, accounts, packages and coupons of the whole batch in a constant number of statements, compute
 in memory, then one INSERT of fee records, one of package uses, one UPDATE of packages, one UPDATE of the
 accounts and one INSERT of ledger entries (billing/consumption.py), and one UPDATE of the records that failed
@@ -95,6 +99,7 @@ class BatchResult:
     failed: int = 0
     errors: Counter = field(default_factory=Counter)
     in_sql: int = 0  # of `rated`, those rated by bills/rating_sql.py
+    last: tuple[int, int] | None = None  # the batch's last claimed (customer pk, record pk): where the next goes on
 
     def add(self, other: BatchResult) -> None:
         self.claimed += other.claimed
@@ -367,16 +372,17 @@ def _rate_records(records, now, *, landings=None) -> tuple[int, dict[int, str], 
     return len(lines), failed, summary
 
 
-def _rate_in_sql(result: BatchResult, *, limit, ids, now, claimed) -> dict:
+def _rate_in_sql(result: BatchResult, *, limit, ids, after, now, claimed) -> dict:
     """rate_batch on PostgreSQL: claim, lock (steps 0–3 of bills/locks.py, each in one statement), split the
     batch by customer (rating_sql.split), rate the customers that need Python by `_rate_records`, then
     the rest in one statement (bills/rating_sql.py). Fills `result`; returns the deduction summary."""
-    rows = rating_sql.claim(limit, ids)
+    rows = rating_sql.claim(limit, ids, after)
     if claimed is not None:
-        claimed.extend(row[0] for row in rows)
+        claimed.extend((row[1], row[0]) for row in rows)
     if not rows:
         return {}
     result.claimed = len(rows)
+    result.last = max((row[1], row[0]) for row in rows)
     landings = closing.lock_landing({row[2] for row in rows})
     customer_ids = {row[1] for row in rows}
     record_ids = [row[0] for row in rows]
@@ -401,26 +407,28 @@ def _rate_in_sql(result: BatchResult, *, limit, ids, now, claimed) -> dict:
     return dict(summary)
 
 
-def rate_batch(*, limit: int = BATCH_SIZE, ids=None, now=None, claimed: list | None = None,
+def rate_batch(*, limit: int = BATCH_SIZE, ids=None, after=None, now=None, claimed: list | None = None,
                sql: bool | None = None) -> BatchResult:
-    """Claim up to `limit` waiting records (or those of `ids` still waiting), rate and deduct them, one
-    transaction. `claimed`, when given, receives the ids claimed (before anything can fail). `sql`: rate the
-    common case in SQL (bills/rating_sql.py) — by default wherever it can (PostgreSQL); False keeps every
-    record on the per-record path."""
+    """Claim up to `limit` waiting records (or those of `ids` still waiting) in (customer, record) order after
+    `after` (locks.claim_usage), rate and deduct them, one transaction. `claimed`, when given, receives the
+    (customer pk, record pk) pairs claimed (before anything can fail). `sql`: rate the common case in SQL
+    (bills/rating_sql.py) — by default wherever it can (PostgreSQL); False keeps every record on the
+    per-record path."""
     result = BatchResult()
     in_sql = rating_sql.usable() if sql is None else bool(sql) and rating_sql.usable()
     with transaction.atomic():
         now = now or timezone.now()
         if in_sql:
-            summary = _rate_in_sql(result, limit=limit, ids=ids, now=now, claimed=claimed)
+            summary = _rate_in_sql(result, limit=limit, ids=ids, after=after, now=now, claimed=claimed)
             if not result.claimed:
                 return result
         else:
-            records = locks.claim_usage(limit, ids=ids)
+            records = locks.claim_usage(limit, ids=ids, after=after)
             if claimed is not None:
-                claimed.extend(r.pk for r in records)
+                claimed.extend((r.customer_id, r.pk) for r in records)
             if not records:
                 return result
+            result.last = max((r.customer_id, r.pk) for r in records)
             result.claimed = len(records)
             result.rated, failed, summary = _rate_records(records, now)
             result.failed = len(failed)
@@ -446,23 +454,30 @@ def requeue(record_ids) -> int:
     codes cleared; the next run rates them. How many were put back."""
     with transaction.atomic():
         failed = list(UsageRecord.objects.select_for_update(of=("self",)).filter(pk__in=list(record_ids), fee_record__isnull=True)
-                      .exclude(error_code="").exclude(waiting__isnull=False).values_list("pk", flat=True))
-        UsageRecord.objects.filter(pk__in=failed).update(error_code="")
-        UsageWaiting.objects.bulk_create([UsageWaiting(usage_record_id=pk) for pk in failed])
+                      .exclude(error_code="").exclude(waiting__isnull=False).values_list("pk", "customer_id"))
+        UsageRecord.objects.filter(pk__in=[pk for pk, _customer in failed]).update(error_code="")
+        UsageWaiting.objects.bulk_create([UsageWaiting(usage_record_id=pk, customer_id=customer)
+                                          for pk, customer in failed])
     return len(failed)
 
 
 def rate_pending(*, batch_size: int = BATCH_SIZE, deadline=None, now=None, sql: bool | None = None) -> BatchResult:
-    """Batches until nothing waits (or `deadline`, a time.monotonic() value, passes). A batch that fails as a
-    whole is retried record by record on the per-record path, so one poisoned record fails alone (see the
-    module docstring) and a record the SQL path refused is still rated. `sql` as for rate_batch."""
+    """Batches until nothing waits (or `deadline`, a time.monotonic() value, passes): from the customer of the
+    oldest waiting record on in (customer, record) order, then from the first customer round to where it began
+    (see the module docstring). A batch that fails as a whole is retried record by record on the per-record
+    path, so one poisoned record fails alone (see the module docstring) and a record the SQL path refused is
+    still rated. `sql` as for rate_batch."""
     total = BatchResult()
+    oldest = UsageWaiting.objects.order_by("pk").values_list("customer_id", flat=True).first()
+    if oldest is None:
+        return total
+    after, wrapped = (oldest, 0), False
     while deadline is None or time.monotonic() < deadline:
         claimed = []
 
         def attempt():
             claimed.clear()
-            return rate_batch(limit=batch_size, now=now, claimed=claimed, sql=sql)
+            return rate_batch(limit=batch_size, after=after, now=now, claimed=claimed, sql=sql)
 
         try:
             result = retry_on_deadlock(attempt)
@@ -475,7 +490,7 @@ def rate_pending(*, batch_size: int = BATCH_SIZE, deadline=None, now=None, sql: 
         except Exception:
             log.exception("rating: a batch of %d records failed; rating them one by one", len(claimed))
             result = BatchResult()
-            for record_id in claimed:
+            for _customer, record_id in claimed:
                 try:
                     result.add(retry_on_deadlock(lambda: rate_batch(limit=1, ids=[record_id], now=now, sql=False)))
                 except OperationalError:
@@ -486,7 +501,12 @@ def rate_pending(*, batch_size: int = BATCH_SIZE, deadline=None, now=None, sql: 
                     result.failed += 1
                     result.errors[BillCodes.RATING_ERROR] += 1
             result.claimed = len(claimed)
+            result.last = max(claimed, default=None)
         total.add(result)
-        if result.claimed < batch_size:
-            break
+        if result.claimed < batch_size:  # the end of the queue: round once more from the first customer, or done
+            if wrapped:
+                break
+            after, wrapped = None, True
+            continue
+        after = result.last
     return total

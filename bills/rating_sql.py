@@ -150,20 +150,27 @@ def _fetch(sql, params) -> list[tuple]:
 # Steps 0–3 (bills/locks.py), each in one statement
 # ---------------------------------------------------------------------------------------------
 
-def claim(limit: int, ids=None) -> list[tuple[int, int, str, datetime]]:
-    """Step 0 (locks.claim_usage): up to `limit` waiting records, oldest first, their queue rows locked FOR UPDATE
-    SKIP LOCKED and deleted, as (id, customer id, the "YYYY-MM" it was consumed in — Asia/Shanghai —,
-    begin_time). Every step reads by key (`= ANY` of an array): no join for the planner to guess wrong."""
-    only = "WHERE w.usage_record_id = ANY(%(ids)s)" if ids is not None else ""
+def claim(limit: int, ids=None, after=None) -> list[tuple[int, int, str, datetime]]:
+    """Step 0 (locks.claim_usage): up to `limit` waiting records in (customer, record) order after `after` (a
+    (customer pk, record pk) pair, exclusive; None: from the first), their queue rows locked FOR UPDATE SKIP
+    LOCKED and deleted, as (id, customer id, the "YYYY-MM" it was consumed in — Asia/Shanghai —, begin_time).
+    Every step reads by key (`= ANY` of an array, the queue's (customer, record) index): no join for the
+    planner to guess wrong."""
+    where = []
+    if ids is not None:
+        where.append("w.usage_record_id = ANY(%(ids)s)")
+    if after is not None:
+        where.append("(w.customer_id, w.usage_record_id) > (%(customer)s, %(record)s)")
     return _fetch(f"""
         WITH taken AS (
             DELETE FROM {_t(UsageWaiting)} WHERE usage_record_id = ANY(ARRAY(
-                SELECT w.usage_record_id FROM {_t(UsageWaiting)} w {only}
-                ORDER BY w.usage_record_id LIMIT %(limit)s FOR UPDATE SKIP LOCKED))
+                SELECT w.usage_record_id FROM {_t(UsageWaiting)} w {"WHERE " + " AND ".join(where) if where else ""}
+                ORDER BY w.customer_id, w.usage_record_id LIMIT %(limit)s FOR UPDATE SKIP LOCKED))
             RETURNING usage_record_id)
         SELECT u.id, u.customer_id, to_char(u.begin_time AT TIME ZONE %(zone)s, 'YYYY-MM'), u.begin_time
         FROM {_t(UsageRecord)} u WHERE u.id = ANY(ARRAY(SELECT usage_record_id FROM taken))
-        ORDER BY u.id""", _params(ids=list(ids) if ids is not None else None, limit=limit))
+        ORDER BY u.id""", _params(ids=list(ids) if ids is not None else None, limit=limit,
+                                   customer=after[0] if after else None, record=after[1] if after else None))
 
 
 def lock_accounts(customer_ids) -> None:
