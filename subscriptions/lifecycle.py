@@ -8,8 +8,13 @@ SUBSCRIPTION_RETENTION_PERIOD. What happens at expiry is the resource's `expire_
 (subscriptions.choices.ExpirePolicy):
 
     in use, expire_time ≤ now      policy 1 → switched to pay-per-use (charging_mode on_demand, status 1
-                                   normal, no expiry, no policy; the on-demand catalogue product of the
-                                   same service/resource type/spec/region where one is on sale)
+                                   normal, no expiry, no policy; its product: the on-demand catalogue
+                                   product of the same service/resource type/spec/region, on sale or
+                                   not — bills/rating.py rates a product that left the shelf). When a
+                                   member of the family (main resource and subordinates) has no such
+                                   product at all, the family is not switched: it expires (grace) and its
+                                   policy becomes 0, told by `subscription.expired` (data + error_code
+                                   CBC.99006006)
                                    policy 2 → closed (released at expiry)
                                    policy 4, 5 → frozen (no grace period)
                                    0, 3 (auto-renew that did not pay), none → expired (grace)
@@ -28,7 +33,9 @@ A row being renewed (its payment holds it, trade/provisioning.py) is waited for 
 PostgreSQL on its new version: renewed, it is no longer due. (The payment locks a main resource and its
 subordinates in one statement; if it and the UPDATE ever wait on each other, PostgreSQL ends one of them —
 the run then does that step at its next beat.) The switch to pay-per-use reads its rows first (to find the
-on-demand products), in batches of BATCH with FOR NO KEY UPDATE SKIP LOCKED.
+on-demand products), in batches of BATCH with FOR NO KEY UPDATE SKIP LOCKED; whether a family has its
+products is decided over all its due members, in the batch or not, so a family split between two batches
+is switched, or not, whole.
 
 Events for main resources only — `subscription.switched`, `.expired`, `.frozen`, `.released` — keyed
 `resource:<pk>:<state>:<expire_time>` (a key already recorded is skipped), so a transition is told once
@@ -52,8 +59,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import F, OuterRef, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import Exists, OuterRef, Q, Subquery
 from django.utils import timezone
 
 from catalog.choices import ChargeMode
@@ -67,6 +73,7 @@ from partnercenter.actors import SCHEDULER
 from partnercenter.api.fields import wire_time
 from partnercenter.models import Member, Partner
 from partnercenter.oplog import operation
+from trade.errors import TradeCodes
 
 from .choices import ExpirePolicy
 from .models import AutoRenewal
@@ -273,32 +280,73 @@ def _mains(pks) -> list[_Moved]:
             for pk, c, rid, name, expire, domain_id, domain_name in rows]
 
 
-def _on_demand_product():
-    return Subquery(Product.objects.filter(
-        charge_mode=ChargeMode.ON_DEMAND, is_active=True, service_type__code=OuterRef("service_type_code"),
+def _on_demand_products():
+    """The pay-per-use products of the outer resource's service/resource type/spec/region — on sale or not: a
+    resource switched to one that left the shelf is still rated (bills/rating.py)."""
+    return Product.objects.filter(
+        charge_mode=ChargeMode.ON_DEMAND, service_type__code=OuterRef("service_type_code"),
         resource_type__code=OuterRef("resource_type_code"), resource_spec=OuterRef("resource_spec_code"),
-        region__code=OuterRef("region_code")).order_by("pk").values("product_id")[:1])
+        region__code=OuterRef("region_code"))
+
+
+def _family(resource) -> tuple:
+    """(customer pk, resource id of its main resource): the family a row switches (or not) with."""
+    return (resource.customer_id,
+            resource.resource_id if resource.is_main_resource else resource.parent_resource_id)
+
+
+def _switch_due(now):
+    return Resource.objects.filter(charging_mode=ChargingMode.PERIOD, status=PeriodStatus.IN_USE,
+                                   expire_time__lte=now, expire_policy=ExpirePolicy.TO_ON_DEMAND)
+
+
+def _without_products(rows, now) -> set:
+    """The families of `rows` with a member due for the switch — in this batch or not — that has no pay-per-use
+    product at all (one statement)."""
+    families = {_family(r) for r in rows}
+    ids = {rid for _c, rid in families}
+    lacking = (_switch_due(now).filter(customer_id__in={c for c, _rid in families})
+               .filter(Q(resource_id__in=ids) | Q(parent_resource_id__in=ids))
+               .filter(~Exists(_on_demand_products()))
+               .values_list("customer_id", "resource_id", "parent_resource_id", "is_main_resource"))
+    found = {(c, rid if main else parent) for c, rid, parent, main in lacking}
+    return found & families
 
 
 def _switch_batch(actor, now):
-    """Policy 1 at expiry: one batch switched to pay-per-use. [(pk, customer pk, is main)]."""
-    due = (Resource.objects.filter(charging_mode=ChargingMode.PERIOD, status=PeriodStatus.IN_USE,
-                                   expire_time__lte=now, expire_policy=ExpirePolicy.TO_ON_DEMAND)
-           .select_for_update(no_key=True, skip_locked=True, of=("self",)).select_related("customer")
-           .order_by("expire_time")[:BATCH])
+    """Policy 1 at expiry: one batch switched to pay-per-use — or, for a family without its pay-per-use
+    products, expired (grace, policy 0). ([(pk, customer pk, is main)] switched, […] expired)."""
+    due = (_switch_due(now).select_for_update(no_key=True, skip_locked=True, of=("self",))
+           .select_related("customer").order_by("expire_time")[:BATCH])
     rows = list(due)
     if not rows:
-        return []
-    pks = [r.pk for r in rows]
-    Resource.objects.filter(pk__in=pks).update(
-        charging_mode=ChargingMode.ON_DEMAND, status=OnDemandStatus.NORMAL, expire_time=None, expire_policy=None,
-        product_id=Coalesce(_on_demand_product(), F("product_id")), updated_at=now)
-    AutoRenewal.objects.filter(resource_id__in=pks).delete()
-    mains = [r for r in rows if r.is_main_resource]
-    outbox.record_many(resource_events(
-        "subscription.switched", mains, actor=actor, associations=associations_of({r.customer_id for r in mains}),
-        key_of=lambda r: _key(r, "switched", r.expire_time)))
-    return [(r.pk, r.customer_id, r.is_main_resource) for r in rows]
+        return [], []
+    lacking = _without_products(rows, now)
+    switching = [r for r in rows if _family(r) not in lacking]
+    expiring = [r for r in rows if _family(r) in lacking]
+    pks = [r.pk for r in switching]
+    if switching:
+        Resource.objects.filter(pk__in=pks).update(
+            charging_mode=ChargingMode.ON_DEMAND, status=OnDemandStatus.NORMAL, expire_time=None,
+            expire_policy=None, product_id=Subquery(_on_demand_products().order_by("pk").values("product_id")[:1]),
+            updated_at=now)
+        AutoRenewal.objects.filter(resource_id__in=pks).delete()
+        mains = [r for r in switching if r.is_main_resource]
+        outbox.record_many(resource_events(
+            "subscription.switched", mains, actor=actor,
+            associations=associations_of({r.customer_id for r in mains}),
+            key_of=lambda r: _key(r, "switched", r.expire_time)))
+    if expiring:  # the normal expiry path, told as the "expired" step tells it (same type and key)
+        Resource.objects.filter(pk__in=[r.pk for r in expiring]).update(
+            status=PeriodStatus.EXPIRED, expire_policy=ExpirePolicy.GRACE, updated_at=now)
+        mains = [r for r in expiring if r.is_main_resource]
+        outbox.record_many(resource_events(
+            "subscription.expired", mains, actor=actor,
+            associations=associations_of({r.customer_id for r in mains}),
+            key_of=lambda r: _key(r, int(PeriodStatus.EXPIRED), r.expire_time),
+            data_of=lambda r: resource_data(r, error_code=TradeCodes.PRODUCT_NOT_FOUND)))
+    return ([(r.pk, r.customer_id, r.is_main_resource) for r in switching],
+            [(r.pk, r.customer_id, r.is_main_resource) for r in expiring])
 
 
 def _record(step, moved, actor):
@@ -321,11 +369,12 @@ def advance(actor=SCHEDULER, *, now=None) -> dict:
     customers = defaultdict(lambda: defaultdict(int))  # customer pk → transition → rows
     while True:
         with transaction.atomic():
-            moved = _switch_batch(actor, now)
-        for _pk, customer_pk, _main in moved:
-            customers[customer_pk]["switched"] += 1
-        counts["switched"] += len(moved)
-        if len(moved) < BATCH:
+            switched, expired = _switch_batch(actor, now)
+        for name, moved in (("switched", switched), ("expired", expired)):
+            for _pk, customer_pk, _main in moved:
+                customers[customer_pk][name] += 1
+            counts[name] += len(moved)
+        if len(switched) + len(expired) < BATCH:
             break
     in_one_statement = EVENTS_IN_STATEMENT and connection.vendor == "postgresql"
     for step in STEPS:

@@ -146,6 +146,56 @@ def test_policy_1_switches_to_pay_per_use_at_expiry():
     assert event.data["resource_id"] == main.resource_id and event.key.startswith(f"resource:{main.pk}:switched:")
 
 
+def test_policy_1_switches_to_the_pay_per_use_product_even_after_it_left_the_shelf():
+    """bills/rating.py rates an off-shelf product: the resource continues on it, never on its yearly/monthly
+    product id (whose usage could not be rated)."""
+    world = World()
+    main, [disk] = buy(world)
+    assert autorenew.set_to_on_demand(world.resale_user, resource_ids=[main.resource_id], operation="SET_UP") == []
+    on_demand = {rt: Product.objects.get(charge_mode=ChargeMode.ON_DEMAND, resource_type__code=rt, resource_spec=spec,
+                                         region__code="cn-north-4") for rt, spec in (SERVER, DISK)}
+    Product.objects.filter(pk__in=[p.pk for p in on_demand.values()]).update(is_active=False)  # off the shelf
+
+    with time_machine.travel(main.expire_time + HOUR, tick=False):
+        assert lifecycle.advance() == moved(switched=2)
+        assert lifecycle.advance() == NOTHING
+    main.refresh_from_db()
+    disk.refresh_from_db()
+    assert (main.charging_mode, main.status, main.product_id) == ("on_demand", 1, on_demand[SERVER[0]].product_id)
+    assert (disk.charging_mode, disk.status, disk.product_id) == ("on_demand", 1, on_demand[DISK[0]].product_id)
+    assert events("subscription.switched", main).count() == 1 and not events("subscription.expired").exists()
+
+
+def test_policy_1_without_any_pay_per_use_product_expires_into_grace_and_tells_the_customer():
+    """No pay-per-use product of the server at all (not even off the shelf): the family (its disk too, which
+    has one) is not switched — it takes the normal expiry path, and the customer and partner are told."""
+    world = World()
+    main, [disk] = buy(world)
+    bought = main.product_id
+    assert autorenew.set_to_on_demand(world.resale_user, resource_ids=[main.resource_id], operation="SET_UP") == []
+    Product.objects.filter(charge_mode=ChargeMode.ON_DEMAND, resource_type__code=SERVER[0], resource_spec=SERVER[1],
+                           region__code="cn-north-4").delete()
+
+    with time_machine.travel(main.expire_time + HOUR, tick=False):
+        assert lifecycle.advance() == moved(expired=2)
+        assert lifecycle.advance() == NOTHING
+    assert states(main, disk) == [5, 5]  # 宽限期
+    main.refresh_from_db()
+    disk.refresh_from_db()
+    assert (main.charging_mode, main.product_id, main.expire_policy) == ("period", bought, 0)
+    assert (disk.charging_mode, disk.expire_policy) == ("period", 0)
+    assert not events("subscription.switched").exists()
+    [event] = events("subscription.expired")
+    assert event.data["resource_id"] == main.resource_id and event.data["error_code"] == "CBC.99006006"
+    assert event.key == f"resource:{main.pk}:5:{main.expire_time.strftime('%Y-%m-%dT%H:%M:%SZ')}"
+    assert event.partner == world.partner and event.customer_pk == world.resale.pk
+    with translation.override("en"):
+        assert "grace period" in event.text_for("customer")
+    assert OperationLog.objects.get(action="subscription.advance").detail["expired"] == 2
+    with time_machine.travel(main.expire_time + GRACE + HOUR, tick=False):
+        assert lifecycle.advance() == moved(frozen=2)  # and on, as any expired resource
+
+
 def test_policy_2_releases_at_expiry_and_policy_4_freezes_at_expiry_without_grace():
     world = World()
     released, _subs = buy(world, disk=False)
