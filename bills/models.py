@@ -172,10 +172,16 @@ class UsageWaiting(models.Model):
 class FeeRecord(models.Model):
     """One charge of a customer (消费记录): see the module docstring for how its amounts add up.
 
-    Its ten foreign keys are checked by PostgreSQL at the end of each statement (NOT DEFERRABLE, migration 0005),
-    not at COMMIT as Django makes them: the same checks, which cost the rating less so (bench/README.md). A later
-    migration that alters one of these fields re-creates its constraint DEFERRABLE: make it NOT DEFERRABLE again
-    (tests/bills/test_rating_pg.py checks)."""
+    Only the references to whom the money belongs — customer, association, partner — are foreign-key
+    constraints, checked by PostgreSQL at the end of each statement (NOT DEFERRABLE, migration 0005), not at
+    COMMIT as Django makes them: the same checks, which cost the rating less so. A later migration that alters
+    one of these fields re-creates its constraint DEFERRABLE: make it NOT DEFERRABLE again
+    (tests/bills/test_rating_pg.py checks). The usage record and the catalogue rows (service type, resource
+    type, region, product, usage type, unit) are references without a constraint (migration 0008): the rating
+    statement takes them from the very rows it joins, none of those tables is ever deleted from (PROTECT, and
+    the catalogue takes products off the shelf, never out), and their seven checks per fee record were half
+    of that statement's time (bench/README.md, bench.metering). The usage record stays unique: one fee
+    record per record."""
 
     record_id = models.CharField(_("record ID"), max_length=32, default=new_record_id)
     bill_cycle = models.CharField(_("billing cycle"), **CYCLE)
@@ -192,30 +198,31 @@ class FeeRecord(models.Model):
     status = models.PositiveSmallIntegerField(_("payment status"), choices=FeeStatus.choices, default=FeeStatus.PAID)
     # what caused it: the usage record, or an order line / refund item / adjustment named by `source_ref`
     usage_record = models.OneToOneField(UsageRecord, null=True, blank=True, on_delete=models.PROTECT,
-                                        related_name="fee_record")
+                                        related_name="fee_record", db_constraint=False)
     source_ref = models.CharField(max_length=64, blank=True)
     trade_id = models.CharField(_("order or transaction ID"), max_length=64)
     trade_time = models.DateTimeField(_("deducted"))
     effective_time = models.DateTimeField(_("from"))
     expire_time = models.DateTimeField(_("to"), null=True, blank=True)
     # what was consumed
-    service_type = models.ForeignKey(ServiceType, on_delete=models.PROTECT, related_name="+", db_index=False)
+    service_type = models.ForeignKey(ServiceType, on_delete=models.PROTECT, related_name="+", db_index=False,
+                                     db_constraint=False)
     resource_type = models.ForeignKey(ResourceType, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
-                                      db_index=False)
+                                      db_index=False, db_constraint=False)
     region = models.ForeignKey(Region, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
-                               db_index=False)
+                               db_index=False, db_constraint=False)
     product = models.ForeignKey(Product, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
-                                db_index=False)
+                                db_index=False, db_constraint=False)
     resource_id = models.CharField(_("resource ID"), max_length=64, blank=True)
     resource_name = models.CharField(_("resource name"), max_length=128, blank=True)
     product_spec_desc = models.CharField(_("specification"), max_length=255, blank=True)
     period_type = models.PositiveSmallIntegerField(_("period type"), choices=PeriodType.choices, null=True, blank=True)
     period_num = models.PositiveIntegerField(_("periods"), null=True, blank=True)
     usage_type = models.ForeignKey(UsageType, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
-                                   db_index=False)
+                                   db_index=False, db_constraint=False)
     usage_amount = models.DecimalField(_("usage"), null=True, blank=True, **USAGE)
     usage_measure = models.ForeignKey(MeasureUnit, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
-                                      db_index=False)
+                                      db_index=False, db_constraint=False)
     free_resource_usage = models.DecimalField(_("usage paid by packages"), default=0, **USAGE)
     # money, in fen (see the module docstring)
     official_amount = models.DecimalField(_("official price"), **MONEY)

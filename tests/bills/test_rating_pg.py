@@ -109,18 +109,25 @@ def test_the_task_twice_at_once_is_once():
 
 
 def test_the_fee_tables_foreign_keys_are_checked_at_each_statement():
-    """All ten of them still enforced, none deferred to COMMIT (bills/models.py's FeeRecord says why): a fee record
-    naming a usage record that does not exist fails the statement that writes it."""
+    """The three references to whom the money belongs are enforced, none deferred to COMMIT; the usage record
+    and the catalogue rows are references without constraints (bills/models.py's FeeRecord says why), the
+    usage record still one fee record's only. A fee record naming a customer that does not exist fails the
+    statement that writes it."""
     with connection.cursor() as cursor:
-        cursor.execute("SELECT conname, condeferrable FROM pg_constraint WHERE conrelid = %s::regclass AND contype = 'f'",
-                       [FeeRecord._meta.db_table])
+        cursor.execute("SELECT a.attname, c.condeferrable FROM pg_constraint c JOIN pg_attribute a "
+                       "ON a.attrelid = c.conrelid AND a.attnum = ANY(c.conkey) "
+                       "WHERE c.conrelid = %s::regclass AND c.contype = 'f'", [FeeRecord._meta.db_table])
         keys = dict(cursor.fetchall())
-    assert len(keys) == 10 and not any(keys.values()), keys
+    assert keys == {"customer_id": False, "association_id": False, "partner_id": False}
     world = World()
     record = usage(world.resale, ECS)
     rate()
     fee = FeeRecord.objects.get(usage_record=record)
     with transaction.atomic():  # refused by the UPDATE itself, not at COMMIT
         with pytest.raises(IntegrityError), transaction.atomic():
-            FeeRecord.objects.filter(pk=fee.pk).update(usage_record_id=record.pk + 1000)
-    assert FeeRecord.objects.get(pk=fee.pk).usage_record_id == record.pk
+            FeeRecord.objects.filter(pk=fee.pk).update(customer_id=world.resale.pk + 100000)
+    with transaction.atomic():
+        with pytest.raises(IntegrityError), transaction.atomic():  # one fee record per usage record
+            FeeRecord.objects.create(**{f.attname: getattr(fee, f.attname) for f in FeeRecord._meta.concrete_fields
+                                        if not f.primary_key and f.attname != "record_id"})
+    assert FeeRecord.objects.get().customer_id == world.resale.pk
