@@ -9,7 +9,9 @@ rebate, withdrawals and FH lists and payments) are the same afterwards.
 The probe enumerates the URL resolver, the id-like fields of every GET form on the list pages, and the
 OpenAPI schema (request bodies and query parameters), so a new page, filter or endpoint is covered
 without editing this file — or makes it fail until its ids are described in PAGE_IDS, PAGE_QUERIES or
-API_IDS below (or exempted with a reason). Ids that 拓新's forms take in a POST body are probed from FORM_IDS.
+API_IDS below (or exempted with a reason). Ids that forms take in a POST body — 拓新's members and customers, the
+fee center's resource ids (renew, auto-renew, at expiry, to pay-per-use, unsubscribe) — are probed from FORM_IDS;
+a posted form of a list page that carries a resource id fails the description test until FORM_IDS probes it.
 """
 
 import json
@@ -258,6 +260,11 @@ API_IDS = {
     "lead_id": lambda a: a.lead.pk,  # a path parameter: /v1/leads/{lead_id}/follow-ups
     "opportunity_id": lambda a: a.ho.pk,  # a path parameter: /v1/opportunities/{opportunity_id}/accept|reject
 }
+# Where one operation's field names another kind of object than API_IDS gives: its own value, tenant A's.
+API_IDS_OF = {
+    # the refund details of an unsubscription (退订) order: A's refund order, not the purchase order of API_IDS
+    ("GET", "/v2/orders/customer-orders/refund-orders"): {"order_id": lambda a: a.refund_order.order_id},
+}
 # Fields named like ids that name no tenant's object.
 API_NOT_TENANT_IDS = {
     "xaccount_id": "the caller's own platform id for a customer it registers",
@@ -371,7 +378,8 @@ def _tenant(tag):
     t.child_quota_id = voucher_services.issue_quota_to_resellers(
         actor_of(t.admin), quota_id=t.quota.quota_id, quota_amount="10.00",
         indirect_partner_ids=[t.reseller.domain_id])[0][0]["quota_id"]
-    t.period_resource = ResourceFactory(customer=t.resale, charging_mode="period", status=2, order_id=f"CS{tag}0001")
+    t.period_resource = ResourceFactory(customer=t.resale, charging_mode="period", status=2, order_id=f"CS{tag}0001",
+                                        expire_time=now + timedelta(days=20), resource_name=f"period-resource-{tag}")
     # the order of that resource, placed by the partner for its customer and waiting for payment (a 607 discount)
     t.order = make_order(t.resale, partner=t.partner, order_id=t.period_resource.order_id, source_type=2,
                          lines=(("server", "36.00", "3.60"),), discount_id=f"607-{t.resale.domain_id}")
@@ -389,6 +397,8 @@ def _tenant(tag):
     ResourceFactory(customer=t.resale, charging_mode="on_demand", status=1)
     ResourceFactory(customer=t.reseller_customer, charging_mode="on_demand", status=1)
     t.customer_key, t.customer_secret = make_access_key(t.customer_user.user)
+    # the period resource renewed automatically (the fee center's forms could cancel or replace that)
+    subscription_services.set_auto_renew(actor_of(t.customer_user.user), resource_id=t.period_resource.resource_id)
     fund(t.partner, "100.00")
     t.allocation = billing_services.allocate_to_customer(actor_of(t.admin), customer_id=t.resale.domain_id, amount="10.00")
     billing_services.allocate_to_reseller(actor_of(t.admin), indirect_partner_id=t.reseller.domain_id, amount="10.00")
@@ -412,7 +422,7 @@ def _tenant(tag):
         t.partner.domain_id, t.partner.account_name, t.resale.domain_id, t.referral.domain_id, t.resale.domain_name,
         t.key.ak, t.customer_key.ak, t.reseller.domain_id, t.reseller.account_name, t.reseller_customer.domain_id,
         t.reseller_customer.domain_name, t.role.name, t.admin.user.username, t.member.user.username,
-        t.invitation.email, t.period_resource.resource_id, t.recharge.trans_id, t.recharge.reference,
+        t.invitation.email, t.period_resource.resource_id, t.period_resource.resource_name, t.recharge.trans_id, t.recharge.reference,
         t.allocation.trans_id, t.quota.quota_id, t.coupon_id, t.child_quota_id, t.webhook.url, str(t.webhook.uid),
         t.refund_order.order_id, unsubscribed.resource_id, *t.order.lines.values_list("line_id", flat=True),
         t.fee.trade_id, t.fee.record_id, t.fee.resource_id, t.package.order_instance_id, t.package.order_id,
@@ -698,8 +708,9 @@ def _snapshot(a):
     """Every row of A a probe could change."""
     from billing.models import Adjustment, CustomerAccount, LedgerEntry, PartnerAccount, Recharge
     from trade.models import Order, PaymentRequest
-    from customers.models import Association, AssociationEvent, Customer, OpsAuthorization
+    from customers.models import Association, AssociationEvent, Customer, OpsAuthorization, Resource
     from events.models import Notification, WebhookAttempt, WebhookEndpoint
+    from subscriptions.models import AutoRenewal, RenewConfig, Unsubscription
     from vouchers.models import Coupon, CouponQuota
 
     partners = [a.partner.pk, a.reseller.pk]
@@ -744,6 +755,13 @@ def _snapshot(a):
             "order_id", "status", "amount_after_discount", "coupon_amount", "cash_amount", "payment_time",
             "cancelled_at")),
         "payment_requests": sorted(PaymentRequest.objects.filter(partner__in=partners).values_list("pk", "status")),
+        "resources": sorted(Resource.objects.filter(customer__in=customers).values_list(
+            "pk", "charging_mode", "status", "expire_policy", "expire_time", "product_id", "updated_at")),
+        "auto_renewals": sorted(AutoRenewal.objects.filter(customer__in=customers).values_list(
+            "pk", "resource", "times", "period_type", "updated_at")),
+        "renew_configs": sorted(RenewConfig.objects.filter(customer__in=customers).values_list(
+            "pk", "deduction_days", "expire_day", "updated_at")),
+        "unsubscriptions": Unsubscription.objects.filter(customer__in=customers).count(),
         **_program_rows(partners),
         **_expansion_rows(partners),
         **_incentive_rows(partners),
@@ -959,21 +977,58 @@ def _list_pages():
         yield name
 
 
+def _posted_form_fields(body: str, page_name: str):
+    """(target page, field name) of every POST form's fields in a page: to its action (the page itself without
+    one) and to the formaction of each of its buttons, its own fields and the inputs elsewhere that name it
+    (form="…")."""
+    def target(url):
+        if not url:
+            return page_name
+        match = resolve(url.split("?")[0])
+        return f"{match.namespace}:{match.url_name}" if match.namespace else match.url_name
+
+    tags = re.findall(r"<(?:input|select|textarea|button)\b[^>]*>", body, re.I)
+    for attributes, content in re.findall(r"<form([^>]*)>(.*?)</form>", body, re.S | re.I):
+        if not re.search(r'method="post"', attributes, re.I):
+            continue
+        fields = set(re.findall(r'name="([^"]+)"', content))
+        form_id = re.search(r'\bid="([^"]+)"', attributes)
+        if form_id:
+            fields |= {name for tag in tags if f'form="{form_id.group(1)}"' in tag
+                       for name in re.findall(r'name="([^"]+)"', tag)}
+        action = re.search(r'\baction="([^"]*)"', attributes)
+        targets = {target(url) for url in re.findall(r'formaction="([^"]*)"', content)}
+        if action or not targets:  # a form without an action whose buttons each name theirs posts to those only
+            targets.add(target(action.group(1) if action else ""))
+        for page in targets:
+            for field in fields:
+                yield page, field
+
+
 def test_every_id_field_of_a_page_query_is_described(a):
-    """A new filter or picker that carries an id fails here until PAGE_QUERIES probes it."""
+    """A new filter or picker that carries an id fails here until PAGE_QUERIES probes it; a new posted form that
+    carries a resource id, until FORM_IDS does."""
     described = {(name, field) for name, entries in PAGE_QUERIES.items()
                  for _kwargs, query in entries(a, a) for field in query}
-    found = set()
+    posted_described = {(name, field) for name, entries in FORM_IDS.items()
+                        for _kwargs, data in entries(a, a) for field in data}
+    found, posted = set(), set()
     for user in (a.admin.user, a.customer_user.user):
         client = login_client(user)
         for name in _list_pages():
             response = client.get(reverse(name))
             if response.status_code == 200 and "html" in response.get("Content-Type", ""):
                 found |= set(_get_form_fields(response.content.decode(), name))
+                posted |= set(_posted_form_fields(response.content.decode(), name))
     id_like = {(target, field) for target, field in found
                if (field.endswith(("_id", "_ids")) or field in ID_LIKE_FIELDS) and field not in QUERY_NOT_TENANT_IDS}
     assert len(found) > 30
     assert id_like - described == set(), f"page query ids without a cross-tenant probe: {sorted(id_like - described)}"
+    resource_fields = {(target, field) for target, field in posted if field in RESOURCE_FIELDS}
+    assert {"fee_center_renew", "fee_center_to_on_demand", "fee_center_unsubscribe_preview"} <= {
+        target for target, _field in resource_fields}, "the fee center's forms were not found"
+    assert resource_fields - posted_described == set(), (
+        f"posted resource ids without a cross-tenant probe: {sorted(resource_fields - posted_described)}")
 
 
 def test_ids_in_page_query_strings_find_nothing_of_another_partner(a, b):
@@ -1117,8 +1172,31 @@ def test_the_operators_incentive_decisions_are_closed_to_partners(a, b):
     problems.check()
 
 
-# Ids posted in 拓新's forms (owner of a lead, the customer a lead converts to, an opportunity's or a report's
-# customer): (kwargs, form data) with A's ids, `b` for pages that need one of B's own objects.
+def _fee_center_forms(a):
+    """The fee center's forms that post a resource id (费用中心 ▸ 续费管理 / 退订管理), A's period resource in each
+    step: the form shown, then saved or confirmed (the two-step confirmations posted back with a token)."""
+    one = a.period_resource.resource_id
+    confirmed = {"confirm": "1", "token": "probe-token"}
+    return {
+        "fee_center_renew": [({}, {"resources": [one]}), ({}, {"resources": [one], "period": "2:1", "go": "renew"})],
+        "fee_center_auto_renew": [({}, {"resource": one}),
+                                  ({}, {"resource": one, "go": "save", "period_type": "YEAR", "times": 2})],
+        "fee_center_auto_renew_cancel": [({}, {"resource": one}), ({}, {"resource": one, **confirmed})],
+        "fee_center_expiry": [({}, {"resource": one})] + [({}, {"resource": one, "go": "save", "policy": policy})
+                                                          for policy in (1, 2)],
+        "fee_center_to_on_demand": [({}, {"resources": [one], "operation": operation})
+                                    for operation in ("SET_UP", "CANCEL")],
+        "fee_center_switch_now": [({}, {"resource": one}), ({}, {"resource": one, **confirmed})],
+        # 退订: the refund preview, the chosen type and reason, the confirmation (the unsubscription itself)
+        "fee_center_unsubscribe_preview": [({}, {"resource": one})] + [
+            ({}, {"resource": one, "unsubscribe_type": kind, "reason_type": 5, "reason": "probe", **extra})
+            for kind in (1, 2) for extra in ({}, confirmed)],
+    }
+
+
+# Ids posted in forms: 拓新's (owner of a lead, the customer a lead converts to, an opportunity's or a report's
+# customer) and the fee center's (A's resources): (kwargs, form data) with A's ids, `b` for pages that need one
+# of B's own objects.
 FORM_IDS = {
     "expansion:lead_new": lambda a, b: [({}, {"company_name": "probe", "owner": a.member.pk})],
     "expansion:lead_owner": lambda a, b: [({"pk": b.lead.pk}, {"owner": owner}) for owner in (a.member.pk, a.admin.pk)],
@@ -1128,23 +1206,52 @@ FORM_IDS = {
                                                           "customer_id": a.resale.domain_id})],
     "expansion:enterprise": lambda a, b: [({"pk": enterprise.pk}, {"customer": a.report_customer.domain_id})
                                           for enterprise in (a.enterprise, b.enterprise)],
+    **{name: lambda a, b, name=name: _fee_center_forms(a)[name]
+       for name in ("fee_center_renew", "fee_center_auto_renew", "fee_center_auto_renew_cancel", "fee_center_expiry",
+                    "fee_center_to_on_demand", "fee_center_switch_now", "fee_center_unsubscribe_preview")},
 }
-FORM_NOT_IDS = {"to", "company_name", "name", "customer_name"}
+FORM_NOT_IDS = {"to", "company_name", "name", "customer_name",
+                # the fee center's: the renewal period, the button pressed, what at expiry, the confirmation
+                "period", "go", "period_type", "times", "policy", "operation", "unsubscribe_type", "reason_type",
+                "reason", "confirm", "token"}
+# Forms acting on the customer's own resources (the fee center's): A's resource id is refused as a made-up one
+# is — "not found" (404), or back to the list with an error message — never acted on.
+FORM_REFUSES = {name for name in FORM_IDS if name.startswith("fee_center_")}
+# Posted form fields that carry a resource id (a form of a list page posting one must be in FORM_IDS).
+RESOURCE_FIELDS = ("resource", "resources", "resource_id", "resource_ids")
 
 
-def test_ids_posted_in_expansion_forms_find_nothing_of_another_partner(a, b):
-    """B posts A's members and customers in its own 拓新 forms: the answer a made-up id gets, none of A's names,
-    and nothing of B's comes to point at A's rows."""
+def _refused(response) -> bool:
+    """404, or a redirect carrying an error message (a batch form's per-resource refusals)."""
+    from django.contrib.messages import constants, get_messages
+
+    if response.status_code == 404:
+        return True
+    return response.status_code == 302 and any(
+        m.level == constants.ERROR for m in get_messages(response.wsgi_request))
+
+
+def test_ids_posted_in_forms_find_nothing_of_another_partner(a, b):
+    """B posts A's members and customers in its own 拓新 forms, and B's customer posts A's resources in the fee
+    center's forms: the answer a made-up id gets — for the fee center a refusal —, none of A's names, nothing of
+    A's changes (its resources, auto-renewals, orders, money) and nothing of B's comes to point at A's rows."""
     from expansion.models import Lead, Opportunity, Report
+    from subscriptions.models import AutoRenewal, Unsubscription
+    from trade.models import OrderLine
 
     def pointing_at_a():
         customers = [a.resale.pk, a.referral.pk, a.report_customer.pk]
+        a_resources = [a.period_resource.resource_id]
         return (Lead.objects.filter(partner=b.partner).filter(owner__partner=a.partner).count()
                 + Lead.objects.filter(partner=b.partner, customer__in=customers).count()
                 + Opportunity.objects.filter(partner=b.partner, customer__in=customers).count()
-                + Report.objects.filter(partner=b.partner, customer__in=customers).count())
+                + Report.objects.filter(partner=b.partner, customer__in=customers).count()
+                + OrderLine.objects.filter(resource_id__in=a_resources).exclude(order__customer__in=customers).count()
+                + AutoRenewal.objects.filter(resource__customer__in=customers).exclude(customer__in=customers).count()
+                + Unsubscription.objects.filter(order__lines__resource_id__in=a_resources).exclude(
+                    customer__in=customers).count())
 
-    before = _snapshot(a)
+    before, pointing = _snapshot(a), pointing_at_a()
     problems, probed = Problems(), 0
     for name, entries in FORM_IDS.items():
         for kwargs, data in entries(a, b):
@@ -1156,11 +1263,13 @@ def test_ids_posted_in_expansion_forms_find_nothing_of_another_partner(a, b):
                 problems.expect(got.status_code == expected.status_code,
                                 f"{where} gave {got.status_code}, made-up ids {expected.status_code}")
                 problems.expect(got.status_code < 500, f"{where} gave {got.status_code}")
+                if name in FORM_REFUSES and who == "customer":
+                    problems.expect(_refused(got), f"{where} gave {got.status_code} without a refusal")
                 sent = url + json.dumps(data)
                 problems.expect(not _leaks(a, _text_of(got), sent), f"{where} shows {_leaks(a, _text_of(got), sent)}")
                 probed += 1
-    assert probed >= 2 * 8
-    problems.expect(pointing_at_a() == 0, "a row of B's now names one of A's members or customers")
+    assert probed >= 2 * 8 + 2 * 15
+    problems.expect(pointing_at_a() == pointing == 0, "a row of B's now names one of A's members, customers or resources")
     problems.expect(_snapshot(a) == before, "partner A's rows changed")
     problems.check()
 
@@ -1231,13 +1340,14 @@ def test_every_api_operation_with_an_id_finds_nothing_of_another_partner(a, b):
         if (method, path) in API_NOT_PROBED:
             continue
         fields, required = _fields(operation, schema)
-        id_fields = [f for f in fields if (f.endswith(("_id", "_ids")) or f in API_IDS) and f not in API_NOT_TENANT_IDS]
+        ids_of = {**API_IDS, **API_IDS_OF.get((method, path), {})}
+        id_fields = [f for f in fields if (f.endswith(("_id", "_ids")) or f in ids_of) and f not in API_NOT_TENANT_IDS]
         uncovered += [f"{method} {path} {f}" for f in required if f not in id_fields and f not in REQUIRED_VALUES]
-        uncovered += [f"{method} {path} {f}" for f in id_fields if f not in API_IDS]
-        id_fields = [f for f in id_fields if f in API_IDS]
-        required_ids = {f: API_IDS[f](a) for f in required if f in id_fields}
-        bodies = [{**required_ids, f: API_IDS[f](a)} for f in id_fields]
-        every_id = {f: API_IDS[f](a) for f in id_fields}
+        uncovered += [f"{method} {path} {f}" for f in id_fields if f not in ids_of]
+        id_fields = [f for f in id_fields if f in ids_of]
+        required_ids = {f: ids_of[f](a) for f in required if f in id_fields}
+        bodies = [{**required_ids, f: ids_of[f](a)} for f in id_fields]
+        every_id = {f: ids_of[f](a) for f in id_fields}
         bodies += [every_id] if every_id not in bodies else []
         for who, key in keys.items():
             plain = {f: REQUIRED_VALUES[f](next(counter)) for f in required if f in REQUIRED_VALUES}
@@ -1263,6 +1373,7 @@ def test_every_api_operation_with_an_id_finds_nothing_of_another_partner(a, b):
                 probed += 1
     assert not uncovered, f"API id fields without a cross-tenant probe: {uncovered}"
     assert probed >= 2 * 45
+    assert set(API_IDS_OF) <= {(method, path) for path, method, _o, _s in operations}, "API_IDS_OF names no operation"
     problems.expect(_snapshot(a) == before, "partner A's rows changed")
     problems.check()
 
