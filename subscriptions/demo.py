@@ -8,8 +8,9 @@ seed_demo` runs the apps' demos in INSTALLED_APPS order). Idempotent: a second r
 - bj-cust-06: servers bought earlier, so that one expires in 5 days (switching to pay-per-use at expiry),
   one is in its grace period, one in its retention period (frozen) and one was released — each order's
   dates moved back as if it had been bought then, and the scheduler's expiry run moved them on;
-- bj-cust-05: the renewal it paid with a coupon and its balance is unsubscribed (renewals only): the refund
-  goes back to the coupon and the balance;
+- bj-cust-05: the renewal trade's demo paid for it is unsubscribed (renewals only, not started yet: refunded
+  whole); the coupon it used covered that renewal, so the whole refund goes back to the coupon and none to
+  the balance;
 - every yearly/monthly demo resource marked auto-renew has its auto-renew setting;
 - the expiry notices (7 and 1 days) of what expires soon.
 """
@@ -63,7 +64,7 @@ def seed(ctx: dict) -> None:
             services.set_to_on_demand(owner, resource_ids=[resource.resource_id], operation="SET_UP")
     lifecycle.advance(SCHEDULER)
 
-    # bj-cust-05: the renewal paid with a coupon and the balance (trade's demo) is unsubscribed.
+    # bj-cust-05: the renewal trade's demo paid with a coupon (which covered it all) is unsubscribed.
     c05 = customers["bj-cust-05"]
     renewal = (OrderLine.objects.filter(order__customer=c05, order__order_type=2, order__status=5)
                .exclude(resource_id="").order_by("pk").first())

@@ -1,6 +1,8 @@
-"""`seed_demo` builds the whole demo (every app's `demo.seed`) and a second run adds nothing; the customer key
-it prints walks the trade flow through the official SDK: pending orders it can afford, coupons usable on
-them, paying one, and the ledger still proving every balance."""
+"""`seed_demo` builds the whole demo (every app's `demo.seed`) and a second run adds nothing; the subscriptions
+it promises are there (subscriptions/demo.py: resources in every state, auto-renewals, one switching to pay-per-use
+at expiry, an unsubscription with its refund, a partner-paid resource; the key's customer able to renew, switch and
+unsubscribe); the customer key it prints walks the trade flow through the official SDK: pending orders it can
+afford, coupons usable on them, paying one, and the ledger still proving every balance."""
 
 import io
 import json
@@ -14,7 +16,15 @@ from huaweicloudsdkbss.v2 import (
 )
 
 from billing.models import CustomerAccount, LedgerEntry
+from catalog.choices import ChargeMode
+from catalog.models import Product
 from customers.models import Resource
+from events.models import Event
+from partnercenter.actors import actor_for_user
+from partnercenter.models import AccessKey
+from subscriptions import renewal, services as subscriptions
+from subscriptions.choices import ExpirePolicy, PayoutDestination, UnsubscribeType
+from subscriptions.models import AutoRenewal, RefundItem, RefundPayout, Unsubscription
 from trade.models import Order
 
 from ..signed import bss_client
@@ -36,6 +46,7 @@ def test_seed_demo_runs_twice_and_its_customer_key_walks_the_trade_flow(live_ser
     assert [k["kind"] for k in first["access_keys"]] == [k["kind"] for k in second["access_keys"]]
 
     [key] = [k for k in second["access_keys"] if k["kind"] == "customer"]
+    _subscriptions_as_promised(key)
     client = bss_client(live_server.url, ak=key["ak"], sk=key["sk"], domain_id=key["domain_id"])
     account = CustomerAccount.objects.get(customer__domain_id=key["domain_id"])
     assert Resource.objects.filter(customer=account.customer, charging_mode="on_demand",
@@ -65,3 +76,47 @@ def test_seed_demo_runs_twice_and_its_customer_key_walks_the_trade_flow(live_ser
         for line in paid.lines.all():
             assert Resource.objects.get(resource_id=line.resource_id).expire_time == line.expire_time
     call_command("verify_ledger", stdout=io.StringIO())  # exits non-zero on any difference
+
+
+def _pay_per_use_product(resource):
+    return Product.objects.filter(charge_mode=ChargeMode.ON_DEMAND, resource_type__code=resource.resource_type_code,
+                                  resource_spec=resource.resource_spec_code, region__code=resource.region_code).first()
+
+
+def _subscriptions_as_promised(key) -> None:
+    """subscriptions/demo.py's promises (issue 13, item 7), right after seeding."""
+    period = Resource.objects.filter(charging_mode="period", is_main_resource=True)
+    # every state of a yearly/monthly resource: in use, grace, retention (frozen), released
+    assert {2, 5, 4, 3} <= set(period.values_list("status", flat=True))
+    # auto-renew: each marked resource has its setting, and the key's customer has one
+    autos = AutoRenewal.objects.select_related("resource")
+    assert autos.count() >= 2 and all(a.resource.expire_policy == ExpirePolicy.AUTO_RENEW for a in autos)
+    assert autos.filter(customer__domain_id=key["domain_id"]).exists()
+    # one in use switching to pay-per-use at expiry, soon, and a pay-per-use product to switch to
+    switching = period.get(status=2, expire_policy=ExpirePolicy.TO_ON_DEMAND)
+    assert _pay_per_use_product(switching) is not None
+    # the unsubscribed renewal: a completed 退订 order whose refund went back to the coupon that paid it
+    [unsubscribed] = Unsubscription.objects.select_related("order")
+    refund = unsubscribed.order
+    assert (unsubscribed.unsubscribe_type, refund.order_type, refund.status) == (UnsubscribeType.RENEWALS, 4, 5)
+    items, payouts = RefundItem.objects.filter(order=refund), RefundPayout.objects.filter(order=refund)
+    assert refund.amount_after_discount > 0
+    assert sum(i.refund for i in items) == sum(p.amount for p in payouts) == refund.amount_after_discount
+    assert {(p.destination, p.coupon_id is not None) for p in payouts} == {(PayoutDestination.COUPON, True)}
+    assert all(i.base_order.order_type == 2 and i.base_order.cash_amount == 0 for i in items)  # paid by coupon
+    # a yearly/monthly resource the partner paid for (余额支付)
+    assert period.filter(order_id__in=Order.objects.filter(paying_partner__isnull=False, status=5)
+                         .values("order_id")).exists()
+    # the key's customer: at least two yearly/monthly main resources in use it can renew, switch and unsubscribe,
+    # and a balance that covers a month's renewal of them all
+    user = AccessKey.objects.get(ak=key["ak"]).user
+    customer = CustomerAccount.objects.get(customer__domain_id=key["domain_id"]).customer
+    active = list(period.filter(customer=customer, status=2))
+    able = [r for r in active if _pay_per_use_product(r) is not None
+            and subscriptions.preview(actor_for_user(user), resource_id=r.resource_id, unsubscribe_type=1) is not None]
+    assert len(able) >= 2
+    month = renewal.quote(customer, resource_ids=[r.resource_id for r in active], period_type=2, period_num=1)
+    assert not month.failures and len(month.results) == len(active)
+    assert sum(result.amount for result in month.results) <= CustomerAccount.objects.get(customer=customer).balance
+    # the notices before expiry of what expires soon (the switching one within 7 days)
+    assert Event.objects.filter(type="subscription.expiring", data__resource_id=switching.resource_id).exists()
