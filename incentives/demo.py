@@ -10,9 +10,11 @@ statement, withdrawal, list and payment in place.
   one is confirmed and the others are final, one of them after a dispute that operators answered with a
   corrected amount; in the newest month one is disputed and waiting for an answer, the rest are pending.
 - 北京智云's rebate: one withdrawal paid, one pending.
-- FH: 北京智云 has reached 能力差异化认证 on 数字化转型咨询与系统集成 and is qualified; last quarter's three
-  lists are final and its payment approved with the invoice number entered; this quarter's first list is final
-  and the previous month's list is due in a few working days.
+- FH: 北京智云 has reached 能力差异化认证 on 数字化转型咨询与系统集成 and is qualified. The quarter in progress is
+  the previous month's: that month's list is due in a few working days (early in the month: in 14), the
+  quarter's months before it are final. The quarter before it has its three lists final and its payment approved
+  with the invoice number entered (in January, April, July and October the previous month ends a quarter, still
+  open: the payment is the quarter before that one's).
 """
 
 import datetime as dt
@@ -38,6 +40,7 @@ from . import fh_generation, fh_months, fh_payments, fh_qualification, run, stat
 from .choices import FhMonthStatus, FhQualificationStatus, PolicyCode, StatementStatus
 from .models import (FhMonth, FhPayment, FhQualification, IncentivePolicy, IncentiveStatement, PolicyServiceRule,
                      PolicyTier, RebateWithdrawal)
+from .selectors_fh import month_start, next_month, previous_month
 
 __all__ = ["seed"]
 
@@ -46,15 +49,16 @@ EC2, RDS, VPC, STORED_CARD = ("hws.service.type.ec2", "hws.service.type.rds", "h
                               "hws.service.type.storedcard")
 
 
-def _first_of_month(day: dt.date, back: int = 0) -> dt.date:
-    year, month = day.year, day.month - back
-    while month <= 0:
-        year, month = year - 1, month + 12
-    return dt.date(year, month, 1)
+def _months_back(day: dt.date, back: int) -> dt.date:
+    """The first day of the month `back` months before `day`'s."""
+    month = month_start(day)
+    for _ in range(back):
+        month = previous_month(month)
+    return month
 
 
 def _policies(today: dt.date) -> None:
-    start = _first_of_month(today, 4)
+    start = _months_back(today, 4)
     program = Program.objects.filter(code=SOLUTION_PROVIDER).first()
     services = {s.code: s for s in ServiceType.objects.filter(code__in=[EC2, RDS, VPC, STORED_CARD])}
     plans = (
@@ -174,22 +178,22 @@ def _fh(bj, ceo, operator, now: dt.datetime) -> None:
     if FhQualification.objects.filter(partner=bj, status=FhQualificationStatus.APPROVED).count() == 0:
         return
     today = now.astimezone(SHANGHAI).date()
-    this_quarter = (today.month - 1) // 3
-    last_quarter_start = _first_of_month(dt.date(today.year, this_quarter * 3 + 1, 1), 3)
-    # last quarter's three lists and this quarter's months before the previous one: final
-    month = last_quarter_start
-    previous = _first_of_month(today, 1)
-    while month < previous:
-        _past_list(ceo, operator, bj, _first_of_month(dt.date(month.year, month.month, 28), -1))
-        month = _first_of_month(dt.date(month.year, month.month, 28), -1)
-    year, quarter = fh_payments.quarter_of(last_quarter_start)
+    due = _months_back(today, 1)                    # the previous month: its list is the one due
+    in_progress = fh_payments.quarter_months(*fh_payments.quarter_of(due))[0]
+    paid = _months_back(in_progress, 3)             # the quarter before: every month final, paid
+    # the paid quarter's three lists and the quarter in progress's months before the due one: final
+    month = paid
+    while month < due:
+        _past_list(ceo, operator, bj, next_month(month))
+        month = next_month(month)
+    year, quarter = fh_payments.quarter_of(paid)
     if not FhPayment.objects.filter(partner=bj, year=year, quarter=quarter).exists():
         payment = fh_payments.apply(ceo, year=year, quarter=quarter)
         fh_payments.approve(operator, payment=payment, reason="材料齐全")
         fh_payments.enter_invoice(ceo, payment=payment, invoice_number="26110000012345")
     # the previous month's list, due in a few working days (or, early in the month, in 14)
     calendar = workdays.WorkdayCalendar()
-    generated = max(_at_nine(_first_of_month(today)), calendar.add_working_days(now, -11))
+    generated = max(_at_nine(month_start(today)), calendar.add_working_days(now, -11))
     fh_generation.generate_lists(now=generated)
 
 
