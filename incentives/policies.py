@@ -3,8 +3,10 @@ it, and what an operator's change to a policy sets in motion.
 
 **Which policy applies.** For a partner, a month and an association type (推荐 referral / 代售 resale): the
 active policy of that association type in force that month (`valid_from` ≤ month ≤ `valid_until`, or no end)
-whose programme the partner has JOINED (programs.Membership, status joined); if several programmes' policies
+whose programme the partner held in that month (`held_in`: a programs.Membership JOINED, decided before the
+month's end — a re-run of an old month does not pay a programme joined later); if several programmes' policies
 qualify, the one of the lowest programme (kind, code) order; if none, the general policy (programme empty).
+A membership LEFT counts in no month: Membership records no date of leaving.
 At most one policy applies per partner, month and association type: the admin refuses two active policies of
 the same programme (or two general ones) and association type whose months overlap. The run (incentives/
 run_sql.py) applies the same rule in SQL; `policy_for` here is the rule in Python for the pages and the API.
@@ -23,7 +25,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 from django.db.models import Q
@@ -44,7 +46,7 @@ from .errors_policies import PolicyCodes
 from .models import IncentivePolicy, IncentiveRun, PolicyServiceRule
 
 __all__ = ["ServiceRule", "parse_month", "month_of_cycle", "cycle_of_month", "in_force", "policy_for",
-           "policies_for", "rule_for", "rules_of", "overlapping", "closed_cycles_between", "mark_stale",
+           "policies_for", "held_in", "rule_for", "rules_of", "overlapping", "closed_cycles_between", "mark_stale",
            "policy_changed", "current_month", "ACTION_LABELS"]
 
 ACTION_LABELS = {"incentives.policy_changed": _("Change incentive policy")}
@@ -110,10 +112,20 @@ def _order(policy: IncentivePolicy):
     return (0, program.kind, program.code, policy.code) if program is not None else (1, "", "", policy.code)
 
 
+def held_in(month: date) -> Q:
+    """The memberships held in `month`: JOINED, decided (joined) before the month's end, 00:00 Asia/Shanghai of the
+    next month's first day (a row without a decision time: its application time). run_sql._policy_map is the same
+    rule in SQL."""
+    first = month.replace(day=1)
+    if first >= date(9999, 12, 1):     # no month after it to end it
+        return Q(status=MembershipStatus.JOINED)
+    end = datetime.combine((first + timedelta(days=31)).replace(day=1), time.min, tzinfo=periods.SHANGHAI)
+    return Q(status=MembershipStatus.JOINED) & (Q(decided_at__lt=end) | Q(decided_at__isnull=True, applied_at__lt=end))
+
+
 def policies_for(partner, month: date) -> dict[str, IncentivePolicy | None]:
     """{association type: the policy that applies to `partner` in `month`, or None} — two queries."""
-    joined = set(Membership.objects.filter(partner=partner, status=MembershipStatus.JOINED)
-                 .values_list("program_id", flat=True))
+    joined = set(Membership.objects.filter(held_in(month), partner=partner).values_list("program_id", flat=True))
     candidates = (IncentivePolicy.objects.filter(in_force(month))
                   .filter(Q(program__isnull=True) | Q(program_id__in=joined)).select_related("program"))
     found = {value: None for value in AssociationType.values}

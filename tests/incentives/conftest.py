@@ -90,9 +90,9 @@ def inc_world(tenant_a):
     w.services[EC2].save(update_fields=["allow_discount"])
     seed_definitions()
     w.program = Program.objects.get(code=SOLUTION_PROVIDER)
-    w.membership = Membership.objects.create(partner=w.partner, program=w.program, status=MembershipStatus.JOINED,
-                                             decided_at=timezone.now())
     begun = shanghai("2025-12-01 09:00")
+    w.membership = Membership.objects.create(partner=w.partner, program=w.program, status=MembershipStatus.JOINED,
+                                             applied_at=begun, decided_at=begun)   # held in INC_CYCLE
     w.referral = Association.objects.get(customer=tenant_a.referral)
     w.resale = Association.objects.get(customer=tenant_a.resale)
     Association.objects.filter(pk__in=[w.referral.pk, w.resale.pk]).update(associated_on=begun)

@@ -44,7 +44,8 @@ def test_the_joined_programmes_policy_before_the_general_one(inc_world, inc_poli
 
 def test_of_two_joined_programmes_the_lowest_kind_and_code(inc_world, inc_policies):
     distributor = Program.objects.get(code="distributor")
-    Membership.objects.create(partner=inc_world.partner, program=distributor, status=MembershipStatus.JOINED)
+    Membership.objects.create(partner=inc_world.partner, program=distributor, status=MembershipStatus.JOINED,
+                              decided_at=inc_world.membership.decided_at)
     theirs = make_policy("resale-dist", association_type="2", program=distributor)
     assert distributor.kind < inc_world.program.kind
     assert policies.policy_for(inc_world.partner, MARCH, "2") == theirs
