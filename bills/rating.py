@@ -87,7 +87,7 @@ __all__ = ["BATCH_SIZE", "BatchResult", "rate_batch", "rate_pending", "requeue",
 
 log = logging.getLogger(__name__)
 
-BATCH_SIZE = 2000
+BATCH_SIZE = 5000
 _WIDE = Context(prec=80)
 _ONE = Decimal(1)
 

@@ -140,6 +140,13 @@ _SPENDABLE = """c.status = %(effective)s AND c.coupon_type = ANY(%(spendable)s) 
     AND c.expire_time > %(now)s AND c.balance > 0"""
 
 
+def _ids(values) -> str:
+    """Keys as one array parameter in PostgreSQL's text form ('{1,2,NULL}'), which the server reads with its
+    array parser: a list parameter would reach it as an ARRAY[…] expression of thousands of terms, parsed and
+    planned wherever the statement names it (bills/ingest_sql.py sends its columns so for the same reason)."""
+    return "{" + ",".join("NULL" if value is None else str(int(value)) for value in values) + "}"
+
+
 def _fetch(sql, params) -> list[tuple]:
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
@@ -158,7 +165,7 @@ def claim(limit: int, ids=None, after=None) -> list[tuple[int, int, str, datetim
     planner to guess wrong."""
     where = []
     if ids is not None:
-        where.append("w.usage_record_id = ANY(%(ids)s)")
+        where.append("w.usage_record_id = ANY(%(ids)s::bigint[])")
     if after is not None:
         where.append("(w.customer_id, w.usage_record_id) > (%(customer)s, %(record)s)")
     return _fetch(f"""
@@ -169,7 +176,7 @@ def claim(limit: int, ids=None, after=None) -> list[tuple[int, int, str, datetim
             RETURNING usage_record_id)
         SELECT u.id, u.customer_id, to_char(u.begin_time AT TIME ZONE %(zone)s, 'YYYY-MM'), u.begin_time
         FROM {_t(UsageRecord)} u WHERE u.id = ANY(ARRAY(SELECT usage_record_id FROM taken))
-        ORDER BY u.id""", _params(ids=list(ids) if ids is not None else None, limit=limit,
+        ORDER BY u.id""", _params(ids=_ids(ids) if ids is not None else None, limit=limit,
                                    customer=after[0] if after else None, record=after[1] if after else None))
 
 
@@ -177,12 +184,13 @@ def lock_accounts(customer_ids) -> None:
     """Step 1 (billing.locks.lock_customer_accounts, without building the rows): the customers' accounts in pk
     order, the missing ones created first."""
     customer_ids = sorted(set(customer_ids))
-    sql = f"SELECT customer_id FROM {_t(CustomerAccount)} WHERE customer_id = ANY(%s) ORDER BY id FOR NO KEY UPDATE"
-    found = {row[0] for row in _fetch(sql, [customer_ids])}
+    sql = (f"SELECT customer_id FROM {_t(CustomerAccount)} WHERE customer_id = ANY(%s::bigint[]) "
+           f"ORDER BY id FOR NO KEY UPDATE")
+    found = {row[0] for row in _fetch(sql, [_ids(customer_ids)])}
     missing = [pk for pk in customer_ids if pk not in found]
     if missing:
         CustomerAccount.objects.bulk_create([CustomerAccount(customer_id=pk) for pk in missing], ignore_conflicts=True)
-        _fetch(sql, [missing])
+        _fetch(sql, [_ids(missing)])
 
 
 def lock_packages(customer_ids, first, last) -> None:
@@ -191,17 +199,18 @@ def lock_packages(customer_ids, first, last) -> None:
     again, already held."""
     _fetch(f"""
         SELECT k.id FROM {_t(ResourcePackage)} k
-        WHERE k.customer_id = ANY(%(customers)s) AND k.status <> %(unsubscribed)s
+        WHERE k.customer_id = ANY(%(customers)s::bigint[]) AND k.status <> %(unsubscribed)s
           AND k.effective_time <= %(last)s AND k.expire_time > %(first)s
-        ORDER BY k.id FOR NO KEY UPDATE OF k""", _params(customers=sorted(set(customer_ids)), first=first, last=last))
+        ORDER BY k.id FOR NO KEY UPDATE OF k""",
+           _params(customers=_ids(sorted(set(customer_ids))), first=first, last=last))
 
 
 def lock_coupons(customer_ids, now) -> list[int]:
     """Step 3 (deduction._coupons' filter): the customers' coupons that can pay something now, locked in pk
     order. Their ids: the coupons `split` and `rate` read (one issued meanwhile is not among them)."""
     return [row[0] for row in _fetch(f"""
-        SELECT c.id FROM {_t(Coupon)} c WHERE c.customer_id = ANY(%(customers)s) AND {_SPENDABLE}
-        ORDER BY c.id FOR NO KEY UPDATE OF c""", _params(customers=sorted(set(customer_ids)), now=now))]
+        SELECT c.id FROM {_t(Coupon)} c WHERE c.customer_id = ANY(%(customers)s::bigint[]) AND {_SPENDABLE}
+        ORDER BY c.id FOR NO KEY UPDATE OF c""", _params(customers=_ids(sorted(set(customer_ids))), now=now))]
 
 
 @dataclass
@@ -223,7 +232,7 @@ def split(record_ids, coupon_ids, now) -> Split:
                    st.code AS service_code, p.product_id AS product_code, res.id AS resource_pk,
                    {_RESOLVED} AS ratable
             FROM {_t(UsageRecord)} u {_RESOLVE}
-            WHERE u.id = ANY(%(ids)s)),
+            WHERE u.id = ANY(%(ids)s::bigint[])),
         python AS (
             SELECT customer_id FROM r WHERE ratable IS NOT TRUE
             UNION
@@ -232,11 +241,11 @@ def split(record_ids, coupon_ids, now) -> Split:
                 AND k.effective_time <= r.begin_time AND k.expire_time > r.begin_time
             UNION
             SELECT r.customer_id FROM r JOIN {_t(Coupon)} c ON c.customer_id = r.customer_id
-            WHERE c.id = ANY(%(coupons)s) AND {_SPENDABLE} AND {_COVERS} IS NOT TRUE)
+            WHERE c.id = ANY(%(coupons)s::bigint[]) AND {_SPENDABLE} AND {_COVERS} IS NOT TRUE)
         SELECT r.id, r.customer_id, r.product_id, r.resource_pk, python.customer_id IS NOT NULL
         FROM r LEFT JOIN python ON python.customer_id = r.customer_id""",
-                                                                  _params(ids=list(record_ids),
-                                                                          coupons=list(coupon_ids), now=now)):
+                                                                  _params(ids=_ids(record_ids),
+                                                                          coupons=_ids(coupon_ids), now=now)):
         if python:
             slow.append(record_id)
         else:
@@ -482,9 +491,9 @@ def rate(rows, coupon_ids, landings: dict[str, tuple[str, bool]], now) -> Rated:
     rows = sorted(rows)
     cycles = sorted(landings)
     params = _params(
-        ids=[row[0] for row in rows], products=[row[1] for row in rows], resources=[row[2] for row in rows],
-        customers=sorted({row[3] for row in rows}),
-        coupons=list(coupon_ids), now=now, cycles=cycles,
+        ids=_ids(row[0] for row in rows), products=_ids(row[1] for row in rows),
+        resources=_ids(row[2] for row in rows), customers=_ids(sorted({row[3] for row in rows})),
+        coupons=_ids(coupon_ids), now=now, cycles=cycles,
         landings=[landings[c][0] for c in cycles], adjusted=[bool(landings[c][1]) for c in cycles],
         usage_bill=BillType.USAGE.value, paid=FeeStatus.PAID.value, unsettled=FeeStatus.UNSETTLED.value,
         coupon_use=CouponOperation.USE.value, operator=OPERATOR, cash_balance=BalanceType.CASH.value,
