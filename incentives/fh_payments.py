@@ -39,6 +39,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.utils.translation import gettext_lazy
 
 from events import outbox
@@ -249,13 +250,13 @@ def progress(payment) -> list[Step]:
     if status == FhPaymentStatus.REJECTED:
         return [Step(_("Payment applied for"), "done", payment.applied_at),
                 Step(_("Application rejected"), "failed", payment.decided_at, payment.reason),
-                Step(_("Invoice sent"), "todo"), Step(_("Paid"), "todo")]
+                Step(_("Invoice sent"), "todo"), Step(pgettext("FH payment step", "Paid"), "todo")]
     reached = order.index(status)
     steps = [
         Step(_("Payment applied for"), "done", payment.applied_at),
         Step(_("Application approved"), "", payment.decided_at, payment.reason),
         Step(_("Invoice sent"), "", payment.invoiced_at, payment.invoice_number),
-        Step(_("Paid"), "", payment.paid_at, payment.payment_reference),
+        Step(pgettext("FH payment step", "Paid"), "", payment.paid_at, payment.payment_reference),
     ]
     for index, step in enumerate(steps[1:], start=1):
         step.state = "done" if index <= reached else "current" if index == reached + 1 else "todo"

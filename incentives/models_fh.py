@@ -59,7 +59,7 @@ class FhQualification(models.Model):
 
 
 class FhMonth(models.Model):
-    partner = models.ForeignKey(Partner, on_delete=models.PROTECT, related_name="fh_months")
+    partner = models.ForeignKey(Partner, verbose_name=_("partner"), on_delete=models.PROTECT, related_name="fh_months")
     month = models.DateField(_("month"))                       # the first day of the month the list covers
     status = models.CharField(_("status"), max_length=10, choices=FhMonthStatus.choices,
                               default=FhMonthStatus.GENERATED)
@@ -67,11 +67,11 @@ class FhMonth(models.Model):
     deadline = models.DateTimeField(_("check by"))
     amount = models.DecimalField(_("amount"), default=0, **MONEY)   # the sum of the lines the partner keeps
     submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
-    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                     related_name="+")
+    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("submitted by"), null=True, blank=True,
+                                     on_delete=models.SET_NULL, related_name="+")
     decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
-    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                   related_name="+")
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("decided by"), null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="+")
     reason = models.CharField(_("reason"), max_length=500, blank=True)
     lapsed_at = models.DateTimeField(_("lapsed"), null=True, blank=True)
 
@@ -105,6 +105,9 @@ class FhLine(models.Model):
             models.CheckConstraint(name="fh_line_amount_positive", condition=Q(amount__gt=0)),
         ]
 
+    def __str__(self):
+        return self.member_name
+
 
 class FhMaterial(models.Model):
     fh_month = models.ForeignKey(FhMonth, on_delete=models.CASCADE, related_name="materials")
@@ -113,13 +116,17 @@ class FhMaterial(models.Model):
     content_type = models.CharField(_("type"), max_length=100)
     size = models.PositiveIntegerField(_("size"))
     sha256 = models.CharField(max_length=64)
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("uploaded by"), null=True,
+                                    on_delete=models.SET_NULL, related_name="+")
     uploaded_at = models.DateTimeField(_("uploaded"), default=timezone.now)
 
     class Meta:
         verbose_name = _("FH material")
         verbose_name_plural = _("FH materials")
         ordering = ["uploaded_at", "id"]
+
+    def __str__(self):
+        return self.original_name
 
 
 class FhPayment(models.Model):
