@@ -52,6 +52,16 @@ def page(context):
 
 
 @pytest.fixture
+def operator_page(browser):
+    """A second browser (its own cookies) for the operator of a story, so that neither actor signs in twice;
+    wider, so that the admin's change lists show their status columns in the screenshots."""
+    context = browser.new_context(locale="zh-CN", viewport={"width": 1680, "height": 900})
+    context.set_default_timeout(10_000)
+    yield context.new_page()
+    context.close()
+
+
+@pytest.fixture
 def artifacts_dir():
     ARTIFACTS.mkdir(exist_ok=True)
     return ARTIFACTS

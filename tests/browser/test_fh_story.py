@@ -75,15 +75,6 @@ def world(db, settings, tmp_path):
     return t
 
 
-@pytest.fixture
-def operator_page(browser):
-    """A second browser (its own cookies) for the operator."""
-    context = browser.new_context(locale="zh-CN", viewport={"width": 1680, "height": 900})
-    context.set_default_timeout(10_000)
-    yield context.new_page()
-    context.close()
-
-
 def fresh_sign_in(page, live_server, username, landing):
     """Each scene is days or weeks later: the session of the last one has expired; sign in again."""
     page.context.clear_cookies()

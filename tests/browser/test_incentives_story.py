@@ -77,15 +77,6 @@ def world(db):
     return t
 
 
-@pytest.fixture
-def operator_page(browser):
-    """A second browser (its own cookies) for the operator, so that neither actor signs in twice."""
-    context = browser.new_context(locale="zh-CN", viewport={"width": 1680, "height": 900})
-    context.set_default_timeout(10_000)
-    yield context.new_page()
-    context.close()
-
-
 def totp_code(device) -> str:
     device.refresh_from_db()
     return f"{TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift).token():06d}"

@@ -74,16 +74,6 @@ def world(db):
     return t
 
 
-@pytest.fixture
-def operator_page(browser):
-    """A second browser (its own cookies) for the operator, so that neither actor signs in twice; wider, so
-    that the admin's change list shows its status column in the screenshot."""
-    context = browser.new_context(locale="zh-CN", viewport={"width": 1680, "height": 900})
-    context.set_default_timeout(10_000)
-    yield context.new_page()
-    context.close()
-
-
 def test_sign_a_new_agreement_apply_for_a_test_coupon_and_issue_from_the_granted_quota(
         page, operator_page, live_server, world, artifacts_dir):
     base, t = live_server.url, world
