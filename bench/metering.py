@@ -14,7 +14,8 @@ traffic, coupons and balances pay what they cover, the rest becomes arrears.
 
 Then, in one process (in-process services, as the Celery worker runs them):
 1. COPY: the same rows (their table columns, as CSV) into the usage table with every index and constraint,
-   timed, then removed (TRUNCATE) — the bare cost of writing the rows;
+   timed, then removed (TRUNCATE) — the bare cost of writing the rows; then, recorded with no target, the
+   same rows by plain multi-row INSERTs of 1,000, a transaction each (the shape the endpoint receives);
 2. ingest: `bills.ingest.ingest(records, source=API)` for each batch of 1,000 wire records (parsing,
    lookups, the INSERT … ON CONFLICT), timed; then rate: `bills.rating.rate_pending()` until nothing waits
    (the common case in SQL, bills/rating_sql.py; packages, limited coupons and failures in Python), timed;
@@ -187,6 +188,29 @@ def copy_rows(records, pks):
     return time.perf_counter() - started
 
 
+def insert_rows(records, pks):
+    """Recorded, no target: the same rows by plain multi-row INSERTs of 1,000 (psycopg2's execute_values), one
+    transaction each — the shape in which the ingestion endpoint receives them — timed."""
+    from django.db import connection, transaction
+    from psycopg2.extras import execute_values
+
+    from bills.models import UsageRecord
+
+    columns = ["record_id", "customer_id", "resource_id", "service_type_code", "resource_type_code",
+               "resource_spec_code", "usage_type_code", "region_code", "usage_amount", "usage_measure_id",
+               "resource_size", "begin_time", "end_time", "source", "error_code", "received_at"]
+    now = time.strftime("%Y-%m-%d %H:%M:%S+00", time.gmtime())
+    rows = [(r["record_id"], pks[r["customer_id"]], r["resource_id"], r["cloud_service_type"], r["resource_type"],
+             r["resource_spec_code"], r["usage_type"], r["region"], r["usage"], r["usage_measure_id"],
+             r.get("resource_size"), r["begin_time"], r["end_time"], 1, "", now) for r in records]
+    sql = f"INSERT INTO {UsageRecord._meta.db_table} ({', '.join(columns)}) VALUES %s"
+    started = time.perf_counter()
+    for offset in range(0, len(rows), 1000):
+        with transaction.atomic(), connection.cursor() as cur:
+            execute_values(cur.cursor, sql, rows[offset:offset + 1000], page_size=1000)
+    return time.perf_counter() - started
+
+
 def ingest_all(records):
     from bills.choices import UsageSource
     from bills.ingest import ingest
@@ -272,12 +296,18 @@ def measure(url, n, compare=False):
     copy_seconds = copy_rows(records, pks)
     say(f"\n1. COPY of {n:,} rows: {copy_seconds:.1f} s ({n / copy_seconds:,.0f} rows/s)")
     clear()
+    insert_seconds = insert_rows(records, pks)
+    say(f"   (recorded) plain INSERTs of 1,000 rows, a transaction each: {insert_seconds:.1f} s "
+        f"({n / insert_seconds:,.0f} rows/s)")
+    clear()
     with connection.cursor() as cur:
         cur.execute("VACUUM ANALYZE bills_usagerecord")
     say("2. ingest and rate (rating in SQL where it can: bills/rating_sql.py)")
     ingest_seconds, rate_seconds = ingest_and_rate(records, n)
     ratio = copy_seconds / (ingest_seconds + rate_seconds)
     say(f"   COPY ÷ (ingest + rate) = {copy_seconds:.1f} ÷ {ingest_seconds + rate_seconds:.1f} = {ratio:.3f}")
+    say(f"   (recorded) plain INSERTs ÷ (ingest + rate) = {insert_seconds:.1f} ÷ {ingest_seconds + rate_seconds:.1f} "
+        f"= {insert_seconds / (ingest_seconds + rate_seconds):.3f}")
     if compare:
         fresh_round(n, pks, customers, now)
         say("3. the same again, every record on the per-record path (rate_pending(sql=False)), for comparison")
