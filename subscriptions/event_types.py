@@ -4,7 +4,9 @@ Data uses the CBC names of the period-resource endpoints: `resource_id`, `resour
 (the customer's domain id), `account_name`, `expire_time` (UTC wire time, `YYYY-MM-DDTHH:MM:SSZ`); a notice
 before expiry adds `days` (7 or 1) and `auto_renew` (bool); an automatic renewal `order_id`, `amount` and,
 when it failed, `error_code`/`error_msg`; an unsubscription `order_id`, `amount` (refunded) and
-`unsubscribe_type`; a switch to pay-per-use `order_id` when it was an instant switch (with its refund).
+`unsubscribe_type`; a switch to pay-per-use `order_id` when it was an instant switch (with its refund); an
+expiry that was set to switch to pay-per-use but could not (no pay-per-use product for the resource or one of
+its subordinates) `error_code` CBC.99006006 on `subscription.expired`.
 
 Every event is about a main resource (its subordinates follow it and are not told separately). It belongs
 to the customer's partner (the current association), scoped to the customer's account manager, and the

@@ -7,7 +7,7 @@ second run adds nothing.
 - 上海浦江 (bj-cust-02, the customer whose access key `seed_demo --json` prints): two pending new
   purchases and a pending renewal it can afford with its balance and its coupons (a new cash coupon for
   ECS, its flexi-purchase coupon), a paid order and pay-per-use ECS servers opened from an order;
-- a renewal paid by the customer with a coupon and its balance; a cancelled order;
+- a renewal paid by the customer with a coupon (the balance pays what the coupon leaves); a cancelled order;
 - 代客下单 for a customer that granted 代客运维: one the partner paid (余额支付), one waiting for payment;
 - a referral (顾问销售) customer's order the partner paid on request (invoiceable), and another request
   still waiting for the partner; a declined request;
@@ -101,7 +101,7 @@ def seed(ctx: dict) -> None:
     cancelled = services.place_order(buyer, customer_id=pujiang.domain_id, items=[_item(*SERVER, months=6)])
     services.cancel_order(buyer, order_id=cancelled.order_id)
 
-    # A renewal paid with a coupon and the balance.
+    # A renewal paid with a coupon (the balance pays what the coupon leaves).
     owner05 = _user_of(c05)
     main05 = Resource.objects.filter(customer=c05, charging_mode="period", is_main_resource=True,
                                      resource_id__contains="-demo-").order_by("pk").first()
