@@ -43,10 +43,10 @@ whatever runs twice; they go to the customer's current partner (scoped to its ac
 customer — a customer with no partner (never associated, or its association ended) is told alone (an event
 without a partner, events.models.Event). They are recorded with
 outbox.record_many in batches of BATCH — except on PostgreSQL, where each step's UPDATE INSERTs its events
-in the same statement (INSERT … SELECT from its RETURNING; the same columns, data and keys, ON CONFLICT DO
-NOTHING), which keeps the run within a small factor of the bare UPDATE (no Python work per event). Each
-run logs its counts (logging) and writes one operation-log row ("subscription.advance") per partner whose
-customers' resources moved.
+in the same statement (outbox.insert_from_select of a SELECT from its RETURNING; the same columns, data and
+keys, a key already recorded skipped), which keeps the run within a small factor of the bare UPDATE (no
+Python work per event). Each run logs its counts (logging) and writes one operation-log row
+("subscription.advance") per partner whose customers' resources moved.
 
 `warn_expiring` records `subscription.expiring` for main resources in use that expire within 7 days, and
 again within 1 day — once per (resource, expire_time, 7|1), keyed like vouchers.services.warn_expiring.
@@ -68,7 +68,6 @@ from customers.choices import ChargingMode, OnDemandStatus, PeriodStatus
 from customers.models import Association, Customer, Resource
 from events import outbox
 from events.models import Event
-from events.tasks import dispatch_soon
 from partnercenter.actors import SCHEDULER
 from partnercenter.api.fields import wire_time
 from partnercenter.models import Member, Partner
@@ -217,39 +216,37 @@ def _run_step(step, now):
         return cursor.fetchall()
 
 
-def _told_sql(step) -> str:
+def _told_sql(step, actor) -> tuple[str, list]:
     """PostgreSQL: the step's UPDATE and its events in one statement — the events INSERTed from the UPDATE's
-    RETURNING (one per main resource; no partner when its customer has none now), exactly the rows
-    outbox.record_many would write (same columns, data and key; ON CONFLICT DO NOTHING for a key already
-    recorded), with no per-row work in Python. Returns what _run_step returns."""
-    event, customer, association = (connection.ops.quote_name(model._meta.db_table)
-                                    for model in (Event, Customer, Association))
+    RETURNING by outbox.insert_from_select (one per main resource; no partner when its customer has none now),
+    exactly the rows outbox.record_many would write (same columns, data and key; a key already recorded is
+    skipped), with no per-row work in Python. (sql, params after the step's); returns what _run_step returns."""
+    customer, association = (connection.ops.quote_name(model._meta.db_table) for model in (Customer, Association))
     update = _step_sql(step).replace("RETURNING", "RETURNING resource_id, resource_name, expire_time,")
     wire = "to_char(m.expire_time AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
     released = ""
     if step.target == PeriodStatus.CLOSED:
         released = (f", released AS (DELETE FROM {connection.ops.quote_name(AutoRenewal._meta.db_table)} "
                     f"WHERE resource_id IN (SELECT id FROM moved))")
-    return (f"WITH moved AS ({update}){released}, told AS ("
-            f"INSERT INTO {event} (uid, type, partner_id, customer_pk, account_manager_id, actor, actor_user_id, "
-            f"data, key, created_at, dispatched_at) "
-            f"SELECT gen_random_uuid(), %s, a.partner_id, m.customer_id, a.account_manager_id, %s, NULL, "
-            f"jsonb_build_object('resource_id', m.resource_id, 'resource_name', m.resource_name, "
-            f"'customer_id', c.domain_id, 'account_name', c.domain_name, 'expire_time', {wire}), "
-            f"'resource:' || m.id || ':' || %s || ':' || {wire}, %s, NULL "
-            f"FROM moved m JOIN {customer} c ON c.id = m.customer_id "
-            f"LEFT JOIN {association} a ON a.customer_id = m.customer_id AND a.ended_on IS NULL "
-            f"WHERE m.is_main_resource ORDER BY m.id ON CONFLICT DO NOTHING) "
-            f"SELECT id, customer_id, is_main_resource FROM moved")
+    told, params = outbox.insert_from_select(step.event, actor=actor, params=[str(int(step.target))], rows_sql=(
+        f"SELECT a.partner_id, m.customer_id AS customer_pk, a.account_manager_id, "
+        f"jsonb_build_object('resource_id', m.resource_id, 'resource_name', m.resource_name, "
+        f"'customer_id', c.domain_id, 'account_name', c.domain_name, 'expire_time', {wire}) AS data, "
+        f"'resource:' || m.id || ':' || %s || ':' || {wire} AS key "
+        f"FROM moved m JOIN {customer} c ON c.id = m.customer_id "
+        f"LEFT JOIN {association} a ON a.customer_id = m.customer_id AND a.ended_on IS NULL "
+        f"WHERE m.is_main_resource ORDER BY m.id"))
+    return (f"WITH moved AS ({update}){released}, told AS ({told}) "
+            f"SELECT id, customer_id, is_main_resource FROM moved"), params
 
 
 def _run_told_step(step, now, actor):
+    sql, params = _told_sql(step, actor)
     with connection.cursor() as cursor:
-        cursor.execute(_told_sql(step), _step_params(step, now) + [
-            step.event, str(actor.label)[:255], str(int(step.target)), timezone.now()])
+        cursor.execute(sql, _step_params(step, now) + params)
         moved = cursor.fetchall()
     if any(main for _pk, _c, main in moved):
-        transaction.on_commit(dispatch_soon)  # as outbox.record_many does
+        outbox.dispatch_after_commit()
     return moved
 
 

@@ -84,6 +84,14 @@ def test_an_unknown_event_type_is_refused(event_types):
         outbox.record("test.no_such_type", partner=world.partner, data={})
 
 
+@pytest.mark.django_db
+def test_an_unknown_event_type_is_refused_by_insert_from_select_too(event_types):
+    """The set-based INSERT (PostgreSQL) checks the type against the registry as record does, before any SQL."""
+    with pytest.raises(ValueError, match="unknown event type"), transaction.atomic():
+        outbox.insert_from_select("test.no_such_type", actor=None, rows_sql="SELECT 1")
+    assert not Event.objects.exists()
+
+
 @pytest.mark.django_db(transaction=True)
 def test_recording_outside_a_transaction_is_refused():
     with registered(NEWS):
