@@ -172,16 +172,12 @@ class UsageWaiting(models.Model):
 class FeeRecord(models.Model):
     """One charge of a customer (消费记录): see the module docstring for how its amounts add up.
 
-    Only the references to whom the money belongs — customer, association, partner — are foreign-key
-    constraints, checked by PostgreSQL at the end of each statement (NOT DEFERRABLE, migration 0005), not at
-    COMMIT as Django makes them: the same checks, which cost the rating less so. A later migration that alters
-    one of these fields re-creates its constraint DEFERRABLE: make it NOT DEFERRABLE again
-    (tests/bills/test_rating_pg.py checks). The usage record and the catalogue rows (service type, resource
-    type, region, product, usage type, unit) are references without a constraint (migration 0008): the rating
-    statement takes them from the very rows it joins, none of those tables is ever deleted from (PROTECT, and
-    the catalogue takes products off the shelf, never out), and their seven checks per fee record were half
-    of that statement's time (bench/README.md, bench.metering). The usage record stays unique: one fee
-    record per record."""
+    Only customer, association and partner (whose money it is) are foreign-key constraints, checked at the end
+    of each statement (NOT DEFERRABLE, migration 0005; a migration altering one re-creates it DEFERRABLE: undo
+    that, tests/bills/test_rating_pg.py checks). The usage record and catalogue rows are unconstrained
+    references (migration 0008): the rating statement takes them from the rows it joins, those tables are
+    never deleted from (PROTECT; products leave the shelf, not the table), and their seven checks per fee
+    record were half that statement's time (bench/README.md). The usage record stays unique."""
 
     record_id = models.CharField(_("record ID"), max_length=32, default=new_record_id)
     bill_cycle = models.CharField(_("billing cycle"), **CYCLE)

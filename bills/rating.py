@@ -34,11 +34,8 @@ records are then rated one by one, so one poisoned record fails alone (RATING_ER
 queue.
 
 **Set-based.** A batch (BATCH_SIZE records) is one transaction: claim (the records' queue rows locked FOR UPDATE
-SKIP LOCKED, so concurrent runs take different records, and deleted — a customer's waiting records together,
-in (customer, record) order, so that a batch charges a few accounts once each rather than thousands of
-accounts for a record each: `rate_pending` starts at the customer of the oldest waiting record and goes round
-the customers once, so every run reaches the oldest record first and no customer waits behind newer usage of
-others), read the resources, products, prices, conversions, associations, discounts,
+SKIP LOCKED, so concurrent runs take different records, and deleted — a customer's records together, so a
+batch charges a few accounts once each; see `rate_pending`), read the resources, products, prices, conversions, associations, discounts,
 closed months, accounts, packages and coupons of the whole batch in a constant number of statements, compute
 in memory, then one INSERT of fee records, one of package uses, one UPDATE of packages, one UPDATE of the
 accounts and one INSERT of ledger entries (billing/consumption.py), and one UPDATE of the records that failed
@@ -462,11 +459,11 @@ def requeue(record_ids) -> int:
 
 
 def rate_pending(*, batch_size: int = BATCH_SIZE, deadline=None, now=None, sql: bool | None = None) -> BatchResult:
-    """Batches until nothing waits (or `deadline`, a time.monotonic() value, passes): from the customer of the
-    oldest waiting record on in (customer, record) order, then from the first customer round to where it began
-    (see the module docstring). A batch that fails as a whole is retried record by record on the per-record
-    path, so one poisoned record fails alone (see the module docstring) and a record the SQL path refused is
-    still rated. `sql` as for rate_batch."""
+    """Batches until nothing waits (or `deadline`, a time.monotonic() value, passes), in (customer, record)
+    order from the customer of the oldest waiting record, then round from the first customer: every run rates
+    the oldest usage first. A batch that fails as a whole is retried record by record on the per-record path,
+    so one poisoned record fails alone and a record the SQL path refused is still rated. `sql` as for
+    rate_batch."""
     total = BatchResult()
     oldest = UsageWaiting.objects.order_by("pk").values_list("customer_id", flat=True).first()
     if oldest is None:
