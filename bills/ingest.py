@@ -30,6 +30,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone as dt_timezone
 from decimal import Decimal, InvalidOperation
+from typing import NamedTuple
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -37,7 +38,7 @@ from django.utils.translation import gettext_lazy as _lazy
 
 from catalog.models import MeasureUnit, Region, UsageType
 from customers.choices import ChargingMode
-from customers.models import Customer, Resource
+from customers.models import Resource
 from partnercenter.api.parsers import UNSTORABLE
 from partnercenter.errors import MESSAGES, Codes, DomainError
 from partnercenter.oplog import operation, register_actions
@@ -80,8 +81,7 @@ _COLUMNS = [column for _wire, column in _CONTENT]
 register_actions({"usage.ingest": _lazy("Send usage records")})
 
 
-@dataclass(frozen=True)
-class Result:
+class Result(NamedTuple):  # (a tuple: a batch makes a thousand of them)
     record_id: str | None
     status: str
     error_code: str = ""
@@ -245,8 +245,42 @@ def _wire_time(value: str) -> datetime | None:
         return None
 
 
+def _plain(raw, now) -> dict | None:
+    """The record's values when it is what metering sends — every text fine, amounts and sizes as plain
+    decimal texts, the unit as a whole number, times as YYYY-MM-DDTHH:MM:SSZ, a sound window — else None:
+    `_parse` then reads it field by field and names the first problem. The same values as `_parse` for every
+    record it accepts, in a fraction of the calls."""
+    if type(raw) is not dict or not _FIELD_SET.issuperset(raw):
+        return None
+    values = _texts(raw)
+    usage, measure, size = raw.get("usage"), raw.get("usage_measure_id"), raw.get("resource_size")
+    begin, end = raw.get("begin_time"), raw.get("end_time")
+    if (values is None or type(usage) is not str or len(usage) > 40 or type(begin) is not str or len(begin) != 20
+            or type(end) is not str or len(end) != 20):
+        return None
+    values["usage"] = usage = _known_number(usage.strip(), *_USAGE, False)
+    if type(usage) is not Decimal:
+        return None
+    if type(measure) is not int or not 0 < measure < 2**31:
+        return None
+    values["usage_measure_id"] = measure
+    if size is None or size == "":
+        values["resource_size"] = None
+    elif type(size) is str and len(size) <= 40 and type(size := _known_number(size.strip(), *_SIZE, True)) is Decimal:
+        values["resource_size"] = size
+    else:
+        return None
+    values["begin_time"], values["end_time"] = begin, end = _wire_time(begin), _wire_time(end)
+    if begin is None or end is None or not begin < end or end - begin > MAX_WINDOW or end > now or begin < now - MAX_AGE:
+        return None
+    return values
+
+
 def _parse(raw, now) -> dict:
     """The record's values (wire names), or _Invalid: the first problem, in field order."""
+    plain = _plain(raw, now)
+    if plain is not None:
+        return plain
     if not isinstance(raw, dict):
         problem = _("A record is not an object.")
         raise _Invalid(Codes.PARAMETER, f"{MESSAGES[Codes.PARAMETER]} {problem}")
@@ -281,8 +315,7 @@ class _Catalogue:
         def distinct(name):
             return {values[name] for values in parsed}
 
-        self.customers = dict(Customer.objects.filter(domain_id__in=distinct("customer_id"))
-                              .values_list("domain_id", "pk"))
+        self.customers = ingest_sql.customer_keys(distinct("customer_id"))
         self.types = set(UsageType.objects.filter(code__in=distinct("usage_type"),
                                                   resource_type__code__in=distinct("resource_type"))
                          .values_list("resource_type__service_type__code", "resource_type__code", "code"))

@@ -43,12 +43,13 @@ accounts and one INSERT of ledger entries (billing/consumption.py), and one UPDA
 Locks are taken in the order of bills/locks.py.
 
 **In SQL** (PostgreSQL, the default there; `sql=False` keeps the per-record path). The batch is claimed and
-its locks taken by bills/rating_sql.py (steps 0–3, one statement each), then split by customer: the customers
-whose records resource packages may pay, whose coupons do not all cover all their records, or with a record
-that cannot be rated go through the per-record path above (`_rate_records`) in the same transaction; all the
-others — the common case — are priced, paid (coupons, cash, arrears) and written by one statement, to the same
+its locks taken by bills/rating_sql.py (steps 0–3, one statement each), then one statement splits it by
+customer and prices, pays (coupons, cash, arrears) and writes the common case, to the same
 fen (its docstring says how, tests/bills/test_rating_fast.py proves it on a batch that takes every branch).
-A batch that fails in SQL is rated again record by record on the per-record path (`rate_pending`).
+The customers it leaves — whose records resource packages may pay, whose coupons do not all cover all their
+records, or with a record that cannot be rated — go through the per-record path above (`_rate_records`) in the
+same transaction. A batch that fails in SQL is rated again record by record on the per-record path
+(`rate_pending`).
 """
 
 from __future__ import annotations
@@ -370,9 +371,9 @@ def _rate_records(records, now, *, landings=None) -> tuple[int, dict[int, str], 
 
 
 def _rate_in_sql(result: BatchResult, *, limit, ids, after, now, claimed) -> dict:
-    """rate_batch on PostgreSQL: claim, lock (steps 0–3 of bills/locks.py, each in one statement), split the
-    batch by customer (rating_sql.split), rate the customers that need Python by `_rate_records`, then
-    the rest in one statement (bills/rating_sql.py). Fills `result`; returns the deduction summary."""
+    """rate_batch on PostgreSQL: claim, lock (steps 0–3 of bills/locks.py, each in one statement), rate the
+    common case in one statement (bills/rating_sql.py), then the customers it left by `_rate_records`. Fills
+    `result`; returns the deduction summary."""
     rows = rating_sql.claim(limit, ids, after)
     if claimed is not None:
         claimed.extend((row[1], row[0]) for row in rows)
@@ -386,21 +387,18 @@ def _rate_in_sql(result: BatchResult, *, limit, ids, after, now, claimed) -> dic
     rating_sql.lock_accounts(customer_ids)
     rating_sql.lock_packages(customer_ids, min(row[3] for row in rows), max(row[3] for row in rows))
     coupons = rating_sql.lock_coupons(customer_ids, now)
-    split = rating_sql.split(record_ids, coupons, now)
-    summary = Counter()
-    if split.slow:
-        rated, failed, part = _rate_records(list(UsageRecord.objects.filter(pk__in=split.slow).order_by("id")), now,
+    done = rating_sql.rate(record_ids, customer_ids, coupons, landings, now)
+    result.rated += done.rated
+    result.in_sql += done.rated
+    summary = Counter({"customers": done.customers, "coupons": done.coupons, "cash": done.cash,
+                       "arrears": done.arrears, "frozen": done.frozen})
+    if done.slow:
+        rated, failed, part = _rate_records(list(UsageRecord.objects.filter(pk__in=done.slow).order_by("id")), now,
                                             landings=landings)
         result.rated += rated
         result.failed += len(failed)
         result.errors.update(failed.values())
         summary.update(part)
-    if split.fast:
-        done = rating_sql.rate(split.fast, coupons, landings, now)
-        result.rated += done.rated
-        result.in_sql += done.rated
-        summary.update({"customers": done.customers, "coupons": done.coupons, "cash": done.cash,
-                        "arrears": done.arrears, "frozen": done.frozen})
     return dict(summary)
 
 

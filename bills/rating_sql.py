@@ -2,8 +2,8 @@
 no Python per record — the same money, to the fen, as the per-record path, which keeps everything else.
 
 **Which records.** A rating batch is claimed, its landings share-locked and its customers' accounts, packages
-and coupons locked here (steps 0–3 of bills/locks.py, each step in one statement, pk order), then split by
-customer (`split`). A customer's records of the batch are rated here only when
+and coupons locked here (steps 0–3 of bills/locks.py, each step in one statement, pk order), then rated by
+`rate`, which splits them by customer first. A customer's records of the batch are rated here only when
 - every one of them is ratable as bills/rating.py's `product_of` reads it (a product, a usage price, the usage
   type — compared in ASCII only: anything else goes to Python —, a unit conversion, the size of a linear
   product): a record that fails is failed, with its code, by the Python path;
@@ -11,7 +11,8 @@ customer (`split`). A customer's records of the batch are rated here only when
   record's begin_time, not unsubscribed): packages keep the Python path (bills/packages.py);
 - every spendable coupon of the customer covers every one of them (its service-type and product limits, as
   `vouchers.spending.covers` reads them, an empty list limiting nothing).
-Every other customer's records take the Python path, in the same transaction, before this one.
+Every other customer's records are left to the Python path: `rate` returns their ids, and bills/rating.py rates
+them in the same transaction, after the statement (the two paths charge different customers).
 
 **Same arithmetic** (bills/rating.py's docstring, trade/pricing.py; PostgreSQL's numeric is exact):
 official O = price × usage × size (linear products) × n / d (the unit conversion), cut at 10 decimals —
@@ -36,13 +37,14 @@ records are not written: `claim` took them off the queue, and their fee records 
 (one per record, as `rating._fee` fills them), the coupons and their records, the accounts and their ledger
 entries, the customers in debt and the frozen resources. A count that differs
 raises, the batch rolls back and rate_pending rates its records one by one on the per-record path. New fee
-record_ids and trans_ids are time-ordered (`_NEW_ID`). The statement reads the big tables only by the batch's
+record_ids and trans_ids are time-ordered (`_new_id`). The statement reads the big tables only by the batch's
 keys (`= ANY` of arrays) and is planned without nested loops (and without JIT): its CTEs hide their row counts
 from the planner, which would otherwise guess one row and loop — seconds per batch instead of a fraction of one.
 """
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -65,7 +67,7 @@ from .choices import BillType, FeeStatus, PackageStatus, ZeroBalancePolicy
 from .models import FeeRecord, LowBalanceSetting, ResourcePackage, UsageRecord, UsageWaiting
 from .periods import SHANGHAI
 
-__all__ = ["usable", "claim", "lock_accounts", "lock_packages", "lock_coupons", "split", "Split", "rate", "Rated",
+__all__ = ["usable", "claim", "lock_accounts", "lock_packages", "lock_coupons", "rate", "Rated",
            "save_packages", "OPERATOR"]
 
 OPERATOR = "rating"  # deduction.OPERATOR (not imported: deduction imports nothing of this module's callers)
@@ -101,8 +103,8 @@ def _params(**values) -> dict:
 # the resource's) and region, the product's usage price, usage type and service type, and the conversions of
 # its unit into the product's either way. Every join is on a unique key: one row per record.
 _RESOLVE = f"""
-    LEFT JOIN {_t(Resource)} res ON res.charging_mode = %(on_demand)s AND res.resource_id = u.resource_id
-         AND res.customer_id = u.customer_id
+    LEFT JOIN (SELECT * FROM {_t(Resource)} WHERE customer_id = ANY(%(customers)s::bigint[])) res
+         ON res.charging_mode = %(on_demand)s AND res.resource_id = u.resource_id AND res.customer_id = u.customer_id
     LEFT JOIN {_t(ResourceType)} rt ON rt.code = u.resource_type_code
     LEFT JOIN {_t(Region)} rg ON rg.code = u.region_code
     LEFT JOIN {_t(Product)} p ON p.charge_mode = %(on_demand_mode)s AND p.resource_type_id = rt.id
@@ -207,50 +209,10 @@ def lock_packages(customer_ids, first, last) -> None:
 
 def lock_coupons(customer_ids, now) -> list[int]:
     """Step 3 (deduction._coupons' filter): the customers' coupons that can pay something now, locked in pk
-    order. Their ids: the coupons `split` and `rate` read (one issued meanwhile is not among them)."""
+    order. Their ids: the coupons `rate` reads (one issued meanwhile is not among them)."""
     return [row[0] for row in _fetch(f"""
         SELECT c.id FROM {_t(Coupon)} c WHERE c.customer_id = ANY(%(customers)s::bigint[]) AND {_SPENDABLE}
         ORDER BY c.id FOR NO KEY UPDATE OF c""", _params(customers=_ids(sorted(set(customer_ids))), now=now))]
-
-
-@dataclass
-class Split:
-    """A claimed batch split by customer: the records the Python path rates (`slow`), and those `rate` rates
-    with what the split resolved of each: (record id, product pk, the pk of its pay-per-use resource or None,
-    customer pk)."""
-
-    slow: list[int]
-    fast: list[tuple[int, int, int | None, int]]
-
-
-def split(record_ids, coupon_ids, now) -> Split:
-    """Split these claimed records (see the module docstring): one statement, a row per record."""
-    slow, fast = [], []
-    for record_id, customer_id, product_id, resource_pk, python in _fetch(f"""
-        WITH r AS MATERIALIZED (
-            SELECT u.id, u.customer_id, u.begin_time, p.id AS product_id, p.usage_type_id, p.region_id,
-                   st.code AS service_code, p.product_id AS product_code, res.id AS resource_pk,
-                   {_RESOLVED} AS ratable
-            FROM {_t(UsageRecord)} u {_RESOLVE}
-            WHERE u.id = ANY(%(ids)s::bigint[])),
-        python AS (
-            SELECT customer_id FROM r WHERE ratable IS NOT TRUE
-            UNION
-            SELECT r.customer_id FROM r JOIN {_t(ResourcePackage)} k ON k.customer_id = r.customer_id
-                AND k.usage_type_id = r.usage_type_id AND k.region_id = r.region_id AND k.status <> %(unsubscribed)s
-                AND k.effective_time <= r.begin_time AND k.expire_time > r.begin_time
-            UNION
-            SELECT r.customer_id FROM r JOIN {_t(Coupon)} c ON c.customer_id = r.customer_id
-            WHERE c.id = ANY(%(coupons)s::bigint[]) AND {_SPENDABLE} AND {_COVERS} IS NOT TRUE)
-        SELECT r.id, r.customer_id, r.product_id, r.resource_pk, python.customer_id IS NOT NULL
-        FROM r LEFT JOIN python ON python.customer_id = r.customer_id""",
-                                                                  _params(ids=_ids(record_ids),
-                                                                          coupons=_ids(coupon_ids), now=now)):
-        if python:
-            slow.append(record_id)
-        else:
-            fast.append((record_id, product_id, resource_pk, customer_id))
-    return Split(slow, fast)
 
 
 def save_packages(packages) -> None:
@@ -275,11 +237,13 @@ def save_packages(packages) -> None:
 # The statement
 # ---------------------------------------------------------------------------------------------
 
-# A new fee record_id or trans_id (rating.new_ids): 32 hex digits, the batch's time in µs since the epoch (14) then
-# 18 random ones — ordered by time like a UUIDv7, so that a batch's rows go to the end of the unique indexes
-# instead of a random page of each (what uuid4-like ids cost once an index outgrows the cache).
-_NEW_ID = ("(lpad(to_hex((extract(epoch FROM %(now)s::timestamptz) * 1000000)::bigint), 14, '0') "
-           "|| left(md5(gen_random_uuid()::text), 18))")
+# A new fee record_id or trans_id (as rating.new_ids): 32 hex digits — the batch's time in µs since the epoch (14),
+# six random ones drawn once per batch (`rate`'s `id_prefix`), then a key of the row in 12 (the usage record's for a
+# fee, the customer's for a trans_id): unique within the batch by the key and across batches by time and draw,
+# ordered by time like a UUIDv7, so that a batch's rows go to the end of the unique indexes instead of a random
+# page of each. (A random draw per row — md5(gen_random_uuid()) — cost 4 µs a fee record.)
+def _new_id(key: str) -> str:
+    return f"(%(id_prefix)s || lpad(to_hex({key}), 12, '0'))"
 
 
 def _insert(model, values: dict[str, str], name: str) -> tuple[str, dict]:
@@ -306,7 +270,7 @@ def _insert(model, values: dict[str, str], name: str) -> tuple[str, dict]:
 
 
 _FEE, _FEE_DEFAULTS = _insert(FeeRecord, {
-    "record_id": _NEW_ID, "bill_cycle": "f.landing",
+    "record_id": _new_id("f.id"), "bill_cycle": "f.landing",
     "is_adjustment": "f.adjusted", "customer_id": "f.customer_id", "association_id": "f.association_id",
     "partner_id": "f.partner_id", "bill_type": "%(usage_bill)s", "charging_mode": "%(on_demand_mode)s",
     "status": "CASE WHEN f.rest - f.cash > 0 THEN %(unsettled)s ELSE %(paid)s END",
@@ -337,24 +301,36 @@ _RATE = f"""
 WITH landing AS (
     SELECT * FROM unnest(%(cycles)s::text[], %(landings)s::text[], %(adjusted)s::boolean[]) AS l(cycle, landing, adjusted)
 ),
-line AS MATERIALIZED (  -- each record priced (rating._fee, rating.amounts), by the product `split` resolved
+r AS MATERIALIZED (  -- each claimed record resolved as rating.product_of reads it, and priced where it can be
+    SELECT u.id, u.record_id, u.customer_id, u.resource_id, u.usage_amount, u.usage_measure_id, u.begin_time,
+           u.end_time, left(COALESCE(res.resource_name, ''), 128) AS resource_name,
+           left(COALESCE(NULLIF(res.product_spec_desc, ''), p.spec_name), 255) AS spec_desc,
+           p.id AS product_id, p.service_type_id, p.resource_type_id, p.region_id, p.usage_type_id,
+           p.product_id AS product_code, st.code AS service_code, st.allow_discount, st.max_partner_discount,
+           {_RESOLVED} AS ratable, CASE WHEN {_RESOLVED} THEN {_OFFICIAL} END AS official
+    FROM {_t(UsageRecord)} u {_RESOLVE}
+    WHERE u.id = ANY(%(ids)s::bigint[])
+),
+python AS MATERIALIZED (  -- the customers the per-record path rates (the module docstring says why)
+    SELECT customer_id FROM r WHERE ratable IS NOT TRUE
+    UNION
+    SELECT r.customer_id FROM r JOIN {_t(ResourcePackage)} k ON k.customer_id = r.customer_id
+        AND k.usage_type_id = r.usage_type_id AND k.region_id = r.region_id AND k.status <> %(unsubscribed)s
+        AND k.effective_time <= r.begin_time AND k.expire_time > r.begin_time
+    WHERE k.customer_id = ANY(%(customers)s::bigint[])
+    UNION
+    SELECT r.customer_id FROM r JOIN {_t(Coupon)} c ON c.customer_id = r.customer_id
+    WHERE c.id = ANY(%(coupons)s::bigint[]) AND {_SPENDABLE} AND {_COVERS} IS NOT TRUE
+),
+line AS MATERIALIZED (  -- each other record priced (rating._fee, rating.amounts)
     SELECT y.*, round(y.official, 2) AS official_fen, round(y.official * y.share, 2) AS amount_fen,
            trunc(y.official * y.share, 2) AS due
     FROM (
         SELECT u.id, u.record_id, u.customer_id, u.resource_id, u.usage_amount, u.usage_measure_id, u.begin_time,
-               u.end_time, left(COALESCE(res.resource_name, ''), 128) AS resource_name,
-               left(COALESCE(NULLIF(res.product_spec_desc, ''), p.spec_name), 255) AS spec_desc,
-               p.id AS product_id, p.service_type_id, p.resource_type_id, p.region_id, p.usage_type_id,
-               a.id AS association_id, a.partner_id, l.landing, l.adjusted, {_OFFICIAL} AS official,
-               CASE WHEN d.id IS NULL THEN 1 ELSE LEAST(1, GREATEST(d.rate, 1 - st.max_partner_discount)) END AS share
-        FROM unnest(%(ids)s::bigint[], %(products)s::bigint[], %(resources)s::bigint[]) AS x(id, product, resource)
-        JOIN (SELECT * FROM {_t(UsageRecord)} WHERE id = ANY(%(ids)s::bigint[])) u ON u.id = x.id
-        JOIN {_t(Product)} p ON p.id = x.product
-        JOIN {_t(Price)} pr ON pr.product_id = p.id AND pr.period_type IS NULL
-        JOIN {_t(ServiceType)} st ON st.id = p.service_type_id
-        LEFT JOIN (SELECT * FROM {_t(Resource)} WHERE id = ANY(%(resources)s::bigint[])) res ON res.id = x.resource
-        LEFT JOIN {_t(Conversion)} c1 ON c1.measure_id = u.usage_measure_id AND c1.ref_measure_id = p.usage_measure_id
-        LEFT JOIN {_t(Conversion)} c2 ON c2.measure_id = p.usage_measure_id AND c2.ref_measure_id = u.usage_measure_id
+               u.end_time, u.resource_name, u.spec_desc, u.product_id, u.service_type_id, u.resource_type_id,
+               u.region_id, u.usage_type_id, a.id AS association_id, a.partner_id, l.landing, l.adjusted, u.official,
+               CASE WHEN d.id IS NULL THEN 1 ELSE LEAST(1, GREATEST(d.rate, 1 - u.max_partner_discount)) END AS share
+        FROM r u
         JOIN landing l ON l.cycle = to_char(u.begin_time AT TIME ZONE %(zone)s, 'YYYY-MM')
         LEFT JOIN LATERAL (  -- rating.association_at: the association holding at begin_time
             SELECT a.id, a.partner_id, a.association_type, a.associated_on, a.ended_on FROM {_t(Association)} a
@@ -362,9 +338,10 @@ line AS MATERIALIZED (  -- each record priced (rating._fee, rating.amounts), by 
               AND (a.ended_on IS NULL OR u.begin_time < a.ended_on)
             ORDER BY a.associated_on DESC, a.id DESC LIMIT 1) a ON TRUE
         LEFT JOIN (SELECT * FROM {_t(PartnerDiscount)} WHERE customer_id = ANY(%(customers)s::bigint[])) d
-             ON a.association_type = %(resale)s AND st.allow_discount
-             AND d.partner_id = a.partner_id AND d.customer_id = u.customer_id AND d.service_type_id = p.service_type_id
+             ON a.association_type = %(resale)s AND u.allow_discount
+             AND d.partner_id = a.partner_id AND d.customer_id = u.customer_id AND d.service_type_id = u.service_type_id
              AND d.updated_at >= a.associated_on AND (a.ended_on IS NULL OR d.updated_at < a.ended_on)
+        WHERE u.customer_id NOT IN (SELECT customer_id FROM python)
     ) y
 ),
 due AS MATERIALIZED (  -- [upto - due, upto): the record's stretch of what its customer owes, in order
@@ -400,7 +377,7 @@ fee AS MATERIALIZED (  -- the balance pays what the coupons left, in order; the 
     WINDOW w AS (PARTITION BY r.customer_id ORDER BY r.begin_time, r.id ROWS UNBOUNDED PRECEDING)
 ),
 trans AS MATERIALIZED (  -- one trans_id per customer that owes something
-    SELECT customer_id, {_NEW_ID} AS trans_id FROM line WHERE due > 0
+    SELECT customer_id, {_new_id('customer_id')} AS trans_id FROM line WHERE due > 0
     GROUP BY customer_id
 ),
 total AS MATERIALIZED (
@@ -468,7 +445,8 @@ written AS (
     ORDER BY f.customer_id, f.begin_time, f.id
     RETURNING 1
 )
-SELECT (SELECT count(*) FROM written),
+SELECT (SELECT count(*) FROM written), (SELECT count(*) FROM line),
+       ARRAY(SELECT id FROM r WHERE customer_id IN (SELECT customer_id FROM python) ORDER BY id),
        (SELECT count(*) FROM total WHERE cash > 0 OR debt > 0), (SELECT count(*) FROM moved),
        (SELECT count(*) FROM spent), (SELECT count(*) FROM spend), (SELECT count(*) FROM coupon_record),
        (SELECT count(*) FROM ledger), (SELECT count(*) FROM frozen),
@@ -477,6 +455,9 @@ SELECT (SELECT count(*) FROM written),
 
 @dataclass
 class Rated:
+    """What `rate` did, and the records it left to the per-record path (`slow`)."""
+
+    slow: list[int]
     rated: int = 0
     customers: int = 0
     coupons: int = 0
@@ -485,15 +466,15 @@ class Rated:
     frozen: int = 0
 
 
-def rate(rows, coupon_ids, landings: dict[str, tuple[str, bool]], now) -> Rated:
-    """Rate and deduct `split`'s fast rows in one statement; the coupons are `lock_coupons`' and `landings`
+def rate(record_ids, customer_ids, coupon_ids, landings: dict[str, tuple[str, bool]], now) -> Rated:
+    """Rate and deduct the claimed records in one statement, but those of the customers the per-record path
+    rates (the module docstring), whose ids it returns; the coupons are `lock_coupons`' and `landings`
     closing.lock_landing's answer for the records' cycles."""
-    rows = sorted(rows)
     cycles = sorted(landings)
     params = _params(
-        ids=_ids(row[0] for row in rows), products=_ids(row[1] for row in rows),
-        resources=_ids(row[2] for row in rows), customers=_ids(sorted({row[3] for row in rows})),
+        ids=_ids(sorted(record_ids)), customers=_ids(sorted(set(customer_ids))),
         coupons=_ids(coupon_ids), now=now, cycles=cycles,
+        id_prefix=f"{int(now.timestamp() * 1_000_000):014x}{os.urandom(3).hex()}",
         landings=[landings[c][0] for c in cycles], adjusted=[bool(landings[c][1]) for c in cycles],
         usage_bill=BillType.USAGE.value, paid=FeeStatus.PAID.value, unsettled=FeeStatus.UNSETTLED.value,
         coupon_use=CouponOperation.USE.value, operator=OPERATOR, cash_balance=BalanceType.CASH.value,
@@ -509,11 +490,13 @@ def rate(rows, coupon_ids, landings: dict[str, tuple[str, bool]], now) -> Rated:
     (nested_loops, jit, _off, _no_jit), = _fetch(
         "SELECT current_setting('enable_nestloop'), current_setting('jit'), set_config('enable_nestloop', 'off', "
         "true), set_config('jit', 'off', true)", [])
-    (written, charges, moved, spent, spend, coupon_records, _entries, frozen, cash, debt), = _fetch(_RATE, params)
+    (written, lines, slow, charges, moved, spent, spend, coupon_records, _entries, frozen, cash, debt), = _fetch(
+        _RATE, params)
     # (a statement that failed leaves them to the rollback of the batch, which undoes them)
     _fetch("SELECT set_config('enable_nestloop', %s, true), set_config('jit', %s, true)", [nested_loops, jit])
-    if written != len(rows):
-        raise RuntimeError(f"rating_sql: {written} fee records of {len(rows)} records")
+    if written != lines or lines + len(slow) != len(record_ids):
+        raise RuntimeError(f"rating_sql: {written} fee records of {lines} lines, {len(slow)} left, "
+                           f"{len(record_ids)} records")
     if moved != charges or spend != spent or coupon_records != spent:
         raise RuntimeError("rating_sql: accounts or coupons changed under their locks")  # locked: a backstop
-    return Rated(rated=written, customers=charges, coupons=spent, cash=cash, arrears=debt, frozen=frozen)
+    return Rated(slow=slow, rated=written, customers=charges, coupons=spent, cash=cash, arrears=debt, frozen=frozen)
