@@ -279,8 +279,11 @@ def _plain(raw, now) -> dict | None:
 def _parse(raw, now) -> dict:
     """The record's values (wire names), or _Invalid: the first problem, in field order."""
     plain = _plain(raw, now)
-    if plain is not None:
-        return plain
+    return plain if plain is not None else _careful(raw, now)
+
+
+def _careful(raw, now) -> dict:
+    """`_parse` field by field: the values, or the first problem."""
     if not isinstance(raw, dict):
         problem = _("A record is not an object.")
         raise _Invalid(Codes.PARAMETER, f"{MESSAGES[Codes.PARAMETER]} {problem}")

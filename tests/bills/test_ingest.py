@@ -235,3 +235,30 @@ def test_only_the_platform_sends_usage(world):
         ingest.receive(actor_of(world.tenant.admin), records=[record(world.customer)])
 
     assert refused.value.code == "CBC.0151" and not UsageRecord.objects.exists()
+
+
+PLAIN_VARIANTS = {
+    "server hour": {},
+    "disk with a size": dict(usage="0.5", resource_size="40", resource_type="hws.resource.type.volume",
+                             cloud_service_type="hws.service.type.evs", resource_spec_code="SAS"),
+    "blank size": dict(resource_size=""),
+    "padded texts": dict(resource_id="  vm-0001 ", usage=" 2.25 "),
+    "six decimals": dict(usage="0.000001"),
+}
+
+
+@pytest.mark.parametrize("change", PLAIN_VARIANTS.values(), ids=PLAIN_VARIANTS.keys())
+def test_the_fast_read_of_a_plain_record_gives_the_careful_reads_values(world, change):
+    # (a record that leaves an optional field out is read by the careful way: the fast one answers None)
+    raw = record(world.customer, **change)
+    now = hour(0) + timedelta(minutes=30)
+
+    assert ingest._plain(raw, now) == ingest._careful(raw, now)
+
+
+@pytest.mark.parametrize("change,code", [case for case in INVALID.values() if case[1] in ("CBC.0100", BAD_WINDOW)],
+                         ids=[name for name, case in INVALID.items() if case[1] in ("CBC.0100", BAD_WINDOW)])
+def test_the_fast_read_leaves_every_bad_record_to_the_careful_one(world, change, code):
+    raw = record(world.customer, **(change() if callable(change) else change))
+
+    assert ingest._plain(raw, hour(0) + timedelta(minutes=30)) is None
