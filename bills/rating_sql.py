@@ -5,7 +5,7 @@ no Python per record — the same money, to the fen, as the per-record path, whi
 and coupons locked here (steps 0–3 of bills/locks.py, each step in one statement, pk order), then rated by
 `rate`, which splits them by customer first. A customer's records of the batch are rated here only when
 - every one of them is ratable as bills/rating.py's `product_of` reads it (a product, a usage price, the usage
-  type — compared in ASCII only: anything else goes to Python —, a unit conversion, the size of a linear
+  type — equal but for ASCII letters' case: anything else goes to Python —, a unit conversion, the size of a linear
   product): a record that fails is failed, with its code, by the Python path;
 - no resource package of the customer may pay any of them (same usage type and region, effective at the
   record's begin_time, not unsubscribed): packages keep the Python path (bills/packages.py);
@@ -81,13 +81,11 @@ def _t(model) -> str:
     return connection.ops.quote_name(model._meta.db_table)
 
 
-_UPPER, _LOWER = "ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz"
-
 # The constants every statement may name.
 _CONSTANTS = {
     "on_demand": ChargingMode.ON_DEMAND.value,
     "on_demand_mode": ChargeMode.ON_DEMAND.value, "resale": AssociationType.RESALE.value,
-    "upper": _UPPER, "lower": _LOWER, "zone": str(SHANGHAI),
+    "zone": str(SHANGHAI),
     "unsubscribed": PackageStatus.UNSUBSCRIBED.value, "effective": CouponStatus.EFFECTIVE.value,
     "used": CouponStatus.USED.value, "spendable": [t.value for t in spending.SPENDABLE_TYPES],
     "flexi": CouponType.FLEXI_COUPON.value,
@@ -116,11 +114,12 @@ _RESOLVE = f"""
     LEFT JOIN {_t(Conversion)} c1 ON c1.measure_id = u.usage_measure_id AND c1.ref_measure_id = p.usage_measure_id
     LEFT JOIN {_t(Conversion)} c2 ON c2.measure_id = p.usage_measure_id AND c2.ref_measure_id = u.usage_measure_id"""
 
-# ... and whether the Python path would rate it (else it fails it, or it is not plain ASCII: Python's lower()
-# and the database's may disagree outside ASCII, so such a record goes to Python, which decides).
+# ... and whether the Python path would rate it (else it fails it). Usage types compare as Python's lower()
+# compares them only where they differ in ASCII letters' case at most: lower() under the "C" collation changes
+# A–Z alone, so two codes it makes equal are equal to Python too; two it keeps apart (one with a non-ASCII
+# letter in another case) send the record to Python, which decides. (An exact match is tried first.)
 _RESOLVED = """(pr.id IS NOT NULL
-    AND u.usage_type_code ~ '^[ -~]*$' AND ut.code ~ '^[ -~]*$'
-    AND translate(ut.code, %(upper)s, %(lower)s) = translate(u.usage_type_code, %(upper)s, %(lower)s)
+    AND (ut.code = u.usage_type_code OR lower(ut.code COLLATE "C") = lower(u.usage_type_code COLLATE "C"))
     AND (u.usage_measure_id = p.usage_measure_id OR c1.id IS NOT NULL OR c2.id IS NOT NULL)
     AND (NOT p.is_linear OR COALESCE(u.resource_size, 0) <> 0))"""
 
@@ -128,9 +127,7 @@ _RESOLVED = """(pr.id IS NOT NULL
 # product unit = ratio × record units (1, ratio).
 _NUMERATOR = "CASE WHEN u.usage_measure_id = p.usage_measure_id THEN 1 WHEN c1.id IS NOT NULL THEN c1.ratio ELSE 1 END"
 _DENOMINATOR = "CASE WHEN u.usage_measure_id = p.usage_measure_id THEN 1 WHEN c1.id IS NOT NULL THEN 1 ELSE c2.ratio END"
-# pricing._official: price × usage × size × n / d, cut (not rounded) at 10 decimals, exactly
-_OFFICIAL = (f"div(pr.amount * u.usage_amount * (CASE WHEN p.is_linear THEN u.resource_size ELSE 1 END) "
-             f"* ({_NUMERATOR}) * 10000000000, {_DENOMINATOR}) * 0.0000000001")
+# (pricing._official: price × usage × size × n / d, cut — not rounded — at 10 decimals, exactly: `_RATE`'s `r`)
 
 # A coupon's limits cover a record (vouchers.spending.covers): an empty list limits nothing; a list names the
 # record's cloud service type code / catalogue product id among its strings. Any other JSON is not read here.
@@ -302,14 +299,19 @@ WITH landing AS (
     SELECT * FROM unnest(%(cycles)s::text[], %(landings)s::text[], %(adjusted)s::boolean[]) AS l(cycle, landing, adjusted)
 ),
 r AS MATERIALIZED (  -- each claimed record resolved as rating.product_of reads it, and priced where it can be
-    SELECT u.id, u.record_id, u.customer_id, u.resource_id, u.usage_amount, u.usage_measure_id, u.begin_time,
-           u.end_time, left(COALESCE(res.resource_name, ''), 128) AS resource_name,
-           left(COALESCE(NULLIF(res.product_spec_desc, ''), p.spec_name), 255) AS spec_desc,
-           p.id AS product_id, p.service_type_id, p.resource_type_id, p.region_id, p.usage_type_id,
-           p.product_id AS product_code, st.code AS service_code, st.allow_discount, st.max_partner_discount,
-           {_RESOLVED} AS ratable, CASE WHEN {_RESOLVED} THEN {_OFFICIAL} END AS official
-    FROM {_t(UsageRecord)} u {_RESOLVE}
-    WHERE u.id = ANY(%(ids)s::bigint[])
+    SELECT z.*, CASE WHEN z.ratable THEN div(z.price * z.usage_amount * z.size * z.numerator * 10000000000,
+                                             z.denominator) * 0.0000000001 END AS official
+    FROM (
+        SELECT u.id, u.record_id, u.customer_id, u.resource_id, u.usage_amount, u.usage_measure_id, u.begin_time,
+               u.end_time, left(COALESCE(res.resource_name, ''), 128) AS resource_name,
+               left(COALESCE(NULLIF(res.product_spec_desc, ''), p.spec_name), 255) AS spec_desc,
+               p.id AS product_id, p.service_type_id, p.resource_type_id, p.region_id, p.usage_type_id,
+               p.product_id AS product_code, st.code AS service_code, st.allow_discount, st.max_partner_discount,
+               {_RESOLVED} AS ratable, pr.amount AS price,
+               CASE WHEN p.is_linear THEN u.resource_size ELSE 1 END AS size,
+               {_NUMERATOR} AS numerator, {_DENOMINATOR} AS denominator
+        FROM {_t(UsageRecord)} u {_RESOLVE}
+        WHERE u.id = ANY(%(ids)s::bigint[])) z
 ),
 python AS MATERIALIZED (  -- the customers the per-record path rates (the module docstring says why)
     SELECT customer_id FROM r WHERE ratable IS NOT TRUE

@@ -452,3 +452,30 @@ def test_two_workers_at_once_rate_each_record_once():
     assert ResourcePackage.objects.get(customer=packaged).remaining == 0
     assert sum(FeeRecord.objects.filter(customer=world.resale).values_list("coupon_amount", flat=True)) == D("3.00")
     check_books()
+
+
+@on_postgres
+@pytest.mark.postgres
+@pytest.mark.django_db
+def test_usage_types_compare_as_python_compares_them():
+    """A usage type that differs from the product's in ASCII letters' case only is rated in SQL, to the fen the
+    per-record path gives; one with a non-ASCII letter of another case (Turkish dotted İ) goes to Python,
+    which fails it as it would alone."""
+    world = World()
+    ecs = list(ECS)
+    shouted = usage(world.resale, tuple(ecs[:3] + ["DURATION"] + ecs[4:]))
+    dotted = usage(world.referral, tuple(ecs[:3] + ["DURATİON"] + ecs[4:]))
+    now = timezone.now()
+    point = transaction.savepoint()
+    python = rating.rate_batch(limit=10, now=now, sql=False)
+    by_python = fee_of(shouted)
+    transaction.savepoint_rollback(point)
+
+    both = rating.rate_batch(limit=10, now=now)
+
+    assert (python.rated, python.errors) == (1, {BillCodes.RATING_USAGE_TYPE: 1})
+    assert (both.rated, both.in_sql, both.errors) == (1, 1, {BillCodes.RATING_USAGE_TYPE: 1})
+    sql = fee_of(shouted)
+    assert (sql.official_amount, sql.consume_amount, sql.cash_amount, sql.debt_amount) == (
+        by_python.official_amount, by_python.consume_amount, by_python.cash_amount, by_python.debt_amount)
+    assert UsageRecord.objects.get(pk=dotted.pk).error_code == BillCodes.RATING_USAGE_TYPE
