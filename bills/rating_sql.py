@@ -161,7 +161,8 @@ def claim(limit: int, ids=None, after=None) -> list[tuple[int, int, str, datetim
     (customer pk, record pk) pair, exclusive; None: from the first), their queue rows locked FOR UPDATE SKIP
     LOCKED and deleted, as (id, customer id, the "YYYY-MM" it was consumed in — Asia/Shanghai —, begin_time).
     Every step reads by key (`= ANY` of an array, the queue's (customer, record) index): no join for the
-    planner to guess wrong."""
+    planner to guess wrong; the queue rows are deleted by their row addresses (ctid: a TID scan, not a second
+    walk of the queue's primary key — the rows are locked, nothing moves them before the DELETE)."""
     where = []
     if ids is not None:
         where.append("w.usage_record_id = ANY(%(ids)s::bigint[])")
@@ -169,8 +170,8 @@ def claim(limit: int, ids=None, after=None) -> list[tuple[int, int, str, datetim
         where.append("(w.customer_id, w.usage_record_id) > (%(customer)s, %(record)s)")
     return _fetch(f"""
         WITH taken AS (
-            DELETE FROM {_t(UsageWaiting)} WHERE usage_record_id = ANY(ARRAY(
-                SELECT w.usage_record_id FROM {_t(UsageWaiting)} w {"WHERE " + " AND ".join(where) if where else ""}
+            DELETE FROM {_t(UsageWaiting)} WHERE ctid = ANY(ARRAY(
+                SELECT w.ctid FROM {_t(UsageWaiting)} w {"WHERE " + " AND ".join(where) if where else ""}
                 ORDER BY w.customer_id, w.usage_record_id LIMIT %(limit)s FOR UPDATE SKIP LOCKED))
             RETURNING usage_record_id)
         SELECT u.id, u.customer_id, to_char(u.begin_time AT TIME ZONE %(zone)s, 'YYYY-MM'), u.begin_time
