@@ -7,9 +7,9 @@ CSV row gave them) and answers one result per record, in their order: `created`,
 already stored with the same content: not an error) or `failed` with an error code and message. One bad
 record never fails the others.
 
-**Set-based.** Each record is parsed in Python; then each kind of lookup runs once for the whole batch
-(customers by domain id, the catalogue's service/resource/usage type triples, regions, units, and — only
-for records without a spec — the pay-per-use resources whose spec rating will use); then one
+**Set-based.** Each record is parsed in Python; then one lookup serves the whole batch (customers by domain
+id, the catalogue's service/resource/usage type triples, regions, units, and — only for records without a
+spec — the pay-per-use resources whose spec rating will use: one statement on PostgreSQL); then one
 `INSERT … ON CONFLICT (record_id) DO NOTHING RETURNING` stores the new records, queues them for the rating
 (bills.models.UsageWaiting) and says which ones this call stored; then one read compares the rest with what
 is stored (bills/ingest_sql.py: on PostgreSQL one statement from one array per column, no model instance). At
@@ -36,9 +36,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
-from catalog.models import MeasureUnit, Region, UsageType
-from customers.choices import ChargingMode
-from customers.models import Resource
 from partnercenter.api.parsers import UNSTORABLE
 from partnercenter.errors import MESSAGES, Codes, DomainError
 from partnercenter.oplog import operation, register_actions
@@ -318,16 +315,13 @@ class _Catalogue:
         def distinct(name):
             return {values[name] for values in parsed}
 
-        self.customers = ingest_sql.customer_keys(distinct("customer_id"))
-        self.types = set(UsageType.objects.filter(code__in=distinct("usage_type"),
-                                                  resource_type__code__in=distinct("resource_type"))
-                         .values_list("resource_type__service_type__code", "resource_type__code", "code"))
-        self.regions = set(Region.objects.filter(code__in=distinct("region")).values_list("code", flat=True))
-        self.measures = set(MeasureUnit.objects.filter(measure_id__in=distinct("usage_measure_id"))
-                            .values_list("measure_id", flat=True))
-        unspecified = {values["resource_id"] for values in parsed if not values["resource_spec_code"]}
-        self.resources = set(Resource.objects.filter(charging_mode=ChargingMode.ON_DEMAND, resource_id__in=unspecified)
-                             .values_list("resource_id", "customer_id")) if unspecified else set()
+        named = ingest_sql.lookup(
+            customers=distinct("customer_id"), usage_types=distinct("usage_type"),
+            resource_types=distinct("resource_type"), regions=distinct("region"),
+            measures=distinct("usage_measure_id"),
+            unspecified={values["resource_id"] for values in parsed if not values["resource_spec_code"]})
+        self.customers, self.types, self.regions = named.customers, named.types, named.regions
+        self.measures, self.resources = named.measures, named.resources
 
     def check(self, values) -> None:
         customer = self.customers.get(values["customer_id"])

@@ -1,4 +1,5 @@
-"""How bills.ingest writes a batch's new usage records and queues them for the rating (bills.models.UsageWaiting),
+"""How bills.ingest reads what a batch names (`lookup`: customers, catalogue codes, resources — one statement on
+PostgreSQL) and writes a batch's new usage records and queues them for the rating (bills.models.UsageWaiting),
 in one INSERT … ON CONFLICT (record_id) DO NOTHING RETURNING: the record_ids it stored — a record already stored,
 or stored meanwhile by a concurrent call, is not returned, so two clients sending one batch at once never both
 answer `created`. The records come in record_id order, so two overlapping batches wait on each other's
@@ -9,27 +10,81 @@ the stored records in the same statement (a data-modifying CTE): no model instan
 Elsewhere (SQLite) the ORM inserts the records and a second INSERT queues them.
 """
 
+from dataclasses import dataclass
 from datetime import datetime
 
 from django.db import connection
 from django.db.models.constants import OnConflict
 
-from customers.models import Customer
+from catalog.models import MeasureUnit, Region, ResourceType, ServiceType, UsageType
+from customers.choices import ChargingMode
+from customers.models import Customer, Resource
 
 from .models import UsageRecord, UsageWaiting
 
-__all__ = ["store", "customer_keys"]
+__all__ = ["store", "lookup", "Named"]
 
 
-def customer_keys(domain_ids) -> dict[str, int]:
-    """{domain id: pk} of the customers these domain ids name. On PostgreSQL one array parameter (`= ANY`): an
-    IN list of a batch's thousand ids costs Django and the driver more than the database's answer."""
+@dataclass
+class Named:
+    """What a batch's records name, as the catalogue and the customers know it: {domain id: customer pk}, the
+    (service type, resource type, usage type) code triples, region codes, unit ids, and the (resource id,
+    customer pk) pairs of the pay-per-use resources among `unspecified`."""
+
+    customers: dict
+    types: set
+    regions: set
+    measures: set
+    resources: set
+
+
+def lookup(*, customers, usage_types, resource_types, regions, measures, unspecified) -> Named:
+    """Read what the batch names (each argument a set of what its records say). On PostgreSQL one statement,
+    each set as one array parameter (`= ANY`: an IN list of a batch's thousand ids costs Django and the driver
+    more than the database's answer); elsewhere one ORM query per kind."""
     if connection.vendor != "postgresql":
-        return dict(Customer.objects.filter(domain_id__in=domain_ids).values_list("domain_id", "pk"))
+        return Named(
+            customers=dict(Customer.objects.filter(domain_id__in=customers).values_list("domain_id", "pk")),
+            types=set(UsageType.objects.filter(code__in=usage_types, resource_type__code__in=resource_types)
+                      .values_list("resource_type__service_type__code", "resource_type__code", "code")),
+            regions=set(Region.objects.filter(code__in=regions).values_list("code", flat=True)),
+            measures=set(MeasureUnit.objects.filter(measure_id__in=measures).values_list("measure_id", flat=True)),
+            resources=set(Resource.objects.filter(charging_mode=ChargingMode.ON_DEMAND, resource_id__in=unspecified)
+                          .values_list("resource_id", "customer_id")) if unspecified else set())
+    named = Named({}, set(), set(), set(), set())
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT domain_id, id FROM {Customer._meta.db_table} WHERE domain_id = ANY(%s::varchar[])",
-                       [_array_text(sorted(domain_ids), "varchar")])
-        return dict(cursor.fetchall())
+        cursor.execute(f"""
+            SELECT 'c', domain_id, id::text, NULL FROM {Customer._meta.db_table} WHERE domain_id = ANY(%(customers)s::varchar[])
+            UNION ALL
+            SELECT 't', st.code, rt.code, ut.code FROM {UsageType._meta.db_table} ut
+                JOIN {ResourceType._meta.db_table} rt ON rt.id = ut.resource_type_id
+                JOIN {ServiceType._meta.db_table} st ON st.id = rt.service_type_id
+            WHERE ut.code = ANY(%(usage_types)s::varchar[]) AND rt.code = ANY(%(resource_types)s::varchar[])
+            UNION ALL
+            SELECT 'r', code, NULL, NULL FROM {Region._meta.db_table} WHERE code = ANY(%(regions)s::varchar[])
+            UNION ALL
+            SELECT 'm', measure_id::text, NULL, NULL FROM {MeasureUnit._meta.db_table}
+            WHERE measure_id = ANY(%(measures)s::integer[])
+            UNION ALL
+            SELECT 'p', resource_id, customer_id::text, NULL FROM {Resource._meta.db_table}
+            WHERE charging_mode = %(on_demand)s AND resource_id = ANY(%(unspecified)s::varchar[])""", {
+            "customers": _array_text(sorted(customers), "varchar"),
+            "usage_types": _array_text(sorted(usage_types), "varchar"),
+            "resource_types": _array_text(sorted(resource_types), "varchar"),
+            "regions": _array_text(sorted(regions), "varchar"), "measures": _array_text(sorted(measures), "integer"),
+            "unspecified": _array_text(sorted(unspecified), "varchar"), "on_demand": ChargingMode.ON_DEMAND.value})
+        for kind, a, b, c in cursor.fetchall():
+            if kind == "c":
+                named.customers[a] = int(b)
+            elif kind == "t":
+                named.types.add((a, b, c))
+            elif kind == "r":
+                named.regions.add(a)
+            elif kind == "m":
+                named.measures.add(int(a))
+            else:
+                named.resources.add((a, int(b)))
+    return named
 
 
 def store(ordered: list[tuple[str, dict]], source, now) -> set[str]:
