@@ -23,7 +23,10 @@ Then, in one process (in-process services, as the Celery worker runs them):
    arrears = its fee records' debt);
 3. with `--compare`: the book put back, the same records ingested again and rated with
    `rate_pending(sql=False)` — every record on the per-record path — timed and checked the same way
-   (recorded, no target).
+   (recorded, no target);
+4. with `--pipelined`: the book put back, the same records ingested while a second process rates them (a
+   deployment's web and worker processes at once), timed from the first batch to the last record rated and
+   checked the same way (recorded, no target).
 The target is COPY time ÷ (ingest + rate time) of step 2 ≥ 0.2. `--records N` for a smaller run, `--skip-build`
 to reuse the book: before each round the money rating moves (balances, arrears, in-debt flags, coupons, the
 ledger entries and coupon records it added) is put back as the build left it (saved in `bench_metering_saved*`
@@ -278,7 +281,48 @@ def ingest_and_rate(records, n, *, sql=None):
     return ingest_seconds, rate_seconds
 
 
-def measure(url, n, compare=False):
+def rating_worker(done):
+    """The rating worker of the pipelined round (a Celery worker's `rate_usage` runs, back to back): rate
+    what waits until the ingest is done and nothing waits."""
+    from bills import rating
+
+    while True:
+        finished = done.is_set()  # read first: everything ingested before it is visible to the run below
+        if rating.rate_pending().claimed == 0:
+            if finished:
+                return
+            done.wait(0.05)
+
+
+def pipelined(records, n):
+    """Recorded, no target: the same records ingested while a second process rates them — the shape of a
+    deployment, where the endpoint's web processes and the rating's Celery worker run at once — timed from
+    the first batch sent to the last record rated."""
+    import multiprocessing
+
+    from django.db import connections
+
+    context = multiprocessing.get_context("fork")
+    done = context.Event()
+    connections.close_all()  # the worker opens its own connection
+    worker = context.Process(target=rating_worker, args=(done,))
+    started = time.perf_counter()
+    worker.start()
+    try:
+        ingest_seconds, created = ingest_all(records)
+    finally:
+        done.set()
+        worker.join()
+    seconds = time.perf_counter() - started
+    if worker.exitcode != 0:
+        raise SystemExit(f"the rating worker failed (exit status {worker.exitcode})")
+    say(f"   ingest: {created:,} records in {ingest_seconds:.1f} s while the worker rated; the last rated at "
+        f"{seconds:.1f} s ({n / seconds:,.0f}/s)")
+    check(n)
+    return seconds
+
+
+def measure(url, n, compare=False, pipeline=False):
     setup(url)
     from django.core.management import call_command
     from django.db import connection
@@ -314,6 +358,13 @@ def measure(url, n, compare=False):
         old_ingest, old_rate = ingest_and_rate(records, n, sql=False)
         say(f"   COPY ÷ (ingest + rate) = {copy_seconds:.1f} ÷ {old_ingest + old_rate:.1f} = "
             f"{copy_seconds / (old_ingest + old_rate):.3f}; rating {old_rate / rate_seconds:.1f}× slower than in SQL")
+    if pipeline:
+        fresh_round(n, pks, customers, now)
+        say("4. the same again, ingested while a second process rates (the web and worker processes of a "
+            "deployment, at once)")
+        seconds = pipelined(records, n)
+        say(f"   (recorded) COPY ÷ (ingest and rate at once) = {copy_seconds:.1f} ÷ {seconds:.1f} = "
+            f"{copy_seconds / seconds:.3f}")
     target(f"ingest + rate {n:,} usage records vs COPY of the same rows", ratio, ">=", 0.2, ratio >= 0.2)
 
 
@@ -324,6 +375,8 @@ def main(argv=None):
     parser.add_argument("--records", type=int, default=RECORDS)
     parser.add_argument("--compare", action="store_true",
                         help="then ingest and rate the same records again on the per-record path (recorded)")
+    parser.add_argument("--pipelined", action="store_true",
+                        help="then ingest the same records while a second process rates them (recorded)")
     args = parser.parse_args(argv)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     base = env.require_bench_url(args.database_url, "bench.metering")
@@ -332,7 +385,7 @@ def main(argv=None):
     if not args.skip_build:
         say(f"Building {env.database_name(url)} …")
         build(url)
-    measure(url, args.records, compare=args.compare)
+    measure(url, args.records, compare=args.compare, pipeline=args.pipelined)
     say(f"\n(bench.metering took {time.perf_counter() - started:.0f} s)")
     for line, _passed in TARGETS:
         say(line)
