@@ -172,9 +172,10 @@ class UsageWaiting(models.Model):
 class FeeRecord(models.Model):
     """One charge of a customer (消费记录): see the module docstring for how its amounts add up.
 
-    Only customer, association and partner (whose money it is) are foreign-key constraints, checked at the end
-    of each statement (NOT DEFERRABLE, migration 0005; a migration altering one re-creates it DEFERRABLE: undo
-    that, tests/bills/test_rating_pg.py checks). The usage record and catalogue rows are unconstrained
+    Only customer and (association, partner) — whose money it is — are foreign keys, checked at the end of each
+    statement (NOT DEFERRABLE, migrations 0005, 0009; a migration altering one re-creates it DEFERRABLE: undo
+    that, tests/bills/test_rating_pg.py checks); the pair is one composite key to the association's (id,
+    partner): one check says both exist and belong together. The usage record and catalogue rows are unconstrained
     references (migration 0008): the rating statement takes them from the rows it joins, those tables are
     never deleted from (PROTECT; products leave the shelf, not the table), and their seven checks per fee
     record were half that statement's time (bench/README.md). The usage record stays unique."""
@@ -186,9 +187,9 @@ class FeeRecord(models.Model):
     # nothing reads fee records by association or by a catalogue row — those are joined from the fee record)
     customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="fee_records", db_index=False)
     association = models.ForeignKey(Association, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
-                                    db_index=False)
+                                    db_index=False, db_constraint=False)
     partner = models.ForeignKey(Partner, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
-                                db_index=False)
+                                db_index=False, db_constraint=False)
     bill_type = models.PositiveSmallIntegerField(_("bill type"), choices=BillType.choices)
     charging_mode = models.PositiveSmallIntegerField(_("billing mode"), choices=ChargeMode.choices)
     status = models.PositiveSmallIntegerField(_("payment status"), choices=FeeStatus.choices, default=FeeStatus.PAID)

@@ -101,6 +101,9 @@ class Association(models.Model):
             models.UniqueConstraint(
                 fields=["customer"], condition=Q(ended_on__isnull=True), name="one_active_association_per_customer"
             ),
+            # (id, partner) is unique as id is: the key a fee record names its association and partner by, so
+            # that one reference check says both exist and belong together (bills.models.FeeRecord)
+            models.UniqueConstraint(fields=["id", "partner"], name="association_id_partner"),
         ]
 
     def __str__(self):

@@ -14,6 +14,7 @@ from bills import rating
 from bills.choices import UsageStatus
 from bills.models import FeeRecord, UsageRecord, UsageWaiting
 
+from ..factories import PartnerFactory
 from .rating_helpers import ECS, OBS_UPFLOW, D, World, account, check_books, rate, usage
 
 needs_postgres = pytest.mark.skipif(connection.vendor != "postgresql", reason="real concurrency needs PostgreSQL")
@@ -109,23 +110,31 @@ def test_the_task_twice_at_once_is_once():
 
 
 def test_the_fee_tables_foreign_keys_are_checked_at_each_statement():
-    """The three references to whom the money belongs are enforced, none deferred to COMMIT; the usage record
-    and the catalogue rows are references without constraints (bills/models.py's FeeRecord says why), the
-    usage record still one fee record's only. A fee record naming a customer that does not exist fails the
-    statement that writes it."""
+    """The references to whom the money belongs are enforced, none deferred to COMMIT: the customer, and the
+    association with its partner as one composite key (the partner must be the association's); the usage
+    record and the catalogue rows are references without constraints (bills/models.py's FeeRecord says why),
+    the usage record still one fee record's only. A fee record naming a customer that does not exist, or
+    another partner than its association's, fails the statement that writes it."""
     with connection.cursor() as cursor:
-        cursor.execute("SELECT a.attname, c.condeferrable FROM pg_constraint c JOIN pg_attribute a "
-                       "ON a.attrelid = c.conrelid AND a.attnum = ANY(c.conkey) "
-                       "WHERE c.conrelid = %s::regclass AND c.contype = 'f'", [FeeRecord._meta.db_table])
-        keys = dict(cursor.fetchall())
-    assert keys == {"customer_id": False, "association_id": False, "partner_id": False}
+        cursor.execute("SELECT array_agg(a.attname::text ORDER BY k.n), c.condeferrable, c.confrelid::regclass::text "
+                       "FROM pg_constraint c CROSS JOIN unnest(c.conkey) WITH ORDINALITY k(attnum, n) "
+                       "JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = k.attnum "
+                       "WHERE c.conrelid = %s::regclass AND c.contype = 'f' GROUP BY c.oid, c.condeferrable",
+                       [FeeRecord._meta.db_table])
+        keys = sorted((tuple(columns), deferrable, target) for columns, deferrable, target in cursor.fetchall())
+    assert keys == [(("association_id", "partner_id"), False, "customers_association"),
+                    (("customer_id",), False, "customers_customer")]
     world = World()
     record = usage(world.resale, ECS)
     rate()
     fee = FeeRecord.objects.get(usage_record=record)
+    assert fee.partner_id == world.partner.pk and fee.association.partner_id == world.partner.pk
+    other = PartnerFactory()
     with transaction.atomic():  # refused by the UPDATE itself, not at COMMIT
         with pytest.raises(IntegrityError), transaction.atomic():
             FeeRecord.objects.filter(pk=fee.pk).update(customer_id=world.resale.pk + 100000)
+        with pytest.raises(IntegrityError), transaction.atomic():  # not the association's partner
+            FeeRecord.objects.filter(pk=fee.pk).update(partner_id=other.pk)
     with transaction.atomic():
         with pytest.raises(IntegrityError), transaction.atomic():  # one fee record per usage record
             FeeRecord.objects.create(**{f.attname: getattr(fee, f.attname) for f in FeeRecord._meta.concrete_fields
