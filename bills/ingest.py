@@ -268,7 +268,8 @@ def _plain(raw, now) -> dict | None:
     else:
         return None
     values["begin_time"], values["end_time"] = begin, end = _wire_time(begin), _wire_time(end)
-    if begin is None or end is None or not begin < end or end - begin > MAX_WINDOW or end > now or begin < now - MAX_AGE:
+    if (begin is None or end is None or not begin < end or end - begin > MAX_WINDOW or end > now
+            or begin < now - MAX_AGE):
         return None
     return values
 

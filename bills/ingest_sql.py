@@ -54,7 +54,8 @@ def lookup(*, customers, usage_types, resource_types, regions, measures, unspeci
     named = Named({}, set(), set(), set(), set())
     with connection.cursor() as cursor:
         cursor.execute(f"""
-            SELECT 'c', domain_id, id::text, NULL FROM {Customer._meta.db_table} WHERE domain_id = ANY(%(customers)s::varchar[])
+            SELECT 'c', domain_id, id::text, NULL FROM {Customer._meta.db_table}
+            WHERE domain_id = ANY(%(customers)s::varchar[])
             UNION ALL
             SELECT 't', st.code, rt.code, ut.code FROM {UsageType._meta.db_table} ut
                 JOIN {ResourceType._meta.db_table} rt ON rt.id = ut.resource_type_id
