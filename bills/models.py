@@ -89,7 +89,8 @@ class UsageRecord(models.Model):
     Written once by bills.ingest and never changed after, but for `error_code` when the rating fails it. Its
     `status`: RATED when it has its fee record, FAILED when it has an error code, else NEW (waiting: then it has
     a UsageWaiting row). Indexes: the unique record_id (no pattern index: nothing searches it by prefix), the
-    customer's records by time (which also serves the customer's foreign key)."""
+    customer's records by time (which also serves the customer's foreign key). The customer and unit foreign keys
+    are checked at the end of each statement (NOT DEFERRABLE, migration 0010), not at COMMIT."""
 
     record_id = models.CharField(_("record ID"), max_length=64)
     customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="usage_records", db_index=False)

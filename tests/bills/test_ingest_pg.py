@@ -3,7 +3,7 @@ stored once, exactly one of the calls answers `created` for it and the others `d
 in opposite orders too."""
 
 import pytest
-from django.db import connection
+from django.db import IntegrityError, connection, transaction
 
 from bills import ingest
 from bills.models import UsageRecord
@@ -48,3 +48,22 @@ def test_batches_of_one_set_in_opposite_orders_store_each_record_once():
     assert all(isinstance(o, ingest.Outcome) for o in outcomes), outcomes
     assert UsageRecord.objects.count() == 1000
     assert sum(o.accepted for o in outcomes) == 1000 and sum(o.duplicates for o in outcomes) == 1000
+
+
+def test_the_usage_tables_foreign_keys_are_checked_at_each_statement():
+    """The stored record's customer and unit are enforced when the statement that writes it ends, not at COMMIT
+    (migration 0010: no event queued per record); a record naming a customer that does not exist fails that
+    statement."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT conname, condeferrable FROM pg_constraint WHERE conrelid = %s::regclass AND contype = 'f'",
+                       [UsageRecord._meta.db_table])
+        keys = cursor.fetchall()
+    assert len(keys) == 2 and not any(deferrable for _name, deferrable in keys), keys
+    world = usage_world()
+    ingest.receive(_platform_actor(world), records=records(world.customer, 1))
+    stored = UsageRecord.objects.get()
+    with transaction.atomic():
+        with pytest.raises(IntegrityError), transaction.atomic():  # refused by the UPDATE itself
+            UsageRecord.objects.filter(pk=stored.pk).update(customer_id=stored.customer_id + 100000)
+        with pytest.raises(IntegrityError), transaction.atomic():
+            UsageRecord.objects.filter(pk=stored.pk).update(usage_measure_id=987654)
