@@ -26,7 +26,7 @@ from django.conf import settings
 from django.db.models import Max
 from django.utils import timezone
 
-__all__ = ["SignInHandler", "address_refused", "under_attack", "verify_second_factor"]
+__all__ = ["SignInHandler", "address_refused", "under_attack", "pending_user", "verify_second_factor"]
 
 WINDOW = timedelta(hours=1)
 
@@ -75,6 +75,14 @@ class SignInHandler(AxesDatabaseHandler):
         if stale:
             AccessFailureLog.objects.filter(pk__in=stale).delete()
         return len(stale)
+
+
+def pending_user(pk):
+    """The user half signed in (password checked, second factor to come), or None when it is gone or was
+    deactivated since: the sign-in starts again."""
+    from django.contrib.auth import get_user_model
+
+    return get_user_model().objects.filter(pk=pk, is_active=True).first()
 
 
 def verify_second_factor(devices, token: str):

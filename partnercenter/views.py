@@ -21,7 +21,7 @@ from .api.errors import json_error
 from .errors import Codes, DomainError
 from .filters import ResellerFilter
 from .forms import LoginForm, ManagerForm, TokenForm
-from .models import EmailCodeDevice, User
+from .models import EmailCodeDevice
 from .middleware import API_PREFIXES
 from .navigation import menu_for
 from .pages import form_error, member_page, paginate, posted
@@ -73,11 +73,11 @@ def login_view(request):
 
 def login_verify(request):
     pending = request.session.get(_PENDING_KEY)
-    if not pending or time.time() - pending["at"] > _PENDING_SECONDS:
+    user = signin.pending_user(pending["user"]) if pending else None
+    if user is None or time.time() - pending["at"] > _PENDING_SECONDS:
         request.session.pop(_PENDING_KEY, None)
         messages.info(request, _("Please sign in again."))
         return redirect("login")
-    user = User.objects.get(pk=pending["user"])
     devices = list(devices_for_user(user, confirmed=True))
     email_device = next((d for d in devices if isinstance(d, EmailCodeDevice)), None)
     form = TokenForm(posted(request))

@@ -168,6 +168,17 @@ def test_a_user_with_a_device_needs_the_second_step(tenant_a):
     assert client.get("/").status_code == 200
 
 
+def test_a_user_deactivated_between_the_two_steps_starts_again(tenant_a):
+    user = tenant_a.admin.user
+    device = TOTPDevice.objects.create(user=user, name="app", confirmed=True)
+    client = Client()
+    assert sign_in(client, user.username)["Location"] == "/login/verify/"
+    type(user).objects.filter(pk=user.pk).update(is_active=False)
+    again = client.post("/login/verify/", {"token": _code(device)})
+    assert again["Location"] == "/login/"
+    assert "_auth_user_id" not in client.session
+
+
 def _code(device):
     token = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
     token.time = timezone.now().timestamp()
