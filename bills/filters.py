@@ -92,6 +92,12 @@ class _Common(ListFilterSet):
         if cycles is not None and "cycle" in self.filters:
             self.filters["cycle"].extra["choices"] = cycle_labels(cycles)
 
+    def month_only(self) -> bool:
+        """True when the month is the only value given (a valid form): the list is then a customer's whole month,
+        which bills.selectors.customer_month_records counts from the running sums."""
+        return self.is_valid() and not any(value not in (None, "") for name, value in self.form.cleaned_data.items()
+                                           if name != "cycle")
+
 
 class ConsumptionFilter(_Common):
     """客户消费: which customers (account ID or name, association type, still associated or left), which

@@ -194,7 +194,8 @@ def _consumption_row(row) -> dict:
 def consumption(request):
     filters, grouped, context = _consumption(request)
     page = paginate(request, grouped)
-    by_service = list(selectors.summed(filters.qs, "service_type__code", order=["-consume_amount", "service_type__code"]))
+    by_service = list(selectors.summed(filters.qs, "service_type__code",
+                                       order=["-consume_amount", "service_type__code"]))
     due = [key for key, _label in AMOUNTS].index("consume_amount")
     totals = [sum((_amounts(row)[i] for row in by_service), ZERO) for i in range(len(AMOUNTS))]
     chart = charts.bar_chart(_("Consumption by service type"),
@@ -244,11 +245,11 @@ def consumption_records(request, domain_id):
     data["cycle"] = _chosen(request, choices, choices[0][0])
     records = selectors.fee_records_for(actor, indirect_partner_id=indirect_partner_id).filter(customer=customer)
     filters = FeeRecordFilter(data, queryset=records, request=request, cycles=choices)
-    queryset = filters.qs
-    if filters.is_valid() and not any(value not in (None, "") for name, value in filters.form.cleaned_data.items()
-                                      if name != "cycle"):  # the month alone: counted from the running sums
+    if filters.month_only():  # the whole month: counted from the running sums
         queryset = selectors.customer_month_records(actor, data["cycle"], customer.domain_id,
                                                     indirect_partner_id=indirect_partner_id)
+    else:
+        queryset = filters.qs
     page = paginate(request, selectors.with_display(queryset))
     for fee in page:
         fee.type_label = bill_type_label(fee.bill_type)
