@@ -19,6 +19,7 @@ from django.contrib.admin.models import ADDITION, LogEntry
 from django.contrib.contenttypes.models import ContentType
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
+from django.db.models import Exists, OuterRef
 from django.http import Http404, HttpResponse
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -28,7 +29,8 @@ from django.utils.translation import gettext_lazy as _
 
 from . import importing
 from .choices import UsageStatus
-from .models import BillingPeriod, CustomerMonthlySum, FeeRecord, PartnerBill, ResourcePackage, UsageRecord
+from .models import (BillingPeriod, CustomerMonthlySum, FeeRecord, PartnerBill, ResourcePackage, UsageRecord,
+                     UsageWaiting)
 
 IMPORT_PERMISSION = "bills.add_usagerecord"
 KEPT_FOR = 3600  # seconds an uploaded file and a failure file stay in the cache
@@ -62,7 +64,8 @@ class UsageStatusFilter(admin.SimpleListFilter):
 
     def queryset(self, request, queryset):
         if self.value() == str(UsageStatus.NEW):
-            return queryset.filter(waiting__isnull=False)
+            return queryset.filter(Exists(UsageWaiting.objects.filter(customer_id=OuterRef("customer_id"),
+                                                                      usage_record_id=OuterRef("pk"))))
         if self.value() == str(UsageStatus.RATED):
             return queryset.filter(fee_record__isnull=False)
         if self.value() == str(UsageStatus.FAILED):

@@ -190,7 +190,7 @@ def _insert_new(ordered: list[tuple[str, dict]], source, now) -> set[str]:
     customers = {record_id: values["customer_pk"] for record_id, values in ordered}
     queued = [UsageWaiting(usage_record_id=pk, customer_id=customers[record_id])
               for record_id, pk in sorted(stored.items(), key=lambda item: item[1])]
-    queue_fields = [UsageWaiting._meta.pk, UsageWaiting._meta.get_field("customer")]
+    queue_fields = [UsageWaiting._meta.get_field("usage_record"), UsageWaiting._meta.get_field("customer")]
     limit = _max_parameters() // len(queue_fields)  # (bulk_create would cut them into SQLite's old 999 parameters)
     for start in range(0, len(queued), limit):
         UsageWaiting.objects._insert(queued[start:start + limit], fields=queue_fields)

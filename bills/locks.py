@@ -48,17 +48,22 @@ def claim_usage(limit: int, *, ids=None, after=None) -> list[UsageRecord]:
     another run holds are skipped (PostgreSQL). `ids` restricts the claim to these records (a caller rating
     named ones). bills/rating_sql.py's `claim` does the same in one statement."""
     waiting = UsageWaiting.objects.all()
-    if ids is not None:
-        waiting = waiting.filter(pk__in=list(ids))
+    if ids is not None:  # by the queue's key: the records' customers, then the records
+        ids = list(ids)
+        waiting = waiting.filter(customer_id__in=UsageRecord.objects.filter(pk__in=ids).values("customer_id"),
+                                 usage_record_id__in=ids)
     if after is not None:
-        waiting = waiting.filter(Q(customer_id__gt=after[0]) | Q(customer_id=after[0], pk__gt=after[1]))
+        waiting = waiting.filter(Q(customer_id__gt=after[0]) | Q(customer_id=after[0], usage_record_id__gt=after[1]))
     if connection.features.has_select_for_update_skip_locked:
         waiting = waiting.select_for_update(skip_locked=True)
-    claimed = list(waiting.order_by("customer_id", "pk").values_list("pk", flat=True)[:limit])
+    claimed = list(waiting.order_by("customer_id", "usage_record_id").values_list("pk", flat=True)[:limit])
     if not claimed:
         return []
-    UsageWaiting.objects.filter(pk__in=claimed).delete()
-    return list(UsageRecord.objects.filter(pk__in=claimed).order_by("id"))
+    records = [record for _customer, record in claimed]
+    # exactly the claimed rows (a record has one customer), without an OR per pair
+    UsageWaiting.objects.filter(customer_id__in={customer for customer, _record in claimed},
+                                usage_record_id__in=records).delete()
+    return list(UsageRecord.objects.filter(pk__in=records).order_by("id"))
 
 
 def lock_customer_accounts(customer_ids):

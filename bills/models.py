@@ -155,17 +155,21 @@ class UsageWaiting(models.Model):
 
     No foreign-key constraint (it would cost a check per stored record): the row is written with its record
     in one statement, and usage records are never deleted; a row whose record were missing would be claimed
-    and dropped."""
+    and dropped.
 
-    usage_record = models.OneToOneField(UsageRecord, primary_key=True, on_delete=models.DO_NOTHING,
-                                        db_constraint=False, related_name="waiting")
+    Keyed by (customer, record) and nothing else (migration 0011): the rating claims in that order, and one
+    index entry per queued record is all the ingest writes here. A record's row is found by that pair (its usage
+    row names the customer); only `rate_pending`'s look for the oldest waiting record reads the whole queue."""
+
+    pk = models.CompositePrimaryKey("customer", "usage_record")
     # the record's customer, copied: the rating claims a customer's records together (bills/rating.py's
     # `rate_pending`), so that a batch charges few accounts, each once — one ledger entry for many records
     customer = models.ForeignKey(Customer, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+",
                                  db_index=False)
+    usage_record = models.ForeignKey(UsageRecord, on_delete=models.DO_NOTHING, db_constraint=False, db_index=False,
+                                     related_name="waiting")
 
     class Meta:
-        indexes = [models.Index(fields=["customer", "usage_record"], name="usage_waiting_customer")]
         verbose_name = _("waiting usage record")
         verbose_name_plural = _("waiting usage records")
 

@@ -64,7 +64,7 @@ from datetime import datetime
 from decimal import Context, Decimal
 
 from django.db import OperationalError, connection, transaction
-from django.db.models import Case, CharField, Q, Value, When
+from django.db.models import Case, CharField, Exists, OuterRef, Q, Value, When
 from django.utils import timezone
 
 from catalog.choices import ChargeMode
@@ -435,11 +435,11 @@ def rate_batch(*, limit: int = BATCH_SIZE, ids=None, after=None, now=None, claim
     return result
 
 
-def _fail_alone(record_id, now) -> None:
+def _fail_alone(customer_id, record_id, now) -> None:
     """A record whose batch failed and that fails again alone: off the queue, FAILED (RATING_ERROR), in its own
     transaction (unless it is no longer waiting)."""
     with transaction.atomic():
-        if UsageWaiting.objects.filter(pk=record_id).delete()[0]:
+        if UsageWaiting.objects.filter(customer_id=customer_id, usage_record_id=record_id).delete()[0]:
             UsageRecord.objects.filter(pk=record_id).update(error_code=BillCodes.RATING_ERROR)
     log.exception("rating: usage record %s failed alone; marked %s", record_id, BillCodes.RATING_ERROR)
 
@@ -448,8 +448,10 @@ def requeue(record_ids) -> int:
     """An operator's second chance: these FAILED records (not rated, an error code) back on the queue, their
     codes cleared; the next run rates them. How many were put back."""
     with transaction.atomic():
-        failed = list(UsageRecord.objects.select_for_update(of=("self",)).filter(pk__in=list(record_ids), fee_record__isnull=True)
-                      .exclude(error_code="").exclude(waiting__isnull=False).values_list("pk", "customer_id"))
+        queued = UsageWaiting.objects.filter(customer_id=OuterRef("customer_id"), usage_record_id=OuterRef("pk"))
+        failed = list(UsageRecord.objects.select_for_update(of=("self",))
+                      .filter(pk__in=list(record_ids), fee_record__isnull=True).exclude(error_code="")
+                      .exclude(Exists(queued)).values_list("pk", "customer_id"))
         UsageRecord.objects.filter(pk__in=[pk for pk, _customer in failed]).update(error_code="")
         UsageWaiting.objects.bulk_create([UsageWaiting(usage_record_id=pk, customer_id=customer)
                                           for pk, customer in failed])
@@ -463,7 +465,8 @@ def rate_pending(*, batch_size: int = BATCH_SIZE, deadline=None, now=None, sql: 
     so one poisoned record fails alone and a record the SQL path refused is still rated. `sql` as for
     rate_batch."""
     total = BatchResult()
-    oldest = UsageWaiting.objects.order_by("pk").values_list("customer_id", flat=True).first()
+    # (the queue's one read without its key: it is as long as what waits)
+    oldest = UsageWaiting.objects.order_by("usage_record_id").values_list("customer_id", flat=True).first()
     if oldest is None:
         return total
     after, wrapped = (oldest, 0), False
@@ -485,14 +488,14 @@ def rate_pending(*, batch_size: int = BATCH_SIZE, deadline=None, now=None, sql: 
         except Exception:
             log.exception("rating: a batch of %d records failed; rating them one by one", len(claimed))
             result = BatchResult()
-            for _customer, record_id in claimed:
+            for customer_id, record_id in claimed:
                 try:
                     result.add(retry_on_deadlock(lambda: rate_batch(limit=1, ids=[record_id], now=now, sql=False)))
                 except OperationalError:
                     log.exception("rating: the database failed record %s; it waits for the next run", record_id)
                     return total
                 except Exception:
-                    _fail_alone(record_id, now)
+                    _fail_alone(customer_id, record_id, now)
                     result.failed += 1
                     result.errors[BillCodes.RATING_ERROR] += 1
             result.claimed = len(claimed)

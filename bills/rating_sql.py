@@ -160,12 +160,14 @@ def claim(limit: int, ids=None, after=None) -> list[tuple[int, int, str, datetim
     """Step 0 (locks.claim_usage): up to `limit` waiting records in (customer, record) order after `after` (a
     (customer pk, record pk) pair, exclusive; None: from the first), their queue rows locked FOR UPDATE SKIP
     LOCKED and deleted, as (id, customer id, the "YYYY-MM" it was consumed in — Asia/Shanghai —, begin_time).
-    Every step reads by key (`= ANY` of an array, the queue's (customer, record) index): no join for the
-    planner to guess wrong; the queue rows are deleted by their row addresses (ctid: a TID scan, not a second
-    walk of the queue's primary key — the rows are locked, nothing moves them before the DELETE)."""
+    Every step reads by key (`= ANY` of an array, the queue's (customer, record) key — named `ids` through
+    their customers first): no join for the planner to guess wrong; the queue rows are deleted by their row
+    addresses (ctid: a TID scan, not a second walk of the queue's key — the rows are locked, nothing moves them
+    before the DELETE)."""
     where = []
     if ids is not None:
-        where.append("w.usage_record_id = ANY(%(ids)s::bigint[])")
+        where.append(f"w.customer_id = ANY(ARRAY(SELECT customer_id FROM {_t(UsageRecord)} "
+                     f"WHERE id = ANY(%(ids)s::bigint[]))) AND w.usage_record_id = ANY(%(ids)s::bigint[])")
     if after is not None:
         where.append("(w.customer_id, w.usage_record_id) > (%(customer)s, %(record)s)")
     return _fetch(f"""
