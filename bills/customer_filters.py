@@ -13,13 +13,13 @@ names the parameters of the first kind for one endpoint.
 from datetime import datetime, time, timedelta
 
 import django_filters
-from django import forms
 from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
 from catalog.choices import ChargeMode
 from partnercenter.filters import ALL, ListFilterSet, MomentFilter
+from partnercenter.widgets import DatePicker
 
 from .choices import BillType, FeeStatus, PackageStatus
 from .models import FeeRecord, PackageUse, ResourcePackage, UsageRecord
@@ -89,9 +89,9 @@ class FeeRecordFilter(ListFilterSet):
     include_zero_record = django_filters.BooleanFilter(method="with_zero")
     enterprise_project_id = django_filters.CharFilter(method="in_project", max_length=64)
     bill_date_from = django_filters.DateFilter(label=_("From"), method="consumed_from",
-                                               widget=forms.DateInput(attrs={"type": "date"}))
+                                               widget=DatePicker())
     bill_date_to = django_filters.DateFilter(label=_("To"), method="consumed_to",
-                                             widget=forms.DateInput(attrs={"type": "date"}))
+                                             widget=DatePicker())
 
     page_filters = ("service_type_code", "charging_mode", "bill_type", "status", "resource_id", "trade_id",
                     "bill_date_from", "bill_date_to")

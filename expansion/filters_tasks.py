@@ -3,12 +3,12 @@ export: the customer (name, account name or account ID), the task type, the stat
 date range."""
 
 import django_filters
-from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from partnercenter.filters import ALL, ListFilterSet
+from partnercenter.widgets import DatePicker
 
 from . import selectors_tasks
 from .choices import TaskKind, TaskStatus
@@ -17,7 +17,7 @@ from .models import SalesTask
 __all__ = ["TaskFilter", "OVERDUE"]
 
 OVERDUE = "overdue"
-DATE = forms.DateInput(attrs={"type": "date"})
+DATE = DatePicker()
 
 
 class TaskFilter(ListFilterSet):

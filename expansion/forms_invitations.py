@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from customers.choices import AssociationType
+from partnercenter.widgets import DatePicker
 from partnercenter.workdays import local_date
 
 __all__ = ["LinkForm", "JoinForm", "JoinCodeForm"]
@@ -19,7 +20,7 @@ class LinkForm(forms.Form):
         label=_("Association type"), choices=AssociationType.choices, widget=forms.RadioSelect,
         initial=AssociationType.REFERRAL,
         help_text=_("How customers who register through the link are associated with you."))
-    valid_until = forms.DateField(label=_("Valid until"), widget=forms.DateInput(attrs={"type": "date"}),
+    valid_until = forms.DateField(label=_("Valid until"), widget=DatePicker(),
                                   help_text=_("The link works until the end of this day (China time)."))
 
     def __init__(self, *args, **kwargs):

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from partnercenter.forms import AmountField
+from partnercenter.widgets import DatePicker
 
 from .choices import FollowUpMethod, LeadStatus
 
@@ -80,5 +81,5 @@ class ConvertOpportunityForm(forms.Form):
     product = forms.CharField(label=_("Products and services"), max_length=200, required=False)
     amount = AmountField(label=_("Estimated amount (CNY)"), required=False)
     expected_close = forms.DateField(label=_("Expected close"), required=False,
-                                     widget=forms.DateInput(attrs={"type": "date"}))
+                                     widget=DatePicker())
     notes = forms.CharField(label=_("Notes"), max_length=4000, required=False, widget=forms.Textarea(attrs={"rows": 3}))

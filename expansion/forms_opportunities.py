@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from partnercenter.errors import DomainError
+from partnercenter.widgets import DatePicker
 
 from .choices import OpportunityStage
 from .errors_opportunities import NO_ACCOUNT_WARNING
@@ -52,7 +53,7 @@ class RegisterForm(forms.Form):
     product = forms.CharField(label=_("Products and services"), max_length=200, required=False)
     amount = EstimateField(label=_("Estimated amount (CNY)"))
     expected_close = forms.DateField(label=_("Expected close"), required=False,
-                                     widget=forms.DateInput(attrs={"type": "date"}))
+                                     widget=DatePicker())
     notes = forms.CharField(label=_("Notes"), max_length=4000, required=False, widget=forms.Textarea(attrs={"rows": 3}))
     no_account_acknowledged = forms.BooleanField(
         label=_("I understand that without a customer account the opportunity may be released to the public pool."),
@@ -81,7 +82,7 @@ class UpdateForm(forms.Form):
     stage = forms.ChoiceField(label=_("Stage"), choices=OpportunityStage.choices)
     amount = EstimateField(label=_("Estimated amount (CNY)"))
     expected_close = forms.DateField(label=_("Expected close"), required=False,
-                                     widget=forms.DateInput(attrs={"type": "date"}))
+                                     widget=DatePicker())
     notes = forms.CharField(label=_("Notes"), max_length=4000, required=False, widget=forms.Textarea(attrs={"rows": 3}))
     note = forms.CharField(label=_("Note on this update"), max_length=1000, required=False)
 

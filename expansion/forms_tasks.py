@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from partnercenter.forms import VerificationForm
+from partnercenter.widgets import DatePicker
 
 from .models import SalesTask
 from .tasks_sales import assignment_refusal
@@ -45,7 +46,7 @@ class AssignTaskForm(forms.ModelForm):
     class Meta:
         model = SalesTask
         fields = ["partner", "customer", "kind", "title", "description", "due_date"]
-        widgets = {"due_date": forms.DateInput(attrs={"type": "date"})}
+        widgets = {"due_date": DatePicker()}
 
     def clean(self):
         data = super().clean()

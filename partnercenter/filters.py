@@ -24,6 +24,7 @@ from django.utils.translation import gettext_lazy as _
 from .choices import OperationResult
 from .errors import Codes, DomainError
 from .models import OperationLog, Partner
+from .widgets import DatePicker
 
 __all__ = ["ListFilterSet", "MomentFilter", "ValuesFilter", "grouped", "ALL", "ResellerFilter", "OperationLogFilter"]
 
@@ -33,7 +34,7 @@ ALL = _("All")  # the empty choice of every choice filter
 class MomentField(forms.DateField):
     """A date from a date picker (its first or last moment) or, from the API, an exact datetime."""
 
-    widget = forms.DateInput(attrs={"type": "date"})
+    widget = DatePicker()
 
     def __init__(self, *, end=False, **kwargs):
         self.end = end

@@ -5,6 +5,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from partnercenter.forms import AmountField, VerificationForm
+from partnercenter.widgets import DatePicker
 
 from .choices import ExamLevel
 
@@ -19,7 +20,7 @@ class ProfileForm(forms.Form):
                                     help_text=_("The city you mainly work in; needed to become a project specialist."))
     post = forms.CharField(label=_("Post"), max_length=64, required=False)
     started_with_cloud_on = forms.DateField(label=_("Working with Huawei Cloud since"), required=False,
-                                            widget=forms.DateInput(attrs={"type": "date"}))
+                                            widget=DatePicker())
     uniportal_account = forms.CharField(label=_("Uniportal account"), max_length=64, required=False,
                                         help_text=_("The account you use on the talent platform; exam coupons are "
                                                     "issued to it."))
@@ -72,4 +73,4 @@ class ReasonForm(forms.Form):
 
 class ExamCodeForm(forms.Form):
     code = forms.CharField(label=_("Exam coupon code"), max_length=128)
-    expires_on = forms.DateField(label=_("Use before"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    expires_on = forms.DateField(label=_("Use before"), required=False, widget=DatePicker())

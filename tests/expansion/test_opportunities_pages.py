@@ -126,6 +126,18 @@ def test_the_detail_shows_the_history_and_takes_updates_and_collaborators(tenant
     assert not ho.collaborators.exists()
 
 
+def test_the_update_form_shows_the_expected_close_in_the_date_pickers_format_in_chinese(tenant_a, admin_client_a,
+                                                                                        operator):
+    """The date picker takes YYYY-MM-DD only: rendered as zh-hans writes dates (2027/03/31) the field came up
+    empty, and saving the form with only a note cleared the date."""
+    ho = share(operator, tenant_a.partner)
+    opportunities.accept(actor_of(tenant_a.admin), opportunity=ho)
+    Opportunity.objects.filter(pk=ho.pk).update(expected_close="2027-03-31")
+    body = admin_client_a.get(f"{LIST}{ho.pk}/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert re.search(r'<input type="date" name="expected_close" value="2027-03-31"', body), \
+        re.findall(r'<input[^>]*expected_close[^>]*>', body)
+
+
 def test_registering_a_po_without_an_account_asks_for_the_acknowledgement(tenant_a, admin_client_a):
     url = "/expansion/opportunities/register/"
     form = {"name": "ERP 上云", "customer_name": "无账号公司", "customer_id": "", "amount": ""}
