@@ -14,7 +14,7 @@ traffic, coupons and balances pay what they cover, the rest becomes arrears.
 
 Then, in one process (in-process services, as the Celery worker runs them):
 1. COPY: the same rows (their table columns, as CSV) into the usage table with every index and constraint,
-   timed, then removed (TRUNCATE) — the bare cost of writing the rows; then, recorded with no target, the
+   timed, then removed (TRUNCATE) — the bare cost of writing the rows; three times, the median taken; then, recorded with no target, the
    same rows by plain multi-row INSERTs of 1,000, a transaction each (the shape the endpoint receives);
 2. ingest: `bills.ingest.ingest(records, source=API)` for each batch of 1,000 wire records (parsing,
    lookups, the INSERT … ON CONFLICT), timed; then rate: `bills.rating.rate_pending()` until nothing waits
@@ -27,6 +27,7 @@ Then, in one process (in-process services, as the Celery worker runs them):
 4. with `--pipelined`: the book put back, the same records ingested while a second process rates them (a
    deployment's web and worker processes at once), timed from the first batch to the last record rated and
    checked the same way (recorded, no target).
+Each timed phase (COPY, the plain INSERTs, ingest and rate) starts after a CHECKPOINT, from clean buffers.
 The target is COPY time ÷ (ingest + rate time) of step 2 ≥ 0.2. `--records N` for a smaller run, `--skip-build`
 to reuse the book: before each round the money rating moves (balances, arrears, in-debt flags, coupons, the
 ledger entries and coupon records it added) is put back as the build left it (saved in `bench_metering_saved*`
@@ -39,6 +40,7 @@ import io
 import os
 import random
 import signal
+import statistics
 import subprocess
 import sys
 import time
@@ -49,6 +51,7 @@ from . import env
 from .report import TARGETS, say, target
 
 RECORDS = 1_000_000
+COPY_ROUNDS = 3  # the baseline moves 21–29 s between runs here: its median of three
 SUFFIX = "_metering"
 
 
@@ -167,6 +170,16 @@ def restore():
             cur.execute(f"VACUUM ANALYZE {table}")
 
 
+def checkpoint():
+    """Every dirty page written out before a timed phase (CHECKPOINT): each phase starts from the same clean
+    buffers instead of paying, at a moment that varies from run to run, for the pages the phase before left dirty
+    (COPY read 24–29 s in consecutive runs without it)."""
+    from django.db import connection
+
+    with connection.cursor() as cur:
+        cur.execute("CHECKPOINT")
+
+
 def copy_rows(records, pks):
     """The COPY baseline: the records' table rows as CSV, written with COPY, timed."""
     from django.db import connection
@@ -185,6 +198,7 @@ def copy_rows(records, pks):
             r.get("resource_size", ""), r["begin_time"], r["end_time"], "1", '""', now]) + "\n")
     buffer.seek(0)
     table = UsageRecord._meta.db_table
+    checkpoint()
     started = time.perf_counter()
     with connection.cursor() as cur:
         cur.cursor.copy_expert(f"COPY {table} ({', '.join(columns)}) FROM STDIN WITH (FORMAT csv, NULL '')", buffer)
@@ -207,6 +221,7 @@ def insert_rows(records, pks):
              r["resource_spec_code"], r["usage_type"], r["region"], r["usage"], r["usage_measure_id"],
              r.get("resource_size"), r["begin_time"], r["end_time"], 1, "", now) for r in records]
     sql = f"INSERT INTO {UsageRecord._meta.db_table} ({', '.join(columns)}) VALUES %s"
+    checkpoint()
     started = time.perf_counter()
     for offset in range(0, len(rows), 1000):
         with transaction.atomic(), connection.cursor() as cur:
@@ -269,6 +284,7 @@ def fresh_round(n, pks, customers, now):
 def ingest_and_rate(records, n, *, sql=None):
     from django.db import connection
 
+    checkpoint()
     ingest_seconds, created = ingest_all(records)
     say(f"   ingest: {created:,} records in {ingest_seconds:.1f} s ({created / ingest_seconds:,.0f}/s)")
     with connection.cursor() as cur:
@@ -304,6 +320,7 @@ def pipelined(records, n):
 
     context = multiprocessing.get_context("fork")
     done = context.Event()
+    checkpoint()
     connections.close_all()  # the worker opens its own connection
     worker = context.Process(target=rating_worker, args=(done,))
     started = time.perf_counter()
@@ -337,9 +354,13 @@ def measure(url, n, compare=False, pipeline=False):
     made, records = fresh_round(n, pks, customers, now)
     say(f"\n{len(customers):,} customers, {made:,} traffic packages; {n:,} wire records")
 
-    copy_seconds = copy_rows(records, pks)
-    say(f"\n1. COPY of {n:,} rows: {copy_seconds:.1f} s ({n / copy_seconds:,.0f} rows/s)")
-    clear()
+    copies = []
+    for _round in range(COPY_ROUNDS):
+        copies.append(copy_rows(records, pks))
+        clear()
+    copy_seconds = statistics.median(copies)
+    say(f"\n1. COPY of {n:,} rows: {copy_seconds:.1f} s, the median of {', '.join(f'{c:.1f}' for c in copies)} s "
+        f"({n / copy_seconds:,.0f} rows/s)")
     insert_seconds = insert_rows(records, pks)
     say(f"   (recorded) plain INSERTs of 1,000 rows, a transaction each: {insert_seconds:.1f} s "
         f"({n / insert_seconds:,.0f} rows/s)")

@@ -83,9 +83,10 @@ def _render(chart_class, title, labels, series, *, height=320, stacked=False, **
         value_formatter=lambda value: f"{value:,.2f}", x_label_rotation=0 if len(chart.labels) <= 8 else 30,
         truncate_label=24, **options,
     )
-    graph.x_labels = chart.labels
+    drawn = slice(None, None, -1 if chart_class is pygal.HorizontalBar else None)
+    graph.x_labels = chart.labels[drawn]  # pygal's horizontal bars go up from the first: the first drawn on top
     for name, values in chart.series:
-        graph.add(name, [float(v) for v in values])
+        graph.add(name, [float(v) for v in values[drawn]])
     chart.svg = mark_safe(_SCRIPT.sub("", graph.render(is_unicode=True)))
     return chart
 

@@ -40,7 +40,7 @@ TOP_CUSTOMERS = 10
 # The amount columns of every breakdown, on the page and in the exports, in this order.
 AMOUNTS = (
     ("official_amount", gettext_lazy("Official price")), ("discount_amount", gettext_lazy("Discount")),
-    ("consume_amount", gettext_lazy("Amount due")), ("cash_amount", gettext_lazy("Cash")),
+    ("erase_amount", gettext_lazy("Rounded off")), ("consume_amount", gettext_lazy("Amount due")), ("cash_amount", gettext_lazy("Cash")),
     ("coupons", gettext_lazy("Coupons")), ("debt_amount", gettext_lazy("Arrears")),
 )
 ZERO = Decimal("0.00")

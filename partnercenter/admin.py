@@ -29,6 +29,12 @@ from .workdays import package_is_working_day, known_years, unknown_years
 
 __all__ = ["OperatorAdmin", "partner_of"]
 
+# The operators' console: named as the product (not "Django administration"), and no "view site" link — the
+# partner and customer pages are not an operator's (they answer 403).
+admin.site.site_header = _("Partner Center administration")
+admin.site.site_title = _("Partner Center")
+admin.site.site_url = None
+
 register_actions({
     "operator.add": _("Added by the platform"),
     "operator.change": _("Changed by the platform"),

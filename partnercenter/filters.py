@@ -214,12 +214,11 @@ def _action_choices():
 class OperationLogFilter(ListFilterSet):
     """组织 ▸ 操作记录 (its page applies the filters only when all of them are valid)."""
 
-    action = django_filters.ChoiceFilter(label=_("Action"), choices=_action_choices)
+    action = django_filters.ChoiceFilter(label=_("Action"), choices=_action_choices, empty_label=ALL)
     actor_label = django_filters.CharFilter(label=_("Operator"), lookup_expr="icontains")
-    result = django_filters.ChoiceFilter(label=_("Result"), choices=OperationResult.choices)
-    created_at = django_filters.DateFromToRangeFilter(
-        label=_("Time"), widget=django_filters.widgets.DateRangeWidget(attrs={"type": "date"})
-    )
+    result = django_filters.ChoiceFilter(label=_("Result"), choices=OperationResult.choices, empty_label=ALL)
+    date_from = MomentFilter(label=_("From"), field_name="created_at")
+    date_to = MomentFilter(label=_("To"), field_name="created_at", end=True)
 
     class Meta:
         model = OperationLog

@@ -31,6 +31,8 @@ class User(AbstractUser):
 
     class Meta:
         db_table = "pc_user"
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
 
 
 class Partner(models.Model):

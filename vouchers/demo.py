@@ -26,7 +26,7 @@ def seed(ctx: dict) -> None:
             quotas[(key, quota_type)] = CouponQuota.objects.create(
                 partner=partners[key], quota_type=quota_type, quota_value=Decimal(value), balance=Decimal(value),
                 effective_time=now - timedelta(days=30), expire_time=now + timedelta(days=335),
-                cloud_service_types=["hws.service.type.ec2", "hws.service.type.ebs", "hws.service.type.obs"]
+                cloud_service_types=["hws.service.type.ec2", "hws.service.type.evs", "hws.service.type.obs"]
                 if quota_type == 0 else [],
             )
     ceo = actor_for_user(members["bj.ceo"].user)

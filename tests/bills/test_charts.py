@@ -31,3 +31,12 @@ def test_the_numbers_under_a_chart_have_thousands_separators_in_chinese_too():
     with translation.override("zh-hans"):
         html = render_to_string("bills/_chart.html", {"chart": chart})
     assert '<td class="num">1,234,567.50</td>' in html
+
+
+def test_a_horizontal_chart_draws_its_first_label_on_top_and_its_table_keeps_the_order():
+    chart = charts.horizontal_bar_chart("top", ["first", "second", "third"],
+                                        [("x", [Decimal("30"), Decimal("20"), Decimal("10")])])
+    heights = {name: float(y) for y, name in re.findall(r'<text[^>]*\by="([0-9.]+)"[^>]*>(first|second|third)</text>',
+                                                        chart.svg)}
+    assert heights["first"] < heights["second"] < heights["third"], heights  # SVG's y grows downwards
+    assert [label for label, _values in chart.rows] == ["first", "second", "third"]

@@ -3,6 +3,7 @@ breakdowns, charts and Excel export — the same numbers), 客户消费 (filters
 number of statements per page, customers that left, an account manager's own customers) and a customer's
 fee records."""
 
+import re
 from decimal import Decimal
 from io import BytesIO
 
@@ -101,7 +102,8 @@ def test_the_partner_bill_export_has_the_pages_numbers(world):
     bill = {row[1]: row[2] for row in book.worksheets[0].iter_rows(min_row=2, values_only=True)}
     assert Decimal(str(bill["Customers' consumption while associated"])) == Decimal("147.50")
     assert Decimal(str(bill["Amount due to repay the credit"])) == Decimal("30.00")
-    services = {row[0]: Decimal(str(row[4])) for row in book.worksheets[1].iter_rows(min_row=2, values_only=True)}
+    header, *lines = book.worksheets[1].iter_rows(values_only=True)
+    services = {row[0]: Decimal(str(row[header.index("Amount due")])) for row in lines}
     assert services == {"Elastic Cloud Server": Decimal("118.50"), "Elastic Volume Service": Decimal("25.00"),
                         "Object Storage Service": Decimal("4.00")}  # the catalogue's English names
     top = [row[0] for row in book.worksheets[3].iter_rows(min_row=2, values_only=True)]
@@ -146,6 +148,18 @@ def test_consumption_lists_the_month_per_customer_service_and_mode_with_the_note
     assert "<svg" in html and 'class="chart-data"' in html
 
 
+def test_each_consumption_row_adds_up_official_less_discount_less_rounded_off_to_the_amount_due(world):
+    html = page(login_client(world.admin.user), "bills:consumption", cycle=CYCLE)
+    header = html.split('<table class="table" id="consumption">')[1].split("</thead>")[0]
+    assert "Rounded off" in header
+    rows = [part.split("</tr>")[0] for part in html.split('<tr data-customer="')[1:]]
+    rows.append(html.split('id="consumption-totals"')[1].split("</tr>")[0])
+    for row in rows:
+        cells = [Decimal(v.replace(",", "")) for v in re.findall(r'<td class="num">[^0-9-]*(-?[0-9][0-9,]*\.[0-9]{2})', row)]
+        official, discount, erased, due = cells[-7:-3]
+        assert official - discount - erased == due, row
+
+
 @pytest.mark.parametrize("query, expected", [
     ({"customer": "mine-cust"}, ["mine", "mine"]),
     ({"customer": "我的客户"}, ["mine", "mine"]),
@@ -187,7 +201,8 @@ def test_consumption_exports_have_the_filtered_rows(world):
     response = client.get(reverse("bills:consumption_export"), {"cycle": CYCLE, "service_type": EC2})
     rows = sheet_rows(response)
     assert [row[1] for row in rows[1:]] == sorted([world.mine.domain_id, world.theirs.domain_id, world.mover.domain_id])
-    assert {row[1]: Decimal(str(row[8])) for row in rows[1:]}[world.mine.domain_id] == Decimal("100.00")
+    due = rows[0].index("Amount due")
+    assert {row[1]: Decimal(str(row[due])) for row in rows[1:]}[world.mine.domain_id] == Decimal("100.00")
     csv = client.get(reverse("bills:consumption_export_csv"), {"cycle": CYCLE, "status": "left"}).content.decode()
     lines = csv.lstrip("\ufeff").strip().splitlines()
     assert len(lines) == 3 and all(world.mover.domain_id in line for line in lines[1:])

@@ -1,8 +1,10 @@
 """Access keys (我的凭证) and the operation log (操作记录)."""
 
 import base64
+from datetime import timedelta
 
 import pytest
+from django.utils import timezone
 
 from partnercenter import secretbox, services
 from partnercenter.errors import Codes, DomainError
@@ -105,4 +107,9 @@ def test_the_log_page_filters_and_shows_only_the_partners_rows(tenant_a, tenant_
     failures = admin_client_a.get("/org/operation-logs/?result=failure&action=role.create").content.decode()
     assert "A-role" in everything and "B-role" not in everything
     assert failures.count("CBC.0162") == 1 and "role.create" in failures
+    today = timezone.localdate().isoformat()
+    tomorrow = (timezone.localdate() + timedelta(days=1)).isoformat()
+    assert "A-role" in admin_client_a.get(f"/org/operation-logs/?date_from={today}&date_to={today}").content.decode()
+    later = admin_client_a.get(f"/org/operation-logs/?date_from={tomorrow}").content.decode()
+    assert "A-role" not in later and '<option value="" selected>全部</option>' in later
     assert login_client(tenant_a.member.user).get("/org/operation-logs/").status_code == 403

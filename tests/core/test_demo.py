@@ -17,7 +17,7 @@ from huaweicloudsdkbss.v2 import (
 
 from billing.models import CustomerAccount, LedgerEntry
 from catalog.choices import ChargeMode
-from catalog.models import Product
+from catalog.models import Product, ServiceType
 from customers.models import Resource
 from events.models import Event
 from partnercenter.actors import actor_for_user
@@ -26,6 +26,7 @@ from subscriptions import renewal, services as subscriptions
 from subscriptions.choices import ExpirePolicy, PayoutDestination, UnsubscribeType
 from subscriptions.models import AutoRenewal, RefundItem, RefundPayout, Unsubscription
 from trade.models import Order
+from vouchers.models import Coupon, CouponQuota
 
 from ..signed import bss_client
 
@@ -44,6 +45,9 @@ def test_seed_demo_runs_twice_and_its_customer_key_walks_the_trade_flow(live_ser
     second = _seed()
     assert (Order.objects.count(), LedgerEntry.objects.count(), Resource.objects.count()) == counts
     assert [k["kind"] for k in first["access_keys"]] == [k["kind"] for k in second["access_keys"]]
+    named = {code for limits in [*CouponQuota.objects.values_list("cloud_service_types", flat=True),
+                                 *Coupon.objects.values_list("cloud_service_types", flat=True)] for code in limits}
+    assert named and named <= set(ServiceType.objects.values_list("code", flat=True)), named  # every limit can cover
 
     [key] = [k for k in second["access_keys"] if k["kind"] == "customer"]
     _subscriptions_as_promised(key)

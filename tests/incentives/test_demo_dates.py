@@ -6,6 +6,7 @@ statements in every state, a dispute, a withdrawal paid and one pending, last qu
 
 import datetime as dt
 import io
+from decimal import Decimal
 
 import pytest
 import time_machine
@@ -13,7 +14,7 @@ from django.conf import settings
 from django.core.management import call_command
 
 from bills.choices import PeriodStatus
-from bills.models import BillingPeriod
+from bills.models import BillingPeriod, PartnerBill
 from incentives import fh_payments, policies
 from incentives.choices import FhMonthStatus, FhPaymentStatus, StatementStatus, WithdrawalStatus
 from incentives.models import FhMonth, FhPayment, IncentiveStatement, RebateWithdrawal
@@ -58,6 +59,9 @@ def test_the_demo_seeds_at_any_date_and_shows_every_promised_state(db, at):
         # three closed months, statements in every state, a dispute open and one answered
         cycles = sorted(BillingPeriod.objects.filter(status=PeriodStatus.CLOSED).values_list("bill_cycle", flat=True))
         assert cycles[-3:] == [f"{_months_back(this_month, n):%Y-%m}" for n in (3, 2, 1)]
+        # bj was funded before them (billing.demo): each closed month's bill shows the credit account it had
+        bills = PartnerBill.objects.filter(partner=bj, bill_cycle__in=cycles[-3:])
+        assert sorted((b.bill_cycle, b.credit_limit) for b in bills) == [(c, Decimal("20000.00")) for c in cycles[-3:]]
         mine = IncentiveStatement.objects.filter(partner=bj)
         assert set(mine.values_list("status", flat=True)) == set(StatementStatus.values)
         assert set(mine.values_list("bill_cycle", flat=True)) == set(cycles[-3:])
