@@ -146,8 +146,9 @@ def _insert_arrays(ordered: list[tuple[str, dict]], source, now) -> set[str]:
                 SELECT v.*, %s, '', %s
                 FROM unnest({", ".join(f"%s::{kind}[]" for _column, kind, _key in _ARRAYS)}) AS v
                 ON CONFLICT (record_id) DO NOTHING
-                RETURNING id, record_id, customer_id),
-            queued AS (INSERT INTO {waiting} (usage_record_id, customer_id) SELECT id, customer_id FROM stored)
+                RETURNING id, record_id, customer_id, begin_time),
+            queued AS (INSERT INTO {waiting} (usage_record_id, customer_id, begin_time)
+                       SELECT id, customer_id, begin_time FROM stored)
             SELECT record_id FROM stored""", [source, now, *arrays])
         return {row[0] for row in cursor.fetchall()}
 
@@ -187,10 +188,11 @@ def _insert_new(ordered: list[tuple[str, dict]], source, now) -> set[str]:
         returned = UsageRecord.objects._insert(rows[start:start + per_statement], fields=fields,
                                                returning_fields=returning, on_conflict=OnConflict.IGNORE)
         stored.update((row[1], row[0]) for row in returned if row)  # one row and a conflict: nothing comes back
-    customers = {record_id: values["customer_pk"] for record_id, values in ordered}
-    queued = [UsageWaiting(usage_record_id=pk, customer_id=customers[record_id])
+    wanted = dict(ordered)
+    queued = [UsageWaiting(usage_record_id=pk, customer_id=wanted[record_id]["customer_pk"],
+                           begin_time=wanted[record_id]["begin_time"])
               for record_id, pk in sorted(stored.items(), key=lambda item: item[1])]
-    queue_fields = [UsageWaiting._meta.get_field("usage_record"), UsageWaiting._meta.get_field("customer")]
+    queue_fields = [UsageWaiting._meta.get_field(name) for name in ("usage_record", "customer", "begin_time")]
     limit = _max_parameters() // len(queue_fields)  # (bulk_create would cut them into SQLite's old 999 parameters)
     for start in range(0, len(queued), limit):
         UsageWaiting.objects._insert(queued[start:start + limit], fields=queue_fields)

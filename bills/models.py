@@ -159,7 +159,8 @@ class UsageWaiting(models.Model):
 
     Keyed by (customer, record) and nothing else (migration 0011): the rating claims in that order, and one
     index entry per queued record is all the ingest writes here. A record's row is found by that pair (its usage
-    row names the customer); only `rate_pending`'s look for the oldest waiting record reads the whole queue."""
+    row names the customer); only `rate_pending`'s look for the oldest waiting record reads the whole queue.
+    The customer and begin_time are the record's, copied (migration 0012)."""
 
     pk = models.CompositePrimaryKey("customer", "usage_record")
     # the record's customer, copied: the rating claims a customer's records together (bills/rating.py's
@@ -168,6 +169,9 @@ class UsageWaiting(models.Model):
                                  db_index=False)
     usage_record = models.ForeignKey(UsageRecord, on_delete=models.DO_NOTHING, db_constraint=False, db_index=False,
                                      related_name="waiting")
+    # the record's begin_time, copied: what the claim needs (the months to lock, the packages' window) without
+    # reading the claimed usage rows a first time before the rating statement reads them
+    begin_time = models.DateTimeField()
 
     class Meta:
         verbose_name = _("waiting usage record")

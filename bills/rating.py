@@ -451,10 +451,10 @@ def requeue(record_ids) -> int:
         queued = UsageWaiting.objects.filter(customer_id=OuterRef("customer_id"), usage_record_id=OuterRef("pk"))
         failed = list(UsageRecord.objects.select_for_update(of=("self",))
                       .filter(pk__in=list(record_ids), fee_record__isnull=True).exclude(error_code="")
-                      .exclude(Exists(queued)).values_list("pk", "customer_id"))
-        UsageRecord.objects.filter(pk__in=[pk for pk, _customer in failed]).update(error_code="")
-        UsageWaiting.objects.bulk_create([UsageWaiting(usage_record_id=pk, customer_id=customer)
-                                          for pk, customer in failed])
+                      .exclude(Exists(queued)).values_list("pk", "customer_id", "begin_time"))
+        UsageRecord.objects.filter(pk__in=[pk for pk, _customer, _begin in failed]).update(error_code="")
+        UsageWaiting.objects.bulk_create([UsageWaiting(usage_record_id=pk, customer_id=customer, begin_time=begin)
+                                          for pk, customer, begin in failed])
     return len(failed)
 
 

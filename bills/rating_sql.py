@@ -159,7 +159,9 @@ def _fetch(sql, params) -> list[tuple]:
 def claim(limit: int, ids=None, after=None) -> list[tuple[int, int, str, datetime]]:
     """Step 0 (locks.claim_usage): up to `limit` waiting records in (customer, record) order after `after` (a
     (customer pk, record pk) pair, exclusive; None: from the first), their queue rows locked FOR UPDATE SKIP
-    LOCKED and deleted, as (id, customer id, the "YYYY-MM" it was consumed in — Asia/Shanghai —, begin_time).
+    LOCKED and deleted, as (id, customer id, the "YYYY-MM" it was consumed in — Asia/Shanghai —, begin_time),
+    read from the queue rows alone (which copy the record's customer and begin_time): the rating statement is
+    the first to read the claimed usage rows.
     Every step reads by key (`= ANY` of an array, the queue's (customer, record) key — named `ids` through
     their customers first): no join for the planner to guess wrong; the queue rows are deleted by their row
     addresses (ctid: a TID scan, not a second walk of the queue's key — the rows are locked, nothing moves them
@@ -175,10 +177,9 @@ def claim(limit: int, ids=None, after=None) -> list[tuple[int, int, str, datetim
             DELETE FROM {_t(UsageWaiting)} WHERE ctid = ANY(ARRAY(
                 SELECT w.ctid FROM {_t(UsageWaiting)} w {"WHERE " + " AND ".join(where) if where else ""}
                 ORDER BY w.customer_id, w.usage_record_id LIMIT %(limit)s FOR UPDATE SKIP LOCKED))
-            RETURNING usage_record_id)
-        SELECT u.id, u.customer_id, to_char(u.begin_time AT TIME ZONE %(zone)s, 'YYYY-MM'), u.begin_time
-        FROM {_t(UsageRecord)} u WHERE u.id = ANY(ARRAY(SELECT usage_record_id FROM taken))
-        ORDER BY u.id""", _params(ids=_ids(ids) if ids is not None else None, limit=limit,
+            RETURNING usage_record_id, customer_id, begin_time)
+        SELECT usage_record_id, customer_id, to_char(begin_time AT TIME ZONE %(zone)s, 'YYYY-MM'), begin_time
+        FROM taken ORDER BY usage_record_id""", _params(ids=_ids(ids) if ids is not None else None, limit=limit,
                                    customer=after[0] if after else None, record=after[1] if after else None))
 
 

@@ -54,7 +54,7 @@ def usage(customer, kind=ECS, *, amount="1", measure=None, begin=None, hours=1, 
         resource_spec_code=default_spec if spec is None else spec, usage_type_code=usage_type, region_code=region,
         usage_amount=D(amount), usage_measure_id=measure or unit, resource_size=D(size) if size else None,
         begin_time=begin, end_time=begin + timedelta(hours=hours), source=UsageSource.GENERATOR)
-    UsageWaiting.objects.create(usage_record=record, customer_id=record.customer_id)
+    UsageWaiting.objects.create(usage_record=record, customer_id=record.customer_id, begin_time=record.begin_time)
     return record
 
 
