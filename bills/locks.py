@@ -46,7 +46,7 @@ def claim_usage(limit: int, *, ids=None, after=None) -> list[UsageRecord]:
     record pk) pair, exclusive; None: from the first), taken off the rating queue (their UsageWaiting rows
     locked, then deleted: the transaction that rates them owns them; one that rolls back puts them back); those
     another run holds are skipped (PostgreSQL). `ids` restricts the claim to these records (a caller rating
-    named ones). bills/rating_sql.py's `claim` does the same in one statement."""
+    named ones). bills/rating_steps.py's `claim` does the same in one statement."""
     waiting = UsageWaiting.objects.all()
     if ids is not None:  # by the queue's key: the records' customers, then the records
         ids = list(ids)

@@ -43,7 +43,7 @@ accounts and one INSERT of ledger entries (billing/consumption.py), and one UPDA
 Locks are taken in the order of bills/locks.py.
 
 **In SQL** (PostgreSQL, the default there; `sql=False` keeps the per-record path). The batch is claimed and
-its locks taken by bills/rating_sql.py (steps 0–3, one statement each), then one statement splits it by
+its locks taken by bills/rating_steps.py (steps 0–3, one statement each), then one statement splits it by
 customer and prices, pays (coupons, cash, arrears) and writes the common case, to the same
 fen (its docstring says how, tests/bills/test_rating_fast.py proves it on a batch that takes every branch).
 The customers it leaves — whose records resource packages may pay, whose coupons do not all cover all their
@@ -54,16 +54,13 @@ same transaction. A batch that fails in SQL is rated again record by record on t
 
 from __future__ import annotations
 
-import io
 import logging
-import os
 import time
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import datetime
 from decimal import Context, Decimal
 
-from django.db import OperationalError, connection, transaction
+from django.db import OperationalError, transaction
 from django.db.models import Case, CharField, Exists, OuterRef, Q, Value, When
 from django.utils import timezone
 
@@ -76,10 +73,19 @@ from partnercenter.transactions import retry_on_deadlock
 from trade import pricing
 from trade.models import PartnerDiscount
 
-from . import closing, deduction, locks, packages, periods, rating_sql
+from . import (
+    closing,
+    deduction,
+    fee_rows,
+    locks,
+    packages,
+    periods,
+    rating_sql,
+    rating_steps,
+)
 from .choices import BillType, FeeStatus
 from .errors import BillCodes
-from .models import FeeRecord, PackageUse, UsageRecord, UsageWaiting
+from .models import PackageUse, UsageRecord, UsageWaiting
 
 __all__ = ["BATCH_SIZE", "BatchResult", "rate_batch", "rate_pending", "requeue", "amounts", "association_at"]
 
@@ -230,74 +236,13 @@ def _official_prices(lines) -> None:
             line.official = rating.official
 
 
-_FEE_FIELDS = [f for f in FeeRecord._meta.concrete_fields if not f.primary_key]
-_FEE_MADE = [(f.attname, f.default) for f in _FEE_FIELDS if f.has_default() and callable(f.default)]
-_FEE_BASE = {f.attname: f.get_default() for f in _FEE_FIELDS if f.attname not in dict(_FEE_MADE)}
-
-
-class _Fee:
-    """A fee record being written: FeeRecord's columns as plain attributes (the rating writes a great many;
-    a model instance each would cost more than the arithmetic)."""
-
-    __slots__ = ("id", *(f.attname for f in _FEE_FIELDS))
-
-    def __init__(self, **values):
-        self.id = None
-        for name, value in _FEE_BASE.items():
-            setattr(self, name, value)
-        for name, make in _FEE_MADE:  # record_id, created_at: one each
-            if name not in values:
-                setattr(self, name, make())
-        for name, value in values.items():
-            setattr(self, name, value)
-
-
-def new_ids(n: int, now) -> list[str]:
-    """`n` new fee record_ids: 32 hex digits, `now` in µs since the epoch (14) then 18 random ones (one read of
-    the system's randomness) — time-ordered like a UUIDv7, as bills/rating_sql.py makes them in SQL."""
-    prefix = f"{int(now.timestamp() * 1_000_000):014x}"
-    tails = os.urandom(9 * n).hex()
-    return [prefix + tails[18 * i:18 * i + 18] for i in range(n)]
-
-
-def _copy_text(value) -> str:
-    if value is None:
-        return "\\N"
-    if value is True or value is False:
-        return "t" if value else "f"
-    if isinstance(value, str):
-        return value.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
-    if isinstance(value, datetime):
-        return value.isoformat()
-    return str(value)
-
-
-def _write_fees(fees, needing_ids) -> None:
-    """One statement for the batch's fee records: COPY on PostgreSQL (the ids of `needing_ids`' records — those
-    with package uses — read back in one more), bulk_create elsewhere."""
-    if connection.vendor != "postgresql":
-        made = FeeRecord.objects.bulk_create([FeeRecord(**{f.attname: getattr(fee, f.attname) for f in _FEE_FIELDS})
-                                              for fee in fees])
-        for fee, row in zip(fees, made):
-            fee.id = row.pk
-        return
-    text = "".join("\t".join(_copy_text(getattr(fee, f.attname)) for f in _FEE_FIELDS) + "\n" for fee in fees)
-    columns = ", ".join(connection.ops.quote_name(f.column) for f in _FEE_FIELDS)
-    with connection.cursor() as cursor:
-        cursor.cursor.copy_expert(f"COPY {FeeRecord._meta.db_table} ({columns}) FROM STDIN", io.StringIO(text))
-    if needing_ids:
-        ids = dict(FeeRecord.objects.filter(usage_record_id__in=list(needing_ids)).values_list("usage_record_id", "id"))
-        for fee in fees:
-            fee.id = ids.get(fee.usage_record_id)
-
-
-def _fee(line, book, now, record_id) -> _Fee:
+def _fee(line, book, now, record_id) -> fee_rows.Fee:
     record, product = line.record, line.product
     association = association_at(book.associations.get(record.customer_id, ()), record.begin_time)
     official, discount, erase, consume = amounts(line.official, book.share(association, product))
     cycle, late = book.land(record.begin_time)
     resource = line.resource
-    return _Fee(
+    return fee_rows.Fee(
         record_id=record_id, bill_cycle=cycle, is_adjustment=late, customer_id=record.customer_id,
         association_id=association.pk if association else None,
         partner_id=association.partner_id if association else None, bill_type=BillType.USAGE,
@@ -355,16 +300,16 @@ def _rate_records(records, now, *, landings=None) -> tuple[int, dict[int, str], 
             except DomainError:
                 failed[line.record.pk] = BillCodes.RATING_ERROR
                 lines.remove(line)
-    fees = [_fee(line, book, now, record_id) for line, record_id in zip(lines, new_ids(len(lines), now))]
+    fees = [_fee(line, book, now, record_id) for line, record_id in zip(lines, fee_rows.new_ids(len(lines), now))]
     summary = deduction.settle([(fee, line.product.service_type.code, line.product.product_id)
                                 for fee, line in zip(fees, lines)],
                                accounts=accounts, current=book.current, now=now)
-    _write_fees(fees, {line.record.pk for line in lines if line.coverage.uses})
+    fee_rows.write(fees, {line.record.pk for line in lines if line.coverage.uses})
     uses = [use for fee, line in zip(fees, lines)
             for use in packages.use_rows(fee.id, line.coverage, line.record.resource_id, now)]
     if uses:
         PackageUse.objects.bulk_create(uses)
-    save = rating_sql.save_packages if rating_sql.usable() else packages.save
+    save = rating_steps.save_packages if rating_steps.usable() else packages.save
     save(p for customer in held.values() for p in customer if p.pk in moved)
     _mark_failed(failed)
     return len(lines), failed, summary
@@ -374,7 +319,7 @@ def _rate_in_sql(result: BatchResult, *, limit, ids, after, now, claimed) -> dic
     """rate_batch on PostgreSQL: claim, lock (steps 0–3 of bills/locks.py, each in one statement), rate the
     common case in one statement (bills/rating_sql.py), then the customers it left by `_rate_records`. Fills
     `result`; returns the deduction summary."""
-    rows = rating_sql.claim(limit, ids, after)
+    rows = rating_steps.claim(limit, ids, after)
     if claimed is not None:
         claimed.extend((row[1], row[0]) for row in rows)
     if not rows:
@@ -384,9 +329,9 @@ def _rate_in_sql(result: BatchResult, *, limit, ids, after, now, claimed) -> dic
     landings = closing.lock_landing({row[2] for row in rows})
     customer_ids = {row[1] for row in rows}
     record_ids = [row[0] for row in rows]
-    rating_sql.lock_accounts(customer_ids)
-    rating_sql.lock_packages(customer_ids, min(row[3] for row in rows), max(row[3] for row in rows))
-    coupons = rating_sql.lock_coupons(customer_ids, now)
+    rating_steps.lock_accounts(customer_ids)
+    rating_steps.lock_packages(customer_ids, min(row[3] for row in rows), max(row[3] for row in rows))
+    coupons = rating_steps.lock_coupons(customer_ids, now)
     done = rating_sql.rate(record_ids, customer_ids, coupons, landings, now)
     result.rated += done.rated
     result.in_sql += done.rated
@@ -410,7 +355,7 @@ def rate_batch(*, limit: int = BATCH_SIZE, ids=None, after=None, now=None, claim
     (bills/rating_sql.py) — by default wherever it can (PostgreSQL); False keeps every record on the
     per-record path."""
     result = BatchResult()
-    in_sql = rating_sql.usable() if sql is None else bool(sql) and rating_sql.usable()
+    in_sql = rating_steps.usable() if sql is None else bool(sql) and rating_steps.usable()
     with transaction.atomic():
         now = now or timezone.now()
         if in_sql:

@@ -2,8 +2,8 @@
 no Python per record — the same money, to the fen, as the per-record path, which keeps everything else.
 
 **Which records.** A rating batch is claimed, its landings share-locked and its customers' accounts, packages
-and coupons locked here (steps 0–3 of bills/locks.py, each step in one statement, pk order), then rated by
-`rate`, which splits them by customer first. A customer's records of the batch are rated here only when
+and coupons locked (steps 0–3 of bills/locks.py, one statement each in pk order: bills/rating_steps.py), then
+rated by `rate`, which splits them by customer first. A customer's records of the batch are rated here only when
 - every one of them is ratable as bills/rating.py's `product_of` reads it (a product, a usage price, the usage
   type — equal but for ASCII letters' case: anything else goes to Python —, a unit conversion, the size of a linear
   product): a record that fails is failed, with its code, by the Python path;
@@ -46,7 +46,6 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
-from datetime import datetime
 from decimal import Decimal
 
 from django.core.exceptions import ImproperlyConfigured
@@ -54,46 +53,20 @@ from django.db import connection
 
 from billing.choices import BalanceType, TradeType
 from billing.models import CustomerAccount, LedgerEntry
-from catalog.choices import ChargeMode
 from catalog.models import Conversion, Price, Product, Region, ResourceType, ServiceType, UsageType
-from customers.choices import AssociationType, ChargingMode, OnDemandStatus
+from customers.choices import OnDemandStatus
 from customers.models import Association, Customer, Resource
 from trade.models import PartnerDiscount
-from vouchers import spending
-from vouchers.choices import CouponOperation, CouponStatus, CouponType
+from vouchers.choices import CouponOperation
 from vouchers.models import Coupon, CouponRecord
 
-from .choices import BillType, FeeStatus, PackageStatus, ZeroBalancePolicy
-from .models import FeeRecord, LowBalanceSetting, ResourcePackage, UsageRecord, UsageWaiting
-from .periods import SHANGHAI
+from .choices import BillType, FeeStatus, ZeroBalancePolicy
+from .models import FeeRecord, LowBalanceSetting, ResourcePackage, UsageRecord
+from .rating_steps import SPENDABLE, fetch, id_array, table, with_constants
 
-__all__ = ["usable", "claim", "lock_accounts", "lock_packages", "lock_coupons", "rate", "Rated",
-           "save_packages", "OPERATOR"]
+__all__ = ["rate", "Rated", "OPERATOR"]
 
 OPERATOR = "rating"  # deduction.OPERATOR (not imported: deduction imports nothing of this module's callers)
-
-
-def usable() -> bool:
-    return connection.vendor == "postgresql"
-
-
-def _t(model) -> str:
-    return connection.ops.quote_name(model._meta.db_table)
-
-
-# The constants every statement may name.
-_CONSTANTS = {
-    "on_demand": ChargingMode.ON_DEMAND.value,
-    "on_demand_mode": ChargeMode.ON_DEMAND.value, "resale": AssociationType.RESALE.value,
-    "zone": str(SHANGHAI),
-    "unsubscribed": PackageStatus.UNSUBSCRIBED.value, "effective": CouponStatus.EFFECTIVE.value,
-    "used": CouponStatus.USED.value, "spendable": [t.value for t in spending.SPENDABLE_TYPES],
-    "flexi": CouponType.FLEXI_COUPON.value,
-}
-
-
-def _params(**values) -> dict:
-    return {**_CONSTANTS, **values}
 
 
 # A usage record read as bills/rating.py's `product_of` reads it: its pay-per-use resource (this customer's,
@@ -101,18 +74,18 @@ def _params(**values) -> dict:
 # the resource's) and region, the product's usage price, usage type and service type, and the conversions of
 # its unit into the product's either way. Every join is on a unique key: one row per record.
 _RESOLVE = f"""
-    LEFT JOIN (SELECT * FROM {_t(Resource)} WHERE customer_id = ANY(%(customers)s::bigint[])) res
+    LEFT JOIN (SELECT * FROM {table(Resource)} WHERE customer_id = ANY(%(customers)s::bigint[])) res
          ON res.charging_mode = %(on_demand)s AND res.resource_id = u.resource_id AND res.customer_id = u.customer_id
-    LEFT JOIN {_t(ResourceType)} rt ON rt.code = u.resource_type_code
-    LEFT JOIN {_t(Region)} rg ON rg.code = u.region_code
-    LEFT JOIN {_t(Product)} p ON p.charge_mode = %(on_demand_mode)s AND p.resource_type_id = rt.id
+    LEFT JOIN {table(ResourceType)} rt ON rt.code = u.resource_type_code
+    LEFT JOIN {table(Region)} rg ON rg.code = u.region_code
+    LEFT JOIN {table(Product)} p ON p.charge_mode = %(on_demand_mode)s AND p.resource_type_id = rt.id
          AND p.region_id = rg.id
          AND p.resource_spec = COALESCE(NULLIF(u.resource_spec_code, ''), NULLIF(res.resource_spec_code, ''))
-    LEFT JOIN {_t(Price)} pr ON pr.product_id = p.id AND pr.period_type IS NULL
-    LEFT JOIN {_t(UsageType)} ut ON ut.id = p.usage_type_id
-    LEFT JOIN {_t(ServiceType)} st ON st.id = p.service_type_id
-    LEFT JOIN {_t(Conversion)} c1 ON c1.measure_id = u.usage_measure_id AND c1.ref_measure_id = p.usage_measure_id
-    LEFT JOIN {_t(Conversion)} c2 ON c2.measure_id = p.usage_measure_id AND c2.ref_measure_id = u.usage_measure_id"""
+    LEFT JOIN {table(Price)} pr ON pr.product_id = p.id AND pr.period_type IS NULL
+    LEFT JOIN {table(UsageType)} ut ON ut.id = p.usage_type_id
+    LEFT JOIN {table(ServiceType)} st ON st.id = p.service_type_id
+    LEFT JOIN {table(Conversion)} c1 ON c1.measure_id = u.usage_measure_id AND c1.ref_measure_id = p.usage_measure_id
+    LEFT JOIN {table(Conversion)} c2 ON c2.measure_id = p.usage_measure_id AND c2.ref_measure_id = u.usage_measure_id"""
 
 # ... and whether the Python path would rate it (else it fails it). Usage types compare as Python's lower()
 # compares them only where they differ in ASCII letters' case at most: lower() under the "C" collation changes
@@ -134,105 +107,6 @@ _DENOMINATOR = "CASE WHEN u.usage_measure_id = p.usage_measure_id THEN 1 WHEN c1
 _COVERS = """((c.cloud_service_types = '[]'::jsonb
        OR (jsonb_typeof(c.cloud_service_types) = 'array' AND c.cloud_service_types ? r.service_code))
     AND (c.product_ids = '[]'::jsonb OR (jsonb_typeof(c.product_ids) = 'array' AND c.product_ids ? r.product_code)))"""
-
-_SPENDABLE = """c.status = %(effective)s AND c.coupon_type = ANY(%(spendable)s) AND c.valid_time <= %(now)s
-    AND c.expire_time > %(now)s AND c.balance > 0"""
-
-
-def _ids(values) -> str:
-    """Keys as one array parameter in PostgreSQL's text form ('{1,2,NULL}'), which the server reads with its
-    array parser: a list parameter would reach it as an ARRAY[…] expression of thousands of terms, parsed and
-    planned wherever the statement names it (bills/ingest_sql.py sends its columns so for the same reason)."""
-    return "{" + ",".join("NULL" if value is None else str(int(value)) for value in values) + "}"
-
-
-def _fetch(sql, params) -> list[tuple]:
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.fetchall()
-
-
-# ---------------------------------------------------------------------------------------------
-# Steps 0–3 (bills/locks.py), each in one statement
-# ---------------------------------------------------------------------------------------------
-
-def claim(limit: int, ids=None, after=None) -> list[tuple[int, int, str, datetime]]:
-    """Step 0 (locks.claim_usage): up to `limit` waiting records in (customer, record) order after `after` (a
-    (customer pk, record pk) pair, exclusive; None: from the first), their queue rows locked FOR UPDATE SKIP
-    LOCKED and deleted, as (id, customer id, the "YYYY-MM" it was consumed in — Asia/Shanghai —, begin_time),
-    read from the queue rows alone (which copy the record's customer and begin_time): the rating statement is
-    the first to read the claimed usage rows.
-    Every step reads by key (`= ANY` of an array, the queue's (customer, record) key — named `ids` through
-    their customers first): no join for the planner to guess wrong; the queue rows are deleted by their row
-    addresses (ctid: a TID scan, not a second walk of the queue's key — the rows are locked, nothing moves them
-    before the DELETE)."""
-    where = []
-    if ids is not None:
-        where.append(f"w.customer_id = ANY(ARRAY(SELECT customer_id FROM {_t(UsageRecord)} "
-                     f"WHERE id = ANY(%(ids)s::bigint[]))) AND w.usage_record_id = ANY(%(ids)s::bigint[])")
-    if after is not None:
-        where.append("(w.customer_id, w.usage_record_id) > (%(customer)s, %(record)s)")
-    return _fetch(f"""
-        WITH taken AS (
-            DELETE FROM {_t(UsageWaiting)} WHERE ctid = ANY(ARRAY(
-                SELECT w.ctid FROM {_t(UsageWaiting)} w {"WHERE " + " AND ".join(where) if where else ""}
-                ORDER BY w.customer_id, w.usage_record_id LIMIT %(limit)s FOR UPDATE SKIP LOCKED))
-            RETURNING usage_record_id, customer_id, begin_time)
-        SELECT usage_record_id, customer_id, to_char(begin_time AT TIME ZONE %(zone)s, 'YYYY-MM'), begin_time
-        FROM taken ORDER BY usage_record_id""", _params(ids=_ids(ids) if ids is not None else None, limit=limit,
-                                   customer=after[0] if after else None, record=after[1] if after else None))
-
-
-def lock_accounts(customer_ids) -> None:
-    """Step 1 (billing.locks.lock_customer_accounts, without building the rows): the customers' accounts in pk
-    order, the missing ones created first."""
-    customer_ids = sorted(set(customer_ids))
-    sql = (f"SELECT customer_id FROM {_t(CustomerAccount)} WHERE customer_id = ANY(%s::bigint[]) "
-           f"ORDER BY id FOR NO KEY UPDATE")
-    found = {row[0] for row in _fetch(sql, [_ids(customer_ids)])}
-    missing = [pk for pk in customer_ids if pk not in found]
-    if missing:
-        CustomerAccount.objects.bulk_create([CustomerAccount(customer_id=pk) for pk in missing], ignore_conflicts=True)
-        _fetch(sql, [_ids(missing)])
-
-
-def lock_packages(customer_ids, first, last) -> None:
-    """Step 2: every package of the customers that may pay a record of the batch, consumed from `first` to
-    `last` (a superset of what packages.load takes), in pk order — the Python path takes its part of them
-    again, already held."""
-    _fetch(f"""
-        SELECT k.id FROM {_t(ResourcePackage)} k
-        WHERE k.customer_id = ANY(%(customers)s::bigint[]) AND k.status <> %(unsubscribed)s
-          AND k.effective_time <= %(last)s AND k.expire_time > %(first)s
-        ORDER BY k.id FOR NO KEY UPDATE OF k""",
-           _params(customers=_ids(sorted(set(customer_ids))), first=first, last=last))
-
-
-def lock_coupons(customer_ids, now) -> list[int]:
-    """Step 3 (deduction._coupons' filter): the customers' coupons that can pay something now, locked in pk
-    order. Their ids: the coupons `rate` reads (one issued meanwhile is not among them)."""
-    return [row[0] for row in _fetch(f"""
-        SELECT c.id FROM {_t(Coupon)} c WHERE c.customer_id = ANY(%(customers)s::bigint[]) AND {_SPENDABLE}
-        ORDER BY c.id FOR NO KEY UPDATE OF c""", _params(customers=_ids(sorted(set(customer_ids))), now=now))]
-
-
-def save_packages(packages) -> None:
-    """packages.save (the packages a Python batch used or reset) as one UPDATE from arrays: Django's
-    bulk_update builds a CASE per row and field, which cost a Python batch more than its records."""
-    packages = sorted(packages, key=lambda package: package.pk)
-    if not packages:
-        return
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"UPDATE {_t(ResourcePackage)} k SET remaining = v.remaining, status = v.status, "
-            f"cycle_start = v.cycle_start, cycle_end = v.cycle_end "
-            f"FROM unnest(%s::bigint[], %s::numeric[], %s::integer[], %s::timestamptz[], %s::timestamptz[]) "
-            f"AS v(id, remaining, status, cycle_start, cycle_end) WHERE k.id = v.id",
-            [[k.pk for k in packages], [k.remaining for k in packages], [k.status for k in packages],
-             [k.cycle_start for k in packages], [k.cycle_end for k in packages]])
-        if cursor.rowcount != len(packages):
-            raise RuntimeError("rating_sql: packages changed under their lock")  # locked (step 2): a backstop
-
 
 # ---------------------------------------------------------------------------------------------
 # The statement
@@ -267,7 +141,7 @@ def _insert(model, values: dict[str, str], name: str) -> tuple[str, dict]:
         select.append(f"%({key})s")
     if set(values) - known:
         raise ImproperlyConfigured(f"rating_sql: {model.__name__} has no {sorted(set(values) - known)}")
-    return f"INSERT INTO {_t(model)} ({', '.join(columns)}) SELECT {', '.join(select)}", params
+    return f"INSERT INTO {table(model)} ({', '.join(columns)}) SELECT {', '.join(select)}", params
 
 
 _FEE, _FEE_DEFAULTS = _insert(FeeRecord, {
@@ -314,19 +188,19 @@ r AS MATERIALIZED (  -- each claimed record resolved as rating.product_of reads 
                {_RESOLVED} AS ratable, pr.amount AS price,
                CASE WHEN p.is_linear THEN u.resource_size ELSE 1 END AS size,
                {_NUMERATOR} AS numerator, {_DENOMINATOR} AS denominator
-        FROM {_t(UsageRecord)} u {_RESOLVE}
+        FROM {table(UsageRecord)} u {_RESOLVE}
         WHERE u.id = ANY(%(ids)s::bigint[])) z
 ),
 python AS MATERIALIZED (  -- the customers the per-record path rates (the module docstring says why)
     SELECT customer_id FROM r WHERE ratable IS NOT TRUE
     UNION
-    SELECT r.customer_id FROM r JOIN {_t(ResourcePackage)} k ON k.customer_id = r.customer_id
+    SELECT r.customer_id FROM r JOIN {table(ResourcePackage)} k ON k.customer_id = r.customer_id
         AND k.usage_type_id = r.usage_type_id AND k.region_id = r.region_id AND k.status <> %(unsubscribed)s
         AND k.effective_time <= r.begin_time AND k.expire_time > r.begin_time
     WHERE k.customer_id = ANY(%(customers)s::bigint[])
     UNION
-    SELECT r.customer_id FROM r JOIN {_t(Coupon)} c ON c.customer_id = r.customer_id
-    WHERE c.id = ANY(%(coupons)s::bigint[]) AND {_SPENDABLE} AND {_COVERS} IS NOT TRUE
+    SELECT r.customer_id FROM r JOIN {table(Coupon)} c ON c.customer_id = r.customer_id
+    WHERE c.id = ANY(%(coupons)s::bigint[]) AND {SPENDABLE} AND {_COVERS} IS NOT TRUE
 ),
 line AS MATERIALIZED (  -- each other record priced (rating._fee, rating.amounts)
     SELECT y.*, round(y.official, 2) AS official_fen, round(y.official * y.share, 2) AS amount_fen,
@@ -339,11 +213,11 @@ line AS MATERIALIZED (  -- each other record priced (rating._fee, rating.amounts
         FROM r u
         JOIN landing l ON l.cycle = to_char(u.begin_time AT TIME ZONE %(zone)s, 'YYYY-MM')
         LEFT JOIN LATERAL (  -- rating.association_at: the association holding at begin_time
-            SELECT a.id, a.partner_id, a.association_type, a.associated_on, a.ended_on FROM {_t(Association)} a
+            SELECT a.id, a.partner_id, a.association_type, a.associated_on, a.ended_on FROM {table(Association)} a
             WHERE a.customer_id = u.customer_id AND a.associated_on <= u.begin_time
               AND (a.ended_on IS NULL OR u.begin_time < a.ended_on)
             ORDER BY a.associated_on DESC, a.id DESC LIMIT 1) a ON TRUE
-        LEFT JOIN (SELECT * FROM {_t(PartnerDiscount)} WHERE customer_id = ANY(%(customers)s::bigint[])) d
+        LEFT JOIN (SELECT * FROM {table(PartnerDiscount)} WHERE customer_id = ANY(%(customers)s::bigint[])) d
              ON a.association_type = %(resale)s AND u.allow_discount
              AND d.partner_id = a.partner_id AND d.customer_id = u.customer_id AND d.service_type_id = u.service_type_id
              AND d.updated_at >= a.associated_on AND (a.ended_on IS NULL OR d.updated_at < a.ended_on)
@@ -359,8 +233,8 @@ coupon AS MATERIALIZED (  -- [upto - balance, upto): the coupon's stretch of wha
     SELECT c.id, c.customer_id, c.partner_id, c.quota_id, c.coupon_type, c.balance,
            sum(c.balance) OVER (PARTITION BY c.customer_id ORDER BY c.expire_time, c.id
                                 ROWS UNBOUNDED PRECEDING) AS upto
-    FROM {_t(Coupon)} c WHERE c.id = ANY(%(coupons)s::bigint[]) AND c.customer_id = ANY(%(customers)s::bigint[])
-      AND {_SPENDABLE}
+    FROM {table(Coupon)} c WHERE c.id = ANY(%(coupons)s::bigint[]) AND c.customer_id = ANY(%(customers)s::bigint[])
+      AND {SPENDABLE}
 ),
 part AS MATERIALIZED (  -- what coupon c pays of record r: the overlap of their stretches
     SELECT r.id AS line_id, c.id AS coupon_id, c.coupon_type,
@@ -378,7 +252,8 @@ rest AS (
 fee AS MATERIALIZED (  -- the balance pays what the coupons left, in order; the rest is arrears
     SELECT r.*, LEAST(r.rest, GREATEST(acc.balance - (sum(r.rest) OVER w - r.rest), 0)) AS cash
     FROM rest r
-    JOIN (SELECT customer_id, balance FROM {_t(CustomerAccount)} WHERE customer_id = ANY(%(customers)s::bigint[])) acc
+    JOIN (SELECT customer_id, balance FROM {table(CustomerAccount)}
+          WHERE customer_id = ANY(%(customers)s::bigint[])) acc
          ON acc.customer_id = r.customer_id
     WINDOW w AS (PARTITION BY r.customer_id ORDER BY r.begin_time, r.id ROWS UNBOUNDED PRECEDING)
 ),
@@ -393,7 +268,7 @@ spent AS MATERIALIZED (
     SELECT coupon_id, sum(amount) AS amount FROM part GROUP BY coupon_id HAVING sum(amount) > 0
 ),
 spend AS (  -- deduction._spend
-    UPDATE {_t(Coupon)} c SET balance = round(c.balance - s.amount, 2), last_used_at = %(now)s,
+    UPDATE {table(Coupon)} c SET balance = round(c.balance - s.amount, 2), last_used_at = %(now)s,
            status = CASE WHEN c.balance = s.amount THEN %(used)s ELSE c.status END
     FROM spent s WHERE c.id = ANY(%(coupons)s::bigint[]) AND c.id = s.coupon_id AND c.status = %(effective)s
       AND c.balance >= s.amount
@@ -407,7 +282,8 @@ coupon_record AS (
     RETURNING 1
 ),
 moved AS (  -- consumption.charge
-    UPDATE {_t(CustomerAccount)} a SET balance = round(a.balance - m.cash, 2), arrears = round(a.arrears + m.debt, 2),
+    UPDATE {table(CustomerAccount)} a
+       SET balance = round(a.balance - m.cash, 2), arrears = round(a.arrears + m.debt, 2),
            updated_at = %(now)s
     FROM total m WHERE a.customer_id = ANY(%(customers)s::bigint[]) AND a.customer_id = m.customer_id
       AND (m.cash > 0 OR m.debt > 0)
@@ -424,18 +300,19 @@ ledger AS (
     RETURNING 1
 ),
 debtor AS (
-    UPDATE {_t(Customer)} c SET in_debt = TRUE FROM moved m
+    UPDATE {table(Customer)} c SET in_debt = TRUE FROM moved m
     WHERE c.id = ANY(%(customers)s::bigint[]) AND c.id = m.customer_id AND m.debt > 0 AND NOT c.in_debt
     RETURNING 1
 ),
 frozen AS (  -- deduction.freeze_at_limit
-    UPDATE {_t(Resource)} r SET status = %(frozen)s, updated_at = %(now)s
+    UPDATE {table(Resource)} r SET status = %(frozen)s, updated_at = %(now)s
     FROM moved m
-    JOIN (SELECT * FROM {_t(Association)} WHERE customer_id = ANY(%(customers)s::bigint[]) AND ended_on IS NULL) a
+    JOIN (SELECT * FROM {table(Association)} WHERE customer_id = ANY(%(customers)s::bigint[]) AND ended_on IS NULL) a
          ON a.customer_id = m.customer_id AND a.association_type = %(resale)s
-    LEFT JOIN (SELECT * FROM {_t(LowBalanceSetting)} WHERE customer_id = ANY(%(customers)s::bigint[])) own
+    LEFT JOIN (SELECT * FROM {table(LowBalanceSetting)} WHERE customer_id = ANY(%(customers)s::bigint[])) own
          ON own.partner_id = a.partner_id AND own.customer_id = m.customer_id
-    LEFT JOIN (SELECT * FROM {_t(LowBalanceSetting)} WHERE customer_id IS NULL) dflt ON dflt.partner_id = a.partner_id
+    LEFT JOIN (SELECT * FROM {table(LowBalanceSetting)} WHERE customer_id IS NULL) dflt
+         ON dflt.partner_id = a.partner_id
     WHERE r.customer_id = ANY(%(customers)s::bigint[]) AND m.debt > 0 AND r.customer_id = m.customer_id
       AND r.charging_mode = %(on_demand)s
       AND r.status = ANY(%(freezable)s)
@@ -477,9 +354,9 @@ def rate(record_ids, customer_ids, coupon_ids, landings: dict[str, tuple[str, bo
     rates (the module docstring), whose ids it returns; the coupons are `lock_coupons`' and `landings`
     closing.lock_landing's answer for the records' cycles."""
     cycles = sorted(landings)
-    params = _params(
-        ids=_ids(sorted(record_ids)), customers=_ids(sorted(set(customer_ids))),
-        coupons=_ids(coupon_ids), now=now, cycles=cycles,
+    params = with_constants(
+        ids=id_array(sorted(record_ids)), customers=id_array(sorted(set(customer_ids))),
+        coupons=id_array(coupon_ids), now=now, cycles=cycles,
         id_prefix=f"{int(now.timestamp() * 1_000_000):014x}{os.urandom(3).hex()}",
         landings=[landings[c][0] for c in cycles], adjusted=[bool(landings[c][1]) for c in cycles],
         usage_bill=BillType.USAGE.value, paid=FeeStatus.PAID.value, unsettled=FeeStatus.UNSETTLED.value,
@@ -493,13 +370,13 @@ def rate(record_ids, customer_ids, coupon_ids, landings: dict[str, tuple[str, bo
     # would guess one row and loop over them in nested loops.
     # (Disabled nested loops cost so much to the planner that it would compile the statement — JIT — for
     # seconds: it is off for the statement too.)
-    (nested_loops, jit, _off, _no_jit), = _fetch(
+    (nested_loops, jit, _off, _no_jit), = fetch(
         "SELECT current_setting('enable_nestloop'), current_setting('jit'), set_config('enable_nestloop', 'off', "
         "true), set_config('jit', 'off', true)", [])
-    (written, lines, slow, charges, moved, spent, spend, coupon_records, _entries, frozen, cash, debt), = _fetch(
+    (written, lines, slow, charges, moved, spent, spend, coupon_records, _entries, frozen, cash, debt), = fetch(
         _RATE, params)
     # (a statement that failed leaves them to the rollback of the batch, which undoes them)
-    _fetch("SELECT set_config('enable_nestloop', %s, true), set_config('jit', %s, true)", [nested_loops, jit])
+    fetch("SELECT set_config('enable_nestloop', %s, true), set_config('jit', %s, true)", [nested_loops, jit])
     if written != lines or lines + len(slow) != len(record_ids):
         raise RuntimeError(f"rating_sql: {written} fee records of {lines} lines, {len(slow)} left, "
                            f"{len(record_ids)} records")

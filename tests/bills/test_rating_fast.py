@@ -18,8 +18,15 @@ from billing.models import CustomerAccount, LedgerEntry
 from bills import rating, rating_sql
 from bills.choices import FeeStatus, UsageStatus, ZeroBalancePolicy
 from bills.errors import BillCodes
-from bills.models import (BillingPeriod, FeeRecord, LowBalanceSetting, PackageUse, ResourcePackage, UsageRecord,
-                          UsageWaiting)
+from bills.models import (
+    BillingPeriod,
+    FeeRecord,
+    LowBalanceSetting,
+    PackageUse,
+    ResourcePackage,
+    UsageRecord,
+    UsageWaiting,
+)
 from bills.periods import cycle_of, previous_cycle
 from catalog.choices import Measure
 from catalog.models import Product, ServiceType
@@ -30,7 +37,18 @@ from vouchers.models import Coupon, CouponRecord
 
 from ..factories import AssociationFactory, CustomerFactory, PartnerFactory
 from .rating_helpers import (
-    ECS, EVS, OBS_UPFLOW, VPC_TRAFFIC, D, World, account, check_books, fee_of, on_demand_resource, package, rate,
+    ECS,
+    EVS,
+    OBS_UPFLOW,
+    VPC_TRAFFIC,
+    D,
+    World,
+    account,
+    check_books,
+    fee_of,
+    on_demand_resource,
+    package,
+    rate,
     usage,
 )
 
@@ -379,7 +397,7 @@ def test_a_transient_database_error_in_sql_leaves_the_usage_waiting(monkeypatch)
     world = World()
     world.allocate("10.00")
     record = usage(world.resale, ECS)
-    real, calls = rating_sql._fetch, {"n": 0}
+    real, calls = rating_sql.fetch, {"n": 0}
 
     def flaky(sql, params):
         if sql is rating_sql._RATE and not calls["n"]:
@@ -389,7 +407,7 @@ def test_a_transient_database_error_in_sql_leaves_the_usage_waiting(monkeypatch)
             raise OperationalError("could not serialize access due to concurrent update")
         return real(sql, params)
 
-    monkeypatch.setattr(rating_sql, "_fetch", flaky)
+    monkeypatch.setattr(rating_sql, "fetch", flaky)
     rating.rate_pending()
     record.refresh_from_db()
     assert record.status == UsageStatus.NEW and not record.error_code and not FeeRecord.objects.exists()
