@@ -26,8 +26,8 @@ run: $(STAMP)
 	@echo "Partner Center is at http://127.0.0.1:$(PORT)/  (admin: http://127.0.0.1:$(PORT)/admin/, API docs: /api/docs/)"
 	@echo "Sign in with a username and its password from the table above. Stop with Ctrl-C."
 	@trap 'kill 0' INT TERM EXIT; \
-	$(RUN_ENV) $(BIN)/celery -A partnercenter worker --pool=solo -l warning & \
-	$(RUN_ENV) $(BIN)/celery -A partnercenter beat -l warning --pidfile= & \
+	$(RUN_ENV) $(BIN)/celery -A partnercenter -q worker --pool=solo -l warning & \
+	$(RUN_ENV) $(BIN)/celery -A partnercenter -q beat -l warning --pidfile= & \
 	$(RUN_ENV) $(BIN)/python manage.py runserver 127.0.0.1:$(PORT) --noreload
 
 # Debian's Chromium and a CJK font for the browser tests, installed when missing (scripts/ensure-browser).
@@ -40,7 +40,8 @@ test: $(STAMP) browser
 	$(BIN)/python -m pytest -n auto --maxprocesses 4 $(PYTEST_ARGS)
 
 messages: $(STAMP)
-	$(BIN)/python manage.py makemessages -l zh_Hans -l en --ignore=.venv --ignore=tests --ignore=var
+	$(BIN)/python manage.py makemessages -l zh_Hans -l en --ignore=.venv --ignore=tests --ignore=var --ignore=bench \
+		--ignore=test-artifacts
 	$(BIN)/python manage.py compilemessages --ignore=.venv
 
 clean:
