@@ -73,16 +73,7 @@ from partnercenter.transactions import retry_on_deadlock
 from trade import pricing
 from trade.models import PartnerDiscount
 
-from . import (
-    closing,
-    deduction,
-    fee_rows,
-    locks,
-    packages,
-    periods,
-    rating_sql,
-    rating_steps,
-)
+from . import closing, deduction, fee_rows, locks, packages, periods, rating_sql, rating_steps
 from .choices import BillType, FeeStatus
 from .errors import BillCodes
 from .models import PackageUse, UsageRecord, UsageWaiting
