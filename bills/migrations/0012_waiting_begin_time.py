@@ -1,5 +1,6 @@
 # The rating queue copies the record's begin_time (as it copies its customer): the claim reads the months to lock
-# and the packages' window from the queue rows alone. Added empty, filled from the usage records, then required.
+# and the packages' window from the queue rows alone. Added empty, filled from the usage records (a row whose record
+# is missing is dropped, as the claim dropped it), then required.
 
 from django.db import migrations, models
 
