@@ -176,7 +176,7 @@ def test_more_than_the_balance_fails_on_its_row(tenant_a, admin_client_a):
     confirm = admin_client_a.post(url, {f"amount_{tenant_a.resale.domain_id}": "10.01"})
     assert confirm.context["short"] is True
     notice = confirm.content.decode().split('id="short">')[1].split("</p>")[0]
-    assert "this allocation will fail" in notice and "customers allocated after" not in notice  # one customer
+    assert "本次拨款将失败" in notice and "其余客户" not in notice  # one customer: not "the customers after it"
     result = admin_client_a.post(url, posted_fields(confirm))
     assert result.context["results"][0]["error_code"] == BillingCodes.INSUFFICIENT_BALANCE
     assert balance_of(tenant_a.resale) == 0 and account_of(tenant_a.partner).allocated_amount == 0
