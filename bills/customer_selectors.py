@@ -35,8 +35,8 @@ from vouchers.spending import candidates_for
 
 from .choices import BillSumType, BillType, PackageStatus, PeriodStatus
 from . import running_sums
-from .models import (MONEY, BillingPeriod, CustomerMonthlySum, FeeRecord, PackageUse, ResourcePackage, RunningSum,
-                     UsageRecord)
+from .models import (MONEY, REFUND_TYPES, BillingPeriod, CustomerMonthlySum, FeeRecord, PackageUse, ResourcePackage,
+                     RunningSum, UsageRecord)
 from .periods import SHANGHAI, current_cycle, previous_cycle
 
 __all__ = [
@@ -49,7 +49,6 @@ __all__ = [
 ZERO = Decimal("0.00")
 AMOUNTS = ("official_amount", "discount_amount", "erase_amount", "consume_amount", "coupon_amount",
            "flexipurchase_coupon_amount", "cash_amount", "debt_amount", "writeoff_amount")
-REFUND_TYPES = (BillType.REFUND, BillType.TO_ON_DEMAND_REFUND)
 ADJUSTMENT_TYPES = (BillType.COMPENSATION, BillType.ADJUST_DEDUCT)
 BY_CYCLE, BY_DAY, DETAIL = 1, 2, 3
 

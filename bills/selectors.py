@@ -2,7 +2,7 @@
 
 **Whose fee records.** A partner sees a fee record iff `FeeRecord.partner` is itself: its customers'
 consumption while they were associated with it — also after they left it, and never what they consumed
-before or after (the association at the consumption time decides, bills/models.py). A distributor naming
+before or after (the association at the consumption time decides, bills/models/fees.py). A distributor naming
 one of its cloud resellers (`indirect_partner_id`, resolved by `partnercenter.selectors.book_owner`) reads
 that reseller's instead. Reading needs `billing.view`; a member (or key) without `customers.view_all`
 sees only the records of associations its team manages (the account manager of the association, ended or
@@ -39,7 +39,7 @@ from partnercenter.selectors import book_owner
 
 from . import periods, running_sums
 from .choices import BillSumType, BillType, PeriodStatus
-from .models import BillingPeriod, CustomerMonthlySum, FeeRecord, PartnerBill, RunningSum
+from .models import REFUND_TYPES, BillingPeriod, CustomerMonthlySum, FeeRecord, PartnerBill, RunningSum
 
 __all__ = [
     "BILL_RIGHTS", "SUM_FIELDS", "REFUND_TYPES", "ADJUSTMENT_TYPES", "fee_records_for", "customer_month_records",
@@ -50,7 +50,6 @@ __all__ = [
 BILL_RIGHTS = ("billing.view",)  # who reads consumption and bills: 伙伴账单, 客户消费 and their endpoints
 SUM_FIELDS = ("official_amount", "discount_amount", "erase_amount", "consume_amount", "coupon_amount",
               "flexipurchase_coupon_amount", "cash_amount", "debt_amount", "writeoff_amount")
-REFUND_TYPES = (BillType.REFUND, BillType.TO_ON_DEMAND_REFUND)
 ADJUSTMENT_TYPES = (BillType.COMPENSATION, BillType.ADJUST_DEDUCT)
 HISTORY_MONTHS = 18  # Huawei keeps 18 months of fee records readable
 
