@@ -7,7 +7,9 @@ Generation (`generate_lists`, beat incentives.tasks_fh.generate_lists every few 
 - has its FhQualification APPROVED, decided before the 1st of M+1 (qualified during M),
 - is on the path DTCSI at DIFFERENTIATED or later now (selectors_fh.eligible_enrolments),
 - has at least one programs.ProjectSpecialist on DTCSI, APPROVED, decided before the 1st of M+1, whose member's
-  user is active — no specialists, no list;
+  user is active and whose member keeps its employment details (项目专员信息维护: "维护就职信息,填写岗位、开始从事
+  华为云的时间") — a 岗位 (MemberProfile.post) and the day it started working with Huawei Cloud, before the 1st
+  of M+1 — no such specialists, no list;
 - and has no list for M yet.
 Each list: one FhMonth (status GENERATED, `generated_at` = now, `deadline` = workdays.sla_deadline(now,
 settings.FH_CHECK_WORKING_DAYS) — generated on a day off such as 1 October, the clock starts at 00:00 of the next
@@ -85,7 +87,8 @@ def specialists_for(month: dt.date):
     """The specialists whose incentive month `month` lists (see the module docstring)."""
     return ProjectSpecialist.objects.filter(
         path__code=DTCSI, status=SpecialistStatus.APPROVED, decided_at__lt=month_begins(next_month(month)),
-        member__user__is_active=True)
+        member__user__is_active=True, member__program_profile__started_with_cloud_on__lt=next_month(month),
+    ).exclude(member__program_profile__post="")
 
 
 def candidates(month: dt.date):

@@ -1,7 +1,7 @@
 """Set-up shared by the FH tests (专职人员激励): a partner on the path 数字化转型咨询与系统集成 at 能力差异化认证, qualified,
 with approved project specialists, and its 商业信息认证 verified; files to upload; a platform operator."""
 
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from types import SimpleNamespace
 from zoneinfo import ZoneInfo
@@ -15,7 +15,7 @@ from incentives.models_fh import FhQualification
 from partnercenter import secretbox
 from programs.catalogue import DIFFERENTIATED, DTCSI, ROLE_CERTIFIED, seed_definitions
 from programs.choices import CertificationStatus, SpecialistStatus
-from programs.models import BusinessCertification, Path, PathEnrolment, ProjectSpecialist, Stage
+from programs.models import BusinessCertification, MemberProfile, Path, PathEnrolment, ProjectSpecialist, Stage
 from tests.factories import MemberFactory, UserFactory
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -49,8 +49,12 @@ def qualify(partner, *, decided_at=None, by=None):
         decided_at=decided_at or shanghai(2026, 1, 5, 10, 0), decided_by=by)
 
 
-def specialist(partner, name, *, decided_at=None, status=SpecialistStatus.APPROVED):
+def specialist(partner, name, *, decided_at=None, status=SpecialistStatus.APPROVED, post="售前解决方案经理",
+               started=date(2024, 6, 1)):
+    """An approved DTCSI specialist whose profile keeps its employment details (岗位, working with the cloud since
+    `started`): what the monthly list requires."""
     member = MemberFactory(partner=partner, user__username=f"{partner.account_name}.{name}", display_name=name)
+    MemberProfile.objects.create(member=member, work_location="杭州", post=post, started_with_cloud_on=started)
     return ProjectSpecialist.objects.create(member=member, path=Path.objects.get(code=DTCSI), status=status,
                                             decided_at=decided_at or shanghai(2026, 1, 10, 10, 0))
 

@@ -45,6 +45,23 @@ def test_the_list_names_the_approved_specialists_of_the_month_at_the_configured_
     assert OperationLog.objects.filter(action="incentives.fh_generate", partner=world.partner).count() == 1
 
 
+def test_a_specialist_without_employment_details_is_left_off_the_list(tenant_a):
+    """项目专员信息维护: a specialist keeps its 岗位 and the day it started working with Huawei Cloud; one that does
+    not, or started only after the month, is not on the month's list."""
+    world = fh_partner(tenant_a, specialists=("王工",))
+    specialist(world.partner, "冯工", post="")                                   # no 岗位
+    specialist(world.partner, "陈工", started=None)                              # no start date
+    specialist(world.partner, "褚工", started=date(2026, 4, 1))                  # started after March
+    specialist(world.partner, "卫工", started=date(2026, 3, 31))                 # started within March
+    no_profile = specialist(world.partner, "蒋工")
+    no_profile.member.program_profile.delete()
+
+    assert generate_at(APRIL_1) == 1
+
+    march = FhMonth.objects.get(partner=world.partner)
+    assert sorted(march.lines.values_list("member_name", flat=True)) == ["卫工", "王工"]
+
+
 def test_generating_twice_gives_one_list(tenant_a):
     world = fh_partner(tenant_a)
     assert generate_at(APRIL_1) == 1

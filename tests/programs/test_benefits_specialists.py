@@ -1,6 +1,8 @@
 """项目专员: the documented conditions of an application, cancel and apply again, operators' decisions, the
 profile a member keeps itself, and the pages."""
 
+from datetime import date
+
 import pytest
 from django.urls import reverse
 
@@ -164,6 +166,27 @@ def test_the_pages_apply_with_a_confirmation_and_cancel(programmes, tenant_a, te
     client.post(cancel_url, {"confirm": "1", "token": step.context["confirm"]["token"].value()})
     assert ProjectSpecialist.objects.get(pk=specialist.pk).status == SpecialistStatus.CANCELLED
     assert login_client(tenant_b.admin.user).post(cancel_url).status_code == 404
+
+
+def test_the_list_shows_each_specialists_post_and_start_the_fh_list_needs(programmes, tenant_a):
+    enrol(tenant_a.partner)
+    path = Path.objects.get(code=DTCSI)
+    kept = member_with(tenant_a)
+    located(kept, post="售前解决方案经理", started_with_cloud_on=date(2024, 6, 1))
+    bare = member_with(tenant_a)
+    located(bare)
+    for member in (kept, bare):
+        ProjectSpecialist.objects.create(member=member, path=path, status=SpecialistStatus.APPROVED)
+
+    page = english(tenant_a.admin.user).get(reverse("programs:specialists")).content.decode()
+
+    assert 'id="specialist-fh-condition"' in page and "left off the monthly list" in page
+    rows = {pk: page.split(f'data-specialist="{pk}"')[1].split("</tr>")[0]
+            for pk in ProjectSpecialist.objects.values_list("pk", flat=True)}
+    kept_row = rows[ProjectSpecialist.objects.get(member=kept).pk]
+    bare_row = rows[ProjectSpecialist.objects.get(member=bare).pk]
+    assert "售前解决方案经理" in kept_row and "since 2024-06-01" in kept_row
+    assert '<td class="post">—</td>' in bare_row
 
 
 def test_a_refusal_shows_on_the_page(programmes, tenant_a):
