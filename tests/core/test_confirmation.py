@@ -112,3 +112,19 @@ def test_the_code_button_of_the_confirmation_sends_a_code_and_keeps_what_was_typ
     assert reclaims() == 0
     assert admin_client_a.post(reclaimable, {**kept, "verification_code": code}).status_code == 302
     assert reclaims() == 1
+
+
+def test_the_first_step_tells_of_the_code_without_a_form_that_would_empty_it(tenant_a, admin_client_a):
+    """The hint on the first step has no send-code form of its own: that form redirected to the page, which came back
+    empty; the code is sent from the confirmation, which keeps what was typed."""
+    from partnercenter.models import EmailCodeDevice
+
+    tenant_a.partner.verification_enabled = True
+    tenant_a.partner.save(update_fields=["verification_enabled"])
+    EmailCodeDevice.objects.create(user=tenant_a.admin.user, name="mail", email="admin@example.com", confirmed=True)
+
+    page = admin_client_a.get(f"/billing/allocate/?customer={tenant_a.resale.domain_id}",
+                              HTTP_ACCEPT_LANGUAGE="en").content.decode()
+
+    assert 'id="confirm-code-hint"' in page and "You will be asked for a verification code" in page
+    assert 'class="send-code"' not in page

@@ -292,3 +292,20 @@ def test_the_administrator_role_is_shown_in_the_viewers_language(tenant_a):
         pytest.skip("the zh-hans catalogue has no entry for 'Administrator' yet (make messages)")
     assert expected == "管理员"
     assert "管理员" in chinese.get("/org/members/").content.decode()
+
+
+def test_the_form_include_puts_a_checkbox_inside_its_label_and_other_fields_under_theirs():
+    """A checkbox sits at the start of its label's line (a flex column centred it under the label)."""
+    from django import forms
+    from django.template.loader import render_to_string
+
+    class Form(forms.Form):
+        name = forms.CharField(label="Name")
+        enabled = forms.BooleanField(label="Enabled", required=False)
+
+    html = render_to_string("partnercenter/includes/form.html", {"form": Form()})
+
+    check = html.split('class="field field-check"')[1].split("</div>")[0]
+    assert '<label for="id_enabled"><input type="checkbox" name="enabled"' in check and "Enabled</label>" in check
+    plain = html.split('<div class="field">')[1].split("</div>")[0]
+    assert '<label for="id_name">Name</label>' in plain and 'name="name"' in plain.split("</label>")[1]
