@@ -3,10 +3,11 @@ it, and what an operator's change to a policy sets in motion.
 
 **Which policy applies.** For a partner, a month and an association type (推荐 referral / 代售 resale): the
 active policy of that association type in force that month (`valid_from` ≤ month ≤ `valid_until`, or no end)
-whose programme the partner held in that month (`held_in`: a programs.Membership JOINED, decided before the
-month's end — a re-run of an old month does not pay a programme joined later); if several programmes' policies
-qualify, the one of the lowest programme (kind, code) order; if none, the general policy (programme empty).
-A membership LEFT counts in no month: Membership records no date of leaving.
+whose programme the partner held in that month (`held_in`: a programs.Membership joined — decided — before the
+month's end and not left before its start: JOINED, or LEFT at or after the month's first moment; a re-run of an
+old month does not pay a programme joined later, and still pays one left since — programs/leaving.py); if
+several programmes' policies qualify, the one of the lowest programme (kind, code) order; if none, the general
+policy (programme empty).
 At most one policy applies per partner, month and association type: the admin refuses two active policies of
 the same programme (or two general ones) and association type whose months overlap. The run (incentives/
 run_sql.py) applies the same rule in SQL; `policy_for` here is the rule in Python for the pages and the API.
@@ -113,14 +114,16 @@ def _order(policy: IncentivePolicy):
 
 
 def held_in(month: date) -> Q:
-    """The memberships held in `month`: JOINED, decided (joined) before the month's end, 00:00 Asia/Shanghai of the
-    next month's first day (a row without a decision time: its application time). run_sql._policy_map is the same
-    rule in SQL."""
+    """The memberships held in `month`: JOINED, or LEFT at or after the month's start (00:00 Asia/Shanghai of its
+    first day), and decided (joined) before the month's end, 00:00 of the next month's first day (a row without a
+    decision time: its application time). run_sql._policy_map is the same rule in SQL."""
     first = month.replace(day=1)
+    start = datetime.combine(first, time.min, tzinfo=periods.SHANGHAI)
+    held = Q(status=MembershipStatus.JOINED) | Q(status=MembershipStatus.LEFT, left_at__gte=start)
     if first >= date(9999, 12, 1):     # no month after it to end it
-        return Q(status=MembershipStatus.JOINED)
+        return held
     end = datetime.combine((first + timedelta(days=31)).replace(day=1), time.min, tzinfo=periods.SHANGHAI)
-    return Q(status=MembershipStatus.JOINED) & (Q(decided_at__lt=end) | Q(decided_at__isnull=True, applied_at__lt=end))
+    return held & (Q(decided_at__lt=end) | Q(decided_at__isnull=True, applied_at__lt=end))
 
 
 def policies_for(partner, month: date) -> dict[str, IncentivePolicy | None]:

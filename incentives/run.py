@@ -106,7 +106,7 @@ def _values(cycle: str, now: datetime, deadline: datetime) -> dict:
         "cycle": cycle, "month": ops.adapt_datefield_value(month_of_cycle(cycle)),
         "start": ops.adapt_datetimefield_value(start), "end": ops.adapt_datetimefield_value(end),
         "now": ops.adapt_datetimefield_value(now), "deadline": ops.adapt_datetimefield_value(deadline),
-        "true": True, "joined": MembershipStatus.JOINED.value,
+        "true": True, "joined": MembershipStatus.JOINED.value, "left": MembershipStatus.LEFT.value,
         "referral": AssociationType.REFERRAL.value, "resale": AssociationType.RESALE.value,
         "pending": StatementStatus.PENDING.value, "disputed": StatementStatus.DISPUTED.value,
         "base": IncentiveKind.BASE.value, "tier": IncentiveKind.TIER.value,

@@ -122,14 +122,16 @@ def _policy_map(kind_param: str | None = None) -> str:
     partner of the chunk with fee records in the cycle, for each association type (rows without a policy left
     out); with `kind_param`, also `statement_id`, the fresh PENDING statement of that kind the lines go to (rows
     without one — kept, confirmed or final — left out). A programme's policy only for a partner that held the
-    programme in the cycle (policies.held_in: JOINED, decided before the cycle's end `%(end)s`). Materialized,
+    programme in the cycle (policies.held_in: JOINED or LEFT since the cycle's start `%(start)s`, decided before
+    its end `%(end)s`). Materialized,
     and the only way the big statement reaches the policies and statements: computed once, a few hundred rows.
     Inlined, PostgreSQL evaluated the correlated policy subquery for every grouped line, and joined with the
     statements table (no statistics yet for the placeholders just written) it chose a nested loop over the grouped
     fee records: 70 s and 793 s for the lines of 1M fee records, against 19 s now (bench/README.md)."""
     m, g, pa = Membership, Program, Partner
     joined = (f"EXISTS (SELECT 1 FROM {_t(m)} m WHERE {_c(m, 'partner', 'm')} = x.partner_id "
-              f"AND {_c(m, 'program', 'm')} = {p_('program')} AND {_c(m, 'status', 'm')} = %(joined)s "
+              f"AND {_c(m, 'program', 'm')} = {p_('program')} AND ({_c(m, 'status', 'm')} = %(joined)s "
+              f"OR ({_c(m, 'status', 'm')} = %(left)s AND {_c(m, 'left_at', 'm')} >= %(start)s)) "
               f"AND COALESCE({_c(m, 'decided_at', 'm')}, {_c(m, 'applied_at', 'm')}) < %(end)s)")
     chosen = (f"(SELECT {p_('id')} FROM {_t(P)} p LEFT JOIN {_t(g)} g ON {_c(g, 'id', 'g')} = {p_('program')} "
               f"WHERE {p_('is_active')} = %(true)s AND {p_('association_type')} = x.association_type "

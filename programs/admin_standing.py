@@ -21,7 +21,7 @@ from partnercenter.actors import actor_for_user
 from partnercenter.errors import DomainError
 
 from . import membership as services
-from . import solutions
+from . import leaving, solutions
 from .choices import ApplicationStatus, MembershipStatus
 from .models import (
     CertifiedSolution, LevelRequest, Membership, Path, PathEnrolment, Program, ProgramLevel, Requirement,
@@ -169,17 +169,19 @@ class DecisionAdmin(admin.ModelAdmin):
                 self.message_user(request, f"{obj}: {exc.message}", messages.ERROR)
         self.message_user(request, done_message % {"count": done})
 
-    def _reject(self, request, queryset, call):
-        """A page asking for the reason, then the rejections."""
+    def _reject(self, request, queryset, call, *, title=None, button=None, done=None):
+        """A page asking for the reason, then the rejections (or, with `title`, `button` and `done`, another
+        decision that takes a reason)."""
         if not self.has_decide_permission(request):
             raise PermissionDenied
         form = RejectForm(request.POST if "reason" in request.POST else None)
         if form.is_bound and form.is_valid():
             reason = form.cleaned_data["reason"]
-            self._run(request, queryset, lambda actor, obj: call(actor, obj, reason), _("%(count)d rejected."))
+            self._run(request, queryset, lambda actor, obj: call(actor, obj, reason), done or _("%(count)d rejected."))
             return None
         return TemplateResponse(request, "programs/standing_admin_reject.html", {
-            **self.admin_site.each_context(request), "title": _("Reject with a reason"), "form": form,
+            **self.admin_site.each_context(request), "title": title or _("Reject with a reason"),
+            "button": button or _("Reject"), "form": form,
             "objects": queryset, "opts": self.model._meta, "action": request.POST.get("action"),
             "checkbox_name": ACTION_CHECKBOX_NAME, "selected": request.POST.getlist(ACTION_CHECKBOX_NAME),
             "select_across": request.POST.get("select_across", "0")})
@@ -187,11 +189,11 @@ class DecisionAdmin(admin.ModelAdmin):
 
 @admin.register(Membership)
 class MembershipAdmin(DecisionAdmin):
-    list_display = ["applied_at", "partner", "program", "status", "level", "decided_at", "decided_by"]
+    list_display = ["applied_at", "partner", "program", "status", "level", "decided_at", "decided_by", "left_at"]
     list_filter = ["status", "program"]
     list_select_related = ["partner", "program", "level", "decided_by"]
     search_fields = ["partner__name", "partner__domain_id"]
-    actions = ["approve", "reject"]
+    actions = ["approve", "reject", "end"]
     decide_permission = "programs.change_membership"
 
     @admin.action(description=_("Approve the selected applications (joined at the lowest level)"),
@@ -206,6 +208,15 @@ class MembershipAdmin(DecisionAdmin):
         return self._reject(request, queryset.filter(status=MembershipStatus.APPLYING),
                             lambda actor, obj, reason: services.decide_membership(
                                 actor, membership_id=obj.pk, approve=False, reason=reason))
+
+    @admin.action(description=_("End the selected memberships (the partner leaves the programme)"),
+                  permissions=["decide"])
+    def end(self, request, queryset):
+        return self._reject(request, queryset.filter(status=MembershipStatus.JOINED),
+                            lambda actor, obj, reason: leaving.end_membership(actor, membership_id=obj.pk,
+                                                                              reason=reason),
+                            title=_("End memberships with a reason"), button=_("End membership"),
+                            done=_("%(count)d membership(s) ended."))
 
 
 @admin.register(LevelRequest)

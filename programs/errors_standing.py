@@ -17,6 +17,7 @@ class StandingCodes:
     NOT_CONFIRMABLE = "CBC.99012007"
     ALREADY_ON_PATH = "CBC.99012008"
     REASON_REQUIRED = "CBC.99012009"
+    NOT_JOINED = "CBC.99012010"
 
 
 register({
@@ -29,4 +30,5 @@ register({
     StandingCodes.NOT_CONFIRMABLE: (400, _("Only a requirement confirmed by an operator can be confirmed.")),
     StandingCodes.ALREADY_ON_PATH: (409, _("The partner is already on this path.")),
     StandingCodes.REASON_REQUIRED: (400, _("Give a reason for the rejection.")),
+    StandingCodes.NOT_JOINED: (409, _("Only a joined programme membership can be ended.")),
 })

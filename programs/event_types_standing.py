@@ -2,6 +2,8 @@
 
 - `program.membership_decided`: an operator approved (`decision` "approved", with `level`) or rejected
   (`decision` "rejected", with `reason`) the partner's application to join `program`.
+- `program.membership_ended`: an operator ended the partner's membership of `program` with `reason`
+  (programs/leaving.py).
 - `program.level_decided`: an operator approved or rejected a 提升等级 request to `level` of `program`.
 - `program.stage_advanced`: the partner moved to `stage` on `path` (operators, when its requirements were met).
 """
@@ -13,9 +15,10 @@ from customers.event_types import page_url
 from events.choices import Audience
 from events.types import EventType, register
 
-__all__ = ["MEMBERSHIP_DECIDED", "LEVEL_DECIDED", "STAGE_ADVANCED", "TYPES"]
+__all__ = ["MEMBERSHIP_DECIDED", "MEMBERSHIP_ENDED", "LEVEL_DECIDED", "STAGE_ADVANCED", "TYPES"]
 
 MEMBERSHIP_DECIDED = "program.membership_decided"
+MEMBERSHIP_ENDED = "program.membership_ended"
 LEVEL_DECIDED = "program.level_decided"
 STAGE_ADVANCED = "program.stage_advanced"
 
@@ -42,6 +45,9 @@ TYPES = (
     EventType(MEMBERSHIP_DECIDED, _("Programme application decided"), audience=Audience.PARTNER,
               permission="programs.view", summary=_("Your application to join %(program)s was decided."),
               reading=lambda d: _MEMBERSHIP.get(d.get("decision")), link=_link("programs:programs")),
+    EventType(MEMBERSHIP_ENDED, _("Programme membership ended"), audience=Audience.PARTNER,
+              permission="programs.view", summary=_("Your membership of %(program)s has ended: %(reason)s"),
+              link=_link("programs:programs")),
     EventType(LEVEL_DECIDED, _("Level request decided"), audience=Audience.PARTNER, permission="programs.view",
               summary=_("Your level request in %(program)s was decided."),
               reading=lambda d: _LEVEL.get(d.get("decision")), link=_link("programs:programs")),

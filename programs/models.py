@@ -197,7 +197,8 @@ class CertifiedSolution(models.Model):
 # ---------------------------------------------------------------------------------------------
 
 class Membership(models.Model):
-    """A partner in a programme (已加入伙伴计划), or asking to be."""
+    """A partner in a programme (已加入伙伴计划), or asking to be. An operator may end a joined one (programs/
+    leaving.py): LEFT since `left_at`, which says in which months the partner still held the programme."""
 
     partner = models.ForeignKey(Partner, on_delete=models.CASCADE, related_name="program_memberships")
     program = models.ForeignKey(Program, on_delete=models.PROTECT, related_name="memberships")
@@ -208,6 +209,7 @@ class Membership(models.Model):
     decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                    related_name="+")
     reason = models.CharField(_("reason"), max_length=500, blank=True)
+    left_at = models.DateTimeField(_("left"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("programme membership")
@@ -216,6 +218,8 @@ class Membership(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["partner", "program"], condition=OPEN_MEMBERSHIP,
                                     name="membership_open_once"),
+            models.CheckConstraint(name="membership_left_has_time",
+                                   condition=~Q(status=MembershipStatus.LEFT) | Q(left_at__isnull=False)),
         ]
 
     def __str__(self):

@@ -83,3 +83,29 @@ def test_a_re_run_after_joining_pays_the_month_as_it_was(inc_world, general_resa
     _joined(inc_world, shanghai("2026-04-20 10:00"))
     run.run_month(SCHEDULER, bill_cycle=INC_CYCLE, force=True)
     assert _march() == NOT_HELD
+
+
+def _left(world, when):
+    from programs import leaving
+
+    leaving.end_membership(SCHEDULER, membership_id=world.membership.pk, reason="摘牌", now=when)
+
+
+@pytest.mark.parametrize("left", ["2026-03-01 00:00", "2026-03-15 10:00", "2026-04-02 10:00"])
+def test_a_programme_left_during_or_after_the_month_still_pays_it(inc_world, general_resale, left):
+    """programs/leaving.py: the month of the leaving and those before it were held; a re-run pays them so."""
+    _joined(inc_world, shanghai("2025-12-01 09:00"))
+    _left(inc_world, shanghai(left))
+    run.run_month(SCHEDULER, bill_cycle=INC_CYCLE)
+    assert _march() == HELD
+    assert policies.policy_for(inc_world.partner, MARCH, "2").code == "resale-sp"
+    assert policies.policy_for(inc_world.partner, month_of("2026-05"), "2") == general_resale
+
+
+@pytest.mark.parametrize("left", ["2026-02-28 23:59", "2026-02-10 10:00"])
+def test_a_programme_left_before_the_month_does_not_pay_it(inc_world, general_resale, left):
+    _joined(inc_world, shanghai("2025-12-01 09:00"))
+    _left(inc_world, shanghai(left))           # 23:59 of 28 February in Shanghai: before March
+    run.run_month(SCHEDULER, bill_cycle=INC_CYCLE)
+    assert _march() == NOT_HELD
+    assert policies.policy_for(inc_world.partner, MARCH, "2") == general_resale
