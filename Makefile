@@ -20,8 +20,8 @@ install: $(STAMP)
 RUN_ENV := DEBUG=1 PAYMENT_SANDBOX=1 WEBHOOK_ALLOW_PRIVATE_TARGETS=1 BILLS_USAGE_GENERATOR=1
 
 run: $(STAMP)
-	$(RUN_ENV) $(BIN)/python manage.py migrate --noinput -v0
-	$(RUN_ENV) $(BIN)/python manage.py seed_demo
+	$(RUN_ENV) $(BIN)/python manage.py migrate --noinput -v0 --skip-checks
+	$(RUN_ENV) $(BIN)/python manage.py seed_demo --skip-checks
 	@echo
 	@echo "Partner Center is at http://127.0.0.1:$(PORT)/  (admin: http://127.0.0.1:$(PORT)/admin/, API docs: /api/docs/)"
 	@echo "Sign in with a username and its password from the table above. Stop with Ctrl-C."

@@ -140,8 +140,9 @@ else:
 # Celery: https://docs.celeryq.dev/en/stable/django/first-steps-with-django.html
 # Every task is idempotent (see partnercenter/tasks.py): it may run twice or late.
 # ---------------------------------------------------------------------------------------------
-CELERY_BROKER_URL = env("CELERY_BROKER_URL", default=REDIS_URL or "filesystem://")
-if CELERY_BROKER_URL == "filesystem://":
+# (the file-system broker names a host it ignores: without one kombu warns in every process that it made one up)
+CELERY_BROKER_URL = env("CELERY_BROKER_URL", default=REDIS_URL or "filesystem://localhost//")
+if CELERY_BROKER_URL.startswith("filesystem://"):
     _broker_dir = VAR_DIR / "celery-broker"
     _broker_dir.mkdir(exist_ok=True)
     CELERY_BROKER_TRANSPORT_OPTIONS = {

@@ -35,7 +35,7 @@ def real_broker(tmp_path):
     """The app as deployed (not eager); a private folder when the broker is the file system."""
     saved = {key: app.conf[key] for key in ("task_always_eager", "broker_transport_options", "result_backend")}
     app.conf.task_always_eager = False
-    if settings.CELERY_BROKER_URL == "filesystem://":
+    if settings.CELERY_BROKER_URL.startswith("filesystem://"):
         app.conf.broker_transport_options = {"data_folder_in": str(tmp_path), "data_folder_out": str(tmp_path),
                                              "control_folder": str(tmp_path / "control")}
     if not settings.CELERY_RESULT_BACKEND:
