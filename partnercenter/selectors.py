@@ -3,6 +3,7 @@
 from django.db.models import Count
 
 from .choices import PartnerType
+from .collation import by_name
 from .models import AccessKey, Invitation, Member, OperationLog, Partner, Role
 
 __all__ = [
@@ -42,7 +43,7 @@ def account_managers_for(actor):
     queryset = Member.objects.filter(partner=partner, user__is_active=True).select_related("user")
     if not actor.sees_all_customers:
         queryset = queryset.filter(pk__in=actor.team_member_ids)
-    return queryset.order_by("display_name")
+    return queryset.order_by(by_name("display_name"), "pk")
 
 
 def invitations_for(actor):

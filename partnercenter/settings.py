@@ -117,6 +117,8 @@ TEMPLATES = [
 VAR_DIR.mkdir(exist_ok=True)
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'db.sqlite3'}")}
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
+# people's names ordered by pinyin on PostgreSQL (partnercenter/collation.py); empty: by the column's collation
+NAME_COLLATION = env("NAME_COLLATION", default="zh-x-icu")
 _sqlite = DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3"
 if "CONN_MAX_AGE" in env or "CONN_MAX_AGE" not in DATABASES["default"]:
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0 if _sqlite else 60)
