@@ -33,7 +33,7 @@ class BillSumType(models.IntegerChoices):
 class FeeStatus(models.IntegerChoices):
     """status of a fee record (支付状态): 1 paid, 2 not settled (part of it is arrears)."""
 
-    PAID = 1, _("paid")
+    PAID = 1, pgettext_lazy("fee status", "paid")
     UNSETTLED = 2, _("not settled")
 
 

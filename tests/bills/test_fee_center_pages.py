@@ -145,6 +145,8 @@ def test_fee_records_filter_and_page(shop):
     assert get(resource_id=shop.foreign.resource_id) == []
     assert shop.client.get(FEES, {"cycle": CYCLE, "bill_type": "x"}).status_code == 200  # shown on its field
     assert 'class="empty"' in body(shop.client.get(FEES, {"cycle": "2026-05"}))
+    page = body(shop.client.get(FEES, {"cycle": CYCLE}))       # zh-hans: the payment status, not a time's label
+    assert "已支付" in page and "未结清" in page and "支付时间" not in page
     for n in range(22):
         fee(shop.customer, at=shanghai("2026-03-20 00:00") + timedelta(hours=n), resource_id="vm-1")
     first, second = (shop.client.get(FEES, {"cycle": CYCLE, "page": n}) for n in (1, 2))
