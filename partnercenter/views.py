@@ -111,10 +111,20 @@ def logout_view(request):
 # 伙伴中心: home and menu sections
 # ---------------------------------------------------------------------------------------------
 
-@member_page()
 def home(request):
     """主页: what needs doing, as the tiles the apps registered (partnercenter/dashboard.py) show it to
-    this viewer — each a number scoped to the viewer that links to the list of exactly those rows."""
+    this viewer — each a number scoped to the viewer that links to the list of exactly those rows. The site's
+    root: a customer's user goes on to the 费用中心 and an operator to the admin (signing in from `/` comes back
+    here)."""
+    if request.user.is_authenticated and not request.actor.is_partner:
+        target = _home_for(request.user)
+        if target not in (request.path, reverse("login")):  # (a user with no home: the 403 below)
+            return redirect(target)
+    return _partner_home(request)
+
+
+@member_page()
+def _partner_home(request):
     return render(request, "partnercenter/home.html", {
         "sections": dashboard.tiles_for(request.actor), "panels": panels.home_panels_for(request.actor)})
 

@@ -30,8 +30,29 @@ def test_a_member_lands_in_partner_center_and_a_customer_in_the_fee_center(tenan
 def test_a_customer_user_cannot_open_partner_pages(tenant_a):
     client = Client()
     sign_in(client, CustomerUserFactory(customer=tenant_a.resale).user.username)
-    assert client.get("/").status_code == 403
+    assert client.get("/customers/").status_code == 403
     assert client.get("/fee-center/").status_code == 200
+
+
+def test_signing_in_from_the_site_root_lands_each_user_at_its_own_home(tenant_a):
+    """`/` sends a signed-out visitor to /login/?next=/; after signing in, a customer's user goes on to the fee
+    center and an operator to the admin instead of a 403 (a user with no home still gets the 403, no loop)."""
+    from ..factories import UserFactory
+
+    UserFactory(username="ops.root", is_staff=True)
+    UserFactory(username="nobody.root")
+    customer_user = CustomerUserFactory(customer=tenant_a.resale)
+    for username, home in ((customer_user.user.username, "/fee-center/"), ("ops.root", "/admin/"),
+                           (tenant_a.admin.user.username, None), ("nobody.root", None)):
+        client = Client()
+        assert client.get("/")["Location"] == "/login/?next=/"
+        assert client.post("/login/?next=/", {"username": username, "password": PASSWORD, "next": "/"},
+                           REMOTE_ADDR="10.0.0.2")["Location"] == "/"
+        root = client.get("/")
+        if home:
+            assert (root.status_code, root["Location"]) == (302, home), username
+        else:
+            assert root.status_code == (200 if username != "nobody.root" else 403), username
 
 
 def test_wrong_password_shows_a_form_error(tenant_a):
