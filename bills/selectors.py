@@ -26,7 +26,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Case, Count, F, IntegerField, Q, Subquery, Sum, Value, When
+from django.db.models import Case, Count, DecimalField, F, IntegerField, Q, Subquery, Sum, Value, When
 from django.db.models.functions import Coalesce
 
 from billing.choices import BalanceType, TradeType
@@ -39,7 +39,7 @@ from partnercenter.selectors import book_owner
 
 from . import periods, running_sums
 from .choices import BillSumType, BillType, PeriodStatus
-from .models import REFUND_TYPES, BillingPeriod, CustomerMonthlySum, FeeRecord, PartnerBill, RunningSum
+from .models import MONEY, REFUND_TYPES, BillingPeriod, CustomerMonthlySum, FeeRecord, PartnerBill, RunningSum
 
 __all__ = [
     "BILL_RIGHTS", "SUM_FIELDS", "REFUND_TYPES", "ADJUSTMENT_TYPES", "fee_records_for", "customer_month_records",
@@ -225,13 +225,15 @@ def running_bill(partner, cycle: str) -> PartnerBill:
     resale = Q(association__association_type=AssociationType.RESALE)
     if running_sums.kept():  # the running sums of the month (the cash the partner paid is kept apart there)
         rows = RunningSum.objects.filter(partner=partner, bill_cycle=cycle, records__gt=0)
-        resale_cash = Sum(F("cash_amount") - F("partner_cash_amount"), filter=resale)
+        resale_cash = Sum(F("cash_amount") - F("partner_cash_amount"), filter=resale,
+                          output_field=DecimalField(**MONEY))
     else:
         rows = FeeRecord.objects.filter(partner=partner, bill_cycle=cycle)
         resale_cash = Sum("cash_amount", filter=resale & Q(partner_paid=False))
     fees = rows.aggregate(
         customers=Count("customer", distinct=True), consumption=Sum("consume_amount"), resale_cash=resale_cash,
-        coupons=Sum(F("coupon_amount") + F("flexipurchase_coupon_amount")), debt=Sum("debt_amount"))
+        coupons=Sum(F("coupon_amount") + F("flexipurchase_coupon_amount"), output_field=DecimalField(**MONEY)),
+        debt=Sum("debt_amount"))
     entries = LedgerEntry.objects.filter(partner=partner, created_at__gte=start, created_at__lt=end)
     moved = entries.aggregate(
         # as the month close reads them (bills.closing): a cloud reseller's "recharges" include what its

@@ -125,6 +125,11 @@ if "CONN_MAX_AGE" in env or "CONN_MAX_AGE" not in DATABASES["default"]:
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = env.bool(
     "CONN_HEALTH_CHECKS", default=DATABASES["default"].get("CONN_HEALTH_CHECKS", True))
 if _sqlite:
+    # Django's SQLite backend, but sums of decimal columns rounded to their places (partnercenter/sqlite/base.py);
+    # its test database in memory, as Django's own engine name would have it (pytest-django recognises only that
+    # name, and would otherwise derive a file name from the path)
+    DATABASES["default"]["ENGINE"] = "partnercenter.sqlite"
+    DATABASES["default"].setdefault("TEST", {}).setdefault("NAME", ":memory:")
     # Several processes (web, worker, beat) share the file: wait for locks instead of failing.
     DATABASES["default"].setdefault("OPTIONS", {}).update({"timeout": 20, "transaction_mode": "IMMEDIATE"})
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

@@ -67,3 +67,18 @@ def test_a_json_number_in_exponent_form_or_with_more_than_two_decimals_is_refuse
 def test_a_json_number_out_of_range_is_refused_by_the_parser(text):
     with pytest.raises(ParseError):
         _json_number(text)
+
+
+def test_sums_of_amounts_come_back_to_the_fen_on_every_database(tenant_a):
+    """SQLite adds decimals as binary floating point: 0.1 + 0.2 + 147.43 summed there is 147.73000000000002, which
+    Django left in a sum (partnercenter/sqlite/base.py rounds it to the field's places, as PostgreSQL's exact sum
+    is)."""
+    from django.db.models import Sum
+
+    from billing.models import CustomerAccount
+    from tests.factories import CustomerFactory
+
+    for amount in ("0.10", "0.20", "147.43"):
+        CustomerAccount.objects.update_or_create(customer=CustomerFactory(), defaults={"balance": Decimal(amount)})
+    total = CustomerAccount.objects.filter(balance__gt=0).aggregate(total=Sum("balance"))["total"]
+    assert total == Decimal("147.73") and str(total) == "147.73"

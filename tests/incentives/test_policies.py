@@ -20,7 +20,7 @@ from programs.models import Membership, Program
 
 from ..conftest import login_client
 from ..factories import MemberFactory, RoleFactory
-from .conftest import EC2, EVS, INC_CYCLE, OBS, close_month, make_policy, month_of
+from .conftest import EC2, EVS, INC_CYCLE, OBS, close_month, make_policy, month_of, shanghai
 
 D = Decimal
 MARCH = month_of(INC_CYCLE)
@@ -35,10 +35,12 @@ def test_the_joined_programmes_policy_before_the_general_one(inc_world, inc_poli
     general_resale = make_policy("resale-general", association_type="2")
     assert policies.policies_for(a, MARCH) == {"1": inc_policies.referral, "2": inc_policies.resale}
     assert policies.policies_for(b, MARCH) == {"1": inc_policies.referral, "2": general_resale}
-    # applying is not joining; leaving is not joined any more
+    # applying is not joining; a programme left before the month is not held in it (left during it, it is)
     Membership.objects.create(partner=b, program=inc_world.program, status=MembershipStatus.APPLYING)
     assert policies.policy_for(b, MARCH, "2") == general_resale
-    Membership.objects.filter(partner=a).update(status=MembershipStatus.LEFT)
+    Membership.objects.filter(partner=a).update(status=MembershipStatus.LEFT, left_at=shanghai("2026-03-10 10:00"))
+    assert policies.policy_for(a, MARCH, "2") == inc_policies.resale
+    Membership.objects.filter(partner=a).update(left_at=shanghai("2026-02-27 10:00"))
     assert policies.policy_for(a, MARCH, "2") == general_resale
 
 
