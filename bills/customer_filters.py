@@ -21,7 +21,8 @@ from catalog.choices import ChargeMode
 from partnercenter.filters import ALL, ListFilterSet, MomentFilter
 from partnercenter.widgets import DatePicker
 
-from .choices import BillType, FeeStatus, PackageStatus
+from .choices import FeeStatus, PackageStatus
+from .filters import BILL_DETAIL_TYPES
 from .models import FeeRecord, PackageUse, ResourcePackage, UsageRecord
 from .periods import SHANGHAI
 
@@ -49,8 +50,17 @@ def day_bounds(first, last) -> tuple[datetime, datetime]:
 
 
 def _bill_type_choices():
-    known = dict(BillType.choices)
+    known = dict(BILL_DETAIL_TYPES)  # every documented type named, as on the partner's pages
     return [(value, known.get(value, str(value))) for value in WIRE_BILL_TYPES]
+
+
+# The documented charging modes we sell nothing in: named all the same (a filter on them finds nothing).
+_OTHER_MODES = {10: _("reserved instance"), 11: _("savings plan")}
+
+
+def _charging_mode_choices():
+    return [(mode, ChargeMode(mode).label if mode in ChargeMode.values else _OTHER_MODES.get(mode, str(mode)))
+            for mode in WIRE_CHARGING_MODES]
 
 
 def _not_blank(value):
@@ -77,8 +87,7 @@ class FeeRecordFilter(ListFilterSet):
     resource_type_code = django_filters.CharFilter(label=_("Resource type"), field_name="resource_type__code",
                                                    max_length=64)
     region_code = django_filters.CharFilter(label=_("Region"), field_name="region__code", max_length=32)
-    charging_mode = _typed(_("Billing mode"), [(mode, ChargeMode(mode).label) if mode in ChargeMode.values
-                                              else (mode, str(mode)) for mode in WIRE_CHARGING_MODES])
+    charging_mode = _typed(_("Billing mode"), _charging_mode_choices())
     bill_type = _typed(_("Bill type"), _bill_type_choices())
     status = django_filters.TypedChoiceFilter(label=_("Payment status"), coerce=int, empty_value=None,
                                               choices=[("", ALL), *FeeStatus.choices, (NOT_BILLED, _("not billed"))])

@@ -21,8 +21,8 @@ from django.db.models.signals import post_delete, post_save
 from .models import Conversion, MeasureUnit, Product, Region, ResourceType, ServiceType, UsageType
 
 __all__ = [
-    "service_type_names", "resource_type_names", "region_names", "name_of_service_type", "name_of_resource_type",
-    "name_of_region", "clear_cache", "service_types", "resource_types", "usage_types", "measure_units",
+    "service_type_names", "resource_type_names", "region_names", "usage_type_names", "name_of_service_type",
+    "name_of_resource_type", "name_of_region", "clear_cache", "service_types", "resource_types", "usage_types", "measure_units",
     "conversions", "products_on_sale", "NAMED_MODELS",
 ]
 
@@ -30,7 +30,9 @@ VERSION_KEY = "catalog:names:version"
 RECHECK_SECONDS = 1.0
 
 # (model, what its rows are keyed by) — the tables whose names pages show
-NAMED_MODELS = {"service_types": ServiceType, "resource_types": ResourceType, "regions": Region}
+# (usage types by their code alone: the same code names the same factor — Duration, upflow — whatever the resource)
+NAMED_MODELS = {"service_types": ServiceType, "resource_types": ResourceType, "regions": Region,
+                "usage_types": UsageType}
 
 _state = {"version": None, "checked": 0.0, "tables": {}}
 
@@ -106,6 +108,11 @@ def resource_type_names() -> dict[str, ResourceType]:
 def region_names() -> dict[str, Region]:
     """Every region by its code (cached)."""
     return _table("regions")
+
+
+def usage_type_names() -> dict[str, UsageType]:
+    """Every usage type by its code (cached)."""
+    return _table("usage_types")
 
 
 def _name(rows: dict, code) -> str:

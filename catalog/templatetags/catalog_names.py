@@ -5,6 +5,7 @@
                                            catalogue has no such code, then the code
     {{ code|resource_type_name }}          云主机
     {{ code|region_name }}                 华北-北京四
+    {{ code|usage_type_name }}             时长 (a usage type: Duration)
     {{ codes|service_type_labels }}        a list of service types: each name with its code as a tooltip,
                                            separated by commas
 
@@ -17,7 +18,7 @@ from django.utils.html import format_html, format_html_join
 
 from .. import selectors
 
-__all__ = ["service_type_name", "resource_type_name", "region_name", "service_type_labels"]
+__all__ = ["service_type_name", "resource_type_name", "region_name", "usage_type_name", "service_type_labels"]
 
 register = template.Library()
 
@@ -42,6 +43,11 @@ def resource_type_name(code, fallback=""):
 @register.filter
 def region_name(code, fallback=""):
     return _named(selectors.region_names(), code, fallback)
+
+
+@register.filter
+def usage_type_name(code, fallback=""):
+    return _named(selectors.usage_type_names(), code, fallback)
 
 
 @register.filter

@@ -147,6 +147,7 @@ def test_fee_records_filter_and_page(shop):
     assert 'class="empty"' in body(shop.client.get(FEES, {"cycle": "2026-05"}))
     page = body(shop.client.get(FEES, {"cycle": CYCLE}))       # zh-hans: the payment status, not a time's label
     assert "已支付" in page and "未结清" in page and "支付时间" not in page
+    assert '<option value="11">节省计划</option>' in page and '<option value="25">消费-抹零补差</option>' in page
     for n in range(22):
         fee(shop.customer, at=shanghai("2026-03-20 00:00") + timedelta(hours=n), resource_id="vm-1")
     first, second = (shop.client.get(FEES, {"cycle": CYCLE, "page": n}) for n in (1, 2))
@@ -180,8 +181,12 @@ def test_resource_records_by_cycle_and_by_day(shop):
 
 
 def test_usage_details(shop):
+    from catalog.models import UsageType
+
     response = shop.client.get(USAGE, {"cycle": CYCLE})
     assert rows(response, "usage") == [shop.usage.record_id]
+    named = UsageType.objects.filter(code=shop.usage.usage_type_code).first().display_name   # 时长, not Duration
+    assert f"<td>{named}</td>" in body(response) and named != shop.usage.usage_type_code
     assert shop.hours[0].record_id in body(response)  # the fee record it was rated into
     assert rows(shop.client.get(USAGE, {"cycle": CYCLE, "resource_id": "vm-9"}), "usage") == []
     assert 'class="empty"' in body(shop.client.get(USAGE, {"cycle": "2026-04"}))
