@@ -6,7 +6,8 @@ Idempotent: a second run finds every record already stored and every month close
 北京智云 (bj) gets:
 - three closed months of its resale customers' pay-per-use usage (one record per resource and day; the
   current month's whole days too, and today's completed hours hourly, as the beat generator goes on in
-  `make run`), the months closed into monthly sums and partner bills;
+  `make run`), the months closed into monthly sums and partner bills — and every older month the pages list
+  closed too, empty but for bj's funding;
 - 上海浦江 (bj-cust-02, whose access key `seed_demo --json` prints: associated with bj for four months) topped
   up first, so its balance pays every month and its pending orders stay affordable; a monthly outbound
   traffic package (资源包) for its bucket, in use since the start of the month; its usage spends its coupons,
@@ -35,6 +36,7 @@ from . import closing, generator, order_fees, rating, thresholds
 from .choices import PeriodStatus, ZeroBalancePolicy
 from .models import BillingPeriod, ResourcePackage, UsageRecord
 from .periods import current_cycle, cycle_bounds, next_cycle, previous_cycle
+from .selectors import HISTORY_MONTHS
 
 __all__ = ["seed"]
 
@@ -109,8 +111,12 @@ def seed(ctx: dict) -> None:
     vouchers.issue_coupons(ceo, quota_id=quota.quota_id, customer_ids=[pujiang.domain_id], face_value="100.00",
                            cloud_service_types=["hws.service.type.ec2"], remark="云服务器专用（月度返券）")
 
+    # every ended month the pages list closed, as a system running all along would have them (the older ones
+    # empty but for bj's funding, four months back: billing.demo)
     closed = set(BillingPeriod.objects.filter(status=PeriodStatus.CLOSED).values_list("bill_cycle", flat=True))
-    month = first
+    month = cycle
+    for _i in range(HISTORY_MONTHS - 1):
+        month = previous_cycle(month)
     while month != cycle:
         if month not in closed:
             closing.close_month(SCHEDULER, bill_cycle=month, now=now)

@@ -34,7 +34,7 @@ from typing import NamedTuple
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from partnercenter.api.parsers import UNSTORABLE
 from partnercenter.errors import MESSAGES, Codes, DomainError
@@ -75,7 +75,7 @@ _CONTENT = (("customer_id", "customer_id"), ("resource_id", "resource_id"),
             ("begin_time", "begin_time"), ("end_time", "end_time"))
 _COLUMNS = [column for _wire, column in _CONTENT]
 
-register_actions({"usage.ingest": _lazy("Send usage records")})
+register_actions({"usage.ingest": gettext_lazy("Send usage records")})
 
 
 class Result(NamedTuple):  # (a tuple: a batch makes a thousand of them)

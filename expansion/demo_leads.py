@@ -9,11 +9,13 @@
 
 from datetime import timedelta
 
-from django.utils import timezone
+from django.conf import settings
+from django.utils import timezone, translation
 
 from customers.models import Association
 
 from .choices import CallOutcome, FollowUpMethod, LeadSource, LeadStatus
+from .leads import STATUS_NOTES
 from .models import Call, ExpansionProfile, FollowUp, Lead
 
 __all__ = ["seed"]
@@ -84,8 +86,10 @@ def seed(ctx: dict) -> None:
             lead.status = LeadStatus.FOLLOWING
             lead.save(update_fields=["status"])
         if status == LeadStatus.INVALID:
-            FollowUp.objects.create(lead=lead, method=FollowUpMethod.OTHER, note="Marked invalid: 客户已与其他伙伴签约",
-                                    created_by=by, created_at=created + timedelta(days=2))
+            with translation.override(settings.LANGUAGE_CODE):  # as the service stores it: in the site's language
+                note = str(STATUS_NOTES[LeadStatus.INVALID]) % {"reason": "客户已与其他伙伴签约"}
+            FollowUp.objects.create(lead=lead, method=FollowUpMethod.OTHER, note=note, created_by=by,
+                                    created_at=created + timedelta(days=2))
 
     ExpansionProfile.objects.get_or_create(partner=hd, defaults={"marketing_plan_v2": True})
     hd_admin = members.get("hd.admin")

@@ -411,8 +411,9 @@ def set_verification_enabled(actor, *, enabled: bool, verification_code=None) ->
     """Turn 验证码验证 on or off. Turning it off is itself sensitive; turning it on needs a device."""
     _require(actor, "org.settings")
     partner = actor.partner
-    if enabled and not _confirmed_devices(actor.user):
-        raise DomainError(Codes.VERIFICATION_NO_DEVICE)
+    if enabled and not _confirmed_devices(actor.user):  # (the code's own message says they are on already)
+        raise DomainError(Codes.VERIFICATION_NO_DEVICE, _(
+            "Add an authenticator app or e-mail device under Security before turning verification codes on."))
     sensitive = {} if enabled else {"verification_code": verification_code}
     action = "partner.verification_on" if enabled else "partner.verification_off"
     with operation(actor, action, target=partner, **sensitive):

@@ -200,14 +200,17 @@ class Membership(models.Model):
     """A partner in a programme (已加入伙伴计划), or asking to be. An operator may end a joined one (programs/
     leaving.py): LEFT since `left_at`, which says in which months the partner still held the programme."""
 
-    partner = models.ForeignKey(Partner, on_delete=models.CASCADE, related_name="program_memberships")
-    program = models.ForeignKey(Program, on_delete=models.PROTECT, related_name="memberships")
-    level = models.ForeignKey(ProgramLevel, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    partner = models.ForeignKey(Partner, verbose_name=_("partner"), on_delete=models.CASCADE,
+                                related_name="program_memberships")
+    program = models.ForeignKey(Program, verbose_name=_("programme"), on_delete=models.PROTECT,
+                                related_name="memberships")
+    level = models.ForeignKey(ProgramLevel, verbose_name=_("level"), null=True, blank=True, on_delete=models.PROTECT,
+                              related_name="+")
     status = models.CharField(_("status"), max_length=10, choices=MembershipStatus.choices)
     applied_at = models.DateTimeField(_("applied"), default=timezone.now)
     decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
-    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                   related_name="+")
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("decided by"), null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="+")
     reason = models.CharField(_("reason"), max_length=500, blank=True)
     left_at = models.DateTimeField(_("left"), null=True, blank=True)
 

@@ -143,6 +143,16 @@ class CouponRecord(models.Model):
     def succeeded(self) -> bool:
         return self.result == "0"
 
+    @property
+    def operator_display(self) -> str:
+        """Who did it: a person's label as stored, or the name of the system process that did (the rating's coupon
+        use stores bills.deduction.OPERATOR)."""
+        return str(SYSTEM_OPERATORS.get(self.operator, self.operator))
+
+
+# The operators that are processes, not people, by the text their records store.
+SYSTEM_OPERATORS = {"rating": _("System (usage billing)")}
+
 
 class QuotaRecord(models.Model):
     """A distributor issuing (10) or reclaiming (11) quota to or from a cloud reseller."""

@@ -186,3 +186,16 @@ def test_ten_concurrent_submissions_of_one_code_succeed_once(member, email_devic
     for thread in threads:
         thread.join()
     assert sorted(results) == [False] * 9 + [True]
+
+
+def test_turning_codes_on_without_a_device_says_to_add_one_first(tenant_a):
+    """Not the message of a member who meets codes already on (they are off until this succeeds)."""
+    from django.utils import translation
+
+    with translation.override("en"), pytest.raises(DomainError) as refused:
+        services.set_verification_enabled(actor_of(tenant_a.admin), enabled=True)
+    assert refused.value.code == Codes.VERIFICATION_NO_DEVICE
+    assert "before turning verification codes on" in str(refused.value.message)
+    assert "are on for your partner" not in str(refused.value.message)
+    tenant_a.partner.refresh_from_db()
+    assert not tenant_a.partner.verification_enabled

@@ -15,6 +15,7 @@ from django.core.management import call_command
 
 from bills.choices import PeriodStatus
 from bills.models import BillingPeriod, PartnerBill
+from bills.selectors import HISTORY_MONTHS
 from incentives import fh_payments, policies
 from incentives.choices import FhMonthStatus, FhPaymentStatus, StatementStatus, WithdrawalStatus
 from incentives.models import FhMonth, FhPayment, IncentiveStatement, RebateWithdrawal
@@ -59,6 +60,8 @@ def test_the_demo_seeds_at_any_date_and_shows_every_promised_state(db, at):
         # three closed months, statements in every state, a dispute open and one answered
         cycles = sorted(BillingPeriod.objects.filter(status=PeriodStatus.CLOSED).values_list("bill_cycle", flat=True))
         assert cycles[-3:] == [f"{_months_back(this_month, n):%Y-%m}" for n in (3, 2, 1)]
+        # … and every older month the pages list (HISTORY_MONTHS, the current one open): none reads 未出账
+        assert cycles == [f"{_months_back(this_month, n):%Y-%m}" for n in range(HISTORY_MONTHS - 1, 0, -1)]
         # bj was funded before them (billing.demo): each closed month's bill shows the credit account it had
         bills = PartnerBill.objects.filter(partner=bj, bill_cycle__in=cycles[-3:])
         assert sorted((b.bill_cycle, b.credit_limit) for b in bills) == [(c, Decimal("20000.00")) for c in cycles[-3:]]

@@ -49,6 +49,9 @@ def test_an_operator_ends_a_membership_with_a_reason_and_the_partner_is_told(pro
     assert (event.partner, event.data["reason"], event.data["program_code"]) == (tenant_a.partner, "摘牌",
                                                                                membership.program.code)
     assert OperationLog.objects.get(action="programs.end_membership").partner == tenant_a.partner
+    page = login_client(tenant_a.admin.user).get("/programs/").content.decode()      # the partner reads when and why
+    card = page.split(f'data-program="{membership.program.code}"')[1].split('class="card program"')[0]
+    assert 'data-status="left"' in card and 'class="left-at"' in card and "摘牌" in card
     again = services.join(actor_of(tenant_a.admin), program_code=program().code)   # a LEFT one is not open
     assert again.status == MembershipStatus.APPLYING
 

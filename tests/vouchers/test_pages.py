@@ -589,3 +589,13 @@ def test_the_customer_sees_its_coupons_and_never_the_remark(tenant_a, tenant_b):
     # The page is the customer's; the partner's pages are not.
     assert login_client(tenant_a.admin.user).get("/fee-center/coupons/").status_code == 403
     assert client.get("/vouchers/coupons/").status_code == 403
+
+
+def test_a_coupon_record_by_the_rating_names_the_system_not_its_code():
+    from django.utils import translation
+
+    from vouchers.models import CouponRecord
+
+    with translation.override("zh-hans"):
+        assert CouponRecord(operator="rating").operator_display == "系统（按需扣费）"
+        assert CouponRecord(operator="bj.ceo").operator_display == "bj.ceo"
