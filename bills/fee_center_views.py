@@ -153,6 +153,7 @@ def resources(request):
     page = paginate(request, rows)
     for row in page:
         row["bill_type_label"] = _label(BillType, row["bill_type"])
+        row["coupons"] = row["coupon_amount"] + row["flexipurchase_coupon_amount"]
     context["page"] = page
     return render(request, "bills/fee_center_resources.html", context)
 

@@ -69,13 +69,18 @@ def _customer_label(row) -> str:
 # ---------------------------------------------------------------------------------------------
 
 def _bill_lines(bill) -> list[tuple[str, str, object, bool, int]]:
-    """(key, label, value, is money, indent) of each part of a bill, in the order the page shows them."""
+    """(key, label, value, is money, indent) of each part of a bill, in the order the page shows them. The
+    consumption's parts (indent 1) add up to it: what allocations, coupons and arrears did not pay was paid
+    otherwise — referral customers' own cash, orders the partner paid for them, arrears repaid since."""
+    parts = bill.resale_cash_amount + bill.coupon_amount + bill.debt_amount
     return [
         ("customers", _("Customers that consumed"), bill.customers, False, 0),
         ("consumption", _("Customers' consumption while associated"), bill.consumption_amount, True, 0),
         ("resale_cash", _("Paid from allocations"), bill.resale_cash_amount, True, 1),
         ("coupons", _("Paid by coupons"), bill.coupon_amount, True, 1),
         ("debt", _("Customers' arrears"), bill.debt_amount, True, 1),
+        ("paid_otherwise", _("Paid otherwise (customers' own cash, orders you paid, arrears repaid)"),
+         bill.consumption_amount - parts, True, 1),
         ("partner_paid", _("Orders paid by the partner"), bill.partner_paid_amount, True, 0),
         ("refunds", _("Refunds"), bill.refund_amount, True, 0),
         ("recharges", _("Recharges"), bill.recharge_amount, True, 0),

@@ -178,6 +178,13 @@ def test_resource_records_by_cycle_and_by_day(shop):
     by_day = shop.client.get(RESOURCES, {"cycle": CYCLE, "by": "day"})
     assert rows(by_day, "resource") == ["vm-2", "disk-1", "vm-1", "vm-1"]
     assert rows(shop.client.get(RESOURCES, {"cycle": CYCLE, "charging_mode": 1}), "resource") == ["vm-2"]
+    # every row adds up on screen: official − discount − rounded off = due = cash + coupons + arrears (no write-off)
+    import re
+
+    for row in re.findall(r'<tr data-resource="[^"]*">(.*?)</tr>', body(by_cycle), re.S):
+        official, discount, erase, due, cash, coupons, debt = (
+            Decimal(n.replace(",", "")) for n in re.findall(r'<td class="num[^"]*">([-0-9.,]+)</td>', row))
+        assert official - discount - erase == due == cash + coupons + debt, row
 
 
 def test_usage_details(shop):

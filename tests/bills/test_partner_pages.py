@@ -67,6 +67,8 @@ def test_the_partner_bill_of_a_closed_month_shows_its_parts_breakdowns_and_chart
 
     assert 'id="closed-notice"' in html and 'id="running-notice"' not in html
     assert "¥147.50" in html and "¥120.00" in html and "¥500.00" in html and "¥30.00" in html
+    # the consumption's parts add up to it: 120.00 + 20.00 + 2.50 and 5.00 paid otherwise
+    assert "¥5.00" in html.split('data-part="paid_otherwise"')[1].split("</tr>")[0]
     # by service type, from the month's sums: EC2 118.50, EVS 25.00 (30 − 5 refunded), OBS 4.00
     for code, amount in ((EC2, "¥118.50"), (EVS, "¥25.00"), (OBS, "¥4.00")):
         row = html.split(f'data-service-type="{code}"')[1].split("</tr>")[0]
@@ -250,6 +252,7 @@ def test_a_customers_fee_records_with_their_bill_types(world):
     client = login_client(world.admin.user)
     html = page(client, "bills:consumption_records", world.mine.domain_id, cycle=CYCLE)
     assert html.count("<tr data-record=") == 3 and NOTE in html
+    assert '<th class="num">Rounded off</th>' in html              # official − discount − rounded off = due
     assert "Consumption - usage" in html and "Refund - unsubscription" in html and "Consumption - new purchase" in html
     html = page(client, "bills:consumption_records", world.mine.domain_id, cycle=CYCLE, bill_detail_type=4)
     assert html.count("<tr data-record=") == 1
