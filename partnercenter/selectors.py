@@ -31,6 +31,7 @@ def members_for(actor):
         Member.objects.filter(partner=partner)
         .select_related("user", "supervisor")
         .prefetch_related("roles")
+        .order_by(by_name("display_name"), "pk")
     )
 
 

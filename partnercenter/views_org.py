@@ -10,7 +10,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from . import selectors, services
-from .collation import by_name
 from .errors import DomainError
 from .filters import OperationLogFilter
 from .forms import AcceptInvitationForm, InviteForm, MemberForm, RoleForm, SwitchForm, VerificationForm
@@ -45,7 +44,7 @@ def members(request):
     elif request.method == "POST":
         raise PermissionDenied
     return render(request, "partnercenter/members.html", {
-        "page": paginate(request, queryset.order_by(by_name("display_name"), "pk")),
+        "page": paginate(request, queryset),
         "invite_form": invite_form,
         "invitations": selectors.invitations_for(actor).filter(status="pending")[:50],
     })
