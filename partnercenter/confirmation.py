@@ -78,6 +78,8 @@ def two_step(request, form, run, *, always_code: bool = False) -> Step:
     needs_code = is_required(actor) or (always_code and actor.kind == ActorKind.MEMBER)
     if request.method != "POST" or not form.is_valid():
         return Step(needs_code=needs_code)
+    if request.POST.get("back") == "1":  # 返回: the first step again, with what was typed (its token left to expire)
+        return Step(needs_code=needs_code)
     if not confirming(request):
         return Step(needs_code=needs_code, confirm=ConfirmForm(actor=actor, always=always_code, initial={
             "confirm": "1", "token": _new_token(request)}))

@@ -128,3 +128,16 @@ def test_the_first_step_tells_of_the_code_without_a_form_that_would_empty_it(ten
 
     assert 'id="confirm-code-hint"' in page and "You will be asked for a verification code" in page
     assert 'class="send-code"' not in page
+
+
+def test_back_from_the_confirmation_shows_the_first_step_with_what_was_typed(tenant_a, admin_client_a, reclaimable):
+    asked = admin_client_a.post(reclaimable, {"amount": "5.00"})
+    fields = posted_fields(asked)
+
+    back = admin_client_a.post(reclaimable, {**fields, "back": "1"})
+
+    page = back.content.decode()
+    assert back.status_code == 200 and 'id="confirm-form"' not in page
+    assert re.search(r'<input[^>]*name="amount"[^>]*value="5.00"', page) or re.search(
+        r'<input[^>]*value="5.00"[^>]*name="amount"', page)
+    assert reclaims() == 0
