@@ -138,8 +138,30 @@ class ListFilterSet(django_filters.FilterSet):
             # every filter of the class and builds a form field for each, per request.
             self.base_filters = {name: flt for name, flt in type(self).base_filters.items() if name in only}
         super().__init__(data, queryset, **kwargs)
+        self.on_page = not wire
         if not wire and self.page_filters is not None:
             self.filters = {name: flt for name, flt in self.filters.items() if name in self.page_filters}
+
+    def get_form_class(self):
+        """On a page, a range given backwards (`x_from` after `x_to`) is an error under its end, which is then
+        not applied — rather than an empty list with no hint. (An endpoint's reversed range finds nothing, as
+        Huawei's does.)"""
+        form_class = super().get_form_class()
+        pairs = [(name, name[:-len("_from")] + "_to") for name in self.filters
+                 if name.endswith("_from") and name[:-len("_from")] + "_to" in self.filters]
+        if not self.on_page or not pairs:
+            return form_class
+
+        class RangeForm(form_class):
+            def clean(self):
+                cleaned = super().clean()
+                for start, end in pairs:
+                    first, last = cleaned.get(start), cleaned.get(end)
+                    if first is not None and last is not None and first > last:
+                        self.add_error(end, _("This comes before the start of the range."))
+                return cleaned
+
+        return RangeForm
 
     @classmethod
     def from_wire(cls, data, queryset, **kwargs):
