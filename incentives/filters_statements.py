@@ -93,7 +93,9 @@ class DetailFilter(ListFilterSet):
                                                choices=_service_types, empty_label=ALL)
     association_type = django_filters.ChoiceFilter(label=_("Association type"), choices=AssociationType.choices,
                                                    empty_label=ALL)
-    kind = django_filters.ChoiceFilter(label=_("Incentive"), choices=IncentiveKind.choices, empty_label=ALL)
+    # (a tier incentive is a statement's, on its performance: no detail line is one)
+    kind = django_filters.ChoiceFilter(label=_("Incentive"), empty_label=ALL, choices=[
+        (kind.value, kind.label) for kind in IncentiveKind if kind != IncentiveKind.TIER])
 
     class Meta:
         model = IncentiveDetail

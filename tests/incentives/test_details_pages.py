@@ -69,7 +69,7 @@ def test_the_page_opens_on_the_latest_period_with_its_lines_and_totals(world, ad
     ({"charging_mode": "3"}, ["referral", "resale"]),
     ({"service_type": EVS}, ["resale"]),
     ({"association_type": "1"}, ["referral"]),
-    ({"kind": "tier"}, []),
+    ({"kind": "first_order"}, []),
     ({"kind": "base", "association_type": "2", "charging_mode": "3"}, ["resale"]),
 ])
 def test_the_filters(world, admin_client_a, query, expected):
@@ -78,6 +78,12 @@ def test_the_filters(world, admin_client_a, query, expected):
     assert sorted(customers_of(body)) == sorted(wanted[name] for name in expected)
     if not expected:
         assert 'id="no-details"' in body and 'id="detail-totals"' not in body
+
+
+def test_the_incentive_filter_offers_only_the_incentives_that_have_detail_lines(world, admin_client_a):
+    response = admin_client_a.get(DETAILS)
+    offered = [value for value, _label in response.context["form"].fields["kind"].choices if value]
+    assert offered == ["base", "first_order"]                        # no 阶梯激励: it has no detail lines
 
 
 def test_the_customer_filter_takes_an_account_id_or_a_part_of_the_name(world, admin_client_a):
