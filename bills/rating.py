@@ -46,9 +46,10 @@ Locks are taken in the order of bills/locks.py.
 its locks taken by bills/rating_steps.py (steps 0–3, one statement each), then one statement splits it by
 customer and prices, pays (coupons, cash, arrears) and writes the common case, to the same
 fen (its docstring says how, tests/bills/test_rating_fast.py proves it on a batch that takes every branch).
-The customers it leaves — whose records resource packages may pay, whose coupons do not all cover all their
-records, or with a record that cannot be rated — go through the per-record path above (`_rate_records`) in the
-same transaction. A batch that fails in SQL is rated again record by record on the per-record path
+What resource packages pay is worked out before it by bills/packages.py, for the records they may pay alone
+(`_cover`), and passed in. The customers it leaves — whose coupons do not all cover all their records, or with a
+record that cannot be rated — go through the per-record path above (`_rate_records`) in the same transaction.
+A batch that fails in SQL is rated again record by record on the per-record path
 (`rate_pending`).
 """
 
@@ -306,6 +307,22 @@ def _rate_records(records, now, *, landings=None) -> tuple[int, dict[int, str], 
     return len(lines), failed, summary
 
 
+def _cover(record_ids, held) -> tuple[dict[int, packages.Coverage], set[int]]:
+    """What the `held` packages (rating_steps.lock_packages': locked, by customer, oldest expiry first) pay of
+    these claimed records, by packages.cover in each customer's (begin_time, id) order, as `_rate_records` has
+    them pay: ({record id: its coverage} of the records they paid, the pks of the packages used or reset). The
+    packages change in memory only; the caller saves those of the customers it rates."""
+    records = rating_sql.coverable(record_ids, held, [package.pk for owned in held.values() for package in owned])
+    moved, covered = set(), {}
+    if records:
+        conversions, measures = pricing._Conversions(), packages.measure_types()
+        for record in records:  # (a Coverable is both the record and its product to packages.cover)
+            coverage = packages.cover(record, record, held[record.customer_id], conversions, measures, moved)
+            if coverage.uses:
+                covered[record.id] = coverage
+    return covered, moved
+
+
 def _rate_in_sql(result: BatchResult, *, limit, ids, after, now, claimed) -> dict:
     """rate_batch on PostgreSQL: claim, lock (steps 0–3 of bills/locks.py, each in one statement), rate the
     common case in one statement (bills/rating_sql.py), then the customers it left by `_rate_records`. Fills
@@ -321,9 +338,14 @@ def _rate_in_sql(result: BatchResult, *, limit, ids, after, now, claimed) -> dic
     customer_ids = {row[1] for row in rows}
     record_ids = [row[0] for row in rows]
     rating_steps.lock_accounts(customer_ids)
-    rating_steps.lock_packages(customer_ids, min(row[3] for row in rows), max(row[3] for row in rows))
+    held = rating_steps.lock_packages(customer_ids, min(row[3] for row in rows), max(row[3] for row in rows))
     coupons = rating_steps.lock_coupons(customer_ids, now)
-    done = rating_sql.rate(record_ids, customer_ids, coupons, landings, now)
+    covered, moved = _cover([row[0] for row in rows if row[1] in held], held)
+    done = rating_sql.rate(record_ids, customer_ids, coupons, landings, now, covered)
+    # the packages of the customers rated in SQL as they paid; the others' are the per-record path's below
+    left = {row[1] for row in rows if row[0] in set(done.slow)}
+    rating_steps.save_packages(package for customer, owned in held.items() if customer not in left
+                               for package in owned if package.pk in moved)
     result.rated += done.rated
     result.in_sql += done.rated
     summary = Counter({"customers": done.customers, "coupons": done.coupons, "cash": done.cash,

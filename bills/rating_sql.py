@@ -7,16 +7,18 @@ rated by `rate`, which splits them by customer first. A customer's records of th
 - every one of them is ratable as bills/rating.py's `product_of` reads it (a product, a usage price, the usage
   type — equal but for ASCII letters' case: anything else goes to Python —, a unit conversion, the size of a linear
   product): a record that fails is failed, with its code, by the Python path;
-- no resource package of the customer may pay any of them (same usage type and region, effective at the
-  record's begin_time, not unsubscribed): packages keep the Python path (bills/packages.py);
 - every spendable coupon of the customer covers every one of them (its service-type and product limits, as
   `vouchers.spending.covers` reads them, an empty list limiting nothing).
+Resource packages pay first, as bills/packages.py has them pay: what they pay of each record (`Coverage`) is worked
+out in Python before the statement — only for the records a held package may pay (`coverable`: its usage type and
+region, effective at begin_time), in each customer's (begin_time, id) order — and reaches it as arrays: the free
+usage, which is not priced, and the package uses, written with the fee records they belong to.
 Every other customer's records are left to the Python path: `rate` returns their ids, and bills/rating.py rates
 them in the same transaction, after the statement (the two paths charge different customers).
 
 **Same arithmetic** (bills/rating.py's docstring, trade/pricing.py; PostgreSQL's numeric is exact):
-official O = price × usage × size (linear products) × n / d (the unit conversion), cut at 10 decimals —
-`div(x × 10¹⁰, d) × 10⁻¹⁰`, an exact integer division, never a rounded quotient; A = O × the share
+official O = price × (usage − what packages paid) × size (linear products) × n / d (the unit conversion), cut
+at 10 decimals — `div(x × 10¹⁰, d) × 10⁻¹⁰`, an exact integer division, never a rounded quotient; A = O × the share
 (`effective_rate`: min(1, max(rate, 1 − the ceiling)) of the partner discount that applies to the association
 holding at begin_time); official_amount = round(O, 2); discount = official_amount − round(A, 2); consume =
 trunc(A, 2); erase = round(A, 2) − consume (`round` is half away from zero: half up, every value ≥ 0).
@@ -46,7 +48,9 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal
+from typing import NamedTuple
 
 from django.core.exceptions import ImproperlyConfigured
 from django.db import connection
@@ -61,10 +65,10 @@ from vouchers.choices import CouponOperation
 from vouchers.models import Coupon, CouponRecord
 
 from .choices import BillType, FeeStatus, ZeroBalancePolicy
-from .models import FeeRecord, LowBalanceSetting, ResourcePackage, UsageRecord
-from .rating_steps import SPENDABLE, fetch, id_array, table, with_constants
+from .models import FeeRecord, LowBalanceSetting, PackageUse, ResourcePackage, UsageRecord
+from .rating_steps import SPENDABLE, fetch, id_array, table, value_array, with_constants
 
-__all__ = ["rate", "Rated", "OPERATOR"]
+__all__ = ["rate", "Rated", "OPERATOR", "coverable", "Coverable"]
 
 OPERATOR = "rating"  # deduction.OPERATOR (not imported: deduction imports nothing of this module's callers)
 
@@ -154,7 +158,7 @@ _FEE, _FEE_DEFAULTS = _insert(FeeRecord, {
     "resource_type_id": "f.resource_type_id", "region_id": "f.region_id", "product_id": "f.product_id",
     "resource_id": "f.resource_id", "resource_name": "f.resource_name", "product_spec_desc": "f.spec_desc",
     "usage_type_id": "f.usage_type_id", "usage_amount": "f.usage_amount", "usage_measure_id": "f.usage_measure_id",
-    "free_resource_usage": "0", "official_amount": "f.official_fen", "discount_amount": "f.official_fen - f.amount_fen",
+    "free_resource_usage": "f.free", "official_amount": "f.official_fen", "discount_amount": "f.official_fen - f.amount_fen",
     "erase_amount": "f.amount_fen - f.due", "consume_amount": "f.due", "coupon_amount": "f.coupon_amount",
     "flexipurchase_coupon_amount": "f.flexi_amount", "cash_amount": "f.cash", "debt_amount": "f.rest - f.cash",
     "writeoff_amount": "0", "trans_id": "CASE WHEN f.due > 0 THEN t.trans_id ELSE '' END", "created_at": "%(now)s",
@@ -172,16 +176,23 @@ _COUPON_RECORD, _COUPON_RECORD_DEFAULTS = _insert(CouponRecord, {
     "created_at": "%(now)s",
 }, "coupon_record")
 
+_PACKAGE_USE, _PACKAGE_USE_DEFAULTS = _insert(PackageUse, {
+    "package_id": "v.package_id", "fee_record_id": "w.id", "resource_id": "w.resource_id",
+    "available_before": "v.before", "used_amount": "v.used", "remaining_after": "v.after", "deduct_time": "%(now)s",
+    "effective_time": "v.starts", "expire_time": "v.ends",
+}, "package_use")
+
 _RATE = f"""
 WITH landing AS (
     SELECT * FROM unnest(%(cycles)s::text[], %(landings)s::text[], %(adjusted)s::boolean[]) AS l(cycle, landing, adjusted)
 ),
 r AS MATERIALIZED (  -- each claimed record resolved as rating.product_of reads it, and priced where it can be
-    SELECT z.*, CASE WHEN z.ratable THEN div(z.price * z.usage_amount * z.size * z.numerator * 10000000000,
-                                             z.denominator) * 0.0000000001 END AS official
+    SELECT z.*, CASE WHEN z.ratable THEN div(z.price * (z.usage_amount - z.free) * z.size * z.numerator
+                                             * 10000000000, z.denominator) * 0.0000000001 END AS official
     FROM (
         SELECT u.id, u.record_id, u.customer_id, u.resource_id, u.usage_amount, u.usage_measure_id, u.begin_time,
-               u.end_time, left(COALESCE(res.resource_name, ''), 128) AS resource_name,
+               u.end_time, COALESCE(fr.amount, 0) AS free,
+               left(COALESCE(res.resource_name, ''), 128) AS resource_name,
                left(COALESCE(NULLIF(res.product_spec_desc, ''), p.spec_name), 255) AS spec_desc,
                p.id AS product_id, p.service_type_id, p.resource_type_id, p.region_id, p.usage_type_id,
                p.product_id AS product_code, st.code AS service_code, st.allow_discount, st.max_partner_discount,
@@ -189,15 +200,11 @@ r AS MATERIALIZED (  -- each claimed record resolved as rating.product_of reads 
                CASE WHEN p.is_linear THEN u.resource_size ELSE 1 END AS size,
                {_NUMERATOR} AS numerator, {_DENOMINATOR} AS denominator
         FROM {table(UsageRecord)} u {_RESOLVE}
+        LEFT JOIN unnest(%(free_ids)s::bigint[], %(free)s::numeric[]) AS fr(id, amount) ON fr.id = u.id
         WHERE u.id = ANY(%(ids)s::bigint[])) z
 ),
 python AS MATERIALIZED (  -- the customers the per-record path rates (the module docstring says why)
     SELECT customer_id FROM r WHERE ratable IS NOT TRUE
-    UNION
-    SELECT r.customer_id FROM r JOIN {table(ResourcePackage)} k ON k.customer_id = r.customer_id
-        AND k.usage_type_id = r.usage_type_id AND k.region_id = r.region_id AND k.status <> %(unsubscribed)s
-        AND k.effective_time <= r.begin_time AND k.expire_time > r.begin_time
-    WHERE k.customer_id = ANY(%(customers)s::bigint[])
     UNION
     SELECT r.customer_id FROM r JOIN {table(Coupon)} c ON c.customer_id = r.customer_id
     WHERE c.id = ANY(%(coupons)s::bigint[]) AND {SPENDABLE} AND {_COVERS} IS NOT TRUE
@@ -207,7 +214,7 @@ line AS MATERIALIZED (  -- each other record priced (rating._fee, rating.amounts
            trunc(y.official * y.share, 2) AS due
     FROM (
         SELECT u.id, u.record_id, u.customer_id, u.resource_id, u.usage_amount, u.usage_measure_id, u.begin_time,
-               u.end_time, u.resource_name, u.spec_desc, u.product_id, u.service_type_id, u.resource_type_id,
+               u.end_time, u.free, u.resource_name, u.spec_desc, u.product_id, u.service_type_id, u.resource_type_id,
                u.region_id, u.usage_type_id, a.id AS association_id, a.partner_id, l.landing, l.adjusted, u.official,
                CASE WHEN d.id IS NULL THEN 1 ELSE LEAST(1, GREATEST(d.rate, 1 - u.max_partner_discount)) END AS share
         FROM r u
@@ -326,6 +333,15 @@ written AS (
     {_FEE}
     FROM fee f LEFT JOIN trans t ON t.customer_id = f.customer_id
     ORDER BY f.customer_id, f.begin_time, f.id
+    RETURNING id, usage_record_id, resource_id
+),
+package_use AS (  -- what the packages paid of the records written (rating._cover worked it out)
+    {_PACKAGE_USE}
+    FROM unnest(%(use_records)s::bigint[], %(use_packages)s::bigint[], %(use_before)s::numeric[],
+                %(use_used)s::numeric[], %(use_after)s::numeric[], %(use_starts)s::timestamptz[],
+                %(use_ends)s::timestamptz[]) AS v(usage_record_id, package_id, before, used, after, starts, ends)
+    JOIN written w ON w.usage_record_id = v.usage_record_id
+    ORDER BY v.usage_record_id, v.package_id
     RETURNING 1
 )
 SELECT (SELECT count(*) FROM written), (SELECT count(*) FROM line),
@@ -333,7 +349,63 @@ SELECT (SELECT count(*) FROM written), (SELECT count(*) FROM line),
        (SELECT count(*) FROM total WHERE cash > 0 OR debt > 0), (SELECT count(*) FROM moved),
        (SELECT count(*) FROM spent), (SELECT count(*) FROM spend), (SELECT count(*) FROM coupon_record),
        (SELECT count(*) FROM ledger), (SELECT count(*) FROM frozen),
-       (SELECT COALESCE(sum(cash), 0) FROM total), (SELECT COALESCE(sum(debt), 0) FROM total)"""
+       (SELECT COALESCE(sum(cash), 0) FROM total), (SELECT COALESCE(sum(debt), 0) FROM total),
+       (SELECT count(*) FROM package_use)"""
+
+
+def _hashed(sql, params) -> list[tuple]:
+    """`fetch` with every join planned as a hash join: the big tables are read by their keys (`= ANY` of the
+    batch's ids) and the rest are the batch's own rows, whose count a CTE hides from the planner — it would guess
+    one row and loop over them in nested loops. (Disabled nested loops cost so much to the planner that it would
+    compile the statement — JIT — for seconds: it is off for the statement too.)"""
+    (nested_loops, jit, _off, _no_jit), = fetch(
+        "SELECT current_setting('enable_nestloop'), current_setting('jit'), set_config('enable_nestloop', 'off', "
+        "true), set_config('jit', 'off', true)", [])
+    rows = fetch(sql, params)
+    # (a statement that failed leaves them to the rollback of the batch, which undoes them)
+    fetch("SELECT set_config('enable_nestloop', %s, true), set_config('jit', %s, true)", [nested_loops, jit])
+    return rows
+
+
+# The claimed records that a held package may pay (its usage type and region, effective at begin_time) and
+# that bills/rating.py's `product_of` would rate, with what packages.cover reads of the record and its product.
+# (The records are read first, alone: joined at once, the planner would read them again for each product.)
+_COVERABLE = f"""
+    WITH u AS MATERIALIZED (SELECT * FROM {table(UsageRecord)} WHERE id = ANY(%(ids)s::bigint[]))
+    SELECT u.id, u.customer_id, u.usage_amount, u.usage_measure_id, u.resource_size, u.begin_time,
+           p.usage_type_id, p.region_id, p.is_linear, p.size_measure_id
+    FROM u {_RESOLVE}
+    WHERE {_RESOLVED}
+      AND EXISTS (SELECT FROM {table(ResourcePackage)} k
+                  WHERE k.id = ANY(%(packages)s::bigint[]) AND k.customer_id = u.customer_id
+                    AND k.usage_type_id = p.usage_type_id AND k.region_id = p.region_id
+                    AND k.effective_time <= u.begin_time AND k.expire_time > u.begin_time)
+    ORDER BY u.customer_id, u.begin_time, u.id"""
+
+
+class Coverable(NamedTuple):
+    """A record a package may pay, as packages.cover reads it — the record and its product in one."""
+
+    id: int
+    customer_id: int
+    usage_amount: Decimal
+    usage_measure_id: int
+    resource_size: Decimal | None
+    begin_time: datetime
+    usage_type_id: int
+    region_id: int
+    is_linear: bool
+    size_measure_id: int | None
+
+
+def coverable(record_ids, customer_ids, package_ids) -> list[Coverable]:
+    """Those of the claimed records (of these customers) that one of the held packages may pay, in the order
+    packages.cover takes them: by customer, begin_time, id."""
+    if not record_ids or not package_ids:
+        return []
+    return [Coverable(*row) for row in _hashed(_COVERABLE, with_constants(
+        ids=id_array(sorted(record_ids)), customers=id_array(sorted(set(customer_ids))),
+        packages=id_array(sorted(package_ids))))]
 
 
 @dataclass
@@ -349,11 +421,17 @@ class Rated:
     frozen: int = 0
 
 
-def rate(record_ids, customer_ids, coupon_ids, landings: dict[str, tuple[str, bool]], now) -> Rated:
+def rate(record_ids, customer_ids, coupon_ids, landings: dict[str, tuple[str, bool]], now,
+         covered: dict | None = None) -> Rated:
     """Rate and deduct the claimed records in one statement, but those of the customers the per-record path
     rates (the module docstring), whose ids it returns; the coupons are `lock_coupons`' and `landings`
-    closing.lock_landing's answer for the records' cycles."""
+    closing.lock_landing's answer for the records' cycles; `covered`, {record id: packages.Coverage}, what the
+    packages paid of the records they paid (bills/rating.py's `_cover`)."""
     cycles = sorted(landings)
+    covered = covered or {}
+    uses = sorted((record_id, package.pk, before, used, after, start, end)
+                  for record_id, coverage in covered.items()
+                  for package, before, used, after, start, end in coverage.uses)
     params = with_constants(
         ids=id_array(sorted(record_ids)), customers=id_array(sorted(set(customer_ids))),
         coupons=id_array(coupon_ids), now=now, cycles=cycles,
@@ -364,22 +442,18 @@ def rate(record_ids, customer_ids, coupon_ids, landings: dict[str, tuple[str, bo
         deduct=TradeType.DEDUCT.value, arrears_balance=BalanceType.ARREARS.value,
         arrears_trade=TradeType.ARREARS.value, frozen=OnDemandStatus.FROZEN.value,
         freezable=[OnDemandStatus.NORMAL.value, OnDemandStatus.GRACE.value], policy=ZeroBalancePolicy.ARREARS.value,
-        **_FEE_DEFAULTS, **_LEDGER_DEFAULTS, **_COUPON_RECORD_DEFAULTS)
-    # Every join of the statement is planned as a hash join: the big tables are read by their keys (`= ANY` of
-    # the batch's ids) and the rest are the batch's own rows, whose count a CTE hides from the planner — it
-    # would guess one row and loop over them in nested loops.
-    # (Disabled nested loops cost so much to the planner that it would compile the statement — JIT — for
-    # seconds: it is off for the statement too.)
-    (nested_loops, jit, _off, _no_jit), = fetch(
-        "SELECT current_setting('enable_nestloop'), current_setting('jit'), set_config('enable_nestloop', 'off', "
-        "true), set_config('jit', 'off', true)", [])
-    (written, lines, slow, charges, moved, spent, spend, coupon_records, _entries, frozen, cash, debt), = fetch(
-        _RATE, params)
-    # (a statement that failed leaves them to the rollback of the batch, which undoes them)
-    fetch("SELECT set_config('enable_nestloop', %s, true), set_config('jit', %s, true)", [nested_loops, jit])
+        free_ids=id_array(covered), free=value_array(coverage.free for coverage in covered.values()),
+        **{name: value_array(use[k] for use in uses) for k, name in enumerate(
+            ("use_records", "use_packages", "use_before", "use_used", "use_after", "use_starts", "use_ends"))},
+        **_FEE_DEFAULTS, **_LEDGER_DEFAULTS, **_COUPON_RECORD_DEFAULTS, **_PACKAGE_USE_DEFAULTS)
+    (written, lines, slow, charges, moved, spent, spend, coupon_records, _entries, frozen, cash, debt,
+     used), = _hashed(_RATE, params)
     if written != lines or lines + len(slow) != len(record_ids):
         raise RuntimeError(f"rating_sql: {written} fee records of {lines} lines, {len(slow)} left, "
                            f"{len(record_ids)} records")
     if moved != charges or spend != spent or coupon_records != spent:
         raise RuntimeError("rating_sql: accounts or coupons changed under their locks")  # locked: a backstop
+    left = set(slow)
+    if used != sum(1 for use in uses if use[0] not in left):
+        raise RuntimeError(f"rating_sql: {used} package uses written of {len(uses)}")
     return Rated(slow=slow, rated=written, customers=charges, coupons=spent, cash=cash, arrears=debt, frozen=frozen)

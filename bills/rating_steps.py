@@ -21,8 +21,8 @@ from .choices import PackageStatus
 from .models import ResourcePackage, UsageRecord, UsageWaiting
 from .periods import SHANGHAI
 
-__all__ = ["usable", "table", "with_constants", "id_array", "fetch", "SPENDABLE", "claim", "lock_accounts",
-           "lock_packages", "lock_coupons", "save_packages"]
+__all__ = ["usable", "table", "with_constants", "id_array", "value_array", "fetch", "SPENDABLE", "claim",
+           "lock_accounts", "lock_packages", "lock_coupons", "save_packages"]
 
 
 def usable() -> bool:
@@ -57,6 +57,13 @@ def id_array(values) -> str:
     array parser: a list parameter would reach it as an ARRAY[…] expression of thousands of terms, parsed and
     planned wherever the statement names it (bills/ingest_sql.py sends its columns so for the same reason)."""
     return "{" + ",".join("NULL" if value is None else str(int(value)) for value in values) + "}"
+
+
+def value_array(values) -> str:
+    """Numbers and times as one array parameter in PostgreSQL's text form, as `id_array` (Decimals as they
+    print, times in ISO 8601 — neither holds a blank, a comma or a brace)."""
+    return "{" + ",".join("NULL" if value is None else value.isoformat() if isinstance(value, datetime)
+                          else str(value) for value in values) + "}"
 
 
 def fetch(sql, params) -> list[tuple]:
@@ -110,16 +117,22 @@ def lock_accounts(customer_ids) -> None:
         fetch(sql, [id_array(missing)])
 
 
-def lock_packages(customer_ids, first, last) -> None:
+def lock_packages(customer_ids, first, last) -> dict[int, list[ResourcePackage]]:
     """Step 2: every package of the customers that may pay a record of the batch, consumed from `first` to
-    `last` (a superset of what packages.load takes), in pk order — the Python path takes its part of them
-    again, already held."""
-    fetch(f"""
-        SELECT k.id FROM {table(ResourcePackage)} k
-        WHERE k.customer_id = ANY(%(customers)s::bigint[]) AND k.status <> %(unsubscribed)s
-          AND k.effective_time <= %(last)s AND k.expire_time > %(first)s
-        ORDER BY k.id FOR NO KEY UPDATE OF k""",
-           with_constants(customers=id_array(sorted(set(customer_ids))), first=first, last=last))
+    `last` (a superset of what packages.load takes), locked in pk order; by customer, each list oldest expiry
+    first (as packages.load gives them) — what the rating statement's package coverage reads (bills/rating.py's
+    `_cover`). The Python path takes its part of them again, already held."""
+    found: dict[int, list[ResourcePackage]] = {}
+    for package in ResourcePackage.objects.raw(f"""
+            SELECT k.* FROM {table(ResourcePackage)} k
+            WHERE k.customer_id = ANY(%(customers)s::bigint[]) AND k.status <> %(unsubscribed)s
+              AND k.effective_time <= %(last)s AND k.expire_time > %(first)s
+            ORDER BY k.id FOR NO KEY UPDATE OF k""",
+            with_constants(customers=id_array(sorted(set(customer_ids))), first=first, last=last)):
+        found.setdefault(package.customer_id, []).append(package)
+    for held in found.values():
+        held.sort(key=lambda package: (package.expire_time, package.pk))
+    return found
 
 
 def lock_coupons(customer_ids, now) -> list[int]:

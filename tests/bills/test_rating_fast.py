@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from billing.models import CustomerAccount, LedgerEntry
 from bills import rating, rating_sql
-from bills.choices import FeeStatus, UsageStatus, ZeroBalancePolicy
+from bills.choices import FeeStatus, PackageStatus, UsageStatus, ZeroBalancePolicy
 from bills.errors import BillCodes
 from bills.models import (
     BillingPeriod,
@@ -28,7 +28,7 @@ from bills.models import (
     UsageWaiting,
 )
 from bills.periods import cycle_of, previous_cycle
-from catalog.choices import Measure
+from catalog.choices import Measure, PackageReset
 from catalog.models import Product, ServiceType
 from customers.choices import OnDemandStatus
 from customers.models import Association, Customer, Resource
@@ -39,6 +39,7 @@ from ..factories import AssociationFactory, CustomerFactory, PartnerFactory
 from .rating_helpers import (
     ECS,
     EVS,
+    OBS_STORAGE,
     OBS_UPFLOW,
     VPC_TRAFFIC,
     D,
@@ -61,9 +62,9 @@ on_postgres = pytest.mark.skipif(connection.vendor != "postgresql", reason="rati
 # ---------------------------------------------------------------------------------------------
 
 class Mixed:
-    """Waiting usage of ten customers (see each one's comment), `now` the moment to rate it at; `in_sql` is
-    how many of the records the SQL path rates — those of customers that no package, coupon limit or failing
-    record sends to Python."""
+    """Waiting usage of twelve customers (see each one's comment), `now` the moment to rate it at; `in_sql` is
+    how many of the records the SQL path rates — those of customers that no coupon limit or failing record sends
+    to Python."""
 
     def __init__(self):
         self.world = w = World()
@@ -122,13 +123,36 @@ class Mixed:
         usage(c, ECS, begin=at(2))
         usage(c, EVS, begin=at(3), size="100")
 
-        # D (Python): a 1 GB package pays OBS traffic
+        # D (SQL): a 1 GB package pays OBS traffic, the second record in part
         d = resale("d")
         w.allocate("0.20", customer=d)
         package(d, quota="1", effective=now - timedelta(days=3))
         usage(d, OBS_UPFLOW, begin=at(1), amount="0.6")
         usage(d, OBS_UPFLOW, begin=at(2), amount="0.7")
         usage(d, ECS, begin=at(3))
+        self.in_sql += 3
+
+        # K (SQL): 0.5 GB of traffic expiring first, then a monthly 1 GB bought 40 days ago and used up in its first
+        # month (the second record finds it reset), and 40 GB of storage for 30 days paying 40/1000 of 1000 GB
+        k = resale("k")
+        w.allocate("0.10", customer=k)
+        package(k, quota="0.5", effective=now - timedelta(days=3), expire=now + timedelta(days=10))
+        monthly = package(k, quota="1", reset=PackageReset.RESETTABLE, effective=now - timedelta(days=40))
+        ResourcePackage.objects.filter(pk=monthly.pk).update(remaining=0, status=PackageStatus.USED_UP)
+        package(k, spec="obs.standard.pkg.40gb", quota="40", measure=Measure.GB_SIZE,
+                usage_type=("hws.resource.type.obs", "Duration"), effective=now - timedelta(days=2),
+                expire=now + timedelta(days=28))
+        usage(k, OBS_UPFLOW, begin=at(1), amount="0.3")
+        usage(k, OBS_UPFLOW, begin=at(2), amount="0.4")
+        usage(k, OBS_STORAGE, begin=at(3), amount="10", hours=10, size="1000")
+        self.in_sql += 3
+
+        # L (Python): a package customer with a record that cannot be rated — its package pays on the Python path
+        # alone
+        l_ = resale("l")
+        package(l_, quota="1", effective=now - timedelta(days=3))
+        usage(l_, OBS_UPFLOW, begin=at(1), amount="0.6")
+        usage(l_, ECS, begin=at(2), spec="no.such.spec.either")
 
         # E (Python): a record without a product, one of another usage type, a good one
         e = resale("e")
@@ -269,9 +293,9 @@ def test_sql_and_python_rate_a_mixed_batch_to_the_same_fen():
     both = rating.rate_batch(limit=1000, now=mixed.now)
     by_sql = snapshot(mixed)
 
-    assert (python.claimed, python.rated, python.failed, python.in_sql) == (mixed.records, mixed.records - 2, 2, 0)
+    assert (python.claimed, python.rated, python.failed, python.in_sql) == (mixed.records, mixed.records - 3, 3, 0)
     assert (both.claimed, both.rated, both.failed) == (python.claimed, python.rated, python.failed)
-    assert both.errors == python.errors == {BillCodes.RATING_NO_PRODUCT: 1, BillCodes.RATING_USAGE_TYPE: 1}
+    assert both.errors == python.errors == {BillCodes.RATING_NO_PRODUCT: 2, BillCodes.RATING_USAGE_TYPE: 1}
     assert both.in_sql == mixed.in_sql and 0 < both.in_sql < both.rated
     assert by_sql == by_python
     # the batch took the branches it was built for
@@ -330,7 +354,7 @@ def test_a_second_run_rates_nothing():
     late = usage(mixed.world.referral, ECS)
     third = rate()
     assert (third.claimed, third.in_sql) == (1, 1) and fee_of(late).debt_amount == D("0.22")
-    assert FeeRecord.objects.count() == mixed.records - 2 + 1
+    assert FeeRecord.objects.count() == mixed.records - 3 + 1
     check_books()
 
 
@@ -439,35 +463,42 @@ def at_once(jobs):
 @pytest.mark.django_db(transaction=True)
 def test_two_workers_at_once_rate_each_record_once():
     """Two workers rating in batches of 25 at once, over customers of both paths: 100 hours of ECS (22.00)
-    against a 3.00 coupon and 5.00 of balance; the referral customer's 100 hours all arrears; 20 × 0.1 GB of
-    OBS traffic of which a 1 GB package pays the first half. Every record rated once, the money exact."""
+    against a 3.00 coupon and 5.00 of balance; the referral customer's 100 hours all arrears; for two customers
+    20 × 0.1 GB of OBS traffic of which a 1 GB package pays the first half — in SQL, and in Python for the one
+    whose coupon is limited to ECS. Every record rated once, the money exact."""
     world = World()
     world.allocate("5.00")
     world.issue("3.00")
     base = timezone.now().replace(minute=0, second=0, microsecond=0) - timedelta(hours=200)
     packaged = AssociationFactory(partner=world.partner, associated_on=base - timedelta(days=1)).customer
-    package(packaged, quota="1", effective=base)
+    limited = AssociationFactory(partner=world.partner, associated_on=base - timedelta(days=1)).customer
+    world.issue("0.30", customer=limited, service_types=[EC2])
+    for customer in (packaged, limited):
+        package(customer, quota="1", effective=base)
     for i in range(100):
         usage(world.resale, ECS, begin=base + timedelta(hours=i))
         usage(world.referral, ECS, begin=base + timedelta(hours=i))
     for i in range(20):
-        usage(packaged, OBS_UPFLOW, amount="0.1", begin=base + timedelta(hours=100 + i))
+        for customer in (packaged, limited):
+            usage(customer, OBS_UPFLOW, amount="0.1", begin=base + timedelta(hours=100 + i))
 
     outcomes = at_once([lambda: rating.rate_pending(batch_size=25)] * 2)
 
     assert all(isinstance(o, rating.BatchResult) for o in outcomes), outcomes
-    assert sum(o.rated for o in outcomes) == 220 and sum(o.claimed for o in outcomes) == 220
-    assert sum(o.in_sql for o in outcomes) == 200
-    assert FeeRecord.objects.count() == 220
-    assert FeeRecord.objects.values("usage_record").distinct().count() == 220
+    assert sum(o.rated for o in outcomes) == 240 and sum(o.claimed for o in outcomes) == 240
+    assert sum(o.in_sql for o in outcomes) == 220
+    assert FeeRecord.objects.count() == 240
+    assert FeeRecord.objects.values("usage_record").distinct().count() == 240
     assert {u.status for u in UsageRecord.objects.select_related("fee_record")} == {UsageStatus.RATED}
     assert not UsageWaiting.objects.exists()
     resale = account(world.resale)
     assert (resale.balance, resale.arrears) == (D("0.00"), D("14.00"))
     assert Coupon.objects.get(customer=world.resale).balance == 0
     assert account(world.referral).arrears == D("22.00")
-    assert account(packaged).arrears == D("0.50")
-    assert ResourcePackage.objects.get(customer=packaged).remaining == 0
+    for customer in (packaged, limited):
+        assert account(customer).arrears == D("0.50")
+        assert ResourcePackage.objects.get(customer=customer).remaining == 0
+        assert PackageUse.objects.filter(package__customer=customer).count() == 10
     assert sum(FeeRecord.objects.filter(customer=world.resale).values_list("coupon_amount", flat=True)) == D("3.00")
     check_books()
 
