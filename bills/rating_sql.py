@@ -152,15 +152,15 @@ _FEE, _FEE_DEFAULTS = _insert(FeeRecord, {
     "record_id": _new_id("f.id"), "bill_cycle": "f.landing",
     "is_adjustment": "f.adjusted", "customer_id": "f.customer_id", "association_id": "f.association_id",
     "partner_id": "f.partner_id", "bill_type": "%(usage_bill)s", "charging_mode": "%(on_demand_mode)s",
-    "status": "CASE WHEN f.rest - f.cash > 0 THEN %(unsettled)s ELSE %(paid)s END",
+    "status": "CASE WHEN p.rest - p.cash > 0 THEN %(unsettled)s ELSE %(paid)s END",
     "usage_record_id": "f.id", "trade_id": "f.record_id", "trade_time": "%(now)s",
     "effective_time": "f.begin_time", "expire_time": "f.end_time", "service_type_id": "f.service_type_id",
     "resource_type_id": "f.resource_type_id", "region_id": "f.region_id", "product_id": "f.product_id",
     "resource_id": "f.resource_id", "resource_name": "f.resource_name", "product_spec_desc": "f.spec_desc",
     "usage_type_id": "f.usage_type_id", "usage_amount": "f.usage_amount", "usage_measure_id": "f.usage_measure_id",
     "free_resource_usage": "f.free", "official_amount": "f.official_fen", "discount_amount": "f.official_fen - f.amount_fen",
-    "erase_amount": "f.amount_fen - f.due", "consume_amount": "f.due", "coupon_amount": "f.coupon_amount",
-    "flexipurchase_coupon_amount": "f.flexi_amount", "cash_amount": "f.cash", "debt_amount": "f.rest - f.cash",
+    "erase_amount": "f.amount_fen - f.due", "consume_amount": "f.due", "coupon_amount": "p.coupon_amount",
+    "flexipurchase_coupon_amount": "p.flexi_amount", "cash_amount": "p.cash", "debt_amount": "p.rest - p.cash",
     "writeoff_amount": "0", "trans_id": "CASE WHEN f.due > 0 THEN t.trans_id ELSE '' END", "created_at": "%(now)s",
 }, "fee")
 
@@ -232,9 +232,9 @@ line AS MATERIALIZED (  -- each other record priced (rating._fee, rating.amounts
     ) y
 ),
 due AS MATERIALIZED (  -- [upto - due, upto): the record's stretch of what its customer owes, in order
-    SELECT line.*, sum(line.due) OVER (PARTITION BY line.customer_id ORDER BY line.begin_time, line.id
-                                       ROWS UNBOUNDED PRECEDING) AS upto
-    FROM line
+    SELECT id, customer_id, begin_time, due,
+           sum(due) OVER (PARTITION BY customer_id ORDER BY begin_time, id ROWS UNBOUNDED PRECEDING) AS upto
+    FROM line  -- (from here on the records' keys and amounts alone: `written` joins them to their lines)
 ),
 coupon AS MATERIALIZED (  -- [upto - balance, upto): the coupon's stretch of what its customer's coupons hold
     SELECT c.id, c.customer_id, c.partner_id, c.quota_id, c.coupon_type, c.balance,
@@ -249,14 +249,14 @@ part AS MATERIALIZED (  -- what coupon c pays of record r: the overlap of their 
     FROM due r JOIN coupon c ON c.customer_id = r.customer_id WHERE r.due > 0
 ),
 rest AS (
-    SELECT r.*, COALESCE(k.coupon_amount, 0) AS coupon_amount, COALESCE(k.flexi_amount, 0) AS flexi_amount,
-           r.due - COALESCE(k.coupon_amount, 0) - COALESCE(k.flexi_amount, 0) AS rest
+    SELECT r.id, r.customer_id, r.begin_time, COALESCE(k.coupon_amount, 0) AS coupon_amount,
+           COALESCE(k.flexi_amount, 0) AS flexi_amount, r.due - COALESCE(k.coupon_amount, 0) - COALESCE(k.flexi_amount, 0) AS rest
     FROM due r LEFT JOIN (
         SELECT line_id, sum(amount) FILTER (WHERE coupon_type <> %(flexi)s) AS coupon_amount,
                sum(amount) FILTER (WHERE coupon_type = %(flexi)s) AS flexi_amount
         FROM part GROUP BY line_id) k ON k.line_id = r.id
 ),
-fee AS MATERIALIZED (  -- the balance pays what the coupons left, in order; the rest is arrears
+paid AS MATERIALIZED (  -- the balance pays what the coupons left, in order; the rest is arrears
     SELECT r.*, LEAST(r.rest, GREATEST(acc.balance - (sum(r.rest) OVER w - r.rest), 0)) AS cash
     FROM rest r
     JOIN (SELECT customer_id, balance FROM {table(CustomerAccount)}
@@ -269,7 +269,7 @@ trans AS MATERIALIZED (  -- one trans_id per customer that owes something
     GROUP BY customer_id
 ),
 total AS MATERIALIZED (
-    SELECT customer_id, sum(cash) AS cash, sum(rest - cash) AS debt FROM fee GROUP BY customer_id
+    SELECT customer_id, sum(cash) AS cash, sum(rest - cash) AS debt FROM paid GROUP BY customer_id
 ),
 spent AS MATERIALIZED (
     SELECT coupon_id, sum(amount) AS amount FROM part GROUP BY coupon_id HAVING sum(amount) > 0
@@ -331,7 +331,7 @@ frozen AS (  -- deduction.freeze_at_limit
 ),
 written AS (
     {_FEE}
-    FROM fee f LEFT JOIN trans t ON t.customer_id = f.customer_id
+    FROM line f JOIN paid p ON p.id = f.id LEFT JOIN trans t ON t.customer_id = f.customer_id
     ORDER BY f.customer_id, f.begin_time, f.id
     RETURNING id, usage_record_id, resource_id
 ),
