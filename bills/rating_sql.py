@@ -149,19 +149,19 @@ def _insert(model, values: dict[str, str], name: str) -> tuple[str, dict]:
 
 
 _FEE, _FEE_DEFAULTS = _insert(FeeRecord, {
-    "record_id": _new_id("f.id"), "bill_cycle": "f.landing",
-    "is_adjustment": "f.adjusted", "customer_id": "f.customer_id", "association_id": "f.association_id",
-    "partner_id": "f.partner_id", "bill_type": "%(usage_bill)s", "charging_mode": "%(on_demand_mode)s",
+    "record_id": _new_id("f.id"), "bill_cycle": "l.landing",
+    "is_adjustment": "l.adjusted", "customer_id": "f.customer_id", "association_id": "l.association_id",
+    "partner_id": "l.partner_id", "bill_type": "%(usage_bill)s", "charging_mode": "%(on_demand_mode)s",
     "status": "CASE WHEN p.rest - p.cash > 0 THEN %(unsettled)s ELSE %(paid)s END",
     "usage_record_id": "f.id", "trade_id": "f.record_id", "trade_time": "%(now)s",
     "effective_time": "f.begin_time", "expire_time": "f.end_time", "service_type_id": "f.service_type_id",
     "resource_type_id": "f.resource_type_id", "region_id": "f.region_id", "product_id": "f.product_id",
     "resource_id": "f.resource_id", "resource_name": "f.resource_name", "product_spec_desc": "f.spec_desc",
     "usage_type_id": "f.usage_type_id", "usage_amount": "f.usage_amount", "usage_measure_id": "f.usage_measure_id",
-    "free_resource_usage": "f.free", "official_amount": "f.official_fen", "discount_amount": "f.official_fen - f.amount_fen",
-    "erase_amount": "f.amount_fen - f.due", "consume_amount": "f.due", "coupon_amount": "p.coupon_amount",
+    "free_resource_usage": "f.free", "official_amount": "l.official_fen",
+    "discount_amount": "l.official_fen - l.amount_fen", "erase_amount": "l.amount_fen - l.due", "consume_amount": "l.due", "coupon_amount": "p.coupon_amount",
     "flexipurchase_coupon_amount": "p.flexi_amount", "cash_amount": "p.cash", "debt_amount": "p.rest - p.cash",
-    "writeoff_amount": "0", "trans_id": "CASE WHEN f.due > 0 THEN t.trans_id ELSE '' END", "created_at": "%(now)s",
+    "writeoff_amount": "0", "trans_id": "CASE WHEN l.due > 0 THEN t.trans_id ELSE '' END", "created_at": "%(now)s",
 }, "fee")
 
 _LEDGER, _LEDGER_DEFAULTS = _insert(LedgerEntry, {
@@ -209,13 +209,12 @@ python AS MATERIALIZED (  -- the customers the per-record path rates (the module
     SELECT r.customer_id FROM r JOIN {table(Coupon)} c ON c.customer_id = r.customer_id
     WHERE c.id = ANY(%(coupons)s::bigint[]) AND {SPENDABLE} AND {_COVERS} IS NOT TRUE
 ),
-line AS MATERIALIZED (  -- each other record priced (rating._fee, rating.amounts)
-    SELECT y.*, round(y.official, 2) AS official_fen, round(y.official * y.share, 2) AS amount_fen,
-           trunc(y.official * y.share, 2) AS due
+line AS MATERIALIZED (  -- each other record priced (rating._fee, rating.amounts), keys and amounts alone
+    SELECT y.*, round(y.official, 2) AS official_fen,  -- (`written` joins the rest of the record from `r`)
+           round(y.official * y.share, 2) AS amount_fen, trunc(y.official * y.share, 2) AS due
     FROM (
-        SELECT u.id, u.record_id, u.customer_id, u.resource_id, u.usage_amount, u.usage_measure_id, u.begin_time,
-               u.end_time, u.free, u.resource_name, u.spec_desc, u.product_id, u.service_type_id, u.resource_type_id,
-               u.region_id, u.usage_type_id, a.id AS association_id, a.partner_id, l.landing, l.adjusted, u.official,
+        SELECT u.id, u.customer_id, u.begin_time, a.id AS association_id, a.partner_id, l.landing, l.adjusted,
+               u.official,
                CASE WHEN d.id IS NULL THEN 1 ELSE LEAST(1, GREATEST(d.rate, 1 - u.max_partner_discount)) END AS share
         FROM r u
         JOIN landing l ON l.cycle = to_char(u.begin_time AT TIME ZONE %(zone)s, 'YYYY-MM')
@@ -234,7 +233,7 @@ line AS MATERIALIZED (  -- each other record priced (rating._fee, rating.amounts
 due AS MATERIALIZED (  -- [upto - due, upto): the record's stretch of what its customer owes, in order
     SELECT id, customer_id, begin_time, due,
            sum(due) OVER (PARTITION BY customer_id ORDER BY begin_time, id ROWS UNBOUNDED PRECEDING) AS upto
-    FROM line  -- (from here on the records' keys and amounts alone: `written` joins them to their lines)
+    FROM line
 ),
 coupon AS MATERIALIZED (  -- [upto - balance, upto): the coupon's stretch of what its customer's coupons hold
     SELECT c.id, c.customer_id, c.partner_id, c.quota_id, c.coupon_type, c.balance,
@@ -331,7 +330,8 @@ frozen AS (  -- deduction.freeze_at_limit
 ),
 written AS (
     {_FEE}
-    FROM line f JOIN paid p ON p.id = f.id LEFT JOIN trans t ON t.customer_id = f.customer_id
+    FROM r f JOIN line l ON l.id = f.id JOIN paid p ON p.id = f.id
+    LEFT JOIN trans t ON t.customer_id = f.customer_id
     ORDER BY f.customer_id, f.begin_time, f.id
     RETURNING id, usage_record_id, resource_id
 ),
