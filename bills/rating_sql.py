@@ -159,7 +159,8 @@ _FEE, _FEE_DEFAULTS = _insert(FeeRecord, {
     "resource_id": "f.resource_id", "resource_name": "f.resource_name", "product_spec_desc": "f.spec_desc",
     "usage_type_id": "f.usage_type_id", "usage_amount": "f.usage_amount", "usage_measure_id": "f.usage_measure_id",
     "free_resource_usage": "f.free", "official_amount": "l.official_fen",
-    "discount_amount": "l.official_fen - l.amount_fen", "erase_amount": "l.amount_fen - l.due", "consume_amount": "l.due", "coupon_amount": "p.coupon_amount",
+    "discount_amount": "l.official_fen - l.amount_fen", "erase_amount": "l.amount_fen - l.due",
+    "consume_amount": "l.due", "coupon_amount": "p.coupon_amount",
     "flexipurchase_coupon_amount": "p.flexi_amount", "cash_amount": "p.cash", "debt_amount": "p.rest - p.cash",
     "writeoff_amount": "0", "trans_id": "CASE WHEN l.due > 0 THEN t.trans_id ELSE '' END", "created_at": "%(now)s",
 }, "fee")
@@ -209,6 +210,14 @@ python AS MATERIALIZED (  -- the customers the per-record path rates (the module
     SELECT r.customer_id FROM r JOIN {table(Coupon)} c ON c.customer_id = r.customer_id
     WHERE c.id = ANY(%(coupons)s::bigint[]) AND {SPENDABLE} AND {_COVERS} IS NOT TRUE
 ),
+held AS MATERIALIZED (  -- rating.association_at: the association holding at each record's begin_time
+    SELECT DISTINCT ON (u.id) u.id AS record_id, a.id, a.partner_id, a.association_type, a.associated_on,
+           a.ended_on
+    FROM r u JOIN {table(Association)} a ON a.customer_id = u.customer_id AND a.associated_on <= u.begin_time
+         AND (a.ended_on IS NULL OR u.begin_time < a.ended_on)
+    WHERE a.customer_id = ANY(%(customers)s::bigint[])
+    ORDER BY u.id, a.associated_on DESC, a.id DESC
+),
 line AS MATERIALIZED (  -- each other record priced (rating._fee, rating.amounts), keys and amounts alone
     SELECT y.*, round(y.official, 2) AS official_fen,  -- (`written` joins the rest of the record from `r`)
            round(y.official * y.share, 2) AS amount_fen, trunc(y.official * y.share, 2) AS due
@@ -218,11 +227,7 @@ line AS MATERIALIZED (  -- each other record priced (rating._fee, rating.amounts
                CASE WHEN d.id IS NULL THEN 1 ELSE LEAST(1, GREATEST(d.rate, 1 - u.max_partner_discount)) END AS share
         FROM r u
         JOIN landing l ON l.cycle = to_char(u.begin_time AT TIME ZONE %(zone)s, 'YYYY-MM')
-        LEFT JOIN LATERAL (  -- rating.association_at: the association holding at begin_time
-            SELECT a.id, a.partner_id, a.association_type, a.associated_on, a.ended_on FROM {table(Association)} a
-            WHERE a.customer_id = u.customer_id AND a.associated_on <= u.begin_time
-              AND (a.ended_on IS NULL OR u.begin_time < a.ended_on)
-            ORDER BY a.associated_on DESC, a.id DESC LIMIT 1) a ON TRUE
+        LEFT JOIN held a ON a.record_id = u.id
         LEFT JOIN (SELECT * FROM {table(PartnerDiscount)} WHERE customer_id = ANY(%(customers)s::bigint[])) d
              ON a.association_type = %(resale)s AND u.allow_discount
              AND d.partner_id = a.partner_id AND d.customer_id = u.customer_id AND d.service_type_id = u.service_type_id
@@ -249,7 +254,8 @@ part AS MATERIALIZED (  -- what coupon c pays of record r: the overlap of their 
 ),
 rest AS (
     SELECT r.id, r.customer_id, r.begin_time, COALESCE(k.coupon_amount, 0) AS coupon_amount,
-           COALESCE(k.flexi_amount, 0) AS flexi_amount, r.due - COALESCE(k.coupon_amount, 0) - COALESCE(k.flexi_amount, 0) AS rest
+           COALESCE(k.flexi_amount, 0) AS flexi_amount,
+           r.due - COALESCE(k.coupon_amount, 0) - COALESCE(k.flexi_amount, 0) AS rest
     FROM due r LEFT JOIN (
         SELECT line_id, sum(amount) FILTER (WHERE coupon_type <> %(flexi)s) AS coupon_amount,
                sum(amount) FILTER (WHERE coupon_type = %(flexi)s) AS flexi_amount

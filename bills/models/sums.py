@@ -73,16 +73,20 @@ class RunningSum(MonthSumFields):
     `bills.running_sums.differences()` compares the table with the fee records.
 
     Its references are not constraints (the triggers would check each sum row again, and a group emptied by
-    deleted fee records must not keep its customer or association from being deleted)."""
+    deleted fee records must not keep its customer or association from being deleted), nor indexed alone:
+    readers find a customer's or a partner's month by the two indexes below, and every upsert that cannot
+    update its row in place would write five more index entries."""
 
-    customer = models.ForeignKey(Customer, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+")
+    customer = models.ForeignKey(Customer, on_delete=models.DO_NOTHING, db_constraint=False, db_index=False,
+                                 related_name="+")
     association = models.ForeignKey(Association, null=True, blank=True, on_delete=models.DO_NOTHING,
-                                    db_constraint=False, related_name="+")
+                                    db_constraint=False, db_index=False, related_name="+")
     partner = models.ForeignKey(Partner, null=True, blank=True, on_delete=models.DO_NOTHING, db_constraint=False,
-                                related_name="+")
-    service_type = models.ForeignKey(ServiceType, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+")
+                                db_index=False, related_name="+")
+    service_type = models.ForeignKey(ServiceType, on_delete=models.DO_NOTHING, db_constraint=False, db_index=False,
+                                     related_name="+")
     resource_type = models.ForeignKey(ResourceType, null=True, blank=True, on_delete=models.DO_NOTHING,
-                                      db_constraint=False, related_name="+")
+                                      db_constraint=False, db_index=False, related_name="+")
     # signed: a delete's upsert proposes a negative row before it meets the group (CHECKs see that row)
     records = models.IntegerField(default=0)
 
