@@ -68,11 +68,10 @@ def _customer_label(row) -> str:
 # 伙伴账单
 # ---------------------------------------------------------------------------------------------
 
-def _bill_lines(bill) -> list[tuple[str, str, object, bool, int]]:
-    """(key, label, value, is money, indent) of each part of a bill, in the order the page shows them. The
-    consumption's parts (indent 1) add up to it: what allocations, coupons and arrears did not pay was paid
-    otherwise — referral customers' own cash, orders the partner paid for them, arrears repaid since."""
-    parts = bill.resale_cash_amount + bill.coupon_amount + bill.debt_amount
+def _bill_lines(view) -> list[tuple[str, str, object, bool, int]]:
+    """(key, label, value, is money, indent) of each part of a bill (a selectors.BillView), in the order the
+    page shows them. The consumption's parts (indent 1) add up to it."""
+    bill = view.bill
     return [
         ("customers", _("Customers that consumed"), bill.customers, False, 0),
         ("consumption", _("Customers' consumption while associated"), bill.consumption_amount, True, 0),
@@ -80,7 +79,7 @@ def _bill_lines(bill) -> list[tuple[str, str, object, bool, int]]:
         ("coupons", _("Paid by coupons"), bill.coupon_amount, True, 1),
         ("debt", _("Customers' arrears"), bill.debt_amount, True, 1),
         ("paid_otherwise", _("Paid otherwise (customers' own cash, orders you paid, arrears repaid)"),
-         bill.consumption_amount - parts, True, 1),
+         view.paid_otherwise, True, 1),
         ("partner_paid", _("Orders paid by the partner"), bill.partner_paid_amount, True, 0),
         ("refunds", _("Refunds"), bill.refund_amount, True, 0),
         ("recharges", _("Recharges"), bill.recharge_amount, True, 0),
@@ -113,7 +112,7 @@ def _bill(request):
     while len(cycles) < TREND_MONTHS:
         cycles.insert(0, periods.previous_cycle(cycles[0]))
     trend = selectors.trend_for(actor, cycles, whole=True)
-    return {"choices": choices, "cycle": cycle, "view": view, "bill": view.bill, "lines": _bill_lines(view.bill),
+    return {"choices": choices, "cycle": cycle, "view": view, "bill": view.bill, "lines": _bill_lines(view),
             "by_service": by_service, "by_mode": by_mode, "top": top, "trend": trend, "closed": closed}
 
 

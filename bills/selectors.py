@@ -211,6 +211,14 @@ class BillView:
     def running(self) -> bool:
         return not self.closed
 
+    @property
+    def paid_otherwise(self) -> Decimal:
+        """The part of the consumption that allocations, coupons and arrears did not pay — referral customers'
+        own cash, orders the partner paid for them, arrears repaid since: with those three it adds up to the
+        consumption."""
+        bill = self.bill
+        return bill.consumption_amount - (bill.resale_cash_amount + bill.coupon_amount + bill.debt_amount)
+
 
 def _money(value) -> Decimal:
     return (value or ZERO).quantize(Decimal("0.01"))

@@ -58,7 +58,7 @@ register({
     FhCodes.TOO_MANY_FILES: (400, _("Too many files for one monthly list.")),
     FhCodes.MONTH_NOT_SUBMITTED: (409, _("Only a submitted monthly list can be made final or returned.")),
     FhCodes.PAYMENT_NOT_CERTIFIED: (409, _(
-        "Applying for the FH quarterly payment needs 商业信息认证 (business information certification) first: "
+        "Applying for the FH quarterly payment needs business information certification first: "
         "complete it under Programmes › Business information certification.")),
     FhCodes.PAYMENT_QUARTER_NOT_OVER: (409, _(
         "This quarter has not ended yet: the quarterly payment is applied for once all its months are final.")),
