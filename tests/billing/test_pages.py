@@ -170,16 +170,26 @@ def test_bad_amounts_are_form_errors_and_change_nothing(tenant_a, admin_client_a
     assert snapshot() == before
 
 
-def test_more_than_the_balance_fails_on_its_row(tenant_a, admin_client_a):
+def test_more_than_the_balance_is_refused_before_the_confirmation(tenant_a, admin_client_a):
+    fund(tenant_a.partner, "10.00")
+    before = snapshot()
+    response = admin_client_a.post(allocate_url(tenant_a.resale), {f"amount_{tenant_a.resale.domain_id}": "10.01"})
+    assert "confirm" not in response.context
+    assert "¥10.01" in str(response.context["form"].non_field_errors()) and "¥10.00" in str(
+        response.context["form"].non_field_errors())
+    assert snapshot() == before
+
+
+def test_a_balance_spent_after_the_confirmation_opened_fails_on_its_row(tenant_a, admin_client_a):
     fund(tenant_a.partner, "10.00")
     url = allocate_url(tenant_a.resale)
-    confirm = admin_client_a.post(url, {f"amount_{tenant_a.resale.domain_id}": "10.01"})
-    assert confirm.context["short"] is True
-    notice = confirm.content.decode().split('id="short">')[1].split("</p>")[0]
-    assert "本次拨款将失败" in notice and "其余客户" not in notice  # one customer: not "the customers after it"
+    confirm = admin_client_a.post(url, {f"amount_{tenant_a.resale.domain_id}": "10.00"})
+    assert "confirm" in confirm.context
+    second = AssociationFactory(partner=tenant_a.partner).customer
+    services.allocate_to_customer(actor_of(tenant_a.admin), customer_id=second.domain_id, amount="5.00")
     result = admin_client_a.post(url, posted_fields(confirm))
     assert result.context["results"][0]["error_code"] == BillingCodes.INSUFFICIENT_BALANCE
-    assert balance_of(tenant_a.resale) == 0 and account_of(tenant_a.partner).allocated_amount == 0
+    assert balance_of(tenant_a.resale) == 0 and account_of(tenant_a.partner).allocated_amount == Decimal("5.00")
 
 
 def test_another_partners_customer_is_not_eligible(tenant_a, tenant_b, admin_client_a):
