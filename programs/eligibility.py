@@ -96,11 +96,16 @@ class AccountFacts:
 
 
 def in_solution_provider_plan(partner) -> bool:
-    """A solution provider (its partner type) is in the plan; so is a partner with an application or a
-    membership of a solution-provider programme."""
-    return partner.partner_type == PartnerType.SOLUTION_PROVIDER or partner.program_memberships.filter(
-        program__kind=ProgramKind.SOLUTION_PROVIDER,
-        status__in=[MembershipStatus.APPLYING, MembershipStatus.JOINED]).exists()
+    """A partner with an application or a membership of a solution-provider programme is in the plan; so is a
+    solution provider (its partner type), unless its latest membership there was ended (programs/leaving.py):
+    it may then apply again, like any partner that left."""
+    rows = partner.program_memberships.filter(program__kind=ProgramKind.SOLUTION_PROVIDER)
+    if rows.filter(status__in=[MembershipStatus.APPLYING, MembershipStatus.JOINED]).exists():
+        return True
+    if partner.partner_type != PartnerType.SOLUTION_PROVIDER:
+        return False
+    latest = rows.order_by("-applied_at", "-id").values_list("status", flat=True).first()
+    return latest != MembershipStatus.LEFT
 
 
 def account_facts(partner, *, in_plan: bool | None = None) -> AccountFacts:

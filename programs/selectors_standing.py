@@ -7,7 +7,8 @@ enrolments, and the account facts the join reasons need (programs.eligibility.ac
 
 A solution provider (its partner type) is in the solution-provider plan without a membership row: its row
 shows it joined by type, with neither "Apply to join" nor reasons (eligibility refuses an application with
-"already in the plan")."""
+"already in the plan"). Once an operator ended its membership of that plan, the row shows the membership that
+ended, as for any partner, and it may apply again (eligibility.in_solution_provider_plan)."""
 
 from __future__ import annotations
 
@@ -101,7 +102,9 @@ def programme_rows(actor) -> list[ProgrammeRow]:
         if current is None or (_is_open(membership) and not _is_open(current)):
             chosen[membership.program_id] = membership
     open_ids = {pid for pid, m in chosen.items() if _is_open(m)}
-    by_type = partner.partner_type == PartnerType.SOLUTION_PROVIDER
+    by_type = partner.partner_type == PartnerType.SOLUTION_PROVIDER and not any(
+        m.program.kind == ProgramKind.SOLUTION_PROVIDER and m.status == MembershipStatus.LEFT
+        for pid, m in chosen.items() if pid not in open_ids)
     in_plan = by_type or any(m.program.kind == ProgramKind.SOLUTION_PROVIDER for pid, m in chosen.items()
                              if pid in open_ids)
     facts = enrolments = None

@@ -6,11 +6,13 @@ from datetime import datetime, timezone
 import pytest
 
 from events.models import Event
+from partnercenter.choices import PartnerType
 from partnercenter.errors import Codes, DomainError
-from partnercenter.models import OperationLog
+from partnercenter.models import OperationLog, Partner
 from programs import leaving
 from programs import membership as services
 from programs.choices import ApplicationStatus, MembershipStatus
+from programs.eligibility import in_solution_provider_plan
 from programs.errors_standing import StandingCodes
 from programs.models import LevelRequest, Membership, ProgramLevel
 
@@ -53,6 +55,22 @@ def test_an_operator_ends_a_membership_with_a_reason_and_the_partner_is_told(pro
     card = page.split(f'data-program="{membership.program.code}"')[1].split('class="card program"')[0]
     assert 'data-status="left"' in card and 'class="left-at"' in card and "摘牌" in card
     again = services.join(actor_of(tenant_a.admin), program_code=program().code)   # a LEFT one is not open
+    assert again.status == MembershipStatus.APPLYING
+
+
+def test_a_solution_provider_whose_plan_membership_ended_is_no_longer_in_it_by_its_type(programmes, tenant_a):
+    membership = joined(tenant_a)
+    Partner.objects.filter(pk=tenant_a.partner.pk).update(partner_type=PartnerType.SOLUTION_PROVIDER)
+    tenant_a.partner.refresh_from_db()
+    assert in_solution_provider_plan(tenant_a.partner)
+
+    leaving.end_membership(operator(), membership_id=membership.pk, reason="摘牌", now=WHEN)
+
+    assert not in_solution_provider_plan(tenant_a.partner)
+    page = login_client(tenant_a.admin.user).get("/programs/").content.decode()
+    card = page.split(f'data-program="{membership.program.code}"')[1].split('class="card program"')[0]
+    assert 'data-status="left"' in card and "joined-by-type" not in card
+    again = services.join(actor_of(tenant_a.admin), program_code=program().code)
     assert again.status == MembershipStatus.APPLYING
 
 
