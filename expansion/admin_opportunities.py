@@ -32,6 +32,7 @@ from partnercenter.errors import DomainError
 
 from . import opportunities, opportunities_updates, selectors_opportunities as selectors
 from .choices import OpportunityStatus, Origin
+from .errors_opportunities import NOTHING_CHANGED
 from .forms_opportunities import CollaboratorForm, ReasonForm, ShareForm, UpdateForm
 from .models import Collaborator, Opportunity, OpportunityUpdate
 
@@ -235,13 +236,17 @@ class OpportunityAdmin(admin.ModelAdmin):
             "countdown": self.countdown(opportunity),
             "change_url": reverse("admin:expansion_opportunity_change", args=[opportunity.pk])})
 
-    def _done(self, request, call, message) -> bool:
+    def _done(self, request, call, message, *, unchanged=None) -> bool:
+        """Run `call`; say `message`, or `unchanged` when given and the call returned None (nothing to do)."""
         try:
-            call(_actor(request))
+            result = call(_actor(request))
         except DomainError as exc:
             self.message_user(request, str(exc.message), messages.ERROR)
             return False
-        self.message_user(request, message, messages.SUCCESS)
+        if unchanged is not None and result is None:
+            self.message_user(request, unchanged, messages.INFO)
+        else:
+            self.message_user(request, message, messages.SUCCESS)
         return True
 
     def _back(self, opportunity):
@@ -289,7 +294,7 @@ class OpportunityAdmin(admin.ModelAdmin):
             if self._done(request, lambda actor: opportunities_updates.update_opportunity(
                     actor, opportunity=opportunity, stage=data["stage"], amount=data["amount"],
                     expected_close=data["expected_close"], notes=data["notes"], note=data["note"]),
-                    gettext("The opportunity was updated; the partner was told.")):
+                    gettext("The opportunity was updated; the partner was told."), unchanged=NOTHING_CHANGED):
                 return self._back(opportunity)
         if kind == "collaborator" and collaborator_form.is_valid():
             data = collaborator_form.cleaned_data

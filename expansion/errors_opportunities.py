@@ -4,13 +4,16 @@ from django.utils.translation import gettext_lazy as _
 
 from partnercenter.errors import register
 
-__all__ = ["OpportunityCodes", "NO_ACCOUNT_WARNING"]
+__all__ = ["OpportunityCodes", "NO_ACCOUNT_WARNING", "NOTHING_CHANGED"]
 
 # 无账号报备: Huawei's own warning (共享给华为(PO) FAQ), shown on the form and by the API when it is not acknowledged.
 NO_ACCOUNT_WARNING = _(
     "Registering an opportunity without a customer account (无账号报备) is risky: the CRM system may release it "
     "to the public pool. Invite the customer to register a Huawei Cloud account first, then register the "
     "opportunity with the account.")
+
+# 机会点更新 saved with nothing changed and no note: not an error (nothing is written or logged), only this message.
+NOTHING_CHANGED = _("Nothing was changed.")
 
 
 class OpportunityCodes:
@@ -26,7 +29,7 @@ class OpportunityCodes:
     NOT_RELEASABLE = "CBC.99013313"
     # -- updates and collaborators (990133 20–29) --------------------------------------------------------
     NOT_OPEN = "CBC.99013320"
-    NOTHING_CHANGED = "CBC.99013321"
+    # CBC.99013321 retired (was NOTHING_CHANGED: an unchanged save is no longer refused); do not reuse it
     TOO_MANY_COLLABORATORS = "CBC.99013322"
     # -- sharing (990133 30–39) --------------------------------------------------------------------------
     PARTNER_INACTIVE = "CBC.99013330"
@@ -47,7 +50,6 @@ register({
                                              "pool.")),
     OpportunityCodes.NOT_OPEN: (409, _(
         "Updates take effect only on an accepted (HO) or approved (PO) opportunity that is not closed.")),
-    OpportunityCodes.NOTHING_CHANGED: (400, _("Nothing was changed.")),
     OpportunityCodes.TOO_MANY_COLLABORATORS: (400, _("An opportunity has at most 20 collaborators.")),
     OpportunityCodes.PARTNER_INACTIVE: (400, _("Opportunities can be shared only with an active partner.")),
     OpportunityCodes.CUSTOMER_OF_ANOTHER_PARTNER: (409, _(

@@ -90,9 +90,11 @@ def _record(actor, row, changes: dict, note: str) -> OpportunityUpdate:
 
 
 def update_opportunity(actor, *, opportunity, stage=UNSET, amount=UNSET, expected_close=UNSET, notes=UNSET,
-                       note: str = "") -> OpportunityUpdate:
+                       note: str = "") -> OpportunityUpdate | None:
     """Change an open (accepted or approved) opportunity from the actor's side; fields left UNSET keep their
-    value. Won or lost closes it. A note alone is an update too (a message to the other side)."""
+    value. Won or lost closes it. A note alone is an update too (a message to the other side).
+    None when nothing differs and there is no note (the form saved unchanged): nothing is written, not even
+    the operation log's row — nothing happened, and nothing was refused."""
     with operation(actor, "expansion.opportunity_update", target=_target(opportunity),
                    partner=getattr(opportunity, "partner", None) if not actor.is_partner else None) as entry:
         values = _cleaned(stage, amount, expected_close, notes)
@@ -104,7 +106,8 @@ def update_opportunity(actor, *, opportunity, stage=UNSET, amount=UNSET, expecte
         changes = {name: [_wire(getattr(row, name)), _wire(value)] for name, value in values.items()
                    if getattr(row, name) != value}
         if not changes and not note:
-            raise DomainError(OpportunityCodes.NOTHING_CHANGED)
+            entry.nothing_done()
+            return None
         now = timezone.now()
         fields = {name: values[name] for name in changes}
         if fields.get("stage") in CLOSING_STAGES:

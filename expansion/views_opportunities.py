@@ -26,10 +26,11 @@ from customers import selectors as customer_selectors
 from partnercenter.errors import DomainError
 from partnercenter.exports import EXPORT_LIMIT, local_time, xlsx_response
 from partnercenter.pages import form_error, member_page, paginate, posted
+from partnercenter.templatetags.display import label_colon
 
 from . import opportunities, opportunities_updates, selectors_opportunities as selectors
 from .choices import OpportunityStage, OpportunityStatus, Origin
-from .errors_opportunities import NO_ACCOUNT_WARNING
+from .errors_opportunities import NO_ACCOUNT_WARNING, NOTHING_CHANGED
 from .filters_opportunities import OpportunityFilter
 from .forms_opportunities import CollaboratorForm, RegisterForm, RejectForm, UpdateForm
 
@@ -215,13 +216,16 @@ def opportunity_update(request, pk):
     if form.is_valid():
         data = form.cleaned_data
         try:
-            opportunities_updates.update_opportunity(
+            update = opportunities_updates.update_opportunity(
                 request.actor, opportunity=opportunity, stage=data["stage"], amount=data["amount"],
                 expected_close=data["expected_close"], notes=data["notes"], note=data["note"])
         except DomainError as exc:
             form_error(request, None, exc)
         else:
-            messages.success(request, _("The opportunity was updated."))
+            if update is None:  # saved unchanged: nothing written, nothing logged
+                messages.info(request, NOTHING_CHANGED)
+            else:
+                messages.success(request, _("The opportunity was updated."))
     else:
         _form_messages(request, form)
     return _back(opportunity)
@@ -231,7 +235,7 @@ def _form_messages(request, form):
     for name, errors in form.errors.items():
         label = form.fields[name].label if name in form.fields else ""
         for error in errors:
-            messages.error(request, f"{label}: {error}" if label else error)
+            messages.error(request, f"{label}{label_colon()}{error}" if label else error)
 
 
 @member_page(MANAGE)

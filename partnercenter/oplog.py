@@ -1,7 +1,9 @@
 """Every write is recorded: `operation()` wraps a service's transaction and writes its OperationLog row.
 
 A success is logged inside the transaction (it commits with the change); a refusal is logged after
-the rollback, so the log shows failed attempts too while the data shows nothing changed.
+the rollback, so the log shows failed attempts too while the data shows nothing changed. A service that
+finds nothing to do (a form saved unchanged) says so with `entry.nothing_done()`: no row, since nothing
+happened and nothing was refused.
 """
 
 from contextlib import contextmanager
@@ -53,6 +55,12 @@ class Entry:
 
     target: object = None
     detail: dict = field(default_factory=dict)
+    logged: bool = True
+
+    def nothing_done(self) -> None:
+        """The write turned out to change nothing: `operation()` logs no row for it (a refusal after this
+        is still logged as a failure)."""
+        self.logged = False
 
     def describe(self):
         target = self.target
@@ -99,7 +107,8 @@ def operation(actor, action: str, *, target=None, verification_code=NOT_SENSITIV
             verification.require(actor, verification_code, always=always_code)
         with transaction.atomic():
             yield entry
-            _write(actor, action, entry, OperationResult.SUCCESS, partner=partner)
+            if entry.logged:
+                _write(actor, action, entry, OperationResult.SUCCESS, partner=partner)
     except DomainError as exc:
         _write(actor, action, entry, OperationResult.FAILURE, exc.code, partner=partner)
         raise

@@ -5,6 +5,9 @@
                                   (a column or field headed "(CNY)", a sentence saying "CNY")
     {{ when|moment }}             2026-11-30 21:48:16, always Asia/Shanghai whatever the active time zone
     {{ when|moment:"date" }}      2026-11-30
+    {% translate "Stage" %}{% colon %}{{ value }}
+                                  阶段：方案 in Chinese (full-width, no space), Stage: Proposal in English;
+                                  views say f"{label}{label_colon()}{value}"
     {{ name|mask }}               杭州****公司, 138****8000, zh****@example.com (no way to see more)
     {% masked value "account" %}  the masked text, or the whole value when the view revealed that field
     {% eye "account" %}           the eye toggle beside a column's or field's label (show / hide)
@@ -27,11 +30,13 @@ from django import template
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from partnercenter.money import quantize
 
-__all__ = ["CHINA", "CURRENCY_SIGN", "REVEAL_PARAM", "Reveal", "money", "moment", "mask_text", "masked", "eye"]
+__all__ = ["CHINA", "CURRENCY_SIGN", "REVEAL_PARAM", "Reveal", "money", "moment", "label_colon", "mask_text", "masked",
+           "eye"]
 
 register = template.Library()
 
@@ -93,6 +98,20 @@ def moment(value, part="datetime") -> str:
     if isinstance(when, date):
         return when.strftime("%Y-%m-%d")
     return str(value)
+
+
+# ---------------------------------------------------------------------------------------------
+# Punctuation
+# ---------------------------------------------------------------------------------------------
+
+def label_colon() -> str:
+    """What separates a label from its value in the active language: Chinese writes the full-width colon with
+    no space (阶段：方案), English a colon and a space (Stage: Proposal). Typography like the decimal separator of
+    Django's locale formats, so it follows the language without a catalogue entry."""
+    return "：" if (get_language() or "").lower().startswith("zh") else ": "
+
+
+register.simple_tag(label_colon, name="colon")
 
 
 # ---------------------------------------------------------------------------------------------

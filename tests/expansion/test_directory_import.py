@@ -307,3 +307,15 @@ def test_an_enterprise_created_meanwhile_keeps_the_columns_the_file_leaves_out(m
     assert (xihu.industry, xihu.region, xihu.size, xihu.registered_capital, xihu.legal_representative,
             xihu.status, xihu.address) == ("批发和零售业", "浙江省", EnterpriseSize.SMALL, Decimal("500"), "张伟",
                                            EnterpriseStatus.CANCELLED, "杭州市西湖区1号")
+
+
+def test_the_import_page_separates_labels_from_values_as_the_language_writes_them(operator):
+    """列：… （必填：…） and 已忽略的列：… in Chinese (full-width colon, no space); "Columns: …" in English."""
+    zh = operator.get(IMPORT).content.decode()
+    en = operator.get(IMPORT, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "列：<code>" in zh and "必填：<code>" in zh and "列: " not in zh and "必填: " not in zh
+    assert "Columns: <code>" in en and "required: <code>" in en and "：" not in en
+
+    data = csv_bytes(["企业名称", "统一社会信用代码", "备注"], [["南京紫金教育咨询有限公司", C, "x"]])
+    body = operator.post(IMPORT, {"file": SimpleUploadedFile("extra.csv", data), "dry_run": "1"}).content.decode()
+    assert '<p id="import-ignored">已忽略的列：<code>备注</code></p>' in body

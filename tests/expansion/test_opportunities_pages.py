@@ -11,9 +11,10 @@ import time_machine
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from expansion import opportunities
+from expansion import opportunities, opportunities_updates
 from expansion.choices import OpportunityStatus, Origin
 from expansion.models import ExpansionProfile, Opportunity, OpportunityUpdate
+from partnercenter.models import OperationLog
 
 from ..conftest import actor_of, login_client
 from ..factories import MemberFactory, RoleFactory
@@ -124,6 +125,47 @@ def test_the_detail_shows_the_history_and_takes_updates_and_collaborators(tenant
     collaborator = ho.collaborators.get()
     assert admin_client_a.post(f"{url}collaborators/{collaborator.pk}/remove/").status_code == 302
     assert not ho.collaborators.exists()
+
+
+def test_saving_the_update_form_unchanged_says_so_and_logs_no_failure(tenant_a, admin_client_a, operator):
+    """A new user opened the form and saved it as it was: the page said nothing useful and 操作记录 showed a
+    failed 机会点更新. Now it says nothing was changed, and nothing is written or logged."""
+    ho = share(operator, tenant_a.partner, amount="100000")
+    opportunities.accept(actor_of(tenant_a.admin), opportunity=ho)
+    response = admin_client_a.post(f"{LIST}{ho.pk}/update/", {
+        "stage": ho.stage, "amount": "100000.00", "expected_close": "", "notes": "", "note": ""}, follow=True)
+    body = response.content.decode()
+    assert '<li class="msg-info">没有任何修改。</li>' in body and "机会点已更新" not in body
+    assert not OpportunityUpdate.objects.filter(opportunity=ho).exists() and 'id="no-history"' in body
+    assert not OperationLog.objects.filter(action="expansion.opportunity_update").exists()
+
+
+def test_the_history_separates_a_label_from_its_value_as_the_language_writes_it(tenant_a, admin_client_a,
+                                                                               operator):
+    """阶段：探索 → 已提交方案 in Chinese (full-width colon, no space), "Stage: … → …" in English."""
+    ho = share(operator, tenant_a.partner)
+    opportunities.accept(actor_of(tenant_a.admin), opportunity=ho)
+    opportunities_updates.update_opportunity(actor_of(tenant_a.admin), opportunity=ho, stage="proposal")
+    url = f"{LIST}{ho.pk}/"
+
+    [zh] = re.findall(r'<div class="change">(.*?)</div>', admin_client_a.get(url).content.decode())
+    [en] = re.findall(r'<div class="change">(.*?)</div>',
+                      admin_client_a.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode())
+    assert zh.startswith("阶段：") and ": " not in zh, zh
+    assert en.startswith("Stage: ") and "：" not in en, en
+
+
+def test_a_refused_field_of_the_update_form_is_named_as_the_language_writes_it(tenant_a, admin_client_a, operator):
+    ho = share(operator, tenant_a.partner)
+    opportunities.accept(actor_of(tenant_a.admin), opportunity=ho)
+    url = f"{LIST}{ho.pk}/update/"
+    zh = admin_client_a.post(url, {"stage": "proposal", "amount": "-5"}, follow=True).content.decode()
+    en = admin_client_a.post(url, {"stage": "proposal", "amount": "-5"}, follow=True,
+                             HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert re.search(r'<li class="msg-error">预估金额（元）：[^<:]+</li>', zh), \
+        re.findall(r'<li class="msg.*?</li>', zh)
+    assert re.search(r'<li class="msg-error">Estimated amount \(CNY\): [^<]+</li>', en), \
+        re.findall(r'<li class="msg.*?</li>', en)
 
 
 def test_the_update_form_shows_the_expected_close_in_the_date_pickers_format_in_chinese(tenant_a, admin_client_a,

@@ -15,6 +15,7 @@ from expansion.event_types_opportunities import OPPORTUNITY_UPDATED
 from expansion.models import Collaborator, OpportunityUpdate
 from expansion.opportunities_updates import add_collaborator, remove_collaborator, update_opportunity
 from partnercenter.errors import Codes, DomainError
+from partnercenter.models import OperationLog
 
 from ..conftest import actor_of, login_client
 from .opportunities_fixtures import make_operator, register, share
@@ -67,18 +68,33 @@ def test_won_closes_the_opportunity_and_it_takes_no_more_updates(tenant_a, accep
     assert closed.value.code == OpportunityCodes.NOT_OPEN
 
 
-def test_nothing_is_updated_before_acceptance_or_when_nothing_changed(tenant_a, operator, accepted):
+def test_nothing_is_updated_before_acceptance_or_with_an_invalid_stage(tenant_a, operator, accepted):
     pending = share(operator, tenant_a.partner)
     actor = actor_of(tenant_a.admin)
     with pytest.raises(DomainError) as before:
         update_opportunity(actor, opportunity=pending, stage="proposal")
-    with pytest.raises(DomainError) as same:
-        update_opportunity(actor, opportunity=accepted, stage=accepted.stage, amount=accepted.amount)
     with pytest.raises(DomainError) as bad_stage:
         update_opportunity(actor, opportunity=accepted, stage="bogus")
-    assert (before.value.code, same.value.code, bad_stage.value.code) == (
-        OpportunityCodes.NOT_OPEN, OpportunityCodes.NOTHING_CHANGED, Codes.PARAMETER)
+    assert (before.value.code, bad_stage.value.code) == (OpportunityCodes.NOT_OPEN, Codes.PARAMETER)
     assert not OpportunityUpdate.objects.exists()
+
+
+def test_saving_unchanged_is_no_update_and_no_failure_in_the_operation_log(tenant_a, operator, accepted):
+    """The edit form saved as it is (same values, no note), from either side: None, no history row, no event,
+    and no row in 操作记录 — not a failure (nothing was refused) nor a success (nothing happened). A refusal
+    is still logged as a failure."""
+    partner, cloud = actor_of(tenant_a.admin), actor_of(operator)
+    for actor in (partner, cloud):
+        assert update_opportunity(actor, opportunity=accepted, stage=accepted.stage, amount=accepted.amount,
+                                  expected_close=accepted.expected_close, notes=accepted.notes, note="  ") is None
+    assert not OpportunityUpdate.objects.exists() and not Event.objects.filter(type=OPPORTUNITY_UPDATED).exists()
+    assert not OperationLog.objects.filter(action="expansion.opportunity_update").exists()
+
+    with pytest.raises(DomainError):
+        update_opportunity(partner, opportunity=accepted, stage="bogus")
+    update_opportunity(partner, opportunity=accepted, note="客户要求下周演示")   # a note alone is an update
+    assert list(OperationLog.objects.filter(action="expansion.opportunity_update").order_by("id")
+                .values_list("result", "error_code")) == [("failure", Codes.PARAMETER), ("success", "")]
 
 
 def test_an_approved_po_takes_updates(tenant_a, operator):
@@ -134,3 +150,12 @@ def test_operators_update_in_the_admin(tenant_a, operator_client, accepted):
     assert (accepted.stage, accepted.amount) == ("negotiation", Decimal("200000.00"))
     assert list(OpportunityUpdate.objects.values_list("side", flat=True)) == ["cloud", "cloud"]
     assert Collaborator.objects.get().side == "cloud"
+
+
+def test_an_operator_saving_unchanged_in_the_admin_is_told_nothing_changed(operator_client, accepted):
+    url = f"/admin/expansion/opportunity/{accepted.pk}/update/"
+    response = operator_client.post(url, {"kind": "update", "stage": accepted.stage, "amount": f"{accepted.amount}",
+                                          "expected_close": "", "notes": "", "note": ""}, follow=True)
+    body = response.content.decode()
+    assert response.status_code == 200 and "没有任何修改。" in body and "机会点已更新" not in body
+    assert not OperationLog.objects.filter(action="expansion.opportunity_update").exists()

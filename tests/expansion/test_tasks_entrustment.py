@@ -40,6 +40,16 @@ def reseller_page(reseller, tab=""):
     return reverse("expansion:entrusted_reseller", args=[reseller.domain_id]) + (f"?tab={tab}" if tab else "")
 
 
+def test_the_notice_names_the_distributor_after_a_colon_of_the_pages_language(world):
+    """总经销商：<name> in Chinese (full-width colon, no space), "Distributor: <name>" in English."""
+    client = client_of(world.reseller_admin)
+    name = escape(world.dist.partner.name)
+    zh = client.get(ENTRUSTMENT).content.decode()
+    en = client.get(ENTRUSTMENT, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert f'总经销商：<strong id="entrust-distributor">{name}</strong>' in zh
+    assert f'Distributor: <strong id="entrust-distributor">{name}</strong>' in en
+
+
 def test_the_reseller_reads_the_notice_and_must_consent(world):
     client = client_of(world.reseller_admin)
     page = client.get(ENTRUSTMENT).content.decode()
