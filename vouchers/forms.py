@@ -2,14 +2,18 @@
 
 Amounts go through the one parser of the project (`partnercenter.money.parse_amount`), so a page
 refuses exactly what the API refuses. Choices come from selectors, so another partner's customers,
-resellers or quotas are invalid choices. Whether a coupon fits its quota (validity, limits, balance)
-is the service's to say: the issue page shows its refusal on the form.
+resellers or quotas are invalid choices. Cloud service types are picked from the catalogue (named in the
+active language, posted as codes): a code the catalogue does not know is an invalid choice. Whether a
+coupon fits its quota (validity, limits, balance) is the service's to say: the issue page shows its
+refusal on the form.
 """
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy
 from django.utils.translation import gettext_lazy as _
 
+from catalog.selectors import service_type_names
 from partnercenter.forms import AmountField
 from partnercenter.templatetags.display import money
 
@@ -60,9 +64,9 @@ class IssueCouponsForm(forms.Form):
         label=_("Expires"), required=False,
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format=_MINUTES),
     )
-    cloud_service_types = ListField(
-        label=_("Cloud service types"),
-        help_text=_("Comma-separated, at most 10, e.g. hws.service.type.ec2. Empty: the quota's limits."),
+    cloud_service_types = forms.MultipleChoiceField(
+        label=_("Cloud service types"), required=False, widget=forms.CheckboxSelectMultiple,
+        help_text=gettext_lazy("Tick at most 10. None ticked: any cloud service type."),
     )
     product_ids = ListField(
         label=_("Product IDs"), help_text=_("Comma-separated, at most 10. Empty: the quota's limits."),
@@ -73,19 +77,39 @@ class IssueCouponsForm(forms.Form):
     )
 
     def __init__(self, *args, quota=None, customers=(), extra_ids=(), **kwargs):
-        """`customers` are the eligible ones (with masked labels); `extra_ids` are ids posted back on a
-        confirmation that are no longer eligible: the service refuses each such row and says why."""
+        """`customers` are the eligible ones as (account ID, masked name); `extra_ids` are ids posted back on
+        a confirmation that are no longer eligible: the service refuses each such row and says why."""
         self.quota = quota
         kwargs.setdefault("initial", {})
         if quota is not None:
             kwargs["initial"].setdefault("valid_time", quota.effective_time)
             kwargs["initial"].setdefault("expire_time", quota.expire_time)
         super().__init__(*args, **kwargs)
-        self.customer_labels = dict(customers)
-        self.fields["customers"].choices = list(customers) + [(i, i) for i in extra_ids if i not in self.customer_labels]
+        # The name alone for the pages that show the account ID in a column of its own (confirmation, result);
+        # the select shows both.
+        self.customer_names = dict(customers)
+        self.fields["customers"].choices = [(i, f"{name} ({i})") for i, name in customers] + [
+            (i, i) for i in extra_ids if i not in self.customer_names]
+        self.fields["cloud_service_types"].choices = self._service_type_choices()
         if quota is not None:
-            self.fields["cloud_service_types"].widget.attrs["placeholder"] = ", ".join(quota.cloud_service_types)
+            if quota.cloud_service_types:
+                self.fields["cloud_service_types"].help_text = gettext_lazy(
+                    "Tick at most 10. None ticked: all the quota's service types.")
             self.fields["product_ids"].widget.attrs["placeholder"] = ", ".join(quota.product_ids)
+
+    def _service_type_choices(self) -> list[tuple[str, str]]:
+        """The catalogue's service types by code, named in the active language; a quota limited to some
+        offers those alone (the service refuses any other), a code the catalogue lacks named by itself."""
+        catalogue = service_type_names()
+        codes = self.quota.cloud_service_types if self.quota is not None and self.quota.cloud_service_types \
+            else list(catalogue)
+        return [(code, catalogue[code].display_name if code in catalogue else code) for code in codes]
+
+    def clean_cloud_service_types(self):
+        codes = list(dict.fromkeys(self.cleaned_data["cloud_service_types"]))
+        if len(codes) > MAX_LIMITS:
+            raise ValidationError(_("At most %(count)d items.") % {"count": MAX_LIMITS}, code="too_many")
+        return codes
 
     def clean_customers(self):
         ids = list(dict.fromkeys(self.cleaned_data["customers"]))

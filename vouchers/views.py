@@ -73,10 +73,10 @@ def quotas(request):
 # ---------------------------------------------------------------------------------------------
 
 def _customer_choices(actor, quota) -> list[tuple[str, str]]:
-    """The customers the actor may give a coupon from this quota: flexi-purchase coupons (现金券) go to
-    resale customers only. Names masked, as in 我的客户."""
+    """The customers the actor may give a coupon from this quota, as (account ID, name): flexi-purchase
+    coupons (现金券) go to resale customers only. Names masked, as in 我的客户."""
     queryset = resale_customers_for(actor) if services.resale_only(quota) else customers_for(actor)
-    return [(domain_id, f"{mask_text(name)} ({domain_id})")
+    return [(domain_id, mask_text(name))
             for domain_id, name in queryset.prefetch_related(None).values_list("domain_id", "domain_name")]
 
 
@@ -113,7 +113,7 @@ def issue(request, quota_id):
         data, (infos, errors) = form.cleaned_data, step.result
         coupons = {info["id"]: info["coupon_id"] for info in infos}
         refusals = {error["id"]: error for error in errors}
-        results = [{"customer_id": i, "label": form.customer_labels.get(i), "ok": i in coupons,
+        results = [{"customer_id": i, "label": form.customer_names.get(i), "ok": i in coupons,
                     "coupon_id": coupons.get(i), "error_code": refusals.get(i, {}).get("error_code"),
                     "error_msg": refusals.get(i, {}).get("error_msg")}
                    for i in data["customers"]]
@@ -126,7 +126,7 @@ def issue(request, quota_id):
         return render(request, "vouchers/issue.html", context)
     data = form.cleaned_data
     total = data["face_value"] * len(data["customers"])
-    context.update(data=data, rows=[(i, form.customer_labels.get(i)) for i in data["customers"]], total=total,
+    context.update(data=data, rows=[(i, form.customer_names.get(i)) for i in data["customers"]], total=total,
                    short=total > quota.balance)
     return render(request, "vouchers/issue_confirm.html", context)
 

@@ -15,8 +15,10 @@ from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from openpyxl import load_workbook
 
+from catalog.models import ServiceType
 from customers.models import Association
 from partnercenter.errors import MESSAGES, Codes
+from partnercenter.templatetags.display import mask_text
 from vouchers import services
 from vouchers.errors import VoucherCodes
 from vouchers.models import Coupon, CouponQuota, CouponRecord, QuotaRecord
@@ -214,14 +216,88 @@ def test_flexi_purchase_coupons_go_to_resale_customers_only(tenant_a, admin_clie
 @pytest.mark.parametrize("change, field", [
     ({"face_value": "1.005"}, "face_value"),
     ({"face_value": "0"}, "face_value"),
-    ({"cloud_service_types": ",".join(f"type-{n}" for n in range(11))}, "cloud_service_types"),
+    ({"cloud_service_types": [f"hws.service.type.x{n}" for n in range(11)]}, "cloud_service_types"),  # > 10
+    ({"cloud_service_types": ["hws.service.type.x1", "hws.service.type.nope"]}, "cloud_service_types"),  # unknown
+    ({"cloud_service_types": "hws.service.type.x1, hws.service.type.x2"}, "cloud_service_types"),  # typed, not picked
     ({"valid_time": "2030-01-02T00:00", "expire_time": "2030-01-01T00:00"}, "expire_time"),
 ])
 def test_bad_input_is_a_form_error_on_the_first_step(tenant_a, admin_client_a, change, field):
+    for n in range(11):
+        ServiceType.objects.create(code=f"hws.service.type.x{n}", name=f"服务{n}")
     quota = grant(tenant_a.partner, "100.00")
     response = admin_client_a.post(f"/vouchers/issue/{quota.quota_id}/",
                                    {"customers": [tenant_a.resale.domain_id], "face_value": "1.00", **change})
     assert field in response.context["form"].errors and "confirm" not in response.context
+
+
+def test_the_confirmation_and_the_result_show_each_account_id_once(tenant_a, admin_client_a):
+    # given: two customers chosen on the first step
+    quota = grant(tenant_a.partner, "100.00")
+    chosen = [tenant_a.resale, tenant_a.referral]
+
+    # when: the confirmation is shown, then confirmed
+    confirm, result = issue(admin_client_a, quota, chosen, "5.00")
+
+    # then: each row names the customer (masked, as in the choices) and shows its account ID once, in its column
+    table = re.search(r'<table class="table" id="confirm-rows">(.*?)</table>', confirm.content.decode(), re.S).group(1)
+    for customer in chosen:
+        assert table.count(customer.domain_id) == 1
+        name = html.escape(mask_text(customer.domain_name))
+        assert f"<tr><td>{name}</td><td><code>{customer.domain_id}</code></td>" in table
+    rows = rows_of(result.content.decode(), "results")
+    for customer in chosen:
+        cells = re.findall(r"<td>(.*?)</td>", rows[customer.domain_id], re.S)
+        assert cells[0] == html.escape(mask_text(customer.domain_name))
+        assert cells[1] == f"<code>{customer.domain_id}</code>"
+
+
+@pytest.fixture
+def service_types(db):
+    return [ServiceType.objects.create(code=f"hws.service.type.{code}", name=name, name_en=name_en)
+            for code, name, name_en in (("ec2", "弹性云服务器", "Elastic Cloud Server"),
+                                        ("evs", "云硬盘", "Elastic Volume Service"),
+                                        ("obs", "对象存储服务", "Object Storage Service"))]
+
+
+def test_cloud_service_types_are_picked_from_the_catalogue_by_name(tenant_a, admin_client_a, service_types):
+    quota = grant(tenant_a.partner, "100.00")  # no limits of its own: the whole catalogue is offered
+    url = f"/vouchers/issue/{quota.quota_id}/"
+
+    page = admin_client_a.get(url).content.decode()
+    assert 'name="cloud_service_types" type="text"' not in page and 'type="text" name="cloud_service_types"' not in page
+    for service_type in service_types:
+        box = re.search(rf'<label[^>]*><input type="checkbox" name="cloud_service_types" '
+                        rf'value="{re.escape(service_type.code)}"[^>]*>\s*(.*?)</label>', page, re.S)
+        assert box and box.group(1).strip() == service_type.name, service_type.code  # zh-hans by default
+    admin_client_a.cookies["django_language"] = "en"
+    assert "Elastic Cloud Server</label>" in admin_client_a.get(url).content.decode()
+    admin_client_a.cookies["django_language"] = "zh-hans"
+
+    # Two ticked: the confirmation names them, the coupon carries their codes.
+    confirm, _result = issue(admin_client_a, quota, [tenant_a.resale], "5.00",
+                             cloud_service_types=["hws.service.type.obs", "hws.service.type.ec2"])
+    assert '<span class="catalog-name" title="hws.service.type.obs">对象存储服务</span>' in confirm.content.decode()
+    assert Coupon.objects.get().cloud_service_types == ["hws.service.type.obs", "hws.service.type.ec2"]
+
+    # None ticked: no limit, as before.
+    issue(admin_client_a, quota, [tenant_a.referral], "5.00")
+    assert Coupon.objects.get(customer=tenant_a.referral).cloud_service_types == []
+
+
+def test_a_quota_limited_to_some_service_types_offers_those_alone(tenant_a, admin_client_a, service_types):
+    quota = grant(tenant_a.partner, "100.00", cloud_service_types=["hws.service.type.ec2", "hws.service.type.evs"])
+    url = f"/vouchers/issue/{quota.quota_id}/"
+
+    offered = re.findall(r'name="cloud_service_types" value="([^"]+)"', admin_client_a.get(url).content.decode())
+    assert offered == ["hws.service.type.ec2", "hws.service.type.evs"]
+    outside = admin_client_a.post(url, {"customers": [tenant_a.resale.domain_id], "face_value": "1.00",
+                                        "cloud_service_types": ["hws.service.type.obs"]})
+    assert outside.status_code == 200 and "cloud_service_types" in outside.context["form"].errors
+    assert "confirm" not in outside.context
+
+    # None ticked: the quota's limits, as before.
+    issue(admin_client_a, quota, [tenant_a.resale], "5.00")
+    assert Coupon.objects.get().cloud_service_types == ["hws.service.type.ec2", "hws.service.type.evs"]
 
 
 def test_what_the_service_refuses_comes_back_on_the_form(tenant_a, admin_client_a):
