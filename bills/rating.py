@@ -343,7 +343,8 @@ def _rate_in_sql(result: BatchResult, *, limit, ids, after, now, claimed) -> dic
     covered, moved = _cover([row[0] for row in rows if row[1] in held], held)
     done = rating_sql.rate(record_ids, customer_ids, coupons, landings, now, covered)
     # the packages of the customers rated in SQL as they paid; the others' are the per-record path's below
-    left = {row[1] for row in rows if row[0] in set(done.slow)}
+    slow = set(done.slow)
+    left = {row[1] for row in rows if row[0] in slow}
     rating_steps.save_packages(package for customer, owned in held.items() if customer not in left
                                for package in owned if package.pk in moved)
     result.rated += done.rated

@@ -210,7 +210,7 @@ python AS MATERIALIZED (  -- the customers the per-record path rates (the module
     SELECT r.customer_id FROM r JOIN {table(Coupon)} c ON c.customer_id = r.customer_id
     WHERE c.id = ANY(%(coupons)s::bigint[]) AND {SPENDABLE} AND {_COVERS} IS NOT TRUE
 ),
-held AS MATERIALIZED (  -- rating.association_at: the association holding at each record's begin_time
+associated AS MATERIALIZED (  -- rating.association_at: the association holding at each record's begin_time
     SELECT DISTINCT ON (u.id) u.id AS record_id, a.id, a.partner_id, a.association_type, a.associated_on,
            a.ended_on
     FROM r u JOIN {table(Association)} a ON a.customer_id = u.customer_id AND a.associated_on <= u.begin_time
@@ -227,7 +227,7 @@ line AS MATERIALIZED (  -- each other record priced (rating._fee, rating.amounts
                CASE WHEN d.id IS NULL THEN 1 ELSE LEAST(1, GREATEST(d.rate, 1 - u.max_partner_discount)) END AS share
         FROM r u
         JOIN landing l ON l.cycle = to_char(u.begin_time AT TIME ZONE %(zone)s, 'YYYY-MM')
-        LEFT JOIN held a ON a.record_id = u.id
+        LEFT JOIN associated a ON a.record_id = u.id
         LEFT JOIN (SELECT * FROM {table(PartnerDiscount)} WHERE customer_id = ANY(%(customers)s::bigint[])) d
              ON a.association_type = %(resale)s AND u.allow_discount
              AND d.partner_id = a.partner_id AND d.customer_id = u.customer_id AND d.service_type_id = u.service_type_id

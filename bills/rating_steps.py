@@ -1,6 +1,6 @@
 """The rating's steps 0–3 in SQL (PostgreSQL), each one statement in pk order — claim a batch off the queue, lock
 its customers' accounts, packages and coupons (bills/locks.py has the same steps for the per-record path) — and
-`save_packages`, the per-record path's package UPDATE as one statement. Also what the rating statement
+`save_packages`, the package UPDATE of either path as one statement. Also what the rating statement
 (bills/rating_sql.py) shares with them: the constants they name, key arrays in PostgreSQL's text form, a fetch.
 """
 
