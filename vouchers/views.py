@@ -27,7 +27,7 @@ from partnercenter.confirmation import confirming, posted, two_step
 from partnercenter.exports import EXPORT_LIMIT, local_time, xlsx_response
 from partnercenter.pages import chosen_ids, customer_page, member_page, paginate
 from partnercenter.selectors import resellers_for
-from partnercenter.templatetags.display import mask_text
+from partnercenter.templatetags.display import mask_text, money
 
 from . import selectors, services
 from .choices import CouponType, QuotaStatus, QuotaType
@@ -107,6 +107,13 @@ def issue(request, quota_id):
             verification_code=code,
         )
 
+    if not confirming(request) and form.is_valid():
+        # more than the quota holds never reaches the confirmation (the service checks again under lock, row by row)
+        total = form.cleaned_data["face_value"] * len(form.cleaned_data["customers"])
+        if total > quota.balance:
+            form.add_error(None, _("The total, %(total)s, is more than the quota balance, %(balance)s: choose fewer "
+                                   "customers or a lower face value.") % {
+                "total": money(total), "balance": money(quota.balance)})
     step = two_step(request, form, run)
     context.update(step.context)
     if step.done:
@@ -126,8 +133,7 @@ def issue(request, quota_id):
         return render(request, "vouchers/issue.html", context)
     data = form.cleaned_data
     total = data["face_value"] * len(data["customers"])
-    context.update(data=data, rows=[(i, form.customer_names.get(i)) for i in data["customers"]], total=total,
-                   short=total > quota.balance)
+    context.update(data=data, rows=[(i, form.customer_names.get(i)) for i in data["customers"]], total=total)
     return render(request, "vouchers/issue_confirm.html", context)
 
 

@@ -183,10 +183,24 @@ def test_a_row_that_fails_is_reported_and_costs_nothing(tenant_a, admin_client_a
     assert list(Coupon.objects.values_list("customer_id", flat=True)) == [tenant_a.resale.pk]
 
 
-def test_the_quota_running_short_fails_the_last_rows(tenant_a, admin_client_a):
+def test_more_than_the_quota_holds_is_refused_before_the_confirmation(tenant_a, admin_client_a):
     quota = grant(tenant_a.partner, "15.00")
-    confirm, result = issue(admin_client_a, quota, [tenant_a.resale, tenant_a.referral], "10.00")
-    assert 'id="quota-short"' in confirm.content.decode()
+    response = admin_client_a.post(f"/vouchers/issue/{quota.quota_id}/", {
+        "customers": [tenant_a.resale.domain_id, tenant_a.referral.domain_id], "face_value": "10.00"})
+    assert "confirm" not in response.context
+    errors = str(response.context["form"].non_field_errors())
+    assert "¥20.00" in errors and "¥15.00" in errors
+    assert quota_balance(quota) == Decimal("15.00") and not Coupon.objects.exists()
+
+
+def test_the_quota_spent_after_the_confirmation_opened_fails_the_last_rows(tenant_a, admin_client_a):
+    quota = grant(tenant_a.partner, "20.00")
+    url = f"/vouchers/issue/{quota.quota_id}/"
+    confirm = admin_client_a.post(url, {"customers": [tenant_a.resale.domain_id, tenant_a.referral.domain_id],
+                                        "face_value": "10.00"})
+    assert 'id="confirm-form"' in confirm.content.decode()
+    issued(actor_of(tenant_a.admin), quota, [tenant_a.resale], "5.00")   # meanwhile, from another page
+    result = admin_client_a.post(url, hidden_fields(confirm))
     rows = rows_of(result.content.decode(), "results")
     assert 'class="row-ok"' in rows[tenant_a.resale.domain_id]
     assert zh(MESSAGES[VoucherCodes.QUOTA_SHORT]) in rows[tenant_a.referral.domain_id]
