@@ -327,24 +327,25 @@ def _rate_in_sql(result: BatchResult, *, limit, ids, after, now, claimed) -> dic
     """rate_batch on PostgreSQL: claim, lock (steps 0–3 of bills/locks.py, each in one statement), rate the
     common case in one statement (bills/rating_sql.py), then the customers it left by `_rate_records`. Fills
     `result`; returns the deduction summary."""
-    rows = rating_steps.claim(limit, ids, after)
+    batch = rating_steps.claim(limit, ids, after)
+    pairs = list(zip(batch.customers, batch.ids))  # (customer pk, record pk)
     if claimed is not None:
-        claimed.extend((row[1], row[0]) for row in rows)
-    if not rows:
+        claimed.extend(pairs)
+    if not pairs:
         return {}
-    result.claimed = len(rows)
-    result.last = max((row[1], row[0]) for row in rows)
-    landings = closing.lock_landing({row[2] for row in rows})
-    customer_ids = {row[1] for row in rows}
-    record_ids = [row[0] for row in rows]
+    result.claimed = len(pairs)
+    result.last = max(pairs)
+    landings = closing.lock_landing(batch.cycles)
+    customer_ids = set(batch.customers)
+    record_ids = batch.ids
     rating_steps.lock_accounts(customer_ids)
-    held = rating_steps.lock_packages(customer_ids, min(row[3] for row in rows), max(row[3] for row in rows))
+    held = rating_steps.lock_packages(customer_ids, batch.first, batch.last)
     coupons = rating_steps.lock_coupons(customer_ids, now)
-    covered, moved = _cover([row[0] for row in rows if row[1] in held], held)
+    covered, moved = _cover([record for customer, record in pairs if customer in held], held)
     done = rating_sql.rate(record_ids, customer_ids, coupons, landings, now, covered)
     # the packages of the customers rated in SQL as they paid; the others' are the per-record path's below
     slow = set(done.slow)
-    left = {row[1] for row in rows if row[0] in slow}
+    left = {customer for customer, record in pairs if record in slow}
     rating_steps.save_packages(package for customer, owned in held.items() if customer not in left
                                for package in owned if package.pk in moved)
     result.rated += done.rated

@@ -7,6 +7,7 @@ its customers' accounts, packages and coupons (bills/locks.py has the same steps
 from __future__ import annotations
 
 from datetime import datetime
+from typing import NamedTuple
 
 from django.db import connection
 
@@ -21,7 +22,7 @@ from .choices import PackageStatus
 from .models import ResourcePackage, UsageRecord, UsageWaiting
 from .periods import SHANGHAI
 
-__all__ = ["usable", "table", "with_constants", "id_array", "value_array", "fetch", "SPENDABLE", "claim",
+__all__ = ["usable", "table", "with_constants", "id_array", "value_array", "fetch", "SPENDABLE", "Claimed", "claim",
            "lock_accounts", "lock_packages", "lock_coupons", "save_packages"]
 
 
@@ -76,12 +77,23 @@ def fetch(sql, params) -> list[tuple]:
 # Steps 0–3 (bills/locks.py), each in one statement
 # ---------------------------------------------------------------------------------------------
 
-def claim(limit: int, ids=None, after=None) -> list[tuple[int, int, str, datetime]]:
+class Claimed(NamedTuple):
+    """A claimed batch: the records' ids in order and their customers' (`customers[i]` is `ids[i]`'s), the
+    "YYYY-MM" months they were consumed in (Asia/Shanghai) and their first and last begin_time."""
+
+    ids: list[int]
+    customers: list[int]
+    cycles: set[str]
+    first: datetime | None
+    last: datetime | None
+
+
+def claim(limit: int, ids=None, after=None) -> Claimed:
     """Step 0 (locks.claim_usage): up to `limit` waiting records in (customer, record) order after `after` (a
     (customer pk, record pk) pair, exclusive; None: from the first), their queue rows locked FOR UPDATE SKIP
-    LOCKED and deleted, as (id, customer id, the "YYYY-MM" it was consumed in — Asia/Shanghai —, begin_time),
-    read from the queue rows alone (which copy the record's customer and begin_time): the rating statement is
-    the first to read the claimed usage rows.
+    LOCKED and deleted, read from the queue rows alone (which copy the record's customer and begin_time): the
+    rating statement is the first to read the claimed usage rows. The answer is one row of arrays and bounds —
+    5,000 rows of a key, a customer, a month and a time cost the driver and Python more than the DELETE.
     Every step reads by key (`= ANY` of an array, the queue's (customer, record) key — named `ids` through
     their customers first): no join for the planner to guess wrong; the queue rows are deleted by their row
     addresses (ctid: a TID scan, not a second walk of the queue's key — the rows are locked, nothing moves them
@@ -92,16 +104,20 @@ def claim(limit: int, ids=None, after=None) -> list[tuple[int, int, str, datetim
                      f"WHERE id = ANY(%(ids)s::bigint[]))) AND w.usage_record_id = ANY(%(ids)s::bigint[])")
     if after is not None:
         where.append("(w.customer_id, w.usage_record_id) > (%(customer)s, %(record)s)")
-    return fetch(f"""
-        WITH taken AS (
+    (record_ids, customers, cycles, first, last), = fetch(f"""
+        WITH taken AS MATERIALIZED (
             DELETE FROM {table(UsageWaiting)} WHERE ctid = ANY(ARRAY(
                 SELECT w.ctid FROM {table(UsageWaiting)} w {"WHERE " + " AND ".join(where) if where else ""}
                 ORDER BY w.customer_id, w.usage_record_id LIMIT %(limit)s FOR UPDATE SKIP LOCKED))
             RETURNING usage_record_id, customer_id, begin_time)
-        SELECT usage_record_id, customer_id, to_char(begin_time AT TIME ZONE %(zone)s, 'YYYY-MM'), begin_time
-        FROM taken ORDER BY usage_record_id""",
+        SELECT array_agg(usage_record_id ORDER BY usage_record_id), array_agg(customer_id ORDER BY usage_record_id),
+               ARRAY(SELECT DISTINCT to_char(date_trunc('month', begin_time AT TIME ZONE %(zone)s), 'YYYY-MM')
+                     FROM taken),
+               min(begin_time), max(begin_time)
+        FROM taken""",
         with_constants(ids=id_array(ids) if ids is not None else None, limit=limit,
                        customer=after[0] if after else None, record=after[1] if after else None))
+    return Claimed(record_ids or [], customers or [], set(cycles), first, last)
 
 
 def lock_accounts(customer_ids) -> None:
