@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from partnercenter.forms import AmountField
+from partnercenter.templatetags.display import money
 
 __all__ = ["AmountField", "AmountForm", "OnlineRechargeForm", "RemittanceForm", "BatchAllocateForm"]
 
@@ -32,9 +33,13 @@ class BatchAllocateForm(forms.Form):
     same_amount = AmountField(label=_("Same amount for all"), required=False,
                               help_text=_("Used for every customer whose own amount is left empty."))
 
-    def __init__(self, *args, customers=(), **kwargs):
+    def __init__(self, *args, customers=(), available=None, **kwargs):
+        """`available`: the partner's balance the total must not exceed (the first step: more than the balance
+        never reaches the confirmation); None at the confirmation, where the service checks again under lock,
+        row by row."""
         super().__init__(*args, **kwargs)
         self.customers = list(customers)
+        self.available = available
         for customer in self.customers:
             self.fields[self.field_name(customer)] = AmountField(label=customer.domain_name, required=False)
 
@@ -57,6 +62,12 @@ class BatchAllocateForm(forms.Form):
                     self.add_error(name, _("Give an amount, or a same amount for all."))
                 else:
                     data[name] = same
+        if self.available is not None and not self.errors:
+            total = sum(amount for _customer, amount in self.rows)
+            if total > self.available:
+                raise ValidationError(_("The total, %(total)s, is more than your account balance, %(available)s: "
+                                        "lower the amounts or add funds first.") % {
+                    "total": money(total), "available": money(self.available)})
         return data
 
     @property

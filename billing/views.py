@@ -24,7 +24,7 @@ from partnercenter.exports import EXPORT_LIMIT, local_time, xlsx_response
 from partnercenter.filters import ResellerFilter
 from partnercenter.pages import chosen_ids, form_error, member_page, paginate
 from partnercenter.selectors import reseller_for, resellers_for
-from partnercenter.templatetags.display import mask_text, money
+from partnercenter.templatetags.display import mask_text
 
 from . import payments, selectors, services
 from .choices import RechargeMethod, RechargeStatus
@@ -180,15 +180,9 @@ def allocate(request):
          if i in visible else _("Not found among your customers.")}
         for i in ids if i not in chosen
     ]
-    form = BatchAllocateForm(posted(request), customers=[visible[i] for i in chosen])
     account = selectors.partner_account_of(actor.partner)
-    if not confirming(request) and form.is_valid():
-        # more than the balance never reaches the confirmation (the service checks again under lock, row by row)
-        total = sum(amount for _customer, amount in form.rows)
-        if total > account.available:
-            form.add_error(None, _("The total, %(total)s, is more than your account balance, %(available)s: "
-                                   "lower the amounts or add funds first.") % {
-                "total": money(total), "available": money(account.available)})
+    form = BatchAllocateForm(posted(request), customers=[visible[i] for i in chosen],
+                             available=None if confirming(request) else account.available)
     step = two_step(request, form, lambda code: services.batch_allocate(
         actor, rows=[(customer.domain_id, amount) for customer, amount in form.rows], verification_code=code))
     if step.done:

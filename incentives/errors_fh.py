@@ -40,8 +40,9 @@ class FhCodes:
 
 register({
     FhCodes.NOT_ELIGIBLE: (409, _(
-        "Only partners on the 数字化转型咨询与系统集成 development path at the stage 能力差异化认证 (or later) can "
-        "apply for the FH staff incentive.")),
+        "Only partners on the development path of digital transformation consulting and system integration "
+        "(数字化转型咨询与系统集成) at the stage of capability differentiation (能力差异化认证) or later can apply for the "
+        "FH staff incentive.")),
     FhCodes.ALREADY_QUALIFIED: (409, _(
         "Your partner has already applied for the FH qualification, or is already qualified.")),
     FhCodes.AGREEMENT_NOT_ACCEPTED: (400, _("Read the FH agreement and tick that you agree to it before signing.")),

@@ -89,8 +89,8 @@ class Eligibility:
         if self.eligible:
             return None
         if self.required is None:
-            return _("The FH staff incentive is not offered: the development path 数字化转型咨询与系统集成 is not "
-                     "defined.")
+            return _("The FH staff incentive is not offered: the development path of digital transformation "
+                     "consulting and system integration (数字化转型咨询与系统集成) is not defined.")
         if self.enrolment is None:
             return _("Your partner is not on the development path %(path)s. Only partners on this path at the stage "
                      "%(stage)s (or later) can apply for the FH staff incentive.") % {

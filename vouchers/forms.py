@@ -10,7 +10,6 @@ refusal on the form.
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.utils.translation import gettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from catalog.selectors import service_type_names
@@ -66,7 +65,7 @@ class IssueCouponsForm(forms.Form):
     )
     cloud_service_types = forms.MultipleChoiceField(
         label=_("Cloud service types"), required=False, widget=forms.CheckboxSelectMultiple,
-        help_text=gettext_lazy("Tick at most 10. None ticked: any cloud service type."),
+        help_text=_("Tick at most 10. None ticked: any cloud service type."),
     )
     product_ids = ListField(
         label=_("Product IDs"), help_text=_("Comma-separated, at most 10. Empty: the quota's limits."),
@@ -76,10 +75,13 @@ class IssueCouponsForm(forms.Form):
         help_text=_("Only you, the issuer, see the remark; the customer never does."),
     )
 
-    def __init__(self, *args, quota=None, customers=(), extra_ids=(), **kwargs):
+    def __init__(self, *args, quota=None, customers=(), extra_ids=(), check_balance=False, **kwargs):
         """`customers` are the eligible ones as (account ID, masked name); `extra_ids` are ids posted back on
         a confirmation that are no longer eligible: the service refuses each such row and says why."""
         self.quota = quota
+        # the first step: a total over the quota balance never reaches the confirmation (at the confirmation the
+        # service checks again under lock, row by row: a quota spent meanwhile fails the last rows)
+        self.check_balance = check_balance
         kwargs.setdefault("initial", {})
         if quota is not None:
             kwargs["initial"].setdefault("valid_time", quota.effective_time)
@@ -93,7 +95,7 @@ class IssueCouponsForm(forms.Form):
         self.fields["cloud_service_types"].choices = self._service_type_choices()
         if quota is not None:
             if quota.cloud_service_types:
-                self.fields["cloud_service_types"].help_text = gettext_lazy(
+                self.fields["cloud_service_types"].help_text = _(
                     "Tick at most 10. None ticked: all the quota's service types.")
             self.fields["product_ids"].widget.attrs["placeholder"] = ", ".join(quota.product_ids)
 
@@ -134,6 +136,12 @@ class IssueCouponsForm(forms.Form):
             data["expire_time"] = self._quota_time("expire_time", self.quota.expire_time)
         if data.get("valid_time") and data.get("expire_time") and data["expire_time"] <= data["valid_time"]:
             self.add_error("expire_time", _("The expiry must be after the start of validity."))
+        if self.check_balance and self.quota is not None and data.get("face_value") and data.get("customers"):
+            total = data["face_value"] * len(data["customers"])
+            if total > self.quota.balance:
+                raise ValidationError(_("The total, %(total)s, is more than the quota balance, %(balance)s: choose "
+                                        "fewer customers or a lower face value.") % {
+                    "total": money(total), "balance": money(self.quota.balance)})
 
         return data
 

@@ -27,7 +27,7 @@ from partnercenter.confirmation import confirming, posted, two_step
 from partnercenter.exports import EXPORT_LIMIT, local_time, xlsx_response
 from partnercenter.pages import chosen_ids, customer_page, member_page, paginate
 from partnercenter.selectors import resellers_for
-from partnercenter.templatetags.display import mask_text, money
+from partnercenter.templatetags.display import mask_text
 
 from . import selectors, services
 from .choices import CouponType, QuotaStatus, QuotaType
@@ -93,7 +93,7 @@ def issue(request, quota_id):
     # that row alone and says why.
     extra = chosen_ids(request.POST.getlist("customers"))[:services.BATCH_LIMIT] if confirming(request) else []
     form = IssueCouponsForm(posted(request), quota=quota, customers=customers, extra_ids=extra,
-                            initial={"customers": chosen_ids(request.GET.getlist("customer"))})
+                            check_balance=not confirming(request), initial={"customers": chosen_ids(request.GET.getlist("customer"))})
     context = {"form": form, "quota": quota, "usable": usable, "flexi": services.resale_only(quota)}
     if not usable:
         return render(request, "vouchers/issue.html", context)
@@ -107,13 +107,6 @@ def issue(request, quota_id):
             verification_code=code,
         )
 
-    if not confirming(request) and form.is_valid():
-        # more than the quota holds never reaches the confirmation (the service checks again under lock, row by row)
-        total = form.cleaned_data["face_value"] * len(form.cleaned_data["customers"])
-        if total > quota.balance:
-            form.add_error(None, _("The total, %(total)s, is more than the quota balance, %(balance)s: choose fewer "
-                                   "customers or a lower face value.") % {
-                "total": money(total), "balance": money(quota.balance)})
     step = two_step(request, form, run)
     context.update(step.context)
     if step.done:

@@ -43,7 +43,7 @@ class ProgramLevel(models.Model):
     rank = models.PositiveSmallIntegerField(_("rank"))
     min_stage = models.ForeignKey(
         "Stage", verbose_name=_("stage required on a path"), null=True, blank=True, on_delete=models.PROTECT,
-        related_name="+", help_text=_("提升等级 to this level needs this stage (or a later one) on its path."))
+        related_name="+", help_text=_("A level upgrade (提升等级) to this level needs this stage (or a later one) on its path."))
 
     class Meta:
         verbose_name = _("programme level")
@@ -66,8 +66,8 @@ class Path(models.Model):
     description = models.TextField(_("description"), blank=True)
     has_specialists = models.BooleanField(
         _("has project specialists"), default=True,
-        help_text=_("项目专员 may be applied for on this path (not on the distribution and solution-provider "
-                    "plans)."))
+        help_text=_("Project specialists (项目专员) may be applied for on this path (not on the distribution and "
+                    "solution-provider plans)."))
     rank = models.PositiveSmallIntegerField(_("order"), default=0)
 
     class Meta:
