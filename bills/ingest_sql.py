@@ -2,8 +2,8 @@
 PostgreSQL) and writes a batch's new usage records and queues them for the rating (bills.models.UsageWaiting),
 in one INSERT … ON CONFLICT (record_id) DO NOTHING RETURNING: the record_ids it stored — a record already stored,
 or stored meanwhile by a concurrent call, is not returned, so two clients sending one batch at once never both
-answer `created`. The records come in record_id order, so two overlapping batches wait on each other's
-unique-index entries in one order and never deadlock (PostgreSQL).
+answer `created`. The records come in bills.ingest's storage order, by (customer, record_id): the rating reads
+a customer's records together, and so they share pages (bills/ingest.py's docstring says why, and about locks).
 
 On PostgreSQL the statement takes the batch's validated values as one array per column (`unnest`) and queues
 the stored records in the same statement (a data-modifying CTE): no model instance, no per-value preparation.
@@ -130,7 +130,7 @@ def _array_text(values, kind: str) -> str:
 
 
 def _insert_arrays(ordered: list[tuple[str, dict]], source, now) -> set[str]:
-    """PostgreSQL: the records (in record_id order) stored and queued by one statement from one array per
+    """PostgreSQL: the records (in the order given) stored and queued by one statement from one array per
     column; the record_ids it stored (ON CONFLICT DO NOTHING: a record already stored, or stored meanwhile by
     a concurrent call, is not returned)."""
     columns = [column for column, _type, _key in _ARRAYS]

@@ -62,6 +62,19 @@ def test_a_batch_is_stored_with_one_result_per_record_in_order(api, world):
     assert post(api, world, {"records": batch})[1]["duplicates"] == 2 and UsageWaiting.objects.count() == 2
 
 
+def test_a_batch_is_stored_by_customer_then_record_id_whatever_the_order_sent(api, world):
+    """The rating reads each customer's records together: a batch's records of one customer are stored next to each
+    other (consecutive ids, so on one page), in record_id order, whatever the order they were sent in."""
+    a, b = world.customer, world.tenant.referral
+    batch = [record(b, "z-1"), record(a, "y-2"), record(b, "x-3"), record(a, "w-4")]
+
+    assert post(api, world, {"records": batch})[1]["accepted"] == 4
+
+    pk = {a.domain_id: a.pk, b.domain_id: b.pk}
+    expected = [record_id for _pk, record_id in sorted((pk[r["customer_id"]], r["record_id"]) for r in batch)]
+    assert list(UsageRecord.objects.order_by("id").values_list("record_id", flat=True)) == expected
+
+
 def test_one_bad_record_fails_alone(api, world):
     batch = [record(world.customer, "ok-1"), record(world.customer, "bad", usage="-1"), record(world.customer, "ok-2")]
 

@@ -1,11 +1,14 @@
 """Two clients sending the same usage batch at once, on PostgreSQL (real unique-index waits): each record is
 stored once, exactly one of the calls answers `created` for it and the others `duplicate`; the same set sent
-in opposite orders too."""
+in opposite orders too; one set of record_ids sent for two customers at once: stored once, for one of them, and
+the other call answers the conflicts. (The two store that set in opposite orders; should the database break a
+deadlock between them, `receive` runs the aborted call again — the interleaving that deadlocks is not forced here.)"""
 
 import pytest
 from django.db import IntegrityError, connection, transaction
 
 from bills import ingest
+from bills.errors import BillCodes
 from bills.models import UsageRecord
 from partnercenter.actors import actor_for_access_key
 from partnercenter.models import AccessKey
@@ -40,7 +43,7 @@ def test_batches_of_one_set_in_opposite_orders_store_each_record_once():
     world = usage_world()
     actor = _platform_actor(world)
     batch = records(world.customer, 1000)
-    # ingest inserts in record_id order whatever the order sent, so the two never wait on each other in a cycle
+    # ingest inserts by (customer, record_id) whatever the order sent, so the two never wait on each other in a cycle
     forwards, backwards = batch, list(reversed(batch))
 
     outcomes = at_once([lambda: ingest.receive(actor, records=forwards), lambda: ingest.receive(actor, records=backwards)])
@@ -48,6 +51,22 @@ def test_batches_of_one_set_in_opposite_orders_store_each_record_once():
     assert all(isinstance(o, ingest.Outcome) for o in outcomes), outcomes
     assert UsageRecord.objects.count() == 1000
     assert sum(o.accepted for o in outcomes) == 1000 and sum(o.duplicates for o in outcomes) == 1000
+
+
+def test_one_set_of_record_ids_sent_for_two_customers_at_once_is_stored_once_and_the_rest_conflicts():
+    world = usage_world()
+    actor = _platform_actor(world)
+    low, high = sorted([world.customer, world.tenant.referral], key=lambda customer: customer.pk)
+    # stored by (customer, record_id): the first call takes r-* then s-*, the second s-* then r-*
+    first = records(low, 400, prefix="r") + records(high, 400, prefix="s")
+    second = records(high, 400, prefix="r") + records(low, 400, prefix="s")
+
+    outcomes = at_once([lambda: ingest.receive(actor, records=first), lambda: ingest.receive(actor, records=second)])
+
+    assert all(isinstance(o, ingest.Outcome) for o in outcomes), outcomes  # no deadlock reaches the caller
+    assert UsageRecord.objects.count() == 800
+    assert sorted((o.accepted, o.failed) for o in outcomes) in ([(0, 800), (800, 0)], [(400, 400), (400, 400)])
+    assert all(r.error_code == BillCodes.USAGE_CONFLICT for o in outcomes for r in o.results if r.status == "failed")
 
 
 def test_the_usage_tables_foreign_keys_are_checked_at_each_statement():
