@@ -93,7 +93,8 @@ def issue(request, quota_id):
     # that row alone and says why.
     extra = chosen_ids(request.POST.getlist("customers"))[:services.BATCH_LIMIT] if confirming(request) else []
     form = IssueCouponsForm(posted(request), quota=quota, customers=customers, extra_ids=extra,
-                            check_balance=not confirming(request), initial={"customers": chosen_ids(request.GET.getlist("customer"))})
+                            check_balance=not confirming(request),
+                            initial={"customers": chosen_ids(request.GET.getlist("customer"))})
     context = {"form": form, "quota": quota, "usable": usable, "flexi": services.resale_only(quota)}
     if not usable:
         return render(request, "vouchers/issue.html", context)
